@@ -1,0 +1,1 @@
+"""Perceptron Studio's desktop interface: document, controller, views and the training worker."""
