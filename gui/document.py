@@ -27,6 +27,7 @@ class Document(QObject):
     history_changed = Signal(object)  # History (whole value; append_history emits the new tail too)
     history_appended = Signal(object)  # dict of lists: the points added since the last emit
     training_state_changed = Signal(str)  # "idle" | "running" | "paused"
+    diagnostics_appended = Signal(object)  # dict: {"epoch": int, "weight_norm": [...], ...} per layer
     status_changed = Signal(str)  # one line for the status bar ("Diverged at epoch 12 ...")
     model_path_changed = Signal(object)  # str | None
     dirty_changed = Signal(bool)
@@ -43,6 +44,7 @@ class Document(QObject):
         self._training_state = "idle"
         self._model_path: str | None = None
         self._dirty = False
+        self._diagnostics: list[dict] = []
         self.example_name: str | None = None  # which bundled example is open, if any
 
     # ---- read access ---------------------------------------------------------------------
@@ -53,6 +55,7 @@ class Document(QObject):
     dataset_options = property(lambda self: self._dataset_options)
     config = property(lambda self: self._config)
     history = property(lambda self: self._history)
+    diagnostics = property(lambda self: list(self._diagnostics))
     training_state = property(lambda self: self._training_state)
     model_path = property(lambda self: self._model_path)
     dirty = property(lambda self: self._dirty)
@@ -100,6 +103,14 @@ class Document(QObject):
         """Add coalesced epochs (same keys as History.to_dict()) and announce just the tail."""
         self._history.extend(points)
         self.history_appended.emit(points)
+
+    def append_diagnostics(self, snapshot: dict) -> None:
+        """Per-layer training diagnostics (norms, dead/saturated share) at the params cadence."""
+        self._diagnostics.append(snapshot)
+        self.diagnostics_appended.emit(snapshot)
+
+    def clear_diagnostics(self) -> None:
+        self._diagnostics = []
 
     def set_training_state(self, state: str) -> None:
         if state not in TRAINING_STATES:
