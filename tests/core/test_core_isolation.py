@@ -1,0 +1,28 @@
+"""core/ must stay usable without Qt: importing all of it loads no Qt or pyqtgraph module."""
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    import core
+
+    names = [m.name for m in pkgutil.walk_packages(core.__path__, "core.")]
+    assert "core.spec" in names and "core.training" in names
+    script = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('PySide6', 'shiboken6', 'pyqtgraph', 'gui'))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"core pulled in: {result.stdout.strip()}"
