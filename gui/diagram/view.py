@@ -68,7 +68,7 @@ class NetworkDiagram(QWidget):
         self.restyle_count = 0  # how many restyles ran (tests and the bench read it)
         self.strip = HeaderStrip(self)
         self.canvas = _Canvas(self)
-        self.scene = DiagramScene(self._describe, self)
+        self.scene = DiagramScene(self.describe_item, self)
         self.canvas.setScene(self.scene)
         self.legend = Legend(self._book, self)
         self.hint = QLabel(TRAINING_HINT, self.canvas.viewport())
@@ -240,7 +240,8 @@ class NetworkDiagram(QWidget):
             self.layer_menu(column).exec(pos)
 
     # ---- hover text and palette --------------------------------------------------------------
-    def _describe(self, item: QGraphicsItem) -> str:
+    def describe_item(self, item: QGraphicsItem) -> str:
+        """The hover text of a neuron or weight line, read from the current document."""
         doc = self._document
         spec, params = doc.spec, doc.params
         params = params if params is not None and params.spec == spec else None
