@@ -40,6 +40,8 @@ class DiagramScene(QGraphicsScene):
         self.name_items: list[tuple[NeuronItem, TextItem]] = []
         self._rows: list[np.ndarray] = []
         self._cols: list[np.ndarray] = []
+        self._edge_codes: list[np.ndarray] = []  # current style code of each edge, -1 = unstyled
+        self._neuron_codes: list[np.ndarray] = []
 
     # ---- tier 1: build -----------------------------------------------------------------------
     def build(self, spec: NetworkSpec, layout: DiagramLayout, input_names: list[str],
@@ -69,6 +71,7 @@ class DiagramScene(QGraphicsScene):
                     self.addItem(label)
                     self.name_items.append((item, label))
         self._build_edges(layout)
+        self.forget_styles()
         self.place(layout)
 
     def _build_edges(self, layout: DiagramLayout) -> None:
@@ -103,6 +106,7 @@ class DiagramScene(QGraphicsScene):
     # ---- tier 3: restyle ---------------------------------------------------------------------
     def apply_theme(self, book: PenBook) -> None:
         """Colours that do not depend on params (outlines, text)."""
+        self.forget_styles()
         theme = book.theme
         self.setBackgroundBrush(theme.background)
         outline = QPen(theme.outline, 1.3)
@@ -123,25 +127,39 @@ class DiagramScene(QGraphicsScene):
                 more.setBrush(theme.muted)
 
     def restyle(self, params: Params | None, book: PenBook) -> float:
-        """Pens from weights, fills from biases; returns the scale (largest |parameter|) used."""
+        """Pens from weights, fills from biases; returns the scale (largest |parameter|) used.
+
+        Each item's style is a small integer code; only items whose code changed are touched,
+        so a restyle costs numpy work plus a Qt call per *changed* item.
+        """
         usable = params is not None and self.spec is not None and params.spec == self.spec
         selected = self._selected_units()
         scale = weight_scale(params.flat) if usable else 0.0
         for layer, edges in enumerate(self.edges):
             dim = self._dim_mask(layer, selected)
-            if not usable:
-                pen, faded = book.neutral_pen, book.neutral_dim_pen
-                for edge, d in zip(edges, dim, strict=False):
-                    edge.setPen(faded if d else pen)
-                continue
-            values = params.weights[layer][np.ix_(self._rows[layer], self._cols[layer])].ravel()
-            levels = weight_levels(values, scale).tolist()
-            positive = (values >= 0).tolist()
-            for edge, pos, level, d in zip(edges, positive, levels, dim, strict=False):
-                edge.setPen(book.edge_pen(pos, level, d))
-                edge.setZValue(level - (LEVELS_BELOW if d else 0))
+            if usable:
+                values = params.weights[layer][np.ix_(self._rows[layer], self._cols[layer])]
+                values = values.ravel()
+                levels = weight_levels(values, scale)
+                codes = 2 + levels * 4 + (values >= 0) * 2 + dim
+            else:
+                codes = dim.astype(np.intp)
+            changed = np.flatnonzero(codes != self._edge_codes[layer])
+            for k, code in zip(changed.tolist(), codes[changed].tolist(), strict=True):
+                self._apply_edge_code(edges[k], code, book)
+            self._edge_codes[layer] = codes
         self._restyle_neurons(params if usable else None, scale, book)
         return scale
+
+    @staticmethod
+    def _apply_edge_code(edge: EdgeItem, code: int, book: PenBook) -> None:
+        if code < 2:
+            edge.setPen(book.neutral_dim_pen if code else book.neutral_pen)
+            edge.setZValue(-LEVELS_BELOW if code else 0)
+            return
+        level, positive, dim = (code - 2) >> 2, bool((code - 2) & 2), bool((code - 2) & 1)
+        edge.setPen(book.edge_pen(positive, level, dim))
+        edge.setZValue(level - (LEVELS_BELOW if dim else 0))  # strong lines over weak ones
 
     def _selected_units(self) -> list[set[int]]:
         selected: list[set[int]] = [set() for _ in self.neurons]
@@ -150,25 +168,34 @@ class DiagramScene(QGraphicsScene):
                 selected[item.column].add(item.unit)
         return selected
 
-    def _dim_mask(self, layer: int, selected: list[set[int]]) -> list[bool]:
-        """True for weights not touching a selected neuron (nothing is dimmed without one)."""
+    def _dim_mask(self, layer: int, selected: list[set[int]]) -> np.ndarray:
+        """1 for weights not touching a selected neuron (nothing is dimmed without one)."""
         n = len(self.edges[layer])
         if not any(selected):
-            return [False] * n
+            return np.zeros(n, dtype=np.intp)
         rows = np.isin(self._rows[layer], list(selected[layer]))
         cols = np.isin(self._cols[layer], list(selected[layer + 1]))
-        return (~(rows[:, None] | cols[None, :])).ravel().tolist()
+        return (~(rows[:, None] | cols[None, :])).ravel().astype(np.intp)
 
     def _restyle_neurons(self, params: Params | None, scale: float, book: PenBook) -> None:
         for c, items in enumerate(self.neurons):
+            units = [item.unit for item in items]
             if c == 0 or params is None or not params.spec.layers[c - 1].use_bias:
-                for item in items:
-                    item.setBrush(book.neuron_brush)
-                continue
-            bias = params.biases[c - 1][[item.unit for item in items]]
-            levels = weight_levels(bias, scale).tolist()
-            for item, b, level in zip(items, bias.tolist(), levels, strict=False):
-                item.setBrush(book.bias_brush(b >= 0, level))
+                codes = np.zeros(len(items), dtype=np.intp)
+            else:
+                bias = params.biases[c - 1][units]
+                codes = 1 + weight_levels(bias, scale) * 2 + (bias >= 0)
+            changed = np.flatnonzero(codes != self._neuron_codes[c])
+            for k, code in zip(changed.tolist(), codes[changed].tolist(), strict=True):
+                brush = book.neuron_brush if code == 0 else \
+                    book.bias_brush(bool((code - 1) & 1), (code - 1) >> 1)
+                items[k].setBrush(brush)
+            self._neuron_codes[c] = codes
+
+    def forget_styles(self) -> None:
+        """Make the next restyle touch every item (after a theme change: same codes, new pens)."""
+        self._edge_codes = [np.full(len(e), -1, dtype=np.intp) for e in self.edges]
+        self._neuron_codes = [np.full(len(n), -1, dtype=np.intp) for n in self.neurons]
 
     # ---- queries -----------------------------------------------------------------------------
     def neuron_items(self) -> list[NeuronItem]:

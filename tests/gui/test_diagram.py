@@ -142,8 +142,16 @@ def test_selecting_a_neuron_highlights_its_edges(qtbot, diagram: NetworkDiagram,
                 or (e.layer, e.src) == (1, 0)]
     others = [e for e in diagram.edge_items() if e not in touching]
     assert len(touching) == 3
-    assert min(e.pen().color().alphaF() for e in touching) > \
-        max(e.pen().color().alphaF() for e in others)
+    background = diagram.scene.backgroundBrush().color()
+
+    def contrast(edge) -> float:  # dimmed lines fade towards the canvas colour
+        c = edge.pen().color()
+        pairs = zip(c.getRgbF()[:3], background.getRgbF()[:3], strict=True)
+        return sum(abs(a - b) for a, b in pairs)
+
+    assert min(map(contrast, touching)) > 2 * max(map(contrast, others))
+    hidden.setSelected(False)
+    assert len({contrast(e) for e in diagram.edge_items()}) == 1
 
 
 def test_hover_text_shows_bias_and_mean_activation(qtbot, diagram: NetworkDiagram,
