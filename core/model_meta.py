@@ -24,7 +24,7 @@ def bundle_parts(meta: dict[str, Any], name: str) -> dict[str, Any]:
     return {
         "loss": loss,
         "preprocessing": _part(meta, "preprocessing", Preprocessing.from_dict, name),
-        "config": _part(meta, "config", TrainConfig.from_dict, name),
+        "config": _part(meta, "config", lambda d: TrainConfig.from_dict(d).validate(), name),
         "history": _part(meta, "history", lambda d: History.from_dict(nan_for_none(d)), name),
         "metrics": _metrics(meta.get("metrics"), name),
         "app_version": str(meta.get("app_version", "unknown"))[:64],

@@ -1,0 +1,163 @@
+"""Model files: round trip (bit-identical), atomic saving, predictions on raw rows."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import zipfile
+
+import numpy as np
+import pytest
+from io_fixtures import dataset, make_bundle
+
+from core.errors import ModelFileError
+from core.model import forward
+from core.model_io import FORMAT_VERSION, ModelBundle, bundle_predict, load_model, save_model
+from core.params import Params
+from core.spec import NetworkSpec
+
+
+def _history_equal(a, b) -> bool:
+    return json.dumps(a.to_dict()) == json.dumps(b.to_dict())  # NaN == NaN in JSON text
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_round_trip_restores_everything_bit_identical(tmp_path, dtype):
+    bundle = make_bundle("iris.csv", dtype=dtype)
+    path = tmp_path / "model.npz"
+    save_model(path, bundle)
+    loaded = load_model(path)
+    assert loaded.spec == bundle.spec
+    assert loaded.params.dtype == np.dtype(dtype)
+    assert np.array_equal(loaded.params.flat, bundle.params.flat)
+    assert loaded.loss == bundle.loss
+    assert loaded.preprocessing == bundle.preprocessing
+    assert loaded.config == bundle.config
+    assert loaded.metrics == bundle.metrics
+    assert _history_equal(loaded.history, bundle.history)
+    assert math.isnan(loaded.history["val_loss"][1])
+    assert loaded.app_version == bundle.app_version
+
+
+def test_predictions_after_loading_are_bit_identical(tmp_path):
+    table, _ = dataset("iris.csv")
+    bundle = make_bundle("iris.csv")
+    save_model(tmp_path / "m.npz", bundle)
+    before = bundle_predict(bundle, table.frame)
+    after = bundle_predict(load_model(tmp_path / "m.npz"), table.frame)
+    assert np.array_equal(before.outputs, after.outputs)
+    assert list(before.decoded) == list(after.decoded)
+    assert set(before.decoded) <= {"setosa", "versicolor", "virginica"}
+
+
+def test_file_is_a_plain_npz_with_json_metadata(tmp_path):
+    bundle = make_bundle("xor.csv", hidden=(3,))
+    save_model(tmp_path / "m.npz", bundle)
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["W0", "W1", "b0", "b1", "metadata"]
+        assert npz["metadata"].dtype == np.uint8
+        meta = json.loads(npz["metadata"].tobytes())
+        assert np.array_equal(npz["W1"], bundle.params.weights[1])
+    assert meta["format_version"] == FORMAT_VERSION
+    assert meta["spec"]["layers"][0]["units"] == 3
+    assert meta["preprocessing"]["input_columns"] == ["x1", "x2"]
+    assert meta["history"]["val_loss"][1] is None  # strict JSON: NaN stored as null
+
+
+def test_bundle_without_optional_parts(tmp_path):
+    spec = NetworkSpec.build(3, [2], 1, "relu", "identity")
+    params = Params.zeros(spec)
+    params.flat[...] = np.arange(params.flat.size, dtype=np.float32) / 7
+    save_model(tmp_path / "bare.npz", ModelBundle(spec, params, "mse"))
+    loaded = load_model(tmp_path / "bare.npz")
+    assert loaded.preprocessing is None and loaded.config is None and loaded.history is None
+    assert loaded.task == "regression"
+    assert np.array_equal(loaded.params.flat, params.flat)
+
+
+def test_save_refuses_params_of_another_spec(tmp_path):
+    bundle = make_bundle("iris.csv")
+    other = NetworkSpec.build(4, [2], 3, "tanh", "softmax")
+    with pytest.raises(ModelFileError, match="do not belong"):
+        save_model(tmp_path / "m.npz", ModelBundle(other, bundle.params, "mse"))
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_old_file_survives_an_exception_mid_write(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    old = make_bundle("iris.csv", seed=1)
+    save_model(path, old)
+    old_bytes = path.read_bytes()
+    calls = []
+    real_write = np.lib.format.write_array
+
+    def failing_write(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # metadata and W0 are written, then the "disk" fails
+            raise RuntimeError("simulated crash")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        save_model(path, make_bundle("iris.csv", seed=2))
+    assert path.read_bytes() == old_bytes
+    assert np.array_equal(load_model(path).params.flat, old.params.flat)
+    assert os.listdir(tmp_path) == ["model.npz"]  # the temporary file was removed
+
+
+def test_disk_full_becomes_model_file_error_and_keeps_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.npz"
+    save_model(path, make_bundle("xor.csv"))
+    old_bytes = path.read_bytes()
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    with pytest.raises(ModelFileError, match="No space left"):
+        save_model(path, make_bundle("xor.csv", seed=5))
+    assert path.read_bytes() == old_bytes
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_overwrite_keeps_file_mode(tmp_path):
+    path = tmp_path / "m.npz"
+    save_model(path, make_bundle("xor.csv"))
+    os.chmod(path, 0o640)
+    save_model(path, make_bundle("xor.csv", seed=3))
+    assert (path.stat().st_mode & 0o777) == 0o640
+
+
+def test_save_into_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelFileError, match="Cannot write"):
+        save_model(tmp_path / "nope" / "m.npz", make_bundle("xor.csv"))
+
+
+def test_bundle_predict_regression_gives_values_in_target_units():
+    table, data = dataset("diabetes.csv", "standard", "standard")
+    bundle = make_bundle("diabetes.csv", target_scaling="standard")
+    result = bundle_predict(bundle, table.frame)
+    X = data.preprocessing.transform(table.frame)
+    expected = data.preprocessing.decode(forward(bundle.spec, bundle.params, X))
+    assert np.array_equal(result.decoded, expected)
+    assert list(result.table.columns) == ["progression"]
+    # values are in the target's units (tens to hundreds), not standardized ones
+    assert np.abs(result.decoded).mean() > 10
+
+
+def test_bundle_predict_table_has_probability_per_class():
+    table, _ = dataset("circles.csv")
+    bundle = make_bundle("circles.csv")
+    result = bundle_predict(bundle, table.frame)
+    assert bundle.spec.n_outputs == 1
+    classes = bundle.preprocessing.class_names
+    assert list(result.table.columns) == ["class", f"p_{classes[0]}", f"p_{classes[1]}"]
+    probs = result.table[[f"p_{c}" for c in classes]].to_numpy()
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert np.array_equal(result.table["class"].to_numpy(), result.decoded)
+
+
+def test_saved_archive_is_uncompressed_zip(tmp_path):
+    save_model(tmp_path / "m.npz", make_bundle("xor.csv"))
+    with zipfile.ZipFile(tmp_path / "m.npz") as zf:
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
