@@ -1,0 +1,236 @@
+"""The main window: composition only. It builds the document, controller, views and menus and wires
+views' `*_requested` intents to the controller; every decision lives in the controller.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QUndoView, QWidget
+
+from gui.actions import Actions
+from gui.controller import Controller
+from gui.dataset_panel import DatasetPanel
+from gui.dialogs import Dialogs, QtDialogs
+from gui.document import Document
+from gui.loss_plot import LossPlot
+from gui.menus import build_menus
+from gui.status import StatusBar
+from gui.training_panel import TrainingPanel
+
+APP_NAME = "Perceptron Studio"
+LAYOUT_VERSION = 1
+DEFAULT_EXAMPLE = "xor"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings, dialogs: Dialogs | None = None,
+                 document: Document | None = None, open_default: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.dialogs = dialogs if dialogs is not None else QtDialogs()
+        if isinstance(self.dialogs, QtDialogs):
+            self.dialogs.set_parent(self)
+        self.doc = document if document is not None else Document(self)
+        self.controller = Controller(self.doc, self.dialogs, settings, self)
+        self.actions = Actions(self, self.doc)
+        self._build_views()
+        self._build_docks()
+        build_menus(self)
+        self._build_toolbar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1360, 860)
+        self._restore_layout()
+        self._on_document_title_inputs()
+        if open_default:
+            self.controller.open_example(DEFAULT_EXAMPLE)
+
+    # ---- composition ------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        from gui.diagram import NetworkDiagram
+
+        self.diagram = NetworkDiagram(self.doc)
+        self.setCentralWidget(self.diagram)
+        a = self.actions
+        run = [a["train"], a["pause"], a["stop"], a["step"], a["reset"]]
+        self.training_panel = TrainingPanel(self.doc, run)
+        self.dataset_panel = DatasetPanel(self.doc)
+        self.loss_plot = LossPlot(self.doc)
+        self.undo_view = QUndoView(self.controller.undo_stack)
+        self.undo_view.setEmptyLabel("Opened network")
+        self.status = StatusBar(self.doc)
+        self.setStatusBar(self.status)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
+              ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() needs stable names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.docks = {
+            "dataset": self._dock("Dataset", "dataset_dock", self.dataset_panel,
+                                  Qt.LeftDockWidgetArea),
+            "training": self._dock("Training", "training_dock", self.training_panel,
+                                   Qt.RightDockWidgetArea),
+            "plot": self._dock("Plots", "plot_dock", self.loss_plot, Qt.BottomDockWidgetArea),
+            "history": self._dock("Edit history", "history_dock", self.undo_view,
+                                  Qt.RightDockWidgetArea),
+        }
+        self.docks["history"].hide()
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+        self.resizeDocks([self.docks["dataset"], self.docks["training"]], [340, 300],
+                         Qt.Horizontal)
+        self.resizeDocks([self.docks["plot"]], [280], Qt.Vertical)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("main_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        a = self.actions
+        bar.addAction(a["open_csv"])
+        bar.addAction(self.examples_menu.menuAction())
+        bar.addSeparator()
+        for name in ("train", "pause", "stop", "step", "reset"):
+            bar.addAction(a[name])
+        bar.addSeparator()
+        bar.addAction(a["save"])
+        bar.addAction(a["export"])
+        self.addToolBar(bar)
+        self.toolbar = bar
+        self.view_menu.addAction(bar.toggleViewAction())
+
+    def _connect(self) -> None:
+        c, a, doc = self.controller, self.actions, self.doc
+        d = self.diagram
+        d.layer_insert_requested.connect(c.insert_layer)
+        d.layer_remove_requested.connect(c.remove_layer)
+        d.units_change_requested.connect(c.set_units)
+        d.activation_change_requested.connect(c.set_activation)
+        d.bias_toggle_requested.connect(c.set_bias)
+        self.training_panel.config_requested.connect(c.apply_config)
+        self.dataset_panel.options_requested.connect(c.apply_dataset_options)
+        self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
+        self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
+        self.status.cancel_requested.connect(c.cancel_csv)
+        c.csv_loading.connect(self.status.set_loading)
+        c.csv_progress.connect(self.status.set_progress)
+        c.training.updated.connect(self._on_training_updated)
+        for name, slot in (("open_csv", self._on_open_csv_triggered),
+                           ("open_model", self._on_open_model_triggered),
+                           ("save", c.save_model), ("save_as", c.save_model_as),
+                           ("export", self._on_export_triggered), ("quit", self.close),
+                           ("undo", c.undo), ("redo", c.redo),
+                           ("add_layer", c.add_hidden_layer),
+                           ("remove_layer", c.remove_last_hidden_layer),
+                           ("train", c.training.start), ("pause", c.training.toggle_pause),
+                           ("stop", c.training.stop), ("step", c.training.step),
+                           ("reset", c.training.reset_weights)):
+            a[name].triggered.connect(slot)
+        stack = c.undo_stack
+        stack.canUndoChanged.connect(self._on_undo_stack_changed)
+        stack.canRedoChanged.connect(self._on_undo_stack_changed)
+        stack.indexChanged.connect(self._on_undo_stack_changed)
+        self._on_undo_stack_changed()
+        for signal in (doc.model_path_changed, doc.dirty_changed, doc.table_changed):
+            signal.connect(self._on_document_title_inputs)
+
+    # ---- slots ------------------------------------------------------------------------------
+    @Slot()
+    def _on_open_csv_triggered(self) -> None:
+        self.controller.open_dataset()
+
+    @Slot()
+    def _on_open_model_triggered(self) -> None:
+        self.controller.load_model()
+
+    @Slot()
+    def _on_export_triggered(self) -> None:
+        self.controller.export()
+
+    @Slot(object)
+    def _on_training_updated(self, update: object) -> None:
+        self.status.set_rate(getattr(update, "epochs_per_second", 0.0))
+
+    @Slot(str)
+    def _on_loss_plot_export_requested(self, kind: str) -> None:
+        from gui.dialogs import ask_plot_export_path
+
+        path = ask_plot_export_path(self.dialogs, kind, str(self.settings.value(
+            "paths/last_folder", "")))
+        if path:
+            (self.loss_plot.export_png if kind == "png" else self.loss_plot.export_csv)(path)
+            self.doc.set_status(f"Saved the curves to {Path(path).name}")
+
+    @Slot()
+    def _on_undo_stack_changed(self, *_: object) -> None:
+        stack, a = self.controller.undo_stack, self.actions
+        a.set_possible("undo", stack.canUndo())
+        a.set_possible("redo", stack.canRedo())
+        a["undo"].setText(f"&Undo {stack.undoText()}" if stack.canUndo() else "&Undo")
+        a["redo"].setText(f"&Redo {stack.redoText()}" if stack.canRedo() else "&Redo")
+
+    @Slot()
+    def _on_document_title_inputs(self, *_: object) -> None:
+        doc = self.doc
+        if doc.model_path:
+            name = Path(doc.model_path).name
+        elif doc.table is not None:
+            name = Path(str(doc.table.path)).name
+        else:
+            name = "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(doc.dirty)
+
+    # ---- drag and drop, layout, closing -----------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls() and not self.doc.is_training:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            self.controller.open_path(urls[0])
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self._may_close():
+            event.ignore()
+            return
+        self.controller.shutdown()
+        self.save_layout()
+        event.accept()
+
+    def _may_close(self) -> bool:
+        doc, dialogs = self.doc, self.dialogs
+        if doc.is_training and not dialogs.confirm(
+                "Training is running", "Training is still running. Stop it and quit?"):
+            return False
+        if doc.dirty:
+            answer = dialogs.ask_save_discard_cancel(
+                "Unsaved changes", "The network or its weights have changed since they were "
+                "saved. Save the model before quitting?")
+            if answer == "cancel":
+                return False
+            if answer == "save":
+                self.controller.training.shutdown()
+                return self.controller.save_model()
+        return True

@@ -1,0 +1,97 @@
+"""The menu bar: File, Edit, Network, Train, View, Help, built from the shared actions."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMenu
+
+from gui.examples_menu import fill_examples_menu
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+ABOUT = ("<b>Perceptron Studio</b><p>Draw a neural network, load a CSV, press Train, watch the "
+         "loss fall, save and export the weights.</p><p>Pure NumPy core · PySide6 · pyqtgraph</p>")
+QUICK_START = ("<ol><li>Pick a dataset: File &gt; Open CSV, drop a CSV on the window, or "
+               "File &gt; Examples.</li><li>Shape the network in the middle: + / − buttons, "
+               "the mouse wheel over a layer header, or right-click.</li><li>Press Train (F5); "
+               "Space pauses, Esc stops.</li><li>Save the model (Ctrl+S) or export it "
+               "(Ctrl+E).</li></ol>")
+
+
+def build_menus(window: MainWindow) -> None:
+    a, c, bar = window.actions, window.controller, window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(a["open_csv"])
+    window.examples_menu = QMenu("E&xamples", window)
+    window.examples_menu.setObjectName("examples_menu")
+    fill_examples_menu(window.examples_menu, c.open_example)
+    file_menu.addMenu(window.examples_menu)
+    file_menu.addAction(a["open_model"])
+    window.recent_menu = file_menu.addMenu("Open &Recent")
+    window.recent_menu.aboutToShow.connect(lambda: _fill_recent(window))
+    file_menu.addSeparator()
+    for name in ("save", "save_as", "export"):
+        file_menu.addAction(a[name])
+    file_menu.addSeparator()
+    file_menu.addAction(a["quit"])
+
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(a["undo"])
+    edit_menu.addAction(a["redo"])
+    window.history_menu = edit_menu.addMenu("Edit &History")
+    window.history_menu.aboutToShow.connect(lambda: _fill_history(window))
+    edit_menu.addAction(window.docks["history"].toggleViewAction())
+
+    network_menu = bar.addMenu("&Network")
+    network_menu.addAction(a["add_layer"])
+    network_menu.addAction(a["remove_layer"])
+    network_menu.addSeparator()
+    network_menu.addAction(a["reset"])
+
+    train_menu = bar.addMenu("&Train")
+    for name in ("train", "pause", "stop", "step"):
+        train_menu.addAction(a[name])
+    train_menu.addSeparator()
+    train_menu.addAction(a["reset"])
+
+    view_menu = bar.addMenu("&View")
+    for dock in window.docks.values():
+        view_menu.addAction(dock.toggleViewAction())
+    window.view_menu = view_menu
+
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a["quick_start"])
+    help_menu.addAction(a["about"])
+    a["about"].triggered.connect(lambda: window.dialogs.show_info("About", ABOUT))
+    a["quick_start"].triggered.connect(lambda: window.dialogs.show_info("Quick start",
+                                                                        QUICK_START))
+
+
+def _fill_recent(window: MainWindow) -> None:
+    menu = window.recent_menu
+    menu.clear()
+    recent = window.controller.files.recent()
+    for path in recent:
+        action = menu.addAction(Path(path).name)
+        action.setToolTip(path)
+        action.triggered.connect(lambda _=False, p=path: window.controller.open_path(p))
+    if not recent:
+        menu.addAction("No recent files").setEnabled(False)
+
+
+def _fill_history(window: MainWindow) -> None:
+    """Every edit of the undo stack; picking one jumps there (like the Edit history dock)."""
+    menu, stack = window.history_menu, window.controller.undo_stack
+    menu.clear()
+    start = menu.addAction("Opened network")
+    start.setCheckable(True)
+    start.setChecked(stack.index() == 0)
+    start.triggered.connect(lambda: stack.setIndex(0))
+    for i in range(stack.count()):
+        action = menu.addAction(stack.text(i))
+        action.setCheckable(True)
+        action.setChecked(stack.index() == i + 1)
+        action.triggered.connect(lambda _=False, n=i + 1: stack.setIndex(n))
+    menu.setEnabled(not window.doc.is_training)

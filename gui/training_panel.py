@@ -1,0 +1,203 @@
+"""The Training panel: hyperparameters, the run buttons, and progress with elapsed time and ETA.
+
+Draws the document's TrainConfig and emits `config_requested(TrainConfig)` on every edit; the run
+buttons are the window's shared QActions, so the menu, toolbar, keys and panel always agree.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFormLayout,
+                               QGridLayout, QLabel, QProgressBar, QSizePolicy, QSpinBox, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from core.initializers import INITIALIZERS
+from core.losses import LOSSES
+from core.optimizers import OPTIMIZERS
+from core.training import TrainConfig
+from gui import fmt
+from gui.document import Document
+
+LOCKED_TIP = "Stop training to change this (the learning rate stays live while training)."
+
+
+def _combo(items: dict[str, Any], extra: tuple[str, str] | None = None) -> QComboBox:
+    combo = QComboBox()
+    if extra:
+        combo.addItem(extra[1], extra[0])
+    for name, entry in items.items():
+        combo.addItem(fmt.label(name, entry), name)
+    return combo
+
+
+def _spin(low: int, high: int, special: str = "") -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setGroupSeparatorShown(True)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+def _dspin(low: float, high: float, decimals: int, special: str = "") -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setDecimals(decimals)
+    spin.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+class TrainingPanel(QWidget):
+    config_requested = Signal(object)  # TrainConfig
+
+    def __init__(self, document: Document, run_actions: list, parent: QWidget | None = None,
+                 ) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._run_start: tuple[float, int] | None = None
+        self._target = 0
+        self.optimizer = _combo(OPTIMIZERS)
+        self.learning_rate = _dspin(1e-6, 10.0, 6)
+        self.batch_size = _spin(0, 10_000_000, "Full batch")
+        self.epochs = _spin(1, 10_000_000)
+        self.l2 = _dspin(0.0, 10.0, 6, "Off")
+        self.loss = _combo(LOSSES, ("", "Automatic (from the output)"))
+        self.initializer = _combo(INITIALIZERS)
+        self.seed = _spin(0, 2**31 - 1)
+        self.patience = _spin(0, 1_000_000, "Off")
+        self.target_loss = _dspin(0.0, 1e6, 6, "Off")
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m epochs")
+        self.timing = QLabel("Ready")
+        self.timing.setAlignment(Qt.AlignCenter)
+        self._locked = [self.optimizer, self.batch_size, self.epochs, self.l2, self.loss,
+                        self.initializer, self.seed, self.patience, self.target_loss]
+        self._build(run_actions)
+        self._on_document_config_changed(document.config)
+        self._connect()
+
+    def _build(self, run_actions: list) -> None:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        for text, widget, tip in (
+                ("Optimizer", self.optimizer, "How each step updates the weights."),
+                ("Learning rate", self.learning_rate, "Step size; can change while training."),
+                ("Batch size", self.batch_size, "Rows per update; full batch uses all rows."),
+                ("Epochs", self.epochs, "Passes over the training rows per Train press."),
+                ("L2 penalty", self.l2, "Weight decay; larger values keep weights small."),
+                ("Loss", self.loss, "Automatic picks the loss that fits the output layer."),
+                ("Initialization", self.initializer, "How Reset weights draws new weights."),
+                ("Seed", self.seed, "Same seed, same data, same result."),
+                ("Early stopping", self.patience,
+                 "Stop after this many epochs without a better validation loss."),
+                ("Target loss", self.target_loss, "Stop once the training loss is this low.")):
+            widget.setToolTip(tip)
+            widget.setProperty("idle_tip", tip)
+            form.addRow(text, widget)
+        buttons = QGridLayout()
+        self.buttons: dict[str, QToolButton] = {}
+        for i, action in enumerate(run_actions):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            buttons.addWidget(button, i // 3, i % 3)
+            self.buttons[action.objectName()] = button
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.timing)
+        layout.addStretch(1)
+
+    def _connect(self) -> None:
+        for combo in (self.optimizer, self.loss, self.initializer):
+            combo.currentIndexChanged.connect(self._on_widget_changed)
+        for spin in (self.learning_rate, self.batch_size, self.epochs, self.l2, self.seed,
+                     self.patience, self.target_loss):
+            spin.valueChanged.connect(self._on_widget_changed)
+        self._doc.config_changed.connect(self._on_document_config_changed)
+        self._doc.training_state_changed.connect(self._on_document_training_state_changed)
+        self._doc.history_appended.connect(self._on_document_history_appended)
+        self._doc.history_changed.connect(self._on_document_history_changed)
+
+    # ---- config <-> widgets -----------------------------------------------------------------
+    def config(self) -> TrainConfig:
+        return dataclasses.replace(
+            self._doc.config, optimizer=self.optimizer.currentData(),
+            learning_rate=self.learning_rate.value(),
+            batch_size=self.batch_size.value() or None, epochs=self.epochs.value(),
+            l2=self.l2.value(), loss=self.loss.currentData() or None,
+            initializer=self.initializer.currentData(), seed=self.seed.value(),
+            early_stopping_patience=self.patience.value() or None,
+            target_loss=self.target_loss.value() or None)
+
+    @Slot()
+    def _on_widget_changed(self, *_: object) -> None:
+        self.config_requested.emit(self.config())
+
+    @Slot(object)
+    def _on_document_config_changed(self, config: TrainConfig) -> None:
+        widgets = [self.optimizer, self.learning_rate, self.batch_size, self.epochs, self.l2,
+                   self.loss, self.initializer, self.seed, self.patience, self.target_loss]
+        for widget in widgets:
+            widget.blockSignals(True)
+        for combo, value in ((self.optimizer, config.optimizer), (self.loss, config.loss or ""),
+                             (self.initializer, config.initializer)):
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+        self.learning_rate.setValue(config.learning_rate)
+        self.batch_size.setValue(config.batch_size or 0)
+        self.epochs.setValue(config.epochs)
+        self.l2.setValue(config.l2)
+        self.seed.setValue(config.seed)
+        self.patience.setValue(config.early_stopping_patience or 0)
+        self.target_loss.setValue(config.target_loss or 0.0)
+        for widget in widgets:
+            widget.blockSignals(False)
+
+    # ---- progress ---------------------------------------------------------------------------
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        running = state != "idle"
+        for widget in self._locked:
+            widget.setEnabled(not running)
+            widget.setToolTip(LOCKED_TIP if running else widget.property("idle_tip"))
+        if state == "running":
+            done = self._last_epoch()
+            if self._run_start is None or self._target <= done:
+                self._target = done + self._doc.config.epochs
+            self._run_start = (time.perf_counter(), done)
+            self.progress.setRange(0, max(self._target, 1))
+        elif state == "idle":
+            self._run_start = None
+            self._target = 0
+
+    def _last_epoch(self) -> int:
+        epochs = self._doc.history.to_dict().get("epoch", []) if len(self._doc.history) else []
+        return int(epochs[-1]) if epochs else 0
+
+    @Slot(object)
+    def _on_document_history_appended(self, points: dict) -> None:
+        epochs = points.get("epoch") or []
+        if not epochs:
+            return
+        epoch = int(epochs[-1])
+        self.progress.setMaximum(max(self._target, epoch, 1))
+        self.progress.setValue(epoch)
+        if self._run_start is not None:
+            start_time, start_epoch = self._run_start
+            elapsed = time.perf_counter() - start_time
+            done = epoch - start_epoch
+            left = (self._target - epoch) * elapsed / done if done > 0 else None
+            self.timing.setText(f"{fmt.duration(elapsed)} · ETA {fmt.duration(left)}")
+
+    @Slot(object)
+    def _on_document_history_changed(self, history: Any) -> None:
+        if not len(history):
+            self.progress.setValue(0)
+            self.timing.setText("Ready")

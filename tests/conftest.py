@@ -1,0 +1,47 @@
+"""Shared test set-up: Qt runs offscreen, no test touches the user's settings, no thread survives.
+
+QT_QPA_PLATFORM is set here, before anything imports Qt, so `pytest` needs no environment.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def settings_path(tmp_path, monkeypatch) -> str:
+    """A temporary ini file, also exported so code that builds its own QSettings uses it."""
+    path = str(tmp_path / "settings.ini")
+    monkeypatch.setenv("PERCEPTRON_STUDIO_SETTINGS", path)
+    return path
+
+
+@pytest.fixture
+def settings(settings_path):  # noqa: ANN201 - QSettings, imported lazily (core tests load no Qt)
+    from PySide6.QtCore import QSettings
+
+    return QSettings(settings_path, QSettings.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(request):  # noqa: ANN201
+    """Fail a test that leaves a worker QThread running (and stop it, so the run goes on)."""
+    yield
+    worker = _loaded_worker_module()
+    if worker is None:
+        return
+    running = worker.running_threads()
+    if running:
+        worker.stop_all_threads()
+        pytest.fail(f"{request.node.name} left {len(running)} QThread(s) running: "
+                    f"{', '.join(running)}")
+
+
+def _loaded_worker_module():  # noqa: ANN202
+    import sys
+
+    return sys.modules.get("gui.worker")
