@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -115,9 +114,11 @@ def infer_column(name: str, series: pd.Series) -> ColumnInfo:
     n_numbers = int(numbers.notna().sum())
     # Mostly numbers with a few stray words: a numeric column with a typo, reported by prepare().
     if n_numbers >= max(1, 0.9 * len(present)):
+        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing)
+        if n_numbers == len(present):  # numbers that pandas kept as text (spaces, commas)
+            return info
         first_bad = int(np.flatnonzero(numbers.isna().to_numpy())[0])
         position = int(series.index.get_loc(present.index[first_bad]))
-        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing)
         return _replace_bad(info, (position, str(present.iloc[first_bad])))
     return _categorical_info(name, present.astype(str), n_missing)
 
@@ -178,6 +179,3 @@ def label_text(value: object) -> str:
         return str(int(value))
     return str(value).strip()
 
-
-def table_name(path: str | Path) -> str:
-    return Path(path).name

@@ -54,6 +54,9 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     has_header = sniff_header(rows) if header is None else header
     decimal = "," if delimiter != "," and _has_decimal_commas(rows) else "."
     options = dict(sep=delimiter, header=0 if has_header else None, decimal=decimal)
+    if len(rows) > 1 and len(rows[1]) > len(rows[0]):
+        # pandas would silently drop the extra fields of the first data row (index_col=False).
+        raise parse_error(path, encoding, options, ValueError())
     try:
         frame = _read_frame(path, encoding, options, progress, cancel)
     except UnicodeDecodeError:
@@ -225,18 +228,23 @@ def _make_table(path: Path, frame: pd.DataFrame, rows: list[list[str]], delimite
     frame.columns = names
     for name in names:
         if not pd.api.types.is_numeric_dtype(frame[name].dtype):
-            frame[name] = _clean_text(frame[name])
+            frame[name] = _clean_text(frame[name], decimal)
     infos = tuple(infer_column(name, frame[name]) for name in names)
     first_line = 2 if has_header else 1
     return Table(str(path), frame, infos, delimiter, has_header, encoding, decimal,
                  tuple(warnings), first_line)
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
+def _clean_text(series: pd.Series, decimal: str) -> pd.Series:
     """Strip spaces (" setosa" and "setosa" are one class) and re-apply the missing markers,
     which pandas only matches before stripping. Missing cells become None in an object column."""
     text = series.astype("string").str.strip()
     text = text.mask(text.isin(NA_VALUES))
+    if decimal == ",":
+        # pandas converts decimal commas only in columns where every cell is a number; in a
+        # column with a stray word they stay text, so convert them here to report the word.
+        commas = text.str.fullmatch(_DECIMAL_COMMA.pattern.strip("^$")).fillna(False)
+        text = text.mask(commas, text.str.replace(",", ".", regex=False))
     return text.astype(object).where(text.notna(), None)
 
 
@@ -262,10 +270,21 @@ def _records(path: str | Path, encoding: str, delimiter: str) -> Iterator[tuple[
     with open(path, encoding=encoding, newline="", errors="replace") as handle:
         reader = csv.reader(handle, delimiter=delimiter, strict=True, skipinitialspace=True)
         start = 1
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                yield start, row
-            start = reader.line_num + 1
+        try:
+            for row in reader:
+                if row and any(cell.strip() for cell in row):
+                    yield start, row
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise _BrokenRecord(start, str(exc)) from None
+
+
+class _BrokenRecord(Exception):
+    """A record csv cannot parse (an unclosed quote, a huge field) starting at `line`."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
 
 
 def parse_error(path: Path, encoding: str, options: dict, exc: Exception) -> DatasetError:
@@ -280,13 +299,17 @@ def parse_error(path: Path, encoding: str, options: dict, exc: Exception) -> Dat
                 expected = len(row)
                 what = "the header has" if options["header"] == 0 else "the first row has"
             elif len(row) != expected:
-                return DatasetError(f"Row {start} has {len(row)} fields, {what} {expected}. "
+                return DatasetError(f"Row {start} has {_fields(len(row))}, {what} {expected}. "
                                     f"Check the delimiter (detected: {name}) and quotes.",
                                     path=path, row=start)
-    except csv.Error:
-        return DatasetError("A quoted field is not closed: a '\"' opens a text that never ends. "
-                            "Expected a closing quote.", path=path, row=start)
+    except _BrokenRecord as broken:
+        return DatasetError("A quoted field is not closed: a '\"' opens a text that never ends "
+                            f"({broken}). Expected a closing quote.", path=path, row=broken.line)
     return DatasetError(f"The file could not be read as CSV ({exc}).", path=path)
+
+
+def _fields(n: int) -> str:
+    return "1 field" if n == 1 else f"{n} fields"
 
 
 def _check_short_rows(table: Table) -> None:
@@ -302,5 +325,8 @@ def _check_short_rows(table: Table) -> None:
 
 def record_lines(table: Table) -> np.ndarray:
     """Start line of every data record (for Table.line_of)."""
-    lines = [start for start, _ in _records(table.path, table.encoding, table.delimiter)]
+    try:
+        lines = [start for start, _ in _records(table.path, table.encoding, table.delimiter)]
+    except (_BrokenRecord, OSError):
+        return np.empty(0, np.int64)  # line_of then falls back to counting rows
     return np.asarray(lines[1:] if table.has_header else lines, dtype=np.int64)

@@ -146,6 +146,9 @@ def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
     """Turn a Table into a Dataset following `options` (DatasetError on anything unusable)."""
     options = options or DatasetOptions()
     _check_options(options)
+    if table.n_rows < 2:
+        raise DatasetError(f"The file has only {table.n_rows} data row; training needs at least "
+                           "2 (and many more to learn anything).", path=table.path)
     targets = _targets(table, options)
     kinds = _kinds(table, options, targets)
     features = [n for n in table.names if n not in targets and kinds[n] != "ignored"]
@@ -157,6 +160,8 @@ def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
     for name in (*features, *targets):
         _check_numbers(table, name, kinds[name])
     rows = _usable_rows(table, features, targets, options.missing)
+    if task == "regression":
+        _check_spread(table, targets, rows)
     class_names = _class_names(table, targets[0], rows) if task == "classification" else ()
     labels = _labels(table.frame[targets[0]].iloc[rows]) if class_names else None
     parts = split_indices(rows.size, options.split, options.seed, labels)
@@ -195,6 +200,11 @@ def _targets(table: Table, options: DatasetOptions) -> tuple[str, ...]:
         table.column(name)  # raises, naming the columns there are
     if len(set(targets)) != len(targets):
         raise DatasetError("A target column is listed twice.", path=table.path)
+    if len(table.names) < 2:
+        name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(table.delimiter)
+        raise DatasetError(f"The file has only one column (detected delimiter: {name}); a "
+                           "dataset needs at least one input column and a target. Check the "
+                           "delimiter.", path=table.path)
     if len(targets) == len(table.names):
         raise DatasetError("Every column is a target; at least one must be an input.",
                            path=table.path)
@@ -269,6 +279,10 @@ def _usable_rows(table: Table, features: list[str], targets: tuple[str, ...],
                  missing: str) -> np.ndarray:
     """Positions of the rows kept: complete rows ("drop"), or rows with targets ("fill": a
     missing target cannot be filled, so that row is dropped either way)."""
+    for name in targets:
+        if table.frame[name].isna().all():
+            raise DatasetError("The target column is empty in every row. Choose another target "
+                               "column.", path=table.path, column=name)
     checked = [*features, *targets] if missing == "drop" else list(targets)
     keep = ~table.frame[checked].isna().any(axis=1).to_numpy()
     rows = np.flatnonzero(keep)
@@ -278,6 +292,15 @@ def _usable_rows(table: Table, features: list[str], targets: tuple[str, ...],
                            "missing values: fill, or ignore the emptiest columns.",
                            path=table.path)
     return rows
+
+
+def _check_spread(table: Table, targets: tuple[str, ...], rows: np.ndarray) -> None:
+    for name in targets:
+        values = pd.to_numeric(table.frame[name].iloc[rows], errors="coerce")
+        if values.nunique() < 2:
+            raise DatasetError("The target has the same value in every row; there is nothing "
+                               "to learn. Choose another target column.", path=table.path,
+                               column=name)
 
 
 def _labels(series: pd.Series) -> np.ndarray:

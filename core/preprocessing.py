@@ -258,13 +258,21 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: str | None, ro
 def numeric_values(series: pd.Series, path: str | None, line_of: LineOf) -> np.ndarray:
     """A column as float64 (NaN where missing); a cell that is not a number is a DatasetError."""
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = np.flatnonzero(np.isnan(values) & series.notna().to_numpy())
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = np.empty(0, np.int64)
+    else:
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
+                                                                na_value=np.nan)
+        bad = np.flatnonzero(np.isnan(values) & series.notna().to_numpy())
     if bad.size:
         row = int(bad[0])
         raise DatasetError(f"'{series.iloc[row]}' is not a number. Expected a number in this "
                            "numeric column (fix the cell, leave it empty to mark it missing, or "
                            "treat the column as categorical).", path=path, row=line_of(row),
                            column=str(series.name))
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        row = int(infinite[0])
+        raise DatasetError(f"'{series.iloc[row]}' is infinite. Expected a finite number.",
+                           path=path, row=line_of(row), column=str(series.name))
     return values
