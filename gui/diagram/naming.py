@@ -57,17 +57,18 @@ def _first(dataset: Any, attr: str) -> list[str]:
 def output_names(dataset: Any, n_outputs: int) -> list[str]:
     """One label per output neuron: class names, target names, or y1..yk."""
     classes = _first(dataset, "class_names")
-    targets = _first(dataset, "target_names") or _first(dataset, "target_columns")
+    columns = _first(dataset, "target_columns")
+    targets = _first(dataset, "target_names")
     if classes and len(classes) == n_outputs:
         return classes
     if classes and n_outputs == 1 and len(classes) == 2:
         # A single sigmoid output is the probability of the second class.
-        target = targets[0] if targets else "y"
-        return [f"P({target} = {classes[1]})"]
-    if targets and len(targets) == n_outputs:
-        return targets
+        return [f"P({columns[0] if columns else 'y'} = {classes[1]})"]
+    for names in (targets, columns):
+        if names and len(names) == n_outputs:
+            return names
     if n_outputs == 1:
-        return [targets[0] if targets else "y"]
+        return ["y"]
     return [f"y{i + 1}" for i in range(n_outputs)]
 
 

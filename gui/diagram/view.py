@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QFontMetricsF, QPainter, QResizeEvent
+from PySide6.QtGui import QContextMenuEvent, QFontMetricsF, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from core.spec import LayerSpec, NetworkSpec
@@ -62,6 +62,7 @@ class NetworkDiagram(QWidget):
     def __init__(self, document: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document = document
+        self._ready = False
         self._book = PenBook(Theme.from_palette(self.palette()))
         self._means = MeanActivations()
         self.layout_geometry: DiagramLayout | None = None
@@ -71,7 +72,14 @@ class NetworkDiagram(QWidget):
         self.scene = DiagramScene(self.describe_item, self)
         self.canvas.setScene(self.scene)
         self.legend = Legend(self._book, self)
+        # One calm surface: headers and legend sit on the same background as the drawing.
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
         self.hint = QLabel(TRAINING_HINT, self.canvas.viewport())
+        self.hint.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.hint.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.hint.setAutoFillBackground(True)
+        self.hint.setMargin(6)
         self.hint.move(12, 8)
         self.hint.hide()
         box = QVBoxLayout(self)
@@ -86,6 +94,7 @@ class NetworkDiagram(QWidget):
         self._connect()
         self._rebuild()
         self._apply_editable()
+        self._ready = True
 
     def _connect(self) -> None:
         doc = self._document
@@ -255,7 +264,8 @@ class NetworkDiagram(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        # Qt may announce a palette change while __init__ is still building the children.
+        if event.type() == QEvent.Type.PaletteChange and self._ready:
             self._book = PenBook(Theme.from_palette(self.palette()))
             self.legend.set_book(self._book)
             self.scene.apply_theme(self._book)

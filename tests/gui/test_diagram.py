@@ -103,7 +103,8 @@ def test_wide_layers_collapse_with_the_true_count(diagram: NetworkDiagram,
 def test_dataset_names_label_inputs_and_outputs(diagram: NetworkDiagram,
                                                 document: Document) -> None:
     document.set_dataset(SimpleNamespace(feature_names=["hours", "sleep"],
-                                         class_names=["fail", "pass"], target_names=["result"]))
+                                         class_names=["fail", "pass"], target_names=["pass"],
+                                         target_columns=["result"]))
     labels = [label.text() for _, label in diagram.scene.name_items]
     assert labels == ["hours", "sleep", "P(result = pass)"]
 
