@@ -61,7 +61,10 @@ def build_parser(stdout: TextIO) -> argparse.ArgumentParser:
     from core.model_io import app_version
 
     parser.add_argument("--version", action="version", version=f"{PROG} {app_version()}")
-    add_subcommands(parser, lambda **kw: _Parser(stdout=stdout, **kw))
+    # Subcommand descriptions are prose, so those parsers wrap them; the top level keeps its
+    # hand-laid examples.
+    add_subcommands(parser, lambda **kw: _Parser(stdout=stdout,
+                                                 formatter_class=argparse.HelpFormatter, **kw))
     return parser
 
 

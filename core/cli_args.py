@@ -69,7 +69,10 @@ def add_subcommands(parser: argparse.ArgumentParser,
 
 
 def _add_train(subs: Any, handler: Callable[..., int]) -> None:
-    activations = _registry_names("core.activations", "ACTIVATIONS")
+    from core.activations import ACTIVATIONS
+
+    activations = sorted(ACTIVATIONS)
+    hidden = sorted(name for name, a in ACTIVATIONS.items() if not a.output_only)
     p = subs.add_parser(
         "train", help="train a network on a CSV file and save the model",
         description="Train a network on DATA.csv and save it as a model file (.npz). Shows a "
@@ -82,7 +85,7 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
     p.add_argument("--out", required=True, metavar="MODEL.npz", help="where to save the model")
     p.add_argument("--hidden", type=hidden_sizes, default=(16, 8), metavar="N,N,...",
                    help="neurons per hidden layer, e.g. 16,8 (default); 'none' for no hidden layer")
-    p.add_argument("--activation", choices=activations, default="tanh",
+    p.add_argument("--activation", choices=hidden, default="tanh",
                    help="activation of the hidden layers (default: tanh)")
     p.add_argument("--output-activation", choices=activations, default=None,
                    help="activation of the output layer (default: softmax for several classes, "
@@ -91,25 +94,34 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                    help="the loss (default: the one that fits the output activation)")
     p.add_argument("--optimizer", choices=_registry_names("core.optimizers", "OPTIMIZERS"),
                    default="adam", help="the optimizer (default: adam)")
-    p.add_argument("--lr", type=non_negative_float, default=0.01, help="learning rate (0.01)")
-    p.add_argument("--epochs", type=positive_int, default=500, help="epochs to train (500)")
-    p.add_argument("--batch-size", type=positive_int, default=32,
+    p.add_argument("--lr", type=non_negative_float, metavar="RATE", default=0.01,
+                   help="learning rate (0.01)")
+    p.add_argument("--epochs", type=positive_int, metavar="N", default=500,
+                   help="epochs to train (500)")
+    p.add_argument("--batch-size", type=positive_int, metavar="N", default=32,
                    help="examples per mini-batch (32)")
     p.add_argument("--full-batch", action="store_true",
                    help="use the whole training split as one batch (ignores --batch-size)")
-    p.add_argument("--l2", type=non_negative_float, default=0.0, help="L2 weight penalty (0)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="random seed for the split, initial weights and shuffling (0)")
-    p.add_argument("--scale", choices=SCALINGS, default="standard",
-                   help="input scaling, fitted on the training split (default: standard)")
-    p.add_argument("--val", type=fraction, default=0.15, help="validation fraction (0.15)")
-    p.add_argument("--test", type=fraction, default=0.15, help="test fraction (0.15)")
+    p.add_argument("--l2", type=non_negative_float, metavar="LAMBDA", default=0.0,
+                   help="L2 weight penalty (0)")
     p.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE",
                    help="stop when the validation loss has not improved for PATIENCE epochs and "
                         "keep the best weights (needs --val > 0)")
+    _add_data_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the final metrics as one JSON object on stdout")
     p.set_defaults(run=handler)
+
+
+def _add_data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, metavar="N", default=0,
+                   help="random seed for the split, initial weights and shuffling (0)")
+    p.add_argument("--scale", choices=SCALINGS, default="standard",
+                   help="input scaling, fitted on the training split (default: standard)")
+    p.add_argument("--val", type=fraction, metavar="FRACTION", default=0.15,
+                   help="validation fraction (0.15)")
+    p.add_argument("--test", type=fraction, metavar="FRACTION", default=0.15,
+                   help="test fraction (0.15)")
 
 
 def _add_predict(subs: Any, handler: Callable[..., int]) -> None:
