@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -172,7 +173,10 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
     chunks: dict[str, list] = {}
     names: list[str] | None = None
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle, warnings.catch_warnings():
+            # pandas only *warns* when a first data row longer than the header loses fields;
+            # the sniffing check catches the usual case, this one the odd quoted layouts.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             for chunk in _chunks(handle, encoding, options, size):
                 if _cancelled(cancel):
                     raise DatasetError("Loading was cancelled.", path=path)
@@ -183,7 +187,7 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
                     progress(min(0.99, handle.tell() / size))
     except pd.errors.EmptyDataError:
         raise DatasetError("The file has no columns to read.", path=path) from None
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise parse_error(path, encoding, options, exc) from None
     if names is None:
         raise DatasetError("The file has a header but no data rows.", path=path)

@@ -131,7 +131,7 @@ class Preprocessing:
             labels[missing] = self._filled(i, labels.to_numpy(), missing, series.name, path,
                                            line_of)[missing]
         cats = self.categories[i]
-        codes = pd.Categorical(labels, categories=list(cats)).codes
+        codes = pd.Index(list(cats)).get_indexer(labels.to_numpy(dtype=object))
         unknown = np.flatnonzero(codes < 0)
         if unknown.size:
             row = int(unknown[0])
@@ -176,7 +176,7 @@ class Preprocessing:
 
     def _encode_classes(self, series: pd.Series, path: str | None, line_of: LineOf) -> np.ndarray:
         labels = series.map(label_text, na_action="ignore")
-        codes = pd.Categorical(labels, categories=list(self.class_names)).codes
+        codes = pd.Index(list(self.class_names)).get_indexer(labels.to_numpy(dtype=object))
         unknown = np.flatnonzero(codes < 0)
         if unknown.size:
             row = int(unknown[0])
