@@ -19,11 +19,13 @@ from core.losses import LOSSES
 from core.params import Params, layout
 from core.spec import NetworkSpec
 
+add_reduce = np.add.reduce  # skips np.sum's Python wrapper, which costs more than XOR's sums
+
 
 class Buffers:
     """Per batch size: inputs X, targets Y, per-layer activations and deltas, output logits."""
 
-    __slots__ = ("X", "Y", "acts", "deltas", "logits", "scratch")
+    __slots__ = ("X", "Y", "acts", "deltas", "logits", "scratch", "plan")
 
     def __init__(self, spec: NetworkSpec, m: int, dtype: np.dtype) -> None:
         self.X = np.empty((m, spec.n_inputs), dtype)
@@ -32,6 +34,7 @@ class Buffers:
         self.deltas = [np.empty((m, layer.units), dtype) for layer in spec.layers]
         self.logits = np.empty((m, spec.n_outputs), dtype)
         self.scratch = np.empty((m, spec.n_outputs), dtype)
+        self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
 
 
 class Backprop:
@@ -63,17 +66,33 @@ class Backprop:
             found = self._buffers[m] = Buffers(self.spec, m, self.dtype)
         return found
 
-    def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
-        """Fill buf.acts (and buf.logits for the output layer); return the outputs (m, k)."""
-        a = X
+    def _plan(self, buf: Buffers) -> tuple[list, list]:
+        """Per-layer tuples of the arrays and functions each step touches, bound once per batch
+        size: at XOR scale the attribute and list lookups would cost more than the arithmetic."""
         weights, biases = self.params.weights, self.params.biases
         last = len(weights) - 1
-        for i, act in enumerate(self.activations):
-            z = buf.logits if i == last else buf.acts[i]
-            np.matmul(a, weights[i], out=z)
-            if self.use_bias[i]:
-                z += biases[i]
-            a = act.forward(z, out=buf.acts[i])
+        forward = [(weights[i], biases[i] if self.use_bias[i] else None,
+                    buf.logits if i == last else buf.acts[i], act.forward, buf.acts[i])
+                   for i, act in enumerate(self.activations)]
+        backward = [(i, buf.deltas[i], self.grads.weights[i],
+                     self.grads.biases[i] if self.use_bias[i] else None,
+                     weights[i].T, buf.acts[i - 1].T if i else None,
+                     buf.deltas[i - 1] if i else None, buf.acts[i - 1] if i else None,
+                     self.activations[i - 1].backward if i else None)
+                    for i in range(last, -1, -1)]
+        return forward, backward
+
+    def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
+        """Fill buf.acts (and buf.logits for the output layer); return the outputs (m, k)."""
+        if buf.plan is None:
+            buf.plan = self._plan(buf)
+        a = X
+        matmul = np.matmul
+        for weights, bias, z, forward, out in buf.plan[0]:
+            matmul(a, weights, out=z)
+            if bias is not None:
+                z += bias
+            a = forward(z, out=out)
         return a
 
     def output_delta(self, Y: np.ndarray, buf: Buffers) -> float:
@@ -91,7 +110,7 @@ class Backprop:
         elif fused == "sigmoid":
             # sum(log(1 + e^z) - y z): the log loss written on logits, exact for any z.
             np.logaddexp(z, 0.0, out=buf.scratch)
-            loss = float(buf.scratch.sum()) - float(np.vdot(Y, z))
+            loss = float(add_reduce(buf.scratch, None)) - float(np.vdot(Y, z))
         else:
             # sum_k y (logsumexp(z) - z_k), with logsumexp from the stable max-shift.
             row_max = z.max(axis=1)
@@ -107,20 +126,18 @@ class Backprop:
         """Forward, loss and backward for one batch; gradients land in self.grads (in place)."""
         self.forward(X, buf)
         loss = self.output_delta(Y, buf)
-        grads, weights = self.grads, self.params.weights
-        acts, deltas = buf.acts, buf.deltas
-        for i in range(len(weights) - 1, -1, -1):
-            delta = deltas[i]
-            np.matmul((acts[i - 1] if i else X).T, delta, out=grads.weights[i])
-            if self.use_bias[i]:
-                np.sum(delta, axis=0, out=grads.biases[i])
+        matmul = np.matmul
+        for i, delta, grad_w, grad_b, weights_t, prev_t, prev_delta, prev_act, backward \
+                in buf.plan[1]:
+            matmul(prev_t if i else X.T, delta, out=grad_w)
+            if grad_b is not None:
+                add_reduce(delta, 0, None, grad_b)
             if i:
-                np.matmul(delta, weights[i].T, out=deltas[i - 1])
-                self.activations[i - 1].backward(None, acts[i - 1], deltas[i - 1],
-                                                 out=deltas[i - 1])
+                matmul(delta, weights_t, out=prev_delta)
+                backward(None, prev_act, prev_delta, out=prev_delta)
         if self._l2_mask is not None:
             np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
-            grads.flat += self._l2_scratch
+            self.grads.flat += self._l2_scratch
         return loss
 
 

@@ -25,7 +25,7 @@ class TrainMetrics:
         self.k = Y.shape[1]
         # Class labels computed once, gathered per batch: cheaper than argmax of every Y batch.
         if task == "classification":
-            self.labels = Y[:, 0] > 0.5 if self.k == 1 else Y.argmax(axis=1)
+            self.labels = Y > 0.5 if self.k == 1 else Y.argmax(axis=1)
         else:
             self.labels = None
         y64 = Y.astype(np.float64)
@@ -42,7 +42,7 @@ class TrainMetrics:
         self.n += len(outputs)
         if self.task == "classification":
             labels = self.labels if index is None else self.labels[index]
-            guess = outputs[:, 0] > 0.5 if self.k == 1 else outputs.argmax(axis=1)
+            guess = outputs > 0.5 if self.k == 1 else outputs.argmax(axis=1)
             self.right += int(np.count_nonzero(guess == labels))
         elif self.task == "multilabel":
             self.right += int(np.count_nonzero((outputs > 0.5) == (Y > 0.5)))

@@ -155,7 +155,7 @@ class TrainingSession:
             self._last_buf = buf
         self._pos, self._in_epoch = 0, False
         # One reduction catches NaN and inf anywhere in the weights.
-        if not math.isfinite(float(params.flat.sum())):
+        if not math.isfinite(float(np.add.reduce(params.flat))):
             return _DIVERGED
         self.epoch += 1
         return _DONE

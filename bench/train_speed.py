@@ -1,0 +1,202 @@
+"""Training speed figures (prints; never a timed test).
+
+    .venv/bin/python bench/train_speed.py [--runs 3] [--quick]
+
+1. 60000 x 784 float32 inputs (fixed seed), 784-256-128-10 ReLU, softmax cross-entropy, Adam
+   lr 1e-3,
+   batch 128: seconds per epoch for our core, scikit-learn's MLPClassifier (float32 input, one
+   partial_fit per epoch), PyTorch CPU when importable, and a GEMM-only floor (the same matrix
+   products, no elementwise work). Median of --runs epochs each, then the ratios.
+2. XOR 2-4-1 full batch, 10000 epochs: microseconds per epoch (every epoch yields an event).
+3. The digits tutorial shape: 5000 x 400 inputs, 400-25-10 sigmoid / softmax, full batch,
+   500 epochs,
+   Adam, ours against scikit-learn.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.spec import NetworkSpec  # noqa: E402
+from core.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
+
+
+def workload(n: int, n_inputs: int, n_classes: int, seed: int = 0):
+    """Inputs in [0, 1) and labels from a fixed random linear teacher (learnable, deterministic)."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, n_inputs), dtype=np.float32)
+    teacher = rng.normal(size=(n_inputs, n_classes)).astype(np.float32)
+    labels = (X @ teacher).argmax(axis=1)
+    return X, labels, np.eye(n_classes, dtype=np.float32)[labels]
+
+
+def time_ours(X, Y, hidden, activation, batch, runs, lr=1e-3) -> list[float]:
+    spec = NetworkSpec.build(X.shape[1], hidden, Y.shape[1], activation, "softmax")
+    config = TrainConfig(optimizer="adam", learning_rate=lr, batch_size=batch, epochs=10**9)
+    session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _event in session.run(max_epochs=1):
+            pass
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_sklearn(X, labels, hidden, activation, batch, runs, lr=1e-3) -> list[float]:
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=tuple(hidden), activation=activation, solver="adam",
+                          batch_size=batch, learning_rate_init=lr, random_state=0)
+    classes = np.unique(labels)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        model.partial_fit(X, labels, classes=classes)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_torch(X, labels, hidden, batch, runs, lr=1e-3) -> list[float] | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    sizes = [X.shape[1], *hidden, int(labels.max()) + 1]
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers += [torch.nn.Linear(sizes[i], sizes[i + 1]), torch.nn.ReLU()]
+    model = torch.nn.Sequential(*layers[:-1])
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(labels.astype(np.int64))
+    gen = torch.Generator().manual_seed(0)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        perm = torch.randperm(len(Xt), generator=gen)
+        for i in range(0, len(Xt), batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx]).backward()
+            opt.step()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def time_gemm_floor(X, hidden, n_outputs, batch, runs) -> list[float]:
+    """Only the products of forward and backward (no input gradient), into preallocated outs."""
+    sizes = [X.shape[1], *hidden, n_outputs]
+    rng = np.random.default_rng(0)
+    W = [rng.normal(0, 0.05, (a, b)).astype(np.float32)
+         for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    G = [np.empty_like(w) for w in W]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for i in range(0, len(X), batch):
+            xb = X[i:i + batch]
+            acts = [xb]
+            for w in W:
+                acts.append(acts[-1] @ w)
+            delta = acts[-1]
+            for k in range(len(W) - 1, -1, -1):
+                np.matmul(acts[k].T, delta, out=G[k])
+                if k:
+                    delta = delta @ W[k].T
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+def xor_speed(optimizer: str, lr: float, epochs: int = 10_000) -> float:
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+    spec = NetworkSpec.build(2, [4], 1, "tanh", "sigmoid")
+    config = TrainConfig(optimizer=optimizer, learning_rate=lr, epochs=epochs)
+    session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, y), config)
+    start = time.perf_counter()
+    for _event in session.run():
+        pass
+    return (time.perf_counter() - start) / epochs * 1e6
+
+
+def digits_shape(runs: int, epochs: int) -> tuple[float, float]:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X, labels, Y = workload(5000, 400, 10, seed=1)
+    ours, theirs = [], []
+    for _ in range(runs):
+        spec = NetworkSpec.build(400, [25], 10, "sigmoid", "softmax")
+        config = TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=epochs)
+        session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
+        start = time.perf_counter()
+        for _event in session.run():
+            pass
+        ours.append(time.perf_counter() - start)
+        model = MLPClassifier((25,), activation="logistic", solver="adam", batch_size=len(X),
+                              learning_rate_init=1e-3, max_iter=epochs, tol=0.0,
+                              n_iter_no_change=10**9, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            start = time.perf_counter()
+            model.fit(X, labels)
+            theirs.append(time.perf_counter() - start)
+    return median(ours), median(theirs)
+
+
+def print_blas() -> None:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("BLAS: threadpoolctl not installed")
+        return
+    for pool in threadpool_info():
+        if pool.get("user_api") == "blas":
+            print(f"BLAS: {pool.get('internal_api')} {pool.get('version')} "
+                  f"kernel={pool.get('architecture')} threads={pool.get('num_threads')}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the 60000 x 784 workload")
+    args = parser.parse_args()
+    runs = max(3, args.runs)
+    print_blas()
+    if not args.quick:
+        X, labels, Y = workload(60_000, 784, 10)
+        hidden, batch = [256, 128], 128
+        ours = median(time_ours(X, Y, hidden, "relu", batch, runs))
+        sk = median(time_sklearn(X, labels, hidden, "relu", batch, runs))
+        floor = median(time_gemm_floor(X, hidden, 10, batch, runs))
+        print(f"784-256-128-10 relu/softmax adam batch 128, s/epoch (median of {runs}):")
+        print(f"  ours      {ours:.3f}")
+        print(f"  sklearn   {sk:.3f}")
+        torch_times = time_torch(X, labels, hidden, batch, runs)
+        print(f"  torch     {median(torch_times):.3f}" if torch_times else
+              "  torch     not installed")
+        print(f"  gemm floor {floor:.3f}")
+        print(f"  ours / sklearn = {ours / sk:.2f}  (target <= 0.70)")
+        print(f"  ours / floor   = {ours / floor:.2f}  (target <= 1.6)")
+    for name, lr in (("sgd", 0.5), ("adam", 0.05)):
+        micro = median([xor_speed(name, lr) for _ in range(runs)])
+        print(f"XOR 2-4-1 full batch, {name}: {micro:.1f} us/epoch (target <= 15)")
+    ours, theirs = digits_shape(runs, 500)
+    print(f"digits shape 5000x400, 400-25-10 sigmoid full batch 500 epochs: ours {ours:.2f} s, "
+          f"sklearn {theirs:.2f} s, ratio {ours / theirs:.2f} (target <= 0.6)")
+
+
+if __name__ == "__main__":
+    main()
