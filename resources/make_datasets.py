@@ -33,7 +33,7 @@ def fmt(value: float) -> str:
 
 def write_frame(name: str, X: np.ndarray, feature_names: Sequence[str], target_name: str,
                 target: Sequence[object]) -> None:
-    rows = ([fmt(v) for v in x] + [t] for x, t in zip(X, target))
+    rows = ([fmt(v) for v in x] + [t] for x, t in zip(X, target, strict=True))
     write_csv(name, [*feature_names, target_name], rows)
 
 
@@ -80,7 +80,7 @@ def spirals(rng: np.random.Generator, n_per_class: int = 200, noise: float = 0.2
         t = 1.75 * i / n_per_class * 2 * np.pi + delta
         x = r * np.sin(t) + rng.uniform(-1, 1, n_per_class) * noise
         y = r * np.cos(t) + rng.uniform(-1, 1, n_per_class) * noise
-        rows += [[f"{a:.4f}", f"{b:.4f}", label] for a, b in zip(x, y)]
+        rows += [[f"{a:.4f}", f"{b:.4f}", label] for a, b in zip(x, y, strict=True)]
     return rows
 
 
@@ -92,7 +92,7 @@ def circles(rng: np.random.Generator, n_per_class: int = 200, noise: float = 0.1
         angle = rng.uniform(0, 2 * np.pi, n_per_class)
         x = r * np.sin(angle) + rng.uniform(-5, 5, n_per_class) * noise
         y = r * np.cos(angle) + rng.uniform(-5, 5, n_per_class) * noise
-        rows += [[f"{a:.4f}", f"{b:.4f}", label] for a, b in zip(x, y)]
+        rows += [[f"{a:.4f}", f"{b:.4f}", label] for a, b in zip(x, y, strict=True)]
     return rows
 
 
