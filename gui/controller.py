@@ -193,7 +193,8 @@ class Controller(QObject):
         self.doc.set_dataset(dataset)
         self._set_spec(spec if spec is not None else fit_spec_to_dataset(self.doc.spec, dataset))
         self.doc.set_training_state("idle")
-        self.doc.set_status(f"Opened {Path(str(table.path)).name}: {_describe(dataset)}")
+        self.doc.set_status(f"Opened {Path(str(table.path)).name} · {dataset.task} · "
+                            f"{len(dataset.X_train):,} training rows")
         self.dataset_loaded.emit(dataset)
         return True
 
@@ -287,10 +288,3 @@ class Controller(QObject):
             self.doc.set_status(TRAINING_BLOCKS)
         else:
             self.undo_stack.redo()
-
-
-def _describe(dataset: Any) -> str:
-    try:
-        return str(dataset.summary_text())
-    except AttributeError:
-        return f"{len(dataset.X_train):,} training rows"

@@ -197,6 +197,9 @@ class DatasetPanel(QWidget):
         table = self._doc.table
         if dataset is None or table is None:
             return
+        targets = tuple(dataset.preprocessing.target_columns)
+        if targets and self.target.findText(targets[0]) >= 0:
+            self.target.setCurrentText(targets[0])
         rows = [len(dataset.X_train), len(dataset.X_val), len(dataset.X_test)]
         self.title.setText(f"<b>{Path(str(table.path)).name}</b> · {table.n_rows:,} rows × "
                            f"{len(table.columns)} columns<br>{dataset.task} · "

@@ -55,6 +55,7 @@ class LossPlot(QWidget):
         self._series = {key: _Series() for key in ("epoch", "train_loss", "val_loss",
                                                    "train_metric", "val_metric")}
         self._metric: str | None = None
+        self._shown: set[str] = set()
         self.view = pg.GraphicsLayoutWidget()
         self.loss_plot = self.view.addPlot(row=0, col=0)
         self.metric_plot = self.view.addPlot(row=1, col=0)
@@ -65,6 +66,7 @@ class LossPlot(QWidget):
             plot.setClipToView(True)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("bottom", "Epoch")
+            plot.getAxis("left").enableAutoSIPrefix(False)  # "Loss (x0.001)" reads badly
             plot.addLegend(offset=(-10, 10))
             for split, color, style in (("train", TRAIN_COLOR, pg.QtCore.Qt.SolidLine),
                                         ("val", VAL_COLOR, pg.QtCore.Qt.DashLine)):
@@ -113,6 +115,8 @@ class LossPlot(QWidget):
         for series in self._series.values():
             series.clear()
         self._metric = None
+        self._shown = set()
+        self._update_legends()
         if len(history):
             self._append(history.to_dict())
         else:
@@ -146,13 +150,29 @@ class LossPlot(QWidget):
 
     def _redraw(self) -> None:
         x = self._series["epoch"].values
+        shown = set()
         for key, curve in self.curves.items():
             y = self._series[key].values
-            visible = y.size > 0 and bool(np.isfinite(y).any())
-            curve.setData(x, y) if visible else curve.setData([], [])
-            curve.setVisible(visible)
-        self.metric_plot.setVisible(self.curves["train_metric"].isVisible())
+            # A column that is all NaN (no validation split) gets no curve and no legend entry.
+            if y.size and (key in self._shown or bool(np.isfinite(y).any())):
+                shown.add(key)
+                curve.setData(x, y)
+            else:
+                curve.setData([], [])
+        if shown != self._shown:
+            self._shown = shown
+            self._update_legends()
+        self.metric_plot.setVisible("train_metric" in shown)
         self._update_best_epoch()
+
+    def _update_legends(self) -> None:
+        for plot, prefix in ((self.loss_plot, "loss"), (self.metric_plot, "metric")):
+            plot.legend.clear()
+            for split, name in (("train", "Training"), ("val", "Validation")):
+                key = f"{split}_{prefix}"
+                self.curves[key].setVisible(key in self._shown)
+                if key in self._shown:
+                    plot.legend.addItem(self.curves[key], name)
 
     def _update_best_epoch(self) -> None:
         best = None

@@ -42,8 +42,15 @@ def _spin(low: int, high: int, special: str = "") -> QSpinBox:
     return spin
 
 
+class NumberSpinBox(QDoubleSpinBox):
+    """Shows 0.05 and 1e-05 rather than 0.050000 (fixed decimals read badly)."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt's name
+        return f"{value:.6g}"
+
+
 def _dspin(low: float, high: float, decimals: int, special: str = "") -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
+    spin = NumberSpinBox()
     spin.setRange(low, high)
     spin.setDecimals(decimals)
     spin.setStepType(QAbstractSpinBox.AdaptiveDecimalStepType)
@@ -159,6 +166,8 @@ class TrainingPanel(QWidget):
         self.target_loss.setValue(config.target_loss or 0.0)
         for widget in widgets:
             widget.blockSignals(False)
+        if not self._doc.is_training:
+            self._show_idle_range()
 
     # ---- progress ---------------------------------------------------------------------------
     @Slot(str)
@@ -176,6 +185,7 @@ class TrainingPanel(QWidget):
         elif state == "idle":
             self._run_start = None
             self._target = 0
+            self._show_idle_range()
 
     def _last_epoch(self) -> int:
         epochs = self._doc.history.to_dict().get("epoch", []) if len(self._doc.history) else []
@@ -196,8 +206,13 @@ class TrainingPanel(QWidget):
             left = (self._target - epoch) * elapsed / done if done > 0 else None
             self.timing.setText(f"{fmt.duration(elapsed)} · ETA {fmt.duration(left)}")
 
+    def _show_idle_range(self) -> None:
+        done = self._last_epoch()
+        self.progress.setRange(0, max(done if done else self._doc.config.epochs, 1))
+        self.progress.setValue(done)
+
     @Slot(object)
     def _on_document_history_changed(self, history: Any) -> None:
+        self._show_idle_range()
         if not len(history):
-            self.progress.setValue(0)
             self.timing.setText("Ready")
