@@ -3,14 +3,12 @@
     .venv/bin/python bench/train_speed.py [--runs 3] [--quick]
 
 1. 60000 x 784 float32 inputs (fixed seed), 784-256-128-10 ReLU, softmax cross-entropy, Adam
-   lr 1e-3,
-   batch 128: seconds per epoch for our core, scikit-learn's MLPClassifier (float32 input, one
-   partial_fit per epoch), PyTorch CPU when importable, and a GEMM-only floor (the same matrix
-   products, no elementwise work). Median of --runs epochs each, then the ratios.
+   lr 1e-3, batch 128: seconds per epoch for our core, scikit-learn's MLPClassifier (float32
+   input, one partial_fit per epoch), PyTorch CPU when importable, and a GEMM-only floor (the
+   same matrix products, no elementwise work). Median of --runs epochs each, then the ratios.
 2. XOR 2-4-1 full batch, 10000 epochs: microseconds per epoch (every epoch yields an event).
 3. The digits tutorial shape: 5000 x 400 inputs, 400-25-10 sigmoid / softmax, full batch,
-   500 epochs,
-   Adam, ours against scikit-learn.
+   500 epochs, Adam, ours against scikit-learn.
 """
 from __future__ import annotations
 

@@ -143,8 +143,8 @@ class TrainingSession:
             else:
                 index = self._perm[start:start + size]
                 buf = backprop.buffers(len(index))
-                Xb = np.take(X, index, axis=0, out=buf.X)
-                Yb = np.take(Y, index, axis=0, out=buf.Y)
+                Xb = np.take(X, index, axis=0, out=buf.X, mode="clip")  # "raise" buffers out
+                Yb = np.take(Y, index, axis=0, out=buf.Y, mode="clip")
             loss = backprop.loss_and_gradient(Xb, Yb, buf)
             if not math.isfinite(loss):
                 return _DIVERGED
