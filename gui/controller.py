@@ -160,7 +160,7 @@ class Controller(QObject):
         from core.dataset import DatasetOptions
 
         self.settings.setValue("paths/last_folder", str(Path(table.path).parent))
-        self._apply_table(table, DatasetOptions(), None, None)
+        self.apply_table(table, DatasetOptions(), None, None)
 
     @Slot(str)
     def _on_csv_job_failed(self, message: str) -> None:
@@ -172,7 +172,7 @@ class Controller(QObject):
         self._csv_job = None
         self.csv_loading.emit(False)
 
-    def _apply_table(self, table: Any, options: Any, spec: NetworkSpec | None,
+    def apply_table(self, table: Any, options: Any, spec: NetworkSpec | None,
                      config: TrainConfig | None, example: str | None = None) -> bool:
         """Prepare `table` with `options`; only on success replace dataset, spec and config."""
         from core.dataset import prepare
@@ -206,7 +206,7 @@ class Controller(QObject):
         if self.doc.is_training:
             self.doc.set_status(TRAINING_BLOCKS)
             return False
-        ok = self._apply_table(self.doc.table, options, None, None, self.doc.example_name)
+        ok = self.apply_table(self.doc.table, options, None, None, self.doc.example_name)
         if not ok:  # redraw the panel with the options still in use
             self.doc.set_dataset_options(self.doc.dataset_options)
         return ok
@@ -219,7 +219,7 @@ class Controller(QObject):
         except StudioError as exc:
             self.dialogs.show_error("Could not open the example", str(exc))
             return False
-        ok = self._apply_table(table, options, spec, config, example=name)
+        ok = self.apply_table(table, options, spec, config, example=name)
         if ok:
             self.doc.set_model_path(None)
             self.doc.set_dirty(False)
@@ -230,7 +230,7 @@ class Controller(QObject):
         suffix = Path(path).suffix.lower()
         if suffix == ".npz":
             self.load_model(path)
-        elif suffix == ".psproj" and hasattr(self, "open_project"):
+        elif suffix == ".psproj":
             self.open_project(path)
         else:
             self.open_dataset(path)
@@ -250,6 +250,19 @@ class Controller(QObject):
 
     def export(self, fmt: str | None = None, path: str | None = None) -> bool:
         return self.files.export(fmt, path)
+
+    def open_project(self, path: str | None = None) -> bool:
+        from gui.project_control import open_project
+
+        if self.doc.is_training:
+            self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
+            return False
+        return open_project(self, path)
+
+    def save_project(self, path: str | None = None) -> bool:
+        from gui.project_control import save_project
+
+        return save_project(self, path)
 
     def _apply_bundle(self, bundle: Any) -> None:
         """A loaded model replaces network, weights, settings and history (the dataset stays)."""

@@ -52,7 +52,7 @@ class FileController(QObject):
         self._settings.setValue("paths/last_folder", str(Path(path).parent))
         self.recent_changed.emit(items[:MAX_RECENT])
 
-    def _folder(self) -> str:
+    def folder(self) -> str:
         return str(self._settings.value("paths/last_folder", ""))
 
     # ---- models -----------------------------------------------------------------------------
@@ -76,7 +76,7 @@ class FileController(QObject):
         return self._save(self._doc.model_path)
 
     def save_model_as(self) -> bool:
-        suggested = self._doc.model_path or str(Path(self._folder()) / self._default_name())
+        suggested = self._doc.model_path or str(Path(self.folder()) / self._default_name())
         path = self._dialogs.ask_save_path("Save model", MODEL_FILTER, suggested)
         if not path:
             return False
@@ -107,7 +107,7 @@ class FileController(QObject):
         from core.model_io import load_model
 
         if path is None:
-            path = self._dialogs.ask_open_path("Open model", MODEL_FILTER, self._folder())
+            path = self._dialogs.ask_open_path("Open model", MODEL_FILTER, self.folder())
             if not path:
                 return False
         try:
@@ -144,10 +144,10 @@ class FileController(QObject):
             stem = Path(self._doc.model_path or self._default_name()).stem
             if suffix:
                 path = self._dialogs.ask_save_path("Export model", f"{label};;All files (*)",
-                                                   str(Path(self._folder()) / f"{stem}{suffix}"))
+                                                   str(Path(self.folder()) / f"{stem}{suffix}"))
             else:
                 path = self._dialogs.ask_directory("Export text files into folder",
-                                                   self._folder())
+                                                   self.folder())
             if not path:
                 return False
         try:

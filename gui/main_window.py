@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         c.training.updated.connect(self._on_training_updated)
         for name, slot in (("open_csv", self._on_open_csv_triggered),
                            ("open_model", self._on_open_model_triggered),
+                           ("open_project", self._on_open_project_triggered),
+                           ("save_project", self._on_save_project_triggered),
                            ("save", c.save_model), ("save_as", c.save_model_as),
                            ("export", self._on_export_triggered), ("quit", self.close),
                            ("undo", c.undo), ("redo", c.redo),
@@ -148,6 +150,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_open_model_triggered(self) -> None:
         self.controller.load_model()
+
+    @Slot()
+    def _on_open_project_triggered(self) -> None:
+        self.controller.open_project()
+
+    @Slot()
+    def _on_save_project_triggered(self) -> None:
+        self.controller.save_project()
 
     @Slot()
     def _on_export_triggered(self) -> None:

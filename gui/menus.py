@@ -29,10 +29,11 @@ def build_menus(window: MainWindow) -> None:
     fill_examples_menu(window.examples_menu, c.open_example)
     file_menu.addMenu(window.examples_menu)
     file_menu.addAction(a["open_model"])
+    file_menu.addAction(a["open_project"])
     window.recent_menu = file_menu.addMenu("Open &Recent")
     window.recent_menu.aboutToShow.connect(lambda: _fill_recent(window))
     file_menu.addSeparator()
-    for name in ("save", "save_as", "export"):
+    for name in ("save", "save_as", "save_project", "export"):
         file_menu.addAction(a[name])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])

@@ -1,0 +1,130 @@
+"""The window as a whole: menus and keys, title and unsaved mark, layout memory, files."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from conftest import wait_idle
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
+
+from core.model import predict_proba
+
+
+def train_briefly(qtbot, window, epochs: int = 50) -> None:
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
+    with qtbot.waitSignal(window.controller.training.finished, timeout=20_000):
+        window.actions["train"].trigger()
+    wait_idle(qtbot, window)
+
+
+def test_menus_and_shortcuts(window) -> None:
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Edit", "Network", "Train", "View", "Help"]
+    keys = {name: window.actions[name].shortcut() for name in
+            ("open_csv", "save", "save_as", "export", "undo", "redo", "train", "pause", "stop",
+             "quit")}
+    assert keys == {"open_csv": QKeySequence("Ctrl+O"), "save": QKeySequence("Ctrl+S"),
+                    "save_as": QKeySequence("Ctrl+Shift+S"), "export": QKeySequence("Ctrl+E"),
+                    "undo": QKeySequence("Ctrl+Z"), "redo": QKeySequence("Ctrl+Shift+Z"),
+                    "train": QKeySequence("F5"), "pause": QKeySequence("Space"),
+                    "stop": QKeySequence("Esc"), "quit": QKeySequence("Ctrl+Q")}
+
+
+def test_f5_trains(qtbot, window) -> None:
+    window.doc.set_config(dataclasses.replace(window.doc.config, epochs=30))
+    window.activateWindow()
+    window.diagram.setFocus()
+    with qtbot.waitSignal(window.controller.training.finished, timeout=20_000):
+        qtbot.keyClick(window.diagram, Qt.Key_F5)
+    wait_idle(qtbot, window)
+    assert len(window.doc.history) == 30
+
+
+def test_title_shows_file_and_unsaved_mark(qtbot, window) -> None:
+    assert window.windowTitle() == "xor.csv[*] — Perceptron Studio"
+    assert not window.isWindowModified()
+    window.controller.set_units(0, 6)
+    assert window.isWindowModified()
+
+
+def test_layout_is_remembered(qtbot, settings, dialogs) -> None:
+    from gui.main_window import MainWindow
+
+    first = MainWindow(settings=settings, dialogs=dialogs)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["plot"].hide()
+    assert first.close()
+    second = MainWindow(settings=QSettings(settings.fileName(), QSettings.IniFormat),
+                        dialogs=dialogs)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.docks["plot"].isHidden() and not second.docks["training"].isHidden()
+    second.controller.shutdown()
+
+
+def test_save_and_load_model_round_trip(qtbot, window, dialogs, tmp_path) -> None:
+    train_briefly(qtbot, window)
+    doc = window.doc
+    X = doc.dataset.X_train
+    before = predict_proba(doc.spec, doc.params, X)
+    path = str(tmp_path / "xor-model.npz")
+    dialogs.save_paths.append(path)
+    window.actions["save"].trigger()
+    assert not dialogs.errors
+    assert doc.model_path == path and not window.isWindowModified()
+    assert window.windowTitle() == "xor-model.npz[*] — Perceptron Studio"
+    window.controller.training.reset_weights()
+    window.controller.set_units(0, 3)
+    assert doc.spec.sizes == (2, 3, 1)
+    dialogs.open_paths.append(path)
+    window.actions["open_model"].trigger()
+    assert not dialogs.errors
+    assert doc.spec.sizes == (2, 4, 1)
+    np.testing.assert_array_equal(predict_proba(doc.spec, doc.params, X), before)
+    assert len(doc.history) == 50
+    assert window.loss_plot.curves["train_loss"].getData()[0].size == 50
+    assert path in window.controller.files.recent()[0]
+
+
+def test_bad_model_file_shows_an_error(window, dialogs, tmp_path) -> None:
+    path = tmp_path / "junk.npz"
+    path.write_bytes(b"not a model at all")
+    spec = window.doc.spec
+    dialogs.open_paths.append(str(path))
+    window.actions["open_model"].trigger()
+    assert dialogs.errors and "junk.npz" in dialogs.errors[0][1]
+    assert window.doc.spec == spec
+
+
+def test_export_json_and_plot_csv(qtbot, window, dialogs, tmp_path) -> None:
+    train_briefly(qtbot, window, epochs=20)
+    target = tmp_path / "model.json"
+    assert window.controller.export("json", str(target))
+    assert target.stat().st_size > 0
+    curves = tmp_path / "loss.csv"
+    dialogs.save_paths.append(str(curves))
+    qtbot.mouseClick(window.loss_plot.csv, Qt.LeftButton)
+    lines = curves.read_text().splitlines()
+    assert lines[0].startswith("epoch,train_loss") and len(lines) == 21
+
+
+def test_project_round_trip(qtbot, window, dialogs, tmp_path) -> None:
+    window.controller.set_units(0, 6)
+    path = str(tmp_path / "session.psproj")
+    assert window.controller.save_project(path)
+    window.controller.open_example("circles")
+    assert window.doc.spec.n_inputs == 2 and window.doc.example_name == "circles"
+    assert window.controller.open_project(path)
+    assert window.doc.spec.sizes == (2, 6, 1)
+    assert window.doc.table.path.endswith("xor.csv")
+
+
+def test_close_with_unsaved_changes_can_cancel(window, dialogs) -> None:
+    window.controller.set_units(0, 6)
+    dialogs.save_discard_cancel = "cancel"
+    assert not window.close()
+    dialogs.save_discard_cancel = "discard"
+    assert window.close()
