@@ -9,7 +9,7 @@ class StudioError(Exception):
 
 
 class SpecError(StudioError, ValueError):
-    """A network architecture that cannot be built, e.g. "Hidden layer 2 needs at least 1 neuron"."""
+    """An architecture that cannot be built, e.g. "Hidden layer 2 needs at least 1 neuron"."""
 
 
 class DatasetError(StudioError, ValueError):
@@ -43,7 +43,7 @@ class DatasetError(StudioError, ValueError):
 
 
 class ModelFileError(StudioError, ValueError):
-    """A model or project file that cannot be read or written (not a model, truncated, hostile...)."""
+    """A model or project file that cannot be read or written (not a model, truncated...)."""
 
 
 class TrainingError(StudioError, RuntimeError):

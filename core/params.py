@@ -60,7 +60,7 @@ class Params:
         params = cls.zeros(spec, dtype)
         if len(weights) != len(spec.layers) or len(biases) != len(spec.layers):
             raise ValueError(f"expected {len(spec.layers)} weight and bias arrays")
-        for i, (w, b) in enumerate(zip(weights, biases)):
+        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
             w = np.asarray(w)
             b = np.asarray(b)
             if w.shape != params.weights[i].shape or b.shape != params.biases[i].shape:
@@ -94,7 +94,7 @@ class Params:
     def bias_mask(self) -> np.ndarray:
         """1 where a value is trainable, 0 for biases of layers with use_bias=False."""
         mask = np.ones_like(self.flat)
-        for layer, (_, _, b0, b1) in zip(self.spec.layers, layout(self.spec)):
+        for layer, (_, _, b0, b1) in zip(self.spec.layers, layout(self.spec), strict=True):
             if not layer.use_bias:
                 mask[b0:b1] = 0
         return mask

@@ -15,7 +15,7 @@ MAX_UNITS = 100_000
 
 @dataclass(frozen=True, slots=True)
 class LayerSpec:
-    """One dense layer: `units` neurons, an activation name from ACTIVATIONS, with or without bias."""
+    """One dense layer: `units` neurons, an ACTIVATIONS name, with or without bias."""
 
     units: int
     activation: str = "tanh"
