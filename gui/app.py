@@ -14,7 +14,8 @@ SETTINGS_ENV = "PERCEPTRON_STUDIO_SETTINGS"  # an ini path, so tests and demos n
 
 
 def make_settings(path: str | None = None) -> QSettings:
-    """The app's QSettings: an ini file at `path` (or $PERCEPTRON_STUDIO_SETTINGS), else the user's."""
+    """The app's QSettings: an ini file at `path` (or $PERCEPTRON_STUDIO_SETTINGS), else the
+    user's."""
     path = path or os.environ.get(SETTINGS_ENV)
     if path:
         return QSettings(path, QSettings.IniFormat)
@@ -63,7 +64,7 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "perceptron-studio"])
+    app = QApplication.instance() or QApplication(sys.argv[:1] or ["perceptron-studio"])
     settings = make_settings(settings_path)
     apply_theme(app, str(settings.value("view/theme", "system")))
 

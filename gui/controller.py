@@ -118,7 +118,7 @@ class Controller(QObject):
             len(self.doc.spec.layers) - 2)
 
     def _set_spec(self, spec: NetworkSpec) -> None:
-        """Make `spec` current with fresh weights (the shapes changed, old weights cannot follow)."""
+        """Make `spec` current with fresh weights (the shapes changed; old weights can't follow)."""
         self.training.invalidate()
         self.doc.set_spec(spec)
         self.doc.set_params(init_params_for(spec, self.doc.config))

@@ -12,9 +12,20 @@ from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSpinBox, QTableView, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui import fmt
 from gui.document import Document
@@ -172,7 +183,8 @@ class DatasetPanel(QWidget):
             self.columns.setItem(row, 3, QTableWidgetItem(column_summary(table.frame, info)))
             self.target.addItem(info.name)
         self.columns.resizeColumnsToContents()
-        self.preview.resizeColumnsToContents()
+        if len(table.columns) <= 60:  # measuring 784 columns of text takes seconds
+            self.preview.resizeColumnsToContents()
 
     @Slot(object)
     def _on_document_dataset_options_changed(self, options: Any) -> None:

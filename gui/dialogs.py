@@ -1,6 +1,7 @@
 """Questions the app asks a person, behind a small protocol that returns plain values.
 
-The controller only talks to `Dialogs`; the window passes `QtDialogs`, tests pass a fake that records
+The controller only talks to `Dialogs`; the window passes `QtDialogs`, tests pass a fake that
+records
 what was shown and answers from a script, so no test ever opens a real modal.
 """
 from __future__ import annotations

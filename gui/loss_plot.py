@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QEvent, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -20,6 +20,7 @@ from gui.document import Document
 TRAIN_COLOR = "#E69F00"  # Okabe-Ito orange / blue: distinct for colour-blind readers too
 VAL_COLOR = "#0072B2"
 METRICS = (("accuracy", "Accuracy"), ("r2", "R²"))
+REDRAW_MS = 100
 
 
 class _Series:
@@ -56,6 +57,13 @@ class LossPlot(QWidget):
                                                    "train_metric", "val_metric")}
         self._metric: str | None = None
         self._shown: set[str] = set()
+        # Axes and curves repaint at most ~10 times a second: a plot needs no 30 fps, and every
+        # repaint is UI-thread time the training thread may be waiting for.
+        self._since_redraw = QElapsedTimer()
+        self._since_redraw.start()
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self.view = pg.GraphicsLayoutWidget()
         self.loss_plot = self.view.addPlot(row=0, col=0)
         self.metric_plot = self.view.addPlot(row=1, col=0)
@@ -64,7 +72,6 @@ class LossPlot(QWidget):
         for plot, prefix in ((self.loss_plot, "loss"), (self.metric_plot, "metric")):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setLabel("bottom", "Epoch")
             plot.getAxis("left").enableAutoSIPrefix(False)  # "Loss (x0.001)" reads badly
             plot.addLegend(offset=(-10, 10))
@@ -124,9 +131,9 @@ class LossPlot(QWidget):
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
-        self._append(points)
+        self._append(points, defer=True)
 
-    def _append(self, points: dict[str, list]) -> None:
+    def _append(self, points: dict[str, list], defer: bool = False) -> None:
         epochs = points.get("epoch") or []
         if not epochs:
             return
@@ -139,7 +146,10 @@ class LossPlot(QWidget):
         for split in ("train", "val"):
             column = f"{split}_{self._metric}" if self._metric else ""
             self._series[f"{split}_metric"].extend(points.get(column, nan))
-        self._redraw()
+        if not defer or self._since_redraw.elapsed() >= REDRAW_MS:
+            self._redraw()
+        elif not self._redraw_timer.isActive():
+            self._redraw_timer.start(REDRAW_MS - self._since_redraw.elapsed())
 
     def _pick_metric(self, points: dict[str, list]) -> None:
         for key, text in METRICS:
@@ -148,7 +158,13 @@ class LossPlot(QWidget):
                 self.metric_plot.setLabel("left", text)
                 return
 
+    @Slot()
+    def _on_redraw_timer_timeout(self) -> None:
+        self._redraw()
+
     def _redraw(self) -> None:
+        self._redraw_timer.stop()
+        self._since_redraw.restart()
         x = self._series["epoch"].values
         shown = set()
         for key, curve in self.curves.items():
@@ -216,7 +232,7 @@ class LossPlot(QWidget):
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(keys)
-            writer.writerows(zip(*(columns[k] for k in keys)))
+            writer.writerows(zip(*(columns[k] for k in keys), strict=True))
 
     # ---- palette ----------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name

@@ -19,6 +19,8 @@ from gui.dialogs import Dialogs
 from gui.document import Document
 from gui.worker import Job, TrainingUpdate, training_job
 
+PARAMS_EVERY = 0.1  # weights reach the diagram ~10 times a second (history points ~30)
+
 
 def init_params_for(spec: Any, config: TrainConfig) -> Params:
     """Fresh weights for `spec` from the config's seed and initializer."""
@@ -169,7 +171,7 @@ class TrainingController(QObject):
             params = init_params_for(spec, doc.config)
             doc.set_params(params)
         interval = 1.0 / 30.0 if self.ui_interval is None else self.ui_interval
-        config = dataclasses.replace(doc.config, params_every_seconds=interval)
+        config = dataclasses.replace(doc.config, params_every_seconds=max(interval, PARAMS_EVERY))
         self._session = TrainingSession(spec, params.copy(), data, config)
         self._session_key = key
         self._epoch_offset = len(doc.history)

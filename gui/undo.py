@@ -15,7 +15,7 @@ SPEC_EDIT_ID = 1001
 
 
 class SpecEditCommand(QUndoCommand):
-    """Replace the spec `before` with `after`; text is what the Edit menu shows ("Add hidden layer")."""
+    """Replace `before` with `after`; text is what the Edit menu shows ("Add hidden layer")."""
 
     def __init__(self, apply: Callable[[NetworkSpec], None], before: NetworkSpec,
                  after: NetworkSpec, text: str, merge_key: str | None = None) -> None:
@@ -49,7 +49,7 @@ def describe_edit(before: NetworkSpec, after: NetworkSpec) -> tuple[str, str | N
         return "Add hidden layer", None
     if len(after.layers) < len(before.layers):
         return "Remove hidden layer", None
-    for i, (old, new) in enumerate(zip(before.layers, after.layers)):
+    for i, (old, new) in enumerate(zip(before.layers, after.layers, strict=True)):
         name = "output layer" if i == len(after.layers) - 1 else f"hidden layer {i + 1}"
         if old.units != new.units:
             return f"Resize {name} to {new.units}", f"units:{i}"
