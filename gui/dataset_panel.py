@@ -185,6 +185,10 @@ class DatasetPanel(QWidget):
         self.columns.resizeColumnsToContents()
         if len(table.columns) <= 60:  # measuring 784 columns of text takes seconds
             self.preview.resizeColumnsToContents()
+        else:  # a new model keeps the old section widths otherwise
+            header = self.preview.horizontalHeader()
+            for section in range(len(table.columns)):
+                header.resizeSection(section, 64)
 
     @Slot(object)
     def _on_document_dataset_options_changed(self, options: Any) -> None:

@@ -84,9 +84,9 @@ class MainWindow(QMainWindow):
         self.docks["history"].hide()
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        self.resizeDocks([self.docks["dataset"], self.docks["training"]], [340, 300],
+        self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
                          Qt.Horizontal)
-        self.resizeDocks([self.docks["plot"]], [280], Qt.Vertical)
+        self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
