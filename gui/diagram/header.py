@@ -32,7 +32,7 @@ def _tool_button(text: str, tip: str, parent: QWidget) -> QToolButton:
     button.setText(text)
     button.setToolTip(tip)
     button.setAutoRaise(True)
-    button.setFixedSize(24, 24)
+    button.setFixedSize(20, 22)
     button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     return button
 
@@ -68,7 +68,7 @@ class LayerHeader(QFrame):
         self.spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
         self.spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.spin.setKeyboardTracking(False)
-        self.spin.setFixedWidth(56)
+        self.spin.setFixedWidth(50)
         self.spin.setToolTip("Number of neurons: type a number, or use the wheel over the header")
         self.activation_combo = QComboBox(self)
         self.activation_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -84,10 +84,19 @@ class LayerHeader(QFrame):
 
     def _build_layout(self) -> None:
         grid = QGridLayout(self)
-        grid.setContentsMargins(4, 2, 4, 2)
+        grid.setContentsMargins(2, 2, 2, 2)
         grid.setVerticalSpacing(3)
-        grid.addWidget(self.title, 0, 0, 1, 3)
-        grid.addWidget(self.remove_button, 0, 2, Qt.AlignmentFlag.AlignRight)
+        # The title shares its row with the remove button; a spacer as wide as the button on the
+        # other side keeps the title centred over the column without ever running under the ✕.
+        title_row = QHBoxLayout()
+        title_row.setSpacing(0)
+        title_row.addSpacing(self.remove_button.width())
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.remove_button)
+        policy = self.remove_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # inputs/output have no ✕ but stay centred
+        self.remove_button.setSizePolicy(policy)
+        grid.addLayout(title_row, 0, 0, 1, 3)
         size_row = QHBoxLayout()
         size_row.setSpacing(2)
         size_row.addStretch(1)
@@ -106,7 +115,8 @@ class LayerHeader(QFrame):
         is_output = column == len(spec.layers)
         self._kind = "input" if column == 0 else "output" if is_output else "hidden"
         summary = layer_summary(spec, column)
-        self.title.setText(summary.split(" · ")[0])
+        self._full_title = summary.split(" · ")[0]
+        self._fit_title()
         self.setToolTip(summary)
         noun = "feature" if column == 0 else "neuron"
         self.size_label.setText(f"{self.units:,} {noun}{'' if self.units == 1 else 's'}")
@@ -120,6 +130,21 @@ class LayerHeader(QFrame):
             self.spin.blockSignals(False)
         self._fill_activations(spec, column)
         self._update_enabled()
+
+    def _fit_title(self) -> None:
+        """Shorten the title ("Hidden layer 1" → "Hidden 1", then elide) when the column is
+        narrow; the tooltip always carries the whole summary."""
+        text = getattr(self, "_full_title", "")
+        width = max(10, self.title.width())
+        metrics = self.title.fontMetrics()
+        if metrics.horizontalAdvance(text) > width:
+            text = text.replace("Hidden layer ", "Hidden ")  # keep the number visible
+        self.title.setText(self.title.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt event
+        super().resizeEvent(event)
+        self._fit_title()
 
     def _fill_activations(self, spec: NetworkSpec, column: int) -> None:
         combo = self.activation_combo

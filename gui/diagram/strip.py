@@ -12,7 +12,7 @@ from core.spec import NetworkSpec
 from gui.diagram.header import LayerHeader
 
 MAX_HEADER_WIDTH = 176
-MIN_HEADER_WIDTH = 96
+MIN_HEADER_WIDTH = 104
 INSERT_SIZE = 26
 
 
@@ -97,7 +97,7 @@ class HeaderStrip(QWidget):
         if not xs:
             return
         gap = xs[1] - xs[0] if len(xs) > 1 else float(self.width())
-        width = int(max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, gap - INSERT_SIZE - 12)))
+        width = int(max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, gap - INSERT_SIZE - 6)))
         height = self.height() - 4
         for header, x in zip(self.visible_headers(), xs, strict=False):
             left = int(round(x - width / 2))
