@@ -282,8 +282,11 @@ class Controller(QObject):
     # ---- lifetime ---------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop every background job and wait for its thread (the window is closing)."""
+        from gui.worker import stop_all_threads
+
         self.cancel_csv()
         self.training.shutdown()
+        stop_all_threads()  # background computations of the insight panels
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:

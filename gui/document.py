@@ -28,6 +28,7 @@ class Document(QObject):
     history_appended = Signal(object)  # dict of lists: the points added since the last emit
     training_state_changed = Signal(str)  # "idle" | "running" | "paused"
     diagnostics_appended = Signal(object)  # dict: {"epoch": int, "weight_norm": [...], ...} per layer
+    diagnostics_cleared = Signal()
     status_changed = Signal(str)  # one line for the status bar ("Diverged at epoch 12 ...")
     model_path_changed = Signal(object)  # str | None
     dirty_changed = Signal(bool)
@@ -111,6 +112,7 @@ class Document(QObject):
 
     def clear_diagnostics(self) -> None:
         self._diagnostics = []
+        self.diagnostics_cleared.emit()
 
     def set_training_state(self, state: str) -> None:
         if state not in TRAINING_STATES:

@@ -1,0 +1,1 @@
+"""Views of what the network learned: evaluation, decision boundary, prediction, diagnostics."""
