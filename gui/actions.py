@@ -25,7 +25,7 @@ SPECS: dict[str, tuple[str, str, str, str, str]] = {
                 "Save the trained model under a new name"),
     "save_project": ("Save P&roject…", "", "document-save", "SP_DialogSaveButton",
                      "Save dataset choices, network and settings as a project"),
-    "export": ("&Export…", "Ctrl+E", "document-send", "SP_ArrowRight",
+    "export": ("&Export", "Ctrl+E", "document-send", "SP_ArrowRight",
                "Export the model as ONNX, text, JSON or a predict.py script"),
     "quit": ("&Quit", "Ctrl+Q", "application-exit", "SP_DialogCloseButton", "Quit"),
     "undo": ("&Undo", "Ctrl+Z", "edit-undo", "SP_ArrowBack", "Undo the last network edit"),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QUndoView, QWidget
+from PySide6.QtWidgets import (QDockWidget, QMainWindow, QToolBar, QToolButton, QUndoView,
+                               QWidget)
 
 from gui.actions import Actions
 from gui.controller import Controller
@@ -101,6 +102,8 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(a["save"])
         bar.addAction(a["export"])
+        # Click: choose a format in a dialog; the arrow: the File > Export menu.
+        bar.widgetForAction(a["export"]).setPopupMode(QToolButton.MenuButtonPopup)
         self.addToolBar(bar)
         self.toolbar = bar
         self.view_menu.addAction(bar.toggleViewAction())

@@ -33,8 +33,10 @@ def build_menus(window: MainWindow) -> None:
     window.recent_menu = file_menu.addMenu("Open &Recent")
     window.recent_menu.aboutToShow.connect(lambda: _fill_recent(window))
     file_menu.addSeparator()
-    for name in ("save", "save_as", "save_project", "export"):
+    for name in ("save", "save_as", "save_project"):
         file_menu.addAction(a[name])
+    _build_export_menu(window)
+    file_menu.addAction(a["export"])  # shows as the Export submenu; Ctrl+E asks for the format
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 
@@ -68,6 +70,20 @@ def build_menus(window: MainWindow) -> None:
     a["about"].triggered.connect(lambda: window.dialogs.show_info("About", ABOUT))
     a["quick_start"].triggered.connect(lambda: window.dialogs.show_info("Quick start",
                                                                         QUICK_START))
+
+
+def _build_export_menu(window: MainWindow) -> None:
+    """File > Export ▸ one entry per format (the toolbar button drops the same menu down)."""
+    from core.exports import EXPORT_FORMATS
+
+    menu = QMenu("&Export", window)
+    menu.setObjectName("export_menu")
+    for fmt, (label, _suffix) in EXPORT_FORMATS.items():
+        action = menu.addAction(label.split(" (")[0] + "…")
+        action.setObjectName(f"export_{fmt}")
+        action.triggered.connect(lambda _=False, f=fmt: window.controller.export(f))
+    window.export_menu = menu
+    window.actions["export"].setMenu(menu)
 
 
 def _fill_recent(window: MainWindow) -> None:

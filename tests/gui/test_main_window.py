@@ -128,3 +128,16 @@ def test_close_with_unsaved_changes_can_cancel(window, dialogs) -> None:
     assert not window.close()
     dialogs.save_discard_cancel = "discard"
     assert window.close()
+
+
+def test_export_menu_writes_onnx_through_the_dialog(qtbot, window, dialogs, tmp_path) -> None:
+    train_briefly(qtbot, window, epochs=20)
+    names = [a.objectName() for a in window.export_menu.actions()]
+    assert names == ["export_onnx", "export_txt", "export_json", "export_python"]
+    target = tmp_path / "xor.onnx"
+    dialogs.save_paths.append(str(target))
+    window.export_menu.actions()[0].trigger()
+    assert target.read_bytes()[:2] and not dialogs.errors
+    import onnx
+
+    onnx.checker.check_model(onnx.load(str(target)))
