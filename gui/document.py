@@ -21,13 +21,13 @@ class Document(QObject):
     spec_changed = Signal(object)  # NetworkSpec
     params_changed = Signal(object)  # Params | None (a copy the GUI owns)
     table_changed = Signal(object)  # core.dataset.Table | None (raw CSV as loaded)
-    dataset_changed = Signal(object)  # core.dataset.Dataset | None (prepared: splits, preprocessing)
+    dataset_changed = Signal(object)  # core.dataset.Dataset | None (prepared: splits, scaling)
     dataset_options_changed = Signal(object)  # core.dataset.DatasetOptions | None
     config_changed = Signal(object)  # TrainConfig
     history_changed = Signal(object)  # History (whole value; append_history emits the new tail too)
     history_appended = Signal(object)  # dict of lists: the points added since the last emit
     training_state_changed = Signal(str)  # "idle" | "running" | "paused"
-    diagnostics_appended = Signal(object)  # dict: {"epoch": int, "weight_norm": [...], ...} per layer
+    diagnostics_appended = Signal(object)  # {"epoch": int, "weight_norm": [per layer], ...}
     diagnostics_cleared = Signal()
     status_changed = Signal(str)  # one line for the status bar ("Diverged at epoch 12 ...")
     model_path_changed = Signal(object)  # str | None

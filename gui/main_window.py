@@ -7,8 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QDockWidget, QMainWindow, QToolBar, QToolButton, QUndoView,
-                               QWidget)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QToolButton, QUndoView, QWidget
 
 from gui.actions import Actions
 from gui.controller import Controller

@@ -1,7 +1,7 @@
 """A missing font draws every glyph as a box without any error, so check a real one is there."""
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase, QFontMetrics, QFont
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 
 
 def test_dejavu_font_is_available(qapp) -> None:
