@@ -1,9 +1,19 @@
 """Loss and gradient of one batch with preallocated buffers (the trainer's hot path).
 
-Shapes: X (m, n_inputs), Y (m, n_outputs); activations and deltas per layer (m, units). Buffers are
-allocated once per batch size (a data set has at most two: the batch size and the last, shorter
-batch) and every product writes into them with `out=`. Gradients go into a Params laid out like the
-weights, so the optimizer updates one flat buffer. The inputs get no gradient.
+Layout, chosen so that every step is one BLAS call writing into a contiguous buffer:
+- Inputs arrive "augmented", (m, n_inputs + 1): a last column of 1 (0 when the first layer has
+  no bias). Params stores each layer as weights (n_in, units) followed by biases (units), which
+  is exactly the matrix [W; b] of shape (n_in + 1, units) (`Params.blocks`), so a [a, 1] @ [W; b]
+  product adds the bias for free and a^T @ delta yields the bias gradient (sum of delta) in the
+  same call. A 0 column gives a layer without bias a gradient of exactly 0 for its zero biases.
+- Inside, everything is feature-major: activations (units + 1, m) with that 1-row at the bottom,
+  deltas (units, m), targets Y (n_outputs, m). The top `units` rows of a C-ordered buffer are
+  contiguous, so np.dot (cheaper per call than np.matmul, but it wants a contiguous `out`) can
+  write the pre-activations straight into them. Activation functions see transposed views
+  (m, units), the orientation core.activations documents.
+
+Buffers are allocated once per batch size (a data set has at most two: the batch size and the
+last, shorter batch). The inputs get no gradient.
 
 Canonical pairs (identity + mse, sigmoid + binary cross-entropy, softmax + categorical
 cross-entropy) take the fused path: the loss is computed from the output pre-activations (stable,
@@ -19,22 +29,48 @@ from core.losses import LOSSES
 from core.params import Params, layout
 from core.spec import NetworkSpec
 
-add_reduce = np.add.reduce  # skips np.sum's Python wrapper, which costs more than XOR's sums
+
+def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(n, n_inputs) -> contiguous (n, n_inputs + 1) of `dtype` with the bias column."""
+    out = np.empty((len(X), spec.n_inputs + 1), dtype)
+    out[:, :-1] = X
+    out[:, -1] = 1.0 if spec.layers[0].use_bias else 0.0
+    return out
+
+
+def targets(Y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(n, n_outputs) -> contiguous (n_outputs, n) of `dtype`, the trainer's orientation."""
+    return np.ascontiguousarray(np.asarray(Y, dtype=dtype).T)
 
 
 class Buffers:
-    """Per batch size: inputs X, targets Y, per-layer activations and deltas, output logits."""
+    """Per batch size m: augmented inputs X (m, n_in + 1), targets Y (k, m), per-layer
+    activations (units + 1, m; the output layer (k, m)) and deltas (units, m), logits (k, m)."""
 
-    __slots__ = ("X", "Y", "acts", "deltas", "logits", "scratch", "plan")
+    __slots__ = ("m", "X", "Y", "acts", "deltas", "logits", "scratch", "inv_m", "plan")
 
     def __init__(self, spec: NetworkSpec, m: int, dtype: np.dtype) -> None:
-        self.X = np.empty((m, spec.n_inputs), dtype)
-        self.Y = np.empty((m, spec.n_outputs), dtype)
-        self.acts = [np.empty((m, layer.units), dtype) for layer in spec.layers]
-        self.deltas = [np.empty((m, layer.units), dtype) for layer in spec.layers]
-        self.logits = np.empty((m, spec.n_outputs), dtype)
-        self.scratch = np.empty((m, spec.n_outputs), dtype)
+        layers = spec.layers
+        self.m = m
+        self.X = np.empty((m, spec.n_inputs + 1), dtype)
+        self.X[:, -1] = 1.0 if layers[0].use_bias else 0.0
+        self.Y = np.empty((spec.n_outputs, m), dtype)
+        self.acts = []
+        for i, layer in enumerate(layers[:-1]):
+            a = np.empty((layer.units + 1, m), dtype)
+            a[-1] = 1.0 if layers[i + 1].use_bias else 0.0  # feeds the next layer's bias
+            self.acts.append(a)
+        self.acts.append(np.empty((spec.n_outputs, m), dtype))
+        self.deltas = [np.empty((layer.units, m), dtype) for layer in layers]
+        self.logits = np.empty((spec.n_outputs, m), dtype)
+        self.scratch = np.empty((spec.n_outputs, m), dtype)
+        # A 0-d array of the buffer dtype: cheaper per call than a Python float, never promotes.
+        self.inv_m = np.array(1.0 / m, dtype)
         self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
+
+    def outputs(self, i: int) -> np.ndarray:
+        """Activations of layer i as (m, units), without the bias row."""
+        return self.acts[i][:len(self.deltas[i])].T
 
 
 class Backprop:
@@ -47,7 +83,6 @@ class Backprop:
         self.dtype = params.dtype
         self.loss = LOSSES[loss]
         self.activations = [ACTIVATIONS[layer.activation] for layer in spec.layers]
-        self.use_bias = [layer.use_bias for layer in spec.layers]
         output = spec.output_layer.activation
         self.fused = output if output == self.loss.canonical_activation else None
         self.l2 = float(l2)
@@ -67,42 +102,49 @@ class Backprop:
         return found
 
     def _plan(self, buf: Buffers) -> tuple[list, list]:
-        """Per-layer tuples of the arrays and functions each step touches, bound once per batch
-        size: at XOR scale the attribute and list lookups would cost more than the arithmetic."""
-        weights, biases = self.params.weights, self.params.biases
-        last = len(weights) - 1
-        forward = [(weights[i], biases[i] if self.use_bias[i] else None,
-                    buf.logits if i == last else buf.acts[i], act.forward, buf.acts[i])
-                   for i, act in enumerate(self.activations)]
-        backward = [(i, buf.deltas[i], self.grads.weights[i],
-                     self.grads.biases[i] if self.use_bias[i] else None,
-                     weights[i].T, buf.acts[i - 1].T if i else None,
-                     buf.deltas[i - 1] if i else None, buf.acts[i - 1] if i else None,
-                     self.activations[i - 1].backward if i else None)
-                    for i in range(last, -1, -1)]
+        """Per-layer tuples of the arrays, views and functions each step touches, bound once per
+        batch size: at XOR scale the attribute lookups and .T would cost more than the maths."""
+        blocks, grad_blocks = self.params.blocks, self.grads.blocks
+        last = len(blocks) - 1
+        forward = []
+        for i, act in enumerate(self.activations):
+            units = len(buf.deltas[i])
+            z = buf.logits if i == last else buf.acts[i][:units]
+            out = buf.acts[i][:units]
+            forward.append((blocks[i].T, z, act.forward, z.T, out.T, buf.acts[i]))
+        backward = []
+        for i in range(last, -1, -1):
+            prev = buf.acts[i - 1] if i else None
+            units_prev = len(buf.deltas[i - 1]) if i else 0
+            backward.append((i, buf.deltas[i], buf.deltas[i].T, grad_blocks[i],
+                             blocks[i][:-1] if i else None, prev,
+                             buf.deltas[i - 1] if i else None,
+                             buf.deltas[i - 1].T if i else None,
+                             prev[:units_prev].T if i else None,
+                             self.activations[i - 1].backward if i else None))
         return forward, backward
 
     def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
-        """Fill buf.acts (and buf.logits for the output layer); return the outputs (m, k)."""
+        """X augmented (m, n_in + 1). Fill buf.acts and buf.logits; return the outputs (k, m)."""
         if buf.plan is None:
             buf.plan = self._plan(buf)
-        a = X
-        matmul = np.matmul
-        for weights, bias, z, forward, out in buf.plan[0]:
-            matmul(a, weights, out=z)
-            if bias is not None:
-                z += bias
-            a = forward(z, out=out)
+        a = X.T
+        dot = np.dot
+        for block_t, z, forward, z_t, out_t, full in buf.plan[0]:
+            dot(block_t, a, out=z)
+            forward(z_t, out=out_t)
+            a = full
         return a
 
     def output_delta(self, Y: np.ndarray, buf: Buffers) -> float:
-        """Data loss of the batch; writes dL/dz of the output layer into buf.deltas[-1]."""
+        """Data loss of the batch (Y is (k, m)); writes dL/dz of the output layer into
+        buf.deltas[-1]."""
         out, z, delta = buf.acts[-1], buf.logits, buf.deltas[-1]
-        m = len(out)
         fused = self.fused
         if fused is None:
-            loss = self.loss.value(out, Y)
-            self.activations[-1].backward(z, out, self.loss.gradient(out, Y), out=delta)
+            loss = self.loss.value(out.T, Y.T)
+            self.activations[-1].backward(z.T, out.T, self.loss.gradient(out.T, Y.T),
+                                          out=delta.T)
             return loss
         np.subtract(out, Y, out=delta)
         if fused == "identity":
@@ -110,31 +152,31 @@ class Backprop:
         elif fused == "sigmoid":
             # sum(log(1 + e^z) - y z): the log loss written on logits, exact for any z.
             np.logaddexp(z, 0.0, out=buf.scratch)
-            loss = float(add_reduce(buf.scratch, None)) - float(np.vdot(Y, z))
+            loss = float(np.add.reduce(buf.scratch, None)) - float(np.vdot(Y, z))
         else:
             # sum_k y (logsumexp(z) - z_k), with logsumexp from the stable max-shift.
-            row_max = z.max(axis=1)
-            np.subtract(z, row_max[:, None], out=buf.scratch)
+            row_max = z.max(axis=0)
+            np.subtract(z, row_max, out=buf.scratch)
             np.exp(buf.scratch, out=buf.scratch)
-            lse = np.log(buf.scratch.sum(axis=1))
+            lse = np.log(buf.scratch.sum(axis=0))
             lse += row_max
-            loss = float(np.vdot(Y.sum(axis=1), lse)) - float(np.vdot(Y, z))
-        delta *= 1.0 / m
-        return loss / m
+            loss = float(np.vdot(Y.sum(axis=0), lse)) - float(np.vdot(Y, z))
+        np.multiply(delta, buf.inv_m, out=delta)
+        return loss / buf.m
 
     def loss_and_gradient(self, X: np.ndarray, Y: np.ndarray, buf: Buffers) -> float:
-        """Forward, loss and backward for one batch; gradients land in self.grads (in place)."""
+        """Forward, loss and backward for one batch (X augmented (m, n_in + 1), Y (k, m));
+        gradients land in self.grads (in place)."""
         self.forward(X, buf)
         loss = self.output_delta(Y, buf)
-        matmul = np.matmul
-        for i, delta, grad_w, grad_b, weights_t, prev_t, prev_delta, prev_act, backward \
-                in buf.plan[1]:
-            matmul(prev_t if i else X.T, delta, out=grad_w)
-            if grad_b is not None:
-                add_reduce(delta, 0, None, grad_b)
+        dot = np.dot
+        for i, delta, delta_t, grad_block, weights, prev, prev_delta, prev_delta_t, prev_t, \
+                backward in buf.plan[1]:
+            # [a, 1]^T delta^T: weight and bias gradients in one product.
+            dot(prev if i else X.T, delta_t, out=grad_block)
             if i:
-                matmul(delta, weights_t, out=prev_delta)
-                backward(None, prev_act, prev_delta, out=prev_delta)
+                dot(weights, delta, out=prev_delta)
+                backward(None, prev_t, prev_delta_t, out=prev_delta_t)
         if self._l2_mask is not None:
             np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
             self.grads.flat += self._l2_scratch
@@ -145,7 +187,7 @@ def loss_and_gradient(spec: NetworkSpec, params: Params, X: np.ndarray, Y: np.nd
                       loss: str, l2: float = 0.0) -> tuple[float, Params]:
     """Convenience for checks: (data loss, gradient Params) of the whole (X, Y) as one batch."""
     backprop = Backprop(spec, params, loss, l2)
-    X = np.asarray(X, dtype=params.dtype)
-    Y = np.asarray(Y, dtype=params.dtype).reshape(len(X), spec.n_outputs)
+    X = augment(spec, np.asarray(X), params.dtype)
+    Y = targets(np.asarray(Y).reshape(len(X), spec.n_outputs), params.dtype)
     value = backprop.loss_and_gradient(X, Y, backprop.buffers(len(X)))
     return value, backprop.grads

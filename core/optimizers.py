@@ -109,7 +109,12 @@ class RMSProp(_Stateful):
 
 
 class Adam(_Stateful):
-    """Kingma & Ba: m, v moments with bias correction; p -= lr m_hat / (sqrt(v_hat) + eps)."""
+    """Kingma & Ba: m, v moments with bias correction; p -= lr m_hat / (sqrt(v_hat) + eps).
+
+    The buffers hold m / (1 - beta1) and v / (1 - beta2): then each moment update is "decay, add
+    g" (or g^2) with no scaling pass, and the constant factors join the bias corrections, which
+    are Python floats. Ten passes over the flat buffer per step instead of thirteen.
+    """
 
     n_buffers = 2
 
@@ -126,19 +131,27 @@ class Adam(_Stateful):
         self.iterations += 1
         t = self.iterations
         first *= self.beta1
-        np.multiply(g, 1.0 - self.beta1, out=scratch)
-        first += scratch
+        first += g
         second *= self.beta2
         np.multiply(g, g, out=scratch)
-        scratch *= 1.0 - self.beta2
         second += scratch
-        # sqrt(v_hat) + eps, then m_hat / that, with the corrections folded into Python floats.
+        # m_hat = c1 * first and sqrt(v_hat) = c2 * sqrt(second), so
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr c1 / c2) * first / (sqrt(second) + eps / c2).
+        c1 = (1.0 - self.beta1) / (1.0 - self.beta1 ** t)
+        c2 = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
         np.sqrt(second, out=scratch)
-        scratch *= 1.0 / math.sqrt(1.0 - self.beta2 ** t)
-        scratch += self.epsilon
+        scratch += self.epsilon / c2
         np.divide(first, scratch, out=scratch)
-        scratch *= self.learning_rate / (1.0 - self.beta1 ** t)
+        scratch *= self.learning_rate * c1 / c2
         params.flat -= scratch
+
+    def state_dict(self) -> dict[str, Any]:
+        """The moments m and v as the paper defines them (the buffers are rescaled)."""
+        state = super().state_dict()
+        if state["buffers"]:
+            state["buffers"][0] *= 1.0 - self.beta1
+            state["buffers"][1] *= 1.0 - self.beta2
+        return state
 
 
 OPTIMIZERS: dict[str, type] = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp,

@@ -1,9 +1,12 @@
 """Weights and biases of a network, kept in one flat float buffer.
 
 `weights[i]` has shape (sizes[i], sizes[i+1]) and `biases[i]` shape (sizes[i+1],); both are views
-into `flat`, so an optimizer can update every parameter with a few whole-buffer operations and a
-gradient can share the same layout (see `Params.zeros_like`). A layer without bias keeps a bias
-array of zeros that training never changes, so every model file has the same set of arrays.
+into `flat`, and because a layer's biases directly follow its weights, `blocks[i]` is the same
+memory seen as one (sizes[i] + 1, sizes[i+1]) matrix [W; b] (the trainer multiplies inputs with a
+column of ones by it, which adds the bias inside the matrix product). So an optimizer can update
+every parameter with a few whole-buffer operations and a gradient can share the same layout (see
+`Params.zeros_like`). A layer without bias keeps a bias array of zeros that training never
+changes, so every model file has the same set of arrays.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ def flat_size(spec: NetworkSpec) -> int:
 class Params:
     """Weights and biases for one NetworkSpec; arrays are views of `flat`."""
 
-    __slots__ = ("spec", "flat", "weights", "biases")
+    __slots__ = ("spec", "flat", "weights", "biases", "blocks")
 
     def __init__(self, spec: NetworkSpec, flat: np.ndarray) -> None:
         if flat.ndim != 1 or flat.size != flat_size(spec):
@@ -44,9 +47,12 @@ class Params:
         sizes = spec.sizes
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
+        self.blocks: list[np.ndarray] = []
         for i, (w0, w1, b0, b1) in enumerate(layout(spec)):
-            self.weights.append(flat[w0:w1].reshape(sizes[i], sizes[i + 1]))
-            self.biases.append(flat[b0:b1])
+            block = flat[w0:b1].reshape(sizes[i] + 1, sizes[i + 1])
+            self.blocks.append(block)
+            self.weights.append(block[:-1])
+            self.biases.append(block[-1])
 
     @classmethod
     def zeros(cls, spec: NetworkSpec, dtype: np.dtype | type = np.float32) -> Params:

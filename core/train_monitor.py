@@ -1,8 +1,9 @@
 """Cheap per-epoch figures for the trainer: train metrics accumulated from each mini-batch's
 outputs (no extra forward pass), and per-layer diagnostics from the last batch.
 
-Shapes: outputs and Y of a batch are (m, k); `index` is the batch's row indices into the training
-set, or None for the full batch.
+Shapes: TrainMetrics is built from the whole Y (n, k); outputs and Y of a batch are (k, m), the
+trainer's feature-major orientation; `index` is the batch's row indices into the training set, or
+None for the full batch.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class TrainMetrics:
         self.k = Y.shape[1]
         # Class labels computed once, gathered per batch: cheaper than argmax of every Y batch.
         if task == "classification":
-            self.labels = Y > 0.5 if self.k == 1 else Y.argmax(axis=1)
+            self.labels = Y[:, 0] > 0.5 if self.k == 1 else Y.argmax(axis=1)
         else:
             self.labels = None
         y64 = Y.astype(np.float64)
@@ -39,10 +40,10 @@ class TrainMetrics:
         self.sse = 0.0
 
     def add(self, outputs: np.ndarray, Y: np.ndarray, index: np.ndarray | None) -> None:
-        self.n += len(outputs)
+        self.n += outputs.shape[1]
         if self.task == "classification":
             labels = self.labels if index is None else self.labels[index]
-            guess = outputs > 0.5 if self.k == 1 else outputs.argmax(axis=1)
+            guess = outputs[0] > 0.5 if self.k == 1 else outputs.argmax(axis=0)
             self.right += int(np.count_nonzero(guess == labels))
         elif self.task == "multilabel":
             self.right += int(np.count_nonzero((outputs > 0.5) == (Y > 0.5)))
@@ -78,7 +79,7 @@ def _diagnostics(backprop: Backprop, buf: Buffers | None) -> dict[str, list[floa
     for i, act in enumerate(backprop.activations):
         result["weight_norm"].append(float(np.linalg.norm(backprop.params.weights[i])))
         result["gradient_norm"].append(float(np.linalg.norm(backprop.grads.weights[i])))
-        a = buf.acts[i] if buf is not None else None
+        a = buf.outputs(i) if buf is not None else None
         dead = saturated = 0.0
         if a is not None and len(a):
             if act.name in ("relu", "leaky_relu"):

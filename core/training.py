@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from core.backprop import Backprop, Buffers
+from core.backprop import Backprop, Buffers, augment, targets
 from core.errors import TrainingError
 from core.history import History
 from core.initializers import init_params
@@ -40,9 +40,10 @@ def initial_params(spec: NetworkSpec, config: TrainConfig) -> Params:
                        std=config.init_std, low=config.init_low, high=config.init_high)
 
 
-def _targets(spec: NetworkSpec, y: np.ndarray, X: np.ndarray, dtype: np.dtype,
+def _checked(spec: NetworkSpec, y: np.ndarray, X: np.ndarray, dtype: np.dtype,
              what: str) -> tuple[np.ndarray, np.ndarray]:
-    X = np.ascontiguousarray(X, dtype=dtype)
+    """(X as given, y (n, n_outputs) in `dtype`) after checking their shapes."""
+    X = np.asarray(X)
     y = np.asarray(y, dtype=dtype)
     if y.ndim == 1:
         y = y.reshape(-1, 1)
@@ -55,7 +56,7 @@ def _targets(spec: NetworkSpec, y: np.ndarray, X: np.ndarray, dtype: np.dtype,
                             f"The {what} data has {len(X)} input rows but {len(y)} target rows.")
     if len(X) == 0:
         raise TrainingError(f"The {what} data has no rows.")
-    return X, np.ascontiguousarray(y)
+    return X, y
 
 
 def _stop_callable(stop: Any) -> Callable[[], bool] | None:
@@ -80,10 +81,14 @@ class TrainingSession:
             raise TrainingError(f"Unknown task '{self.task}'.")
         dtype = np.dtype(config.dtype)
         self.params = params if params.dtype == dtype else params.astype(dtype)
-        self._X, self._Y = _targets(spec, data.y, data.X, dtype, "training")
+        # The trainer's own copies, in backprop's layout: inputs with the bias column, targets
+        # transposed (see core.backprop).
+        X, Y = _checked(spec, data.y, data.X, dtype, "training")
+        self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
         self._val = None
         if data.X_val is not None and data.y_val is not None and len(data.X_val):
-            self._val = _targets(spec, data.y_val, data.X_val, dtype, "validation")
+            X_val, Y_val = _checked(spec, data.y_val, data.X_val, dtype, "validation")
+            self._val = (augment(spec, X_val, dtype), targets(Y_val, dtype), Y_val)
         self.loss_name = config.loss or default_loss(spec.output_layer.activation)
         self._backprop = Backprop(spec, self.params, self.loss_name, config.l2)
         self._val_buffers = None if self._val is None else Buffers(spec, len(self._val[0]), dtype)
@@ -92,7 +97,8 @@ class TrainingSession:
         self._rng = np.random.default_rng([config.seed, 1])  # own stream, not the init stream
         n = len(self._X)
         self._batch_size = n if config.batch_size is None else min(config.batch_size, n)
-        self._metrics = TrainMetrics(self.task, self._Y)
+        self._metrics = TrainMetrics(self.task, Y)
+        self._ones = np.ones_like(self.params.flat)  # flat . ones: the fastest finite check
         self._backup = self.params.flat.copy()  # last finite weights (start of the epoch)
         self._best = self.params.flat.copy() if config.early_stopping_patience else None
         self._best_loss, self.best_epoch, self._wait = math.inf, None, 0
@@ -141,21 +147,22 @@ class TrainingSession:
                 index, buf = None, backprop.buffers(n)
                 Xb, Yb = X, Y
             else:
+                # Gathered by index into the batch buffers (mode "raise" would buffer `out`).
                 index = self._perm[start:start + size]
                 buf = backprop.buffers(len(index))
-                Xb = np.take(X, index, axis=0, out=buf.X, mode="clip")  # "raise" buffers out
-                Yb = np.take(Y, index, axis=0, out=buf.Y, mode="clip")
+                Xb = X.take(index, 0, buf.X, "clip")
+                Yb = Y.take(index, 1, buf.Y, "clip")
             loss = backprop.loss_and_gradient(Xb, Yb, buf)
             if not math.isfinite(loss):
                 return _DIVERGED
-            self._loss_sum += loss * len(Xb)
+            self._loss_sum += loss * buf.m
             metrics.add(buf.acts[-1], Yb, index)
             step(params, grads)
-            self._pos = start + len(Xb)
+            self._pos = start + buf.m
             self._last_buf = buf
         self._pos, self._in_epoch = 0, False
         # One reduction catches NaN and inf anywhere in the weights.
-        if not math.isfinite(float(np.add.reduce(params.flat))):
+        if not math.isfinite(params.flat.dot(self._ones)):
             return _DIVERGED
         self.epoch += 1
         return _DONE
@@ -164,10 +171,10 @@ class TrainingSession:
     def _validate(self) -> tuple[float | None, dict[str, float]]:
         if self._val is None:
             return None, {}
-        X_val, Y_val = self._val
+        X_val, Y_val, Y_rows = self._val
         outputs = self._backprop.forward(X_val, self._val_buffers)
         loss = self._backprop.output_delta(Y_val, self._val_buffers)
-        return loss, compute_metrics(self.task, outputs, Y_val)
+        return loss, compute_metrics(self.task, outputs.T, Y_rows)
 
     def _record(self, train_loss: float, val_loss: float | None, metrics: dict,
                 val_metrics: dict) -> None:
