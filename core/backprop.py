@@ -47,7 +47,8 @@ class Buffers:
     """Per batch size m: augmented inputs X (m, n_in + 1), targets Y (k, m), per-layer
     activations (units + 1, m; the output layer (k, m)) and deltas (units, m), logits (k, m)."""
 
-    __slots__ = ("m", "X", "Y", "acts", "deltas", "logits", "scratch", "inv_m", "plan")
+    __slots__ = ("m", "X", "Y", "acts", "deltas", "logits", "scratch", "inv_m", "zero", "lse",
+                 "plan")
 
     def __init__(self, spec: NetworkSpec, m: int, dtype: np.dtype) -> None:
         layers = spec.layers
@@ -66,6 +67,8 @@ class Buffers:
         self.scratch = np.empty((spec.n_outputs, m), dtype)
         # A 0-d array of the buffer dtype: cheaper per call than a Python float, never promotes.
         self.inv_m = np.array(1.0 / m, dtype)
+        self.zero = np.array(0.0, dtype)
+        self.lse: tuple[np.ndarray, np.ndarray] | None = None  # fused softmax: (max, sum of exp)
         self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
 
     def outputs(self, i: int) -> np.ndarray:
@@ -111,7 +114,10 @@ class Backprop:
             units = len(buf.deltas[i])
             z = buf.logits if i == last else buf.acts[i][:units]
             out = buf.acts[i][:units]
-            forward.append((blocks[i].T, z, act.forward, z.T, out.T, buf.acts[i]))
+            function = act.forward
+            if i == last and self.fused in ("sigmoid", "softmax"):
+                function = self._fused_output(buf)
+            forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i]))
         backward = []
         for i in range(last, -1, -1):
             prev = buf.acts[i - 1] if i else None
@@ -123,6 +129,29 @@ class Backprop:
                              prev[:units_prev].T if i else None,
                              self.activations[i - 1].backward if i else None))
         return forward, backward
+
+    def _fused_output(self, buf: Buffers):
+        """The output activation computed together with what its loss needs from the logits
+        (works on the (k, m) buffers; the view arguments only honour the activation signature).
+        """
+        z, probs, scratch, zero = buf.logits, buf.acts[-1], buf.scratch, buf.zero
+        if self.fused == "sigmoid":
+            def sigmoid(_z_t: np.ndarray, out: np.ndarray | None = None) -> None:
+                # softplus(z) = log(1 + e^z) feeds the loss; sigmoid(z) = exp(z - softplus(z)).
+                np.logaddexp(z, zero, out=scratch)
+                np.subtract(z, scratch, out=probs)
+                np.exp(probs, out=probs)
+            return sigmoid
+
+        def softmax(_z_t: np.ndarray, out: np.ndarray | None = None) -> None:
+            # Shifted by the column maximum, so exp() stays in (0, 1]; the loss reuses the sums.
+            peak = z.max(axis=0)
+            np.subtract(z, peak, out=probs)
+            np.exp(probs, out=probs)
+            total = probs.sum(axis=0)
+            np.divide(probs, total, out=probs)
+            buf.lse = (peak, total)
+        return softmax
 
     def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
         """X augmented (m, n_in + 1). Fill buf.acts and buf.logits; return the outputs (k, m)."""
@@ -150,16 +179,14 @@ class Backprop:
         if fused == "identity":
             loss = 0.5 * float(np.vdot(delta, delta))
         elif fused == "sigmoid":
-            # sum(log(1 + e^z) - y z): the log loss written on logits, exact for any z.
-            np.logaddexp(z, 0.0, out=buf.scratch)
+            # sum(log(1 + e^z) - y z): the log loss written on logits, exact for any z; the
+            # forward pass left log(1 + e^z) in scratch.
             loss = float(np.add.reduce(buf.scratch, None)) - float(np.vdot(Y, z))
         else:
-            # sum_k y (logsumexp(z) - z_k), with logsumexp from the stable max-shift.
-            row_max = z.max(axis=0)
-            np.subtract(z, row_max, out=buf.scratch)
-            np.exp(buf.scratch, out=buf.scratch)
-            lse = np.log(buf.scratch.sum(axis=0))
-            lse += row_max
+            # sum_k y (logsumexp(z) - z_k), logsumexp from the forward pass's max-shift.
+            peak, total = buf.lse
+            lse = np.log(total)
+            lse += peak
             loss = float(np.vdot(Y.sum(axis=0), lse)) - float(np.vdot(Y, z))
         np.multiply(delta, buf.inv_m, out=delta)
         return loss / buf.m
