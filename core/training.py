@@ -105,6 +105,7 @@ class TrainingSession:
         self._perm: np.ndarray | None = None
         self._pos, self._in_epoch, self._loss_sum = 0, False, 0.0
         self._last_buf = None
+        self._appenders: tuple[dict, list] | None = None
         self.epoch = 0
         self.elapsed = 0.0
         self.history = History({name: [] for prefix in ("train_", "val_")
@@ -179,12 +180,17 @@ class TrainingSession:
     def _record(self, train_loss: float, val_loss: float | None, metrics: dict,
                 val_metrics: dict) -> None:
         columns = self.history.columns
+        if self._appenders is None or self._appenders[0] is not columns:
+            # Bound once per History: at XOR scale the lookups are a real cost.
+            self._appenders = (columns, [(name, columns["train_" + name].append,
+                                          columns["val_" + name].append)
+                                         for name in METRIC_NAMES[self.task]])
         columns["epoch"].append(float(self.epoch))
         columns["train_loss"].append(train_loss)
         columns["val_loss"].append(NAN if val_loss is None else val_loss)
-        for name in METRIC_NAMES[self.task]:
-            columns["train_" + name].append(metrics.get(name, NAN))
-            columns["val_" + name].append(val_metrics.get(name, NAN))
+        for name, train, val in self._appenders[1]:
+            train(metrics.get(name, NAN))
+            val(val_metrics.get(name, NAN))
         self._last = (train_loss, val_loss, metrics, val_metrics)
 
     def _improved(self, monitored: float) -> bool:
