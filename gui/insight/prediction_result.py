@@ -118,6 +118,7 @@ class PredictionResult(QWidget):
             single = len(names) == 1
             self.caption_label.setText(f"Predicted {names[0]}" if single else "Predicted values")
             self.answer_label.setText(fmt.number(values[0], 4) if single else "")
+            self.answer_label.setVisible(single)  # several targets: one row each instead
             self._set_rows(("regression", tuple(names)), [] if single else names, False)
             for (_, _bar, value), v in zip(self._rows, values, strict=False):
                 value.setText(fmt.number(v, 4))
@@ -142,10 +143,13 @@ class PredictionResult(QWidget):
         for r, name in enumerate(names):
             bar = ProbabilityBar() if bars else None
             value = QLabel()
+            value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            self._rows.append((name, bar, value))
+            self._rows_grid.addWidget(QLabel(name), r, 0)
+            if bar is None:  # a regression value sits right beside its name
+                self._rows_grid.addWidget(value, r, 1)
+                continue
             value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             value.setMinimumWidth(value.fontMetrics().horizontalAdvance("yes · 100.0%"))
-            self._rows_grid.addWidget(QLabel(name), r, 0)
-            if bar is not None:
-                self._rows_grid.addWidget(bar, r, 1)
+            self._rows_grid.addWidget(bar, r, 1)
             self._rows_grid.addWidget(value, r, 2)
-            self._rows.append((name, bar, value))

@@ -231,3 +231,23 @@ def test_predict_csv_without_weights_says_so_and_asks_nothing(tmp_path, exam_doc
     dialogs = FakeDialogs(open_paths=[str(IRIS)])
     assert predict_csv(doc, dialogs, str(tmp_path)) is None
     assert dialogs.asked == [] and "press Train" in dialogs.errors[0][1]
+
+
+def test_multilabel_shows_yes_or_no_per_label(qtbot, tmp_path) -> None:
+    path = tmp_path / "tags.csv"
+    path.write_text("x,a,b\n1,0,1\n2,1,1\n3,1,0\n4,0,0\n")
+    dataset = prepare(load_csv(path), DatasetOptions(split=(1.0, 0.0, 0.0))
+                      .with_targets("a", "b").with_task("multilabel"))
+    from core.training import TrainConfig
+
+    spec = NetworkSpec.build(1, [3], 2, "tanh", "sigmoid")
+    doc = Document()
+    doc.set_dataset(dataset)
+    doc.set_spec(spec)
+    doc.set_params(initial_params(spec, TrainConfig(seed=1)))
+    panel = shown_panel(qtbot, doc)
+    expected = bundle_predict(bundle_of(doc), pd.DataFrame({"x": [2.5]}))
+    shown = panel.shown_probabilities()
+    assert list(shown.values()) == pytest.approx(expected.outputs[0].tolist(), abs=1e-12)
+    yes = [name for name, flag in zip("ab", expected.decoded[0], strict=True) if flag]
+    assert panel.answer_label.text() == (", ".join(yes) or "none")
