@@ -48,7 +48,7 @@ class Params:
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.blocks: list[np.ndarray] = []
-        for i, (w0, w1, b0, b1) in enumerate(layout(spec)):
+        for i, (w0, _, _, b1) in enumerate(layout(spec)):
             block = flat[w0:b1].reshape(sizes[i] + 1, sizes[i + 1])
             self.blocks.append(block)
             self.weights.append(block[:-1])
