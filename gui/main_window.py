@@ -7,20 +7,29 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QToolButton, QUndoView, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QUndoView,
+    QWidget,
+)
 
 from gui.actions import Actions
 from gui.controller import Controller
 from gui.dataset_panel import DatasetPanel
 from gui.dialogs import Dialogs, QtDialogs
 from gui.document import Document
+from gui.insight.prediction_panel import PredictionPanel
 from gui.loss_plot import LossPlot
 from gui.menus import build_menus
 from gui.status import StatusBar
 from gui.training_panel import TrainingPanel
 
 APP_NAME = "Perceptron Studio"
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # bumped when docks are added: an old saved state would hide them
 DEFAULT_EXAMPLE = "xor"
 
 
@@ -58,6 +67,12 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.doc, run)
         self.dataset_panel = DatasetPanel(self.doc)
         self.loss_plot = LossPlot(self.doc)
+        self.prediction_panel = PredictionPanel(self.doc)
+        self.plot_tabs = QTabWidget()
+        self.plot_tabs.setObjectName("plot_tabs")
+        self.plot_tabs.setDocumentMode(True)
+        self.plot_tabs.addTab(self.loss_plot, "Loss")
+        self.insight_panels: list[QWidget] = [self.prediction_panel]
         self.undo_view = QUndoView(self.controller.undo_stack)
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)
@@ -77,16 +92,21 @@ class MainWindow(QMainWindow):
                                   Qt.LeftDockWidgetArea),
             "training": self._dock("Training", "training_dock", self.training_panel,
                                    Qt.RightDockWidgetArea),
-            "plot": self._dock("Plots", "plot_dock", self.loss_plot, Qt.BottomDockWidgetArea),
+            "plot": self._dock("Plots", "plot_dock", self.plot_tabs, Qt.BottomDockWidgetArea),
+            "prediction": self._dock("Prediction", "prediction_dock", self.prediction_panel,
+                                     Qt.RightDockWidgetArea),
             "history": self._dock("Edit history", "history_dock", self.undo_view,
                                   Qt.RightDockWidgetArea),
         }
         self.docks["history"].hide()
+        self.splitDockWidget(self.docks["training"], self.docks["prediction"], Qt.Vertical)
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
                          Qt.Horizontal)
         self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
+        self.resizeDocks([self.docks["training"], self.docks["prediction"]], [480, 300],
+                         Qt.Vertical)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
@@ -119,6 +139,7 @@ class MainWindow(QMainWindow):
         self.dataset_panel.options_requested.connect(c.apply_dataset_options)
         self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
         self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
+        self.prediction_panel.predict_csv_requested.connect(self.predict_csv)
         self.status.cancel_requested.connect(c.cancel_csv)
         c.csv_loading.connect(self.status.set_loading)
         c.csv_progress.connect(self.status.set_progress)
@@ -180,6 +201,13 @@ class MainWindow(QMainWindow):
             self.doc.set_status(f"Saved the curves to {Path(path).name}")
 
     @Slot()
+    def predict_csv(self) -> None:
+        """File > Predict a CSV… and the prediction panel's button."""
+        from gui.insight.predict_csv import predict_csv
+
+        predict_csv(self.doc, self.dialogs, self.controller.files.folder())
+
+    @Slot()
     def _on_undo_stack_changed(self, *_: object) -> None:
         stack, a = self.controller.undo_stack, self.actions
         a.set_possible("undo", stack.canUndo())
@@ -217,16 +245,21 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
+        tab = self.settings.value("window/plot_tab", 0)
+        self.plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue("window/plot_tab", self.plot_tabs.currentIndex())
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self._may_close():
             event.ignore()
             return
+        for panel in self.insight_panels:
+            panel.shutdown()
         self.controller.shutdown()
         self.save_layout()
         event.accept()

@@ -37,6 +37,10 @@ def build_menus(window: MainWindow) -> None:
         file_menu.addAction(a[name])
     _build_export_menu(window)
     file_menu.addAction(a["export"])  # shows as the Export submenu; Ctrl+E asks for the format
+    predict = file_menu.addAction("&Predict a CSV…")
+    predict.setObjectName("predict_csv")
+    predict.setStatusTip("Predict every row of a CSV file with the trained model and save them")
+    predict.triggered.connect(window.predict_csv)
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -6,7 +6,7 @@ import dataclasses
 import numpy as np
 from conftest import wait_idle
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 
 from core.model import predict_proba
 
@@ -141,3 +141,19 @@ def test_export_menu_writes_onnx_through_the_dialog(qtbot, window, dialogs, tmp_
     import onnx
 
     onnx.checker.check_model(onnx.load(str(target)))
+
+
+def test_file_menu_predicts_a_csv(qtbot, window, dialogs, tmp_path) -> None:
+    train_briefly(qtbot, window, epochs=300)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("x1,x2\n0,1\n1,1\n")
+    out = tmp_path / "rows_predictions.csv"
+    dialogs.open_paths.append(str(rows))
+    dialogs.save_paths.append(str(out))
+    action = next(a for a in window.menuBar().findChildren(QAction)
+                  if a.objectName() == "predict_csv")
+    action.trigger()
+    assert not dialogs.errors
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("x1,x2,") and len(lines) == 3
+    assert window.docks["prediction"].widget() is window.prediction_panel
