@@ -99,14 +99,14 @@ class MainWindow(QMainWindow):
                                   Qt.RightDockWidgetArea),
         }
         self.docks["history"].hide()
-        self.splitDockWidget(self.docks["training"], self.docks["prediction"], Qt.Vertical)
+        # Tabbed with Training: a form of many inputs needs the height; Training stays in front.
+        self.tabifyDockWidget(self.docks["training"], self.docks["prediction"])
+        self.docks["training"].raise_()
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
                          Qt.Horizontal)
         self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
-        self.resizeDocks([self.docks["training"], self.docks["prediction"]], [480, 300],
-                         Qt.Vertical)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
@@ -30,6 +31,7 @@ from gui.document import Document
 from gui.insight.predict_csv import prediction_bundle
 from gui.insight.prediction_result import PredictionResult
 
+NARROW_WIDTH = 560  # below this the inputs and the answer stack vertically
 ROWS_PER_FORM_COLUMN = 8  # more inputs than this flow into up to 3 label/field columns
 SPIN_LIMIT = 1e9
 
@@ -54,6 +56,8 @@ class PredictionPanel(QWidget):
         super().__init__(parent)
         self._doc = document
         self.fields: dict[str, QDoubleSpinBox | QComboBox] = {}  # raw column → its editor
+        self._labels: list[QLabel] = []
+        self._per_row = 0
         self._form_key: Any = None
         self._stale = True
         self.last_prediction: Any = None  # the core.prediction.Prediction on screen, or None
@@ -96,9 +100,10 @@ class PredictionPanel(QWidget):
         outputs = QVBoxLayout()
         outputs.addWidget(QLabel("<b>Prediction</b>"))
         outputs.addWidget(self.result_view, 1)
-        top = QHBoxLayout()
+        # Side by side when wide (a bottom tab), stacked when narrow (a side dock).
+        self._top = top = QBoxLayout(QBoxLayout.LeftToRight)
+        top.setSpacing(12)
         top.addLayout(inputs, 3)
-        top.addSpacing(12)
         top.addLayout(outputs, 2)
         whole = QVBoxLayout(self)
         whole.addLayout(top, 1)
@@ -124,21 +129,61 @@ class PredictionPanel(QWidget):
         self.reset_button.setEnabled(pre is not None)
         if pre is None:
             return
-        n = len(pre.input_columns)
-        per_row = 1 if n <= ROWS_PER_FORM_COLUMN else min(3, math.ceil(n / ROWS_PER_FORM_COLUMN))
-        rows = math.ceil(n / per_row)
+        self._labels = []
         for i, column in enumerate(pre.input_columns):
             editor = self._editor(pre, i)
             self.fields[column] = editor
             label = QLabel(column)
             label.setBuddy(editor)
-            row, col = i % rows, 2 * (i // rows)
-            self._form_grid.addWidget(label, row, col)
-            self._form_grid.addWidget(editor, row, col + 1)
-        for col in range(2 * per_row + 1):  # spare width goes to the right, not into fields
-            self._form_grid.setColumnStretch(col, 1 if col == 2 * per_row else 0)
-        self._form_grid.setRowStretch(rows, 1)
+            self._labels.append(label)
+        self._per_row = 0
+        self._flow_form()
+        self._fit_form_height()
         self.reset_inputs()
+
+    def _flow_form(self) -> None:
+        """Lay the fields out in as many label/field columns as fit (at most 3)."""
+        n = len(self.fields)
+        if not n:
+            return
+        narrow = self._top.direction() == QBoxLayout.TopToBottom
+        per_row = 1 if narrow or n <= ROWS_PER_FORM_COLUMN else min(
+            3, math.ceil(n / ROWS_PER_FORM_COLUMN))
+        if per_row == self._per_row:
+            return
+        self._per_row = per_row
+        rows = math.ceil(n / per_row)
+        grid = self._form_grid
+        for i, (label, editor) in enumerate(zip(self._labels, self.fields.values(), strict=True)):
+            row, col = i % rows, 2 * (i // rows)
+            grid.addWidget(label, row, col)  # re-adding moves a widget to its new cell
+            grid.addWidget(editor, row, col + 1)
+        for col in range(7):  # spare width goes to the right, not into fields
+            grid.setColumnStretch(col, 1 if col == 2 * per_row else 0)
+        for row in range(n + 1):
+            grid.setRowStretch(row, 1 if row == rows else 0)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        direction = (QBoxLayout.TopToBottom if event.size().width() < NARROW_WIDTH
+                     else QBoxLayout.LeftToRight)
+        if direction != self._top.direction():
+            self._top.setDirection(direction)
+            # Stacked: the answer sits right under the fields, spare height goes below it.
+            stacked = direction == QBoxLayout.TopToBottom
+            self._top.setStretch(0, 0 if stacked else 3)
+            self._top.setStretch(1, 1 if stacked else 2)
+            self._flow_form()
+        self._fit_form_height()
+
+    def _fit_form_height(self) -> None:
+        """Stacked, the scroll area asks for its fields' height, up to half the panel."""
+        form = self._scroll.widget()
+        if self._top.direction() != QBoxLayout.TopToBottom or form is None:
+            self._scroll.setMinimumHeight(0)
+            return
+        wanted = form.sizeHint().height() + 2 * self._scroll.frameWidth()
+        self._scroll.setMinimumHeight(min(wanted, max(120, self.height() // 2)))
 
     def _editor(self, pre: Any, i: int) -> QDoubleSpinBox | QComboBox:
         if pre.kinds[i] == "categorical":
