@@ -1,0 +1,366 @@
+"""The Decision boundary tab: the plane of the two input features coloured by the network's answer,
+the training points on top, and beside it one small picture per hidden neuron (the playground's
+view of what each neuron has learned).
+
+The grid and its colours are computed by a Background (newest request wins), so during training the
+picture follows the weights at the params cadence without ever blocking the UI. A hidden tab only
+marks itself stale; showing it computes once.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QRectF, Qt, Slot
+from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.decision_grid import (
+    boundary_applicable,
+    grid_axes,
+    network_mismatch,
+    output_kind,
+    training_points,
+)
+from gui import fmt
+from gui.document import Document
+from gui.insight.background import Background
+from gui.insight.boundary_colors import (
+    BLUE,
+    ORANGE,
+    RGB,
+    BoundaryPicture,
+    class_color,
+    hex_color,
+    point_colors,
+    render_boundary,
+)
+
+MAX_NEURONS = 16  # pictures per hidden layer; wider layers say "+N more"
+MIN_THUMB_COLUMNS = 2
+THUMB_SIZE = 58
+THUMB_GAP = 6
+MAX_POINTS = 4000  # more training points than this are thinned for drawing
+TRAIN_HINT = "Press Train to see the decision boundary."
+
+
+class BoundaryPanel(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._stale = True
+        self._points_key: Any = None
+        self._thumbs_key: Any = None
+        self._thumb_grids: list[QGridLayout] = []
+        self._thumb_columns = 0
+        self.thumbnails: list[list[QLabel]] = []  # per hidden layer, the pictures shown
+        self.picture: BoundaryPicture | None = None  # what the plane shows now, if anything
+        self.background = Background(self)
+        self.background.finished.connect(self._on_background_finished)
+        self.background.failed.connect(self._on_background_failed)
+        self._build()
+        self._apply_palette()
+        for signal in (document.dataset_changed, document.spec_changed, document.params_changed):
+            signal.connect(self._on_document_changed)
+
+    @property
+    def grid(self) -> Any:
+        """The core.decision_grid.DecisionGrid on screen, or None."""
+        return None if self.picture is None else self.picture.grid
+
+    def shutdown(self) -> None:
+        self.background.shutdown()
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignCenter)
+        self.message.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setRenderHint(QPainter.SmoothPixmapTransform)  # a smooth plane, not blocks
+        self.plot = self.view.addPlot()
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
+        self.heatmap = pg.ImageItem(axisOrder="row-major")
+        self.points = pg.ScatterPlotItem(size=7, pxMode=True)
+        self.plot.addItem(self.heatmap)
+        self.plot.addItem(self.points)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.plane_box = QWidget()
+        left = QVBoxLayout(self.plane_box)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.view, 1)
+
+        self.neurons_title = QLabel("<b>Hidden neurons</b>")
+        self.neurons_box = QWidget()
+        self._neurons_layout = QVBoxLayout(self.neurons_box)
+        self._neurons_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(self.neurons_box)
+        scroll.setMinimumWidth(MIN_THUMB_COLUMNS * (THUMB_SIZE + THUMB_GAP)
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
+        scroll.viewport().installEventFilter(self)
+        self._neurons_viewport = scroll.viewport()
+        right = QVBoxLayout()
+        right.addWidget(self.neurons_title)
+        right.addWidget(scroll, 1)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        body = QHBoxLayout()
+        column.addWidget(self.hint)
+        column.addLayout(body, 1)
+        column.addWidget(self.legend)
+        # The square plane first (up to its height); the neuron pictures take the rest.
+        body.addWidget(self.plane_box, 3)
+        body.addLayout(right, 1)
+        self.plot.getViewBox().sigResized.connect(self._on_viewbox_resized)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.message)
+        self.pages.addWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.pages)
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._neurons_viewport and event.type() == QEvent.Resize:
+            self._flow_thumbnails()
+        return super().eventFilter(watched, event)
+
+    def _flow_thumbnails(self, force: bool = False) -> None:
+        """As many pictures per row as the width holds."""
+        columns = max(MIN_THUMB_COLUMNS,
+                      (self._neurons_viewport.width() + THUMB_GAP) // (THUMB_SIZE + THUMB_GAP))
+        if columns == self._thumb_columns and not force:
+            return
+        self._thumb_columns = columns
+        for grid, labels in zip(self._thumb_grids, self.thumbnails, strict=True):
+            for j, label in enumerate(labels):
+                grid.addWidget(label, j // columns, j % columns)  # re-adding moves it
+            spare = min(len(labels), columns)  # the column right of the last picture
+            for col in range(max(grid.columnCount(), spare + 1)):
+                grid.setColumnStretch(col, 1 if col == spare else 0)
+
+    @Slot(object)
+    def _on_viewbox_resized(self, _box: object = None) -> None:
+        """The plane is a square whatever the units (the playground's picture): the plot's box
+        widens or narrows by the difference, and the spare width goes to the right."""
+        box = self.plot.getViewBox().sceneBoundingRect()
+        delta = round(box.height() - box.width())
+        if box.height() < 10 or abs(delta) <= 1:
+            return
+        wanted = max(self.plane_box.width() + delta, 200)
+        if wanted != self.plane_box.maximumWidth():
+            self.plane_box.setMaximumWidth(wanted)
+
+    # ---- when to compute ----------------------------------------------------------------------
+    @Slot(object)
+    def _on_document_changed(self, _value: object) -> None:
+        self._stale = True
+        if self.isVisible():
+            self._refresh()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._stale = False
+        dataset, spec, params = self._doc.dataset, self._doc.spec, self._doc.params
+        reason = boundary_applicable(dataset)
+        if reason is not None:
+            self.message.setText(reason)
+            self.pages.setCurrentIndex(0)
+            self._show_picture(None)
+            self._points_key = None
+            return
+        self.pages.setCurrentIndex(1)
+        self._draw_points(dataset)
+        self._sync_thumbnails(spec)
+        mismatch = network_mismatch(spec, dataset)
+        if mismatch is not None or params is None or params.spec != spec:
+            self._show_picture(None)
+            self.hint.setText(mismatch or TRAIN_HINT)
+            self.hint.show()
+            return
+        neutral = self._neutral()
+        self.background.request(
+            lambda: (dataset, render_boundary(spec, params, dataset, neutral, MAX_NEURONS)))
+
+    @Slot(object)
+    def _on_background_finished(self, result: tuple[Any, BoundaryPicture]) -> None:
+        dataset, picture = result
+        params = self._doc.params
+        # A result for an older network or dataset is dropped; one for slightly older weights of
+        # the same network is shown (during training newer ones are already on their way).
+        if (dataset is not self._doc.dataset or picture.spec != self._doc.spec
+                or params is None or params.spec != picture.spec):
+            return
+        self.hint.hide()
+        self._show_picture(picture)
+
+    @Slot(str)
+    def _on_background_failed(self, message: str) -> None:
+        self.hint.setText(f"The decision boundary could not be computed: {message}")
+        self.hint.show()
+
+    # ---- drawing ------------------------------------------------------------------------------
+    def _draw_points(self, dataset: Any) -> None:
+        """The training points and the axes; they change with the dataset, not the weights."""
+        key = (id(dataset), self._neutral())
+        if key == self._points_key:
+            return
+        self._points_key = key
+        x, y, labels = training_points(dataset)
+        kind = output_kind(dataset)
+        colors = point_colors(kind, labels, self._neutral())
+        step = max(1, -(-len(x) // MAX_POINTS))
+        x, y, colors = x[::step], y[::step], colors[::step]
+        self.points.setData(x=x, y=y, brush=[pg.mkBrush(*c) for c in colors.tolist()],
+                            pen=pg.mkPen(self._outline(), width=1))
+        pre = dataset.preprocessing
+        self.plot.setLabel("bottom", pre.input_columns[0])
+        self.plot.setLabel("left", pre.input_columns[1])
+        (x_lo, x_hi), _ = grid_axes(training_points(dataset)[0], 1)
+        (y_lo, y_hi), _ = grid_axes(training_points(dataset)[1], 1)
+        self.plot.setXRange(x_lo, x_hi, padding=0)
+        self.plot.setYRange(y_lo, y_hi, padding=0)
+        self.legend.setText(self._legend_text(dataset, kind, labels))
+
+    def _legend_text(self, dataset: Any, kind: str, labels: np.ndarray) -> str:
+        def swatch(rgb: RGB) -> str:
+            return f"<span style='color:{hex_color(rgb)}; font-size:large'>■</span>"
+
+        if kind == "regression":
+            low, high = float(labels.min()), float(labels.max())
+            name = dataset.preprocessing.target_columns[0]
+            return (f"Colour: predicted {name}, from {swatch(BLUE)} {fmt.number(low)} to "
+                    f"{swatch(ORANGE)} {fmt.number(high)}. Points: the training rows.")
+        names = dataset.class_names
+        entries = "&nbsp;&nbsp; ".join(f"{swatch(class_color(i))} {name}"
+                                      for i, name in enumerate(names))
+        if kind == "binary":
+            meaning = f"Colour: probability of {names[1]} (pale where the network is unsure)."
+        else:
+            meaning = "Colour: the predicted class, pale where the network is unsure."
+        return f"{entries}&nbsp;&nbsp;&nbsp; {meaning} Points: the training rows."
+
+    def _show_picture(self, picture: BoundaryPicture | None) -> None:
+        self.picture = picture
+        if picture is None:
+            self.heatmap.clear()
+            for layer in self.thumbnails:
+                for label in layer:
+                    label.clear()
+            return
+        x_lo, x_hi, y_lo, y_hi = picture.grid.extent
+        self.heatmap.setImage(picture.plane, autoLevels=False, levels=(0, 255))
+        self.heatmap.setRect(QRectF(x_lo, y_lo, x_hi - x_lo, y_hi - y_lo))
+        self._sync_thumbnails(picture.spec)
+        ratio = self.devicePixelRatioF()
+        for i, (images, ranges) in enumerate(zip(picture.neurons, picture.neuron_ranges,
+                                                 strict=True)):
+            activation = picture.spec.layers[i].activation
+            for j, label in enumerate(self.thumbnails[i]):
+                label.setPixmap(_pixmap(images[j], ratio))
+                low, high = (fmt.number(float(v)) for v in ranges[j])
+                label.setToolTip(f"Hidden {i + 1}, neuron {j + 1} ({activation}): output from "
+                                 f"{low} to {high} over the plane.")
+
+    def _sync_thumbnails(self, spec: Any) -> None:
+        """One labelled group of pictures per hidden layer; rebuilt only when the layers change."""
+        layers = spec.layers[:-1]
+        key = tuple((layer.units, layer.activation) for layer in layers)
+        if key == self._thumbs_key:
+            return
+        self._thumbs_key = key
+        while self._neurons_layout.count():
+            item = self._neurons_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.thumbnails = []
+        self._thumb_grids = []
+        if not layers:
+            self._neurons_layout.addWidget(QLabel("This network has no hidden layers."))
+        for i, layer in enumerate(layers):
+            self._neurons_layout.addWidget(QLabel(f"Hidden {i + 1} · {layer.activation}"))
+            cells = QWidget()
+            grid = QGridLayout(cells)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setSpacing(THUMB_GAP)
+            shown = []
+            for j in range(min(layer.units, MAX_NEURONS)):
+                label = QLabel()
+                label.setFixedSize(THUMB_SIZE, THUMB_SIZE)
+                label.setObjectName(f"neuron_{i}_{j}")
+                shown.append(label)
+            self._thumb_grids.append(grid)
+            self._neurons_layout.addWidget(cells)
+            if layer.units > MAX_NEURONS:
+                more = QLabel(f"+{fmt.count(layer.units - MAX_NEURONS)} more")
+                more.setEnabled(False)  # drawn in the palette's quieter text colour
+                self._neurons_layout.addWidget(more)
+            self.thumbnails.append(shown)
+        self._neurons_layout.addStretch(1)
+        self._flow_thumbnails(force=True)
+
+    # ---- palette ------------------------------------------------------------------------------
+    def _neutral(self) -> RGB:
+        color = self.palette().color(QPalette.Base)
+        return (color.red(), color.green(), color.blue())
+
+    def _outline(self) -> Any:
+        # The text colour, a little softened: it separates a point from the plane whatever the
+        # fill (a regression point in the middle of the scale is as pale as the background).
+        color = self.palette().color(QPalette.Text)
+        color.setAlpha(150)
+        return color
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.PaletteChange:
+            self._apply_palette()
+            self._on_document_changed(None)
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        text = palette.color(QPalette.Text)
+        self.view.setBackground(palette.color(QPalette.Base))
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+
+
+def _pixmap(rgba: np.ndarray, ratio: float) -> QPixmap:
+    """A neuron picture (res, res, 4) uint8, top row first → a THUMB_SIZE pixmap, sharp on
+    high-DPI screens."""
+    height, width = rgba.shape[:2]
+    data = np.ascontiguousarray(rgba)
+    image = QImage(data.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
+    side = round(THUMB_SIZE * ratio)
+    pixmap = QPixmap.fromImage(image.scaled(side, side, Qt.IgnoreAspectRatio,
+                                            Qt.SmoothTransformation))
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
