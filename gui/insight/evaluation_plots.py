@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor, QFont
 
 from core.evaluation import Evaluation
@@ -56,6 +56,7 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.plot.invertY(True)  # actual class 0 at the top, as a table reads
         self.plot.setLabel("left", "Actual")
         self.plot.setLabel("bottom", "Predicted")
+        self.plot.vb.sigResized.connect(self._on_view_resized)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.cell_texts: list[list[pg.TextItem]] = []
@@ -87,12 +88,26 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.plot.getAxis("bottom").setTicks(ticks)
         self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
 
+    def _cell_font(self, k: int) -> QFont:
+        """About half a cell high, 9 to 13 px: 10 digits classes in a short dock stay legible."""
+        box = self.plot.vb.boundingRect()
+        cell = min(box.width(), box.height()) / max(k, 1)
+        font = QFont()
+        font.setPixelSize(int(min(max(cell * 0.55, 9), 13)))
+        return font
+
+    @Slot()
+    def _on_view_resized(self) -> None:
+        font = self._cell_font(len(self.cell_texts))
+        for row in self.cell_texts:
+            for text in row:
+                text.setFont(font)
+
     def _make_cells(self, k: int) -> None:
         for row in self.cell_texts:
             for text in row:
                 self.plot.removeItem(text)
-        font = QFont()
-        font.setPointSizeF(10.0 if k <= 5 else 8.5)
+        font = self._cell_font(k)
         self.cell_texts = []
         for i in range(k):
             row = []
