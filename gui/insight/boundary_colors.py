@@ -27,6 +27,7 @@ CLASS_COLORS: tuple[RGB, ...] = (
 # still stands out (as in the playground).
 PLANE_STRENGTH = 0.62
 NEURON_STRENGTH = 0.95
+LUT_HALF = 256  # colours on each side of the neutral middle
 NEURON_CENTRES = {"sigmoid": 0.5}  # the middle of the activation's outputs; 0 for the others
 
 
@@ -55,8 +56,24 @@ def diverging(t: np.ndarray, neutral: RGB, strength: float = 1.0) -> np.ndarray:
     return base + (end - base) * (np.abs(t) * strength)[..., None]
 
 
+def diverging_image(t: np.ndarray, neutral: RGB, strength: float,
+                    top_down: bool = False) -> np.ndarray:
+    """t (..., res, res) in [-1, 1] → (..., res, res, 4) uint8 RGBA through a lookup table of
+    2 * LUT_HALF + 1 colours (0 falls exactly on the middle one): a table lookup per pixel is
+    ten times cheaper than blending every pixel, which matters at ten pictures a second."""
+    lut = _to_image(diverging(np.linspace(-1.0, 1.0, 2 * LUT_HALF + 1)[None, :], neutral,
+                              strength))[0]
+    scaled = np.array(t[..., ::-1, :] if top_down else t, dtype=np.float32)
+    scaled *= LUT_HALF
+    scaled += LUT_HALF + 0.5  # floor(x + 0.5): the nearest entry; t = 0 lands on the middle
+    np.clip(scaled, 0, 2 * LUT_HALF, out=scaled)
+    scaled[np.isnan(scaled)] = LUT_HALF
+    colours = np.take(lut.view(np.uint32)[:, 0], scaled.astype(np.intp))
+    return colours.view(np.uint8).reshape(*colours.shape, 4)
+
+
 def binary_image(probability: np.ndarray, neutral: RGB) -> np.ndarray:
-    return _to_image(diverging(2.0 * probability - 1.0, neutral, PLANE_STRENGTH))
+    return diverging_image(2.0 * probability - 1.0, neutral, PLANE_STRENGTH)
 
 
 def multiclass_image(classes: np.ndarray, confidence: np.ndarray, n_classes: int,
@@ -90,9 +107,8 @@ def neuron_images(layer: np.ndarray, activation: str, neutral: RGB, shown: int) 
     centre = NEURON_CENTRES.get(activation, 0.0)
     limit = float(np.max(np.abs(layer - centre))) if layer.size else 0.0
     limit = limit if np.isfinite(limit) and limit > 1e-12 else 1.0
-    images = [_to_image(diverging((unit - centre) / limit, neutral, NEURON_STRENGTH),
-                        top_down=True) for unit in layer[:shown]]
-    return np.stack(images) if images else np.empty((0, *layer.shape[1:], 4), np.uint8)
+    return diverging_image((layer[:shown] - centre) / limit, neutral, NEURON_STRENGTH,
+                           top_down=True)
 
 
 def point_colors(kind: str, labels: np.ndarray, neutral: RGB,
@@ -129,7 +145,7 @@ def render_boundary(spec: NetworkSpec, params: Params, dataset: object, neutral:
     elif grid.kind == "multiclass":
         plane = multiclass_image(grid.classes, grid.output, len(grid.class_names), neutral)
     else:
-        plane = _to_image(diverging(value_t(grid.output, *value_range), neutral, PLANE_STRENGTH))
+        plane = diverging_image(value_t(grid.output, *value_range), neutral, PLANE_STRENGTH)
     colors = point_colors(grid.kind, grid.point_labels, neutral, value_range)
     neurons, ranges = [], []
     for layer, layer_spec in zip(grid.hidden, spec.layers, strict=False):

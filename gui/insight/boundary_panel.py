@@ -13,13 +13,10 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Slot
-from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,11 +42,8 @@ from gui.insight.boundary_colors import (
     point_colors,
     render_boundary,
 )
+from gui.insight.neuron_pictures import MAX_NEURONS, NeuronPictures
 
-MAX_NEURONS = 16  # pictures per hidden layer; wider layers say "+N more"
-MIN_THUMB_COLUMNS = 2
-THUMB_SIZE = 58
-THUMB_GAP = 6
 MAX_POINTS = 4000  # more training points than this are thinned for drawing
 TRAIN_HINT = "Press Train to see the decision boundary."
 
@@ -60,10 +54,6 @@ class BoundaryPanel(QWidget):
         self._doc = document
         self._stale = True
         self._points_key: Any = None
-        self._thumbs_key: Any = None
-        self._thumb_grids: list[QGridLayout] = []
-        self._thumb_columns = 0
-        self.thumbnails: list[list[QLabel]] = []  # per hidden layer, the pictures shown
         self.picture: BoundaryPicture | None = None  # what the plane shows now, if anything
         self.background = Background(self)
         self.background.finished.connect(self._on_background_finished)
@@ -107,22 +97,7 @@ class BoundaryPanel(QWidget):
         left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.view, 1)
 
-        self.neurons_title = QLabel("<b>Hidden neurons</b>")
-        self.neurons_box = QWidget()
-        self._neurons_layout = QVBoxLayout(self.neurons_box)
-        self._neurons_layout.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setWidget(self.neurons_box)
-        scroll.setMinimumWidth(MIN_THUMB_COLUMNS * (THUMB_SIZE + THUMB_GAP)
-                               + scroll.verticalScrollBar().sizeHint().width() + 4)
-        scroll.viewport().installEventFilter(self)
-        self._neurons_viewport = scroll.viewport()
-        right = QVBoxLayout()
-        right.addWidget(self.neurons_title)
-        right.addWidget(scroll, 1)
+        self.neurons = NeuronPictures()
 
         content = QWidget()
         column = QVBoxLayout(content)
@@ -133,7 +108,7 @@ class BoundaryPanel(QWidget):
         column.addWidget(self.legend)
         # The square plane first (up to its height); the neuron pictures take the rest.
         body.addWidget(self.plane_box, 3)
-        body.addLayout(right, 1)
+        body.addWidget(self.neurons, 1)
         self.plot.getViewBox().sigResized.connect(self._on_viewbox_resized)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.message)
@@ -141,25 +116,6 @@ class BoundaryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
-
-    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self._neurons_viewport and event.type() == QEvent.Resize:
-            self._flow_thumbnails()
-        return super().eventFilter(watched, event)
-
-    def _flow_thumbnails(self, force: bool = False) -> None:
-        """As many pictures per row as the width holds."""
-        columns = max(MIN_THUMB_COLUMNS,
-                      (self._neurons_viewport.width() + THUMB_GAP) // (THUMB_SIZE + THUMB_GAP))
-        if columns == self._thumb_columns and not force:
-            return
-        self._thumb_columns = columns
-        for grid, labels in zip(self._thumb_grids, self.thumbnails, strict=True):
-            for j, label in enumerate(labels):
-                grid.addWidget(label, j // columns, j % columns)  # re-adding moves it
-            spare = min(len(labels), columns)  # the column right of the last picture
-            for col in range(max(grid.columnCount(), spare + 1)):
-                grid.setColumnStretch(col, 1 if col == spare else 0)
 
     @Slot(object)
     def _on_viewbox_resized(self, _box: object = None) -> None:
@@ -197,7 +153,7 @@ class BoundaryPanel(QWidget):
             return
         self.pages.setCurrentIndex(1)
         self._draw_points(dataset)
-        self._sync_thumbnails(spec)
+        self.neurons.set_layers(spec)
         mismatch = network_mismatch(spec, dataset)
         if mismatch is not None or params is None or params.spec != spec:
             self._show_picture(None)
@@ -233,17 +189,18 @@ class BoundaryPanel(QWidget):
             return
         self._points_key = key
         x, y, labels = training_points(dataset)
+        (x_lo, x_hi), _ = grid_axes(x, 1)  # the extent the grid will have
+        (y_lo, y_hi), _ = grid_axes(y, 1)
         kind = output_kind(dataset)
         colors = point_colors(kind, labels, self._neutral())
         step = max(1, -(-len(x) // MAX_POINTS))
-        x, y, colors = x[::step], y[::step], colors[::step]
-        self.points.setData(x=x, y=y, brush=[pg.mkBrush(*c) for c in colors.tolist()],
+        size = 11 if len(x) <= 50 else 7 if len(x) <= 1000 else 5  # few points: easy to see
+        self.points.setData(x=x[::step], y=y[::step], size=size,
+                            brush=[pg.mkBrush(*c) for c in colors[::step].tolist()],
                             pen=pg.mkPen(self._outline(), width=1))
         pre = dataset.preprocessing
         self.plot.setLabel("bottom", pre.input_columns[0])
         self.plot.setLabel("left", pre.input_columns[1])
-        (x_lo, x_hi), _ = grid_axes(training_points(dataset)[0], 1)
-        (y_lo, y_hi), _ = grid_axes(training_points(dataset)[1], 1)
         self.plot.setXRange(x_lo, x_hi, padding=0)
         self.plot.setYRange(y_lo, y_hi, padding=0)
         self.legend.setText(self._legend_text(dataset, kind, labels))
@@ -261,69 +218,21 @@ class BoundaryPanel(QWidget):
         entries = "&nbsp;&nbsp; ".join(f"{swatch(class_color(i))} {name}"
                                       for i, name in enumerate(names))
         if kind == "binary":
-            meaning = f"Colour: probability of {names[1]} (pale where the network is unsure)."
+            meaning = f"Colour: probability of {names[1]} (faded where the network is unsure)."
         else:
-            meaning = "Colour: the predicted class, pale where the network is unsure."
+            meaning = "Colour: the predicted class, faded where the network is unsure."
         return f"{entries}&nbsp;&nbsp;&nbsp; {meaning} Points: the training rows."
 
     def _show_picture(self, picture: BoundaryPicture | None) -> None:
         self.picture = picture
         if picture is None:
             self.heatmap.clear()
-            for layer in self.thumbnails:
-                for label in layer:
-                    label.clear()
+            self.neurons.clear_images()
             return
         x_lo, x_hi, y_lo, y_hi = picture.grid.extent
         self.heatmap.setImage(picture.plane, autoLevels=False, levels=(0, 255))
         self.heatmap.setRect(QRectF(x_lo, y_lo, x_hi - x_lo, y_hi - y_lo))
-        self._sync_thumbnails(picture.spec)
-        ratio = self.devicePixelRatioF()
-        for i, (images, ranges) in enumerate(zip(picture.neurons, picture.neuron_ranges,
-                                                 strict=True)):
-            activation = picture.spec.layers[i].activation
-            for j, label in enumerate(self.thumbnails[i]):
-                label.setPixmap(_pixmap(images[j], ratio))
-                low, high = (fmt.number(float(v)) for v in ranges[j])
-                label.setToolTip(f"Hidden {i + 1}, neuron {j + 1} ({activation}): output from "
-                                 f"{low} to {high} over the plane.")
-
-    def _sync_thumbnails(self, spec: Any) -> None:
-        """One labelled group of pictures per hidden layer; rebuilt only when the layers change."""
-        layers = spec.layers[:-1]
-        key = tuple((layer.units, layer.activation) for layer in layers)
-        if key == self._thumbs_key:
-            return
-        self._thumbs_key = key
-        while self._neurons_layout.count():
-            item = self._neurons_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        self.thumbnails = []
-        self._thumb_grids = []
-        if not layers:
-            self._neurons_layout.addWidget(QLabel("This network has no hidden layers."))
-        for i, layer in enumerate(layers):
-            self._neurons_layout.addWidget(QLabel(f"Hidden {i + 1} · {layer.activation}"))
-            cells = QWidget()
-            grid = QGridLayout(cells)
-            grid.setContentsMargins(0, 0, 0, 0)
-            grid.setSpacing(THUMB_GAP)
-            shown = []
-            for j in range(min(layer.units, MAX_NEURONS)):
-                label = QLabel()
-                label.setFixedSize(THUMB_SIZE, THUMB_SIZE)
-                label.setObjectName(f"neuron_{i}_{j}")
-                shown.append(label)
-            self._thumb_grids.append(grid)
-            self._neurons_layout.addWidget(cells)
-            if layer.units > MAX_NEURONS:
-                more = QLabel(f"+{fmt.count(layer.units - MAX_NEURONS)} more")
-                more.setEnabled(False)  # drawn in the palette's quieter text colour
-                self._neurons_layout.addWidget(more)
-            self.thumbnails.append(shown)
-        self._neurons_layout.addStretch(1)
-        self._flow_thumbnails(force=True)
+        self.neurons.show_images(picture.spec, picture.neurons, picture.neuron_ranges)
 
     # ---- palette ------------------------------------------------------------------------------
     def _neutral(self) -> RGB:
@@ -338,7 +247,7 @@ class BoundaryPanel(QWidget):
         return color
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.PaletteChange:
+        if event.type() == QEvent.PaletteChange and hasattr(self, "plot"):
             self._apply_palette()
             self._on_document_changed(None)
         super().changeEvent(event)
@@ -352,15 +261,3 @@ class BoundaryPanel(QWidget):
             axis.setPen(pg.mkPen(text))
             axis.setTextPen(pg.mkPen(text))
 
-
-def _pixmap(rgba: np.ndarray, ratio: float) -> QPixmap:
-    """A neuron picture (res, res, 4) uint8, top row first → a THUMB_SIZE pixmap, sharp on
-    high-DPI screens."""
-    height, width = rgba.shape[:2]
-    data = np.ascontiguousarray(rgba)
-    image = QImage(data.data, width, height, 4 * width, QImage.Format_RGBA8888).copy()
-    side = round(THUMB_SIZE * ratio)
-    pixmap = QPixmap.fromImage(image.scaled(side, side, Qt.IgnoreAspectRatio,
-                                            Qt.SmoothTransformation))
-    pixmap.setDevicePixelRatio(ratio)
-    return pixmap
