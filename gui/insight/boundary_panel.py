@@ -92,6 +92,9 @@ class BoundaryPanel(QWidget):
         self.plot.addItem(self.points)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
+        self.readout = QLabel()  # the answer under the mouse pointer
+        self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.plane_box = QWidget()
         left = QVBoxLayout(self.plane_box)
         left.setContentsMargins(0, 0, 0, 0)
@@ -105,7 +108,10 @@ class BoundaryPanel(QWidget):
         body = QHBoxLayout()
         column.addWidget(self.hint)
         column.addLayout(body, 1)
-        column.addWidget(self.legend)
+        footer = QHBoxLayout()
+        footer.addWidget(self.legend, 1)
+        footer.addWidget(self.readout)
+        column.addLayout(footer)
         # The square plane first (up to its height); the neuron pictures take the rest.
         body.addWidget(self.plane_box, 3)
         body.addWidget(self.neurons, 1)
@@ -223,9 +229,38 @@ class BoundaryPanel(QWidget):
             meaning = "Colour: the predicted class, faded where the network is unsure."
         return f"{entries}&nbsp;&nbsp;&nbsp; {meaning} Points: the training rows."
 
+    @Slot(object)
+    def _on_scene_mouse_moved(self, scene_pos: Any) -> None:
+        point = self.plot.getViewBox().mapSceneToView(scene_pos)
+        self.readout.setText(self.readout_at(point.x(), point.y()))
+
+    def readout_at(self, x: float, y: float) -> str:
+        """What the network answers at the raw point (x, y) of the plane, for people."""
+        grid = self.grid
+        if grid is None:
+            return ""
+        x_lo, x_hi, y_lo, y_hi = grid.extent
+        if not (x_lo <= x <= x_hi and y_lo <= y <= y_hi):
+            return ""
+        res = grid.resolution
+        column = min(int((x - x_lo) / (x_hi - x_lo) * res), res - 1)
+        row = min(int((y - y_lo) / (y_hi - y_lo) * res), res - 1)
+        value = float(grid.output[row, column])
+        where = (f"{grid.feature_names[0]} {fmt.number(x)}, "
+                 f"{grid.feature_names[1]} {fmt.number(y)}")
+        if grid.kind == "binary":
+            answer = f"P({grid.class_names[1]}) = {fmt.number(value)}"
+        elif grid.kind == "multiclass":
+            answer = (f"{grid.class_names[int(grid.classes[row, column])]} "
+                      f"(P = {fmt.number(value)})")
+        else:
+            answer = f"{grid.target_name} ≈ {fmt.number(value)}"
+        return f"{where} → {answer}"
+
     def _show_picture(self, picture: BoundaryPicture | None) -> None:
         self.picture = picture
         if picture is None:
+            self.readout.clear()
             self.heatmap.clear()
             self.neurons.clear_images()
             return

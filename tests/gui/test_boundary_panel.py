@@ -86,6 +86,9 @@ def test_trained_xor_paints_its_corners_and_one_picture_per_hidden_neuron(qtbot,
     assert panel.plot.getAxis("bottom").labelText == "x1"
     assert panel.plot.getAxis("left").labelText == "x2"
     assert "probability of 1" in panel.legend.text()
+    # Pointing at the plane reads the answer there; outside it, nothing.
+    assert panel.readout_at(0.99, 0.02).startswith("x1 0.990, x2 0.0200 → P(1) = 0.9")
+    assert panel.readout_at(1.5, 0.5) == ""
     # XOR's 2-4-1 network: one group of four pictures, each with a pixmap and its range.
     assert [len(layer) for layer in panel.neurons.labels] == [4]
     for label in panel.neurons.labels[0]:
@@ -171,6 +174,7 @@ def test_regression_legend_gives_the_value_scale(qtbot) -> None:
     assert panel.grid.kind == "regression"
     text = panel.legend.text()
     assert "predicted score" in text and "86.0" in text and "92.0" in text
+    assert panel.readout_at(2.0, 9.0).startswith("hours_studied 2.00, hours_slept 9.00 → score ≈ ")
     panel.shutdown()
 
 
