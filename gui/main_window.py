@@ -23,6 +23,7 @@ from gui.dataset_panel import DatasetPanel
 from gui.dialogs import Dialogs, QtDialogs
 from gui.document import Document
 from gui.insight.diagnostics_panel import DiagnosticsPanel
+from gui.insight.evaluation_panel import EvaluationPanel
 from gui.insight.prediction_panel import PredictionPanel
 from gui.loss_plot import LossPlot
 from gui.menus import build_menus
@@ -73,9 +74,12 @@ class MainWindow(QMainWindow):
         self.plot_tabs.setObjectName("plot_tabs")
         self.plot_tabs.setDocumentMode(True)
         self.plot_tabs.addTab(self.loss_plot, "Loss")
+        self.evaluation_panel = EvaluationPanel(self.doc)
+        self.plot_tabs.addTab(self.evaluation_panel, "Evaluation")
         self.diagnostics_panel = DiagnosticsPanel(self.doc)
         self.plot_tabs.addTab(self.diagnostics_panel, "Diagnostics")
-        self.insight_panels: list[QWidget] = [self.prediction_panel, self.diagnostics_panel]
+        self.insight_panels: list[QWidget] = [self.prediction_panel, self.evaluation_panel,
+                                              self.diagnostics_panel]
         self.undo_view = QUndoView(self.controller.undo_stack)
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -81,6 +82,9 @@ class EvaluationPanel(QWidget):
             bar.addWidget(button)
         self.summary_label = QLabel()
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # Never widen the dock for a long line: it is cut at the panel's edge (full text in the
+        # tooltip); the window must still fit a 1366-pixel laptop screen.
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         bar.addSpacing(12)
         bar.addWidget(self.summary_label, 1)
 
@@ -213,6 +217,7 @@ class EvaluationPanel(QWidget):
     def _show(self, result: Evaluation) -> None:
         self.evaluation = result
         self.summary_label.setText(self.summary_text(result))
+        self.summary_label.setToolTip(self.summary_label.text())
         if result.task == "regression":
             self.regression_view.show_points(result)
             self.pages.setCurrentIndex(PAGE_REGRESSION)
@@ -248,7 +253,8 @@ class EvaluationPanel(QWidget):
         rows = [[name, *(fmt.number(float(c[i])) for c in columns), fmt.count(result.support[i])]
                 for i, name in enumerate(result.names)]
         macro = [fmt.number(float(c.mean())) for c in columns]
-        rows.append(["Macro average", *macro, fmt.count(int(result.support.sum()))])
+        # "Mean", not "Macro average": the first column's width is set by its longest entry.
+        rows.append(["Mean", *macro, fmt.count(int(result.support.sum()))])
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setRowCount(len(rows))
@@ -258,6 +264,7 @@ class EvaluationPanel(QWidget):
                 if c:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if r == len(rows) - 1:
+                    item.setToolTip("Macro average: every class counts the same")
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)

@@ -87,7 +87,7 @@ def test_hand_params_confusion_cells_match_a_hand_count(qtbot, make_panel):
     assert panel.table.item(0, 0).text() == "0"
     assert panel.table.item(0, 1).text() == fmt.number(1.0)  # class 0: predicted once, right
     assert panel.table.item(0, 2).text() == fmt.number(0.5)  # class 0: found 1 of 2
-    assert panel.table.item(2, 0).text() == "Macro average"
+    assert panel.table.item(2, 0).text() == "Mean"
 
 
 def test_trained_xor_shows_accuracy_and_core_counts(qtbot, make_panel):
