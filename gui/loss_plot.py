@@ -11,24 +11,29 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QEvent, QTimer, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from gui.cadence import FrameThrottle
 from gui.document import Document
 
 TRAIN_COLOR = "#E69F00"  # Okabe-Ito orange / blue: distinct for colour-blind readers too
 VAL_COLOR = "#0072B2"
 METRICS = (("accuracy", "Accuracy"), ("r2", "R²"))
-REDRAW_MS = 100
 
 
 class _Series:
-    """A float buffer that grows by doubling, so appending a few points never copies everything."""
+    """A float buffer that grows by doubling, so appending a few points never copies everything.
+
+    Keeps the range of its finite values (and the smallest positive one, for a log axis) as it
+    grows, so following the curve never rescans the whole history.
+    """
 
     def __init__(self) -> None:
         self.data = np.empty(1024)
         self.n = 0
+        self.clear()
 
     def extend(self, values: list[float]) -> None:
         k = len(values)
@@ -36,15 +41,36 @@ class _Series:
             grown = np.empty(max(self.data.size * 2, self.n + k))
             grown[: self.n] = self.data[: self.n]
             self.data = grown
-        self.data[self.n: self.n + k] = values
+        chunk = self.data[self.n: self.n + k]
+        chunk[:] = values
         self.n += k
+        finite = chunk[np.isfinite(chunk)]
+        if finite.size:
+            self.low = min(self.low, float(finite.min()))
+            self.high = max(self.high, float(finite.max()))
+            positive = finite[finite > 0]
+            if positive.size:
+                self.low_positive = min(self.low_positive, float(positive.min()))
 
     def clear(self) -> None:
         self.n = 0
+        self.low, self.high, self.low_positive = math.inf, -math.inf, math.inf
 
     @property
     def values(self) -> np.ndarray:
         return self.data[: self.n]
+
+
+def _span(series: list[_Series], log: bool) -> tuple[float, float] | None:
+    """The y range that shows every finite point of `series` (log10 units on a log axis)."""
+    if log:
+        low = min(s.low_positive for s in series)
+        high = max(s.high for s in series)
+        if not math.isfinite(low) or high <= 0:
+            return None
+        return math.log10(low), math.log10(high)
+    low, high = min(s.low for s in series), max(s.high for s in series)
+    return (low, high) if math.isfinite(low) and math.isfinite(high) else None
 
 
 class LossPlot(QWidget):
@@ -57,13 +83,16 @@ class LossPlot(QWidget):
                                                    "train_metric", "val_metric")}
         self._metric: str | None = None
         self._shown: set[str] = set()
-        # Axes and curves repaint at most ~10 times a second: a plot needs no 30 fps, and every
-        # repaint is UI-thread time the training thread may be waiting for.
-        self._since_redraw = QElapsedTimer()
-        self._since_redraw.start()
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
+        # Curves and axes repaint on the shared ~10 Hz frame grid (gui.cadence), together with
+        # the other live views: a plot needs no 30 fps, and every repaint is UI-thread time.
+        self._throttle = FrameThrottle(self._redraw, self)
+        self._stale = False  # points arrived while the plot was hidden (another tab in front)
+        # While following, the view shows all the data and its ranges are set here, once per
+        # redraw, from running minima and maxima: pyqtgraph's auto-range rescans every curve on
+        # each setData and repaints again after it settles. Panning or zooming stops following;
+        # "Fit view" resumes it.
+        self._follow = True
+        self._setting_range = False
         self.view = pg.GraphicsLayoutWidget()
         self.loss_plot = self.view.addPlot(row=0, col=0)
         self.metric_plot = self.view.addPlot(row=1, col=0)
@@ -75,6 +104,8 @@ class LossPlot(QWidget):
             plot.setLabel("bottom", "Epoch")
             plot.getAxis("left").enableAutoSIPrefix(False)  # "Loss (x0.001)" reads badly
             plot.addLegend(offset=(-10, 10))
+            plot.disableAutoRange()
+            plot.getViewBox().sigRangeChangedManually.connect(self._on_view_range_changed_manually)
             for split, color, style in (("train", TRAIN_COLOR, pg.QtCore.Qt.SolidLine),
                                         ("val", VAL_COLOR, pg.QtCore.Qt.DashLine)):
                 name = "Training" if split == "train" else "Validation"
@@ -119,10 +150,12 @@ class LossPlot(QWidget):
     # ---- data -------------------------------------------------------------------------------
     @Slot(object)
     def _on_document_history_changed(self, history: Any) -> None:
+        self._throttle.cancel()
         for series in self._series.values():
             series.clear()
         self._metric = None
         self._shown = set()
+        self._follow = True
         self._update_legends()
         if len(history):
             self._append(history.to_dict())
@@ -146,10 +179,21 @@ class LossPlot(QWidget):
         for split in ("train", "val"):
             column = f"{split}_{self._metric}" if self._metric else ""
             self._series[f"{split}_metric"].extend(points.get(column, nan))
-        if not defer or self._since_redraw.elapsed() >= REDRAW_MS:
+        if not defer:
             self._redraw()
-        elif not self._redraw_timer.isActive():
-            self._redraw_timer.start(REDRAW_MS - self._since_redraw.elapsed())
+        elif self._hidden_in_shown_window():
+            self._throttle.cancel()
+            self._stale = True  # drawn when shown: nobody sees a plot behind another tab
+        else:
+            self._throttle.request()
+
+    def _hidden_in_shown_window(self) -> bool:
+        return not self.isVisible() and self.window().isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._redraw()
 
     def _pick_metric(self, points: dict[str, list]) -> None:
         for key, text in METRICS:
@@ -158,13 +202,9 @@ class LossPlot(QWidget):
                 self.metric_plot.setLabel("left", text)
                 return
 
-    @Slot()
-    def _on_redraw_timer_timeout(self) -> None:
-        self._redraw()
-
     def _redraw(self) -> None:
-        self._redraw_timer.stop()
-        self._since_redraw.restart()
+        self._throttle.cancel()
+        self._stale = False
         x = self._series["epoch"].values
         shown = set()
         for key, curve in self.curves.items():
@@ -178,8 +218,38 @@ class LossPlot(QWidget):
         if shown != self._shown:
             self._shown = shown
             self._update_legends()
-        self.metric_plot.setVisible("train_metric" in shown)
+        show_metric = "train_metric" in shown
+        if self.metric_plot.isVisible() != show_metric:
+            self.metric_plot.setVisible(show_metric)
         self._update_best_epoch()
+        if self._follow:
+            self._fit_ranges()
+
+    def _fit_ranges(self) -> None:
+        """Show every point: epochs 1..last on x, the finite span of the shown curves on y."""
+        epochs = self._series["epoch"]
+        if not epochs.n:
+            return
+        first, last = float(epochs.data[0]), float(epochs.data[epochs.n - 1])
+        x_range = (first, max(last, first + 1.0))
+        self._setting_range = True
+        try:
+            for plot, prefix, log in ((self.loss_plot, "loss", self.log_y.isChecked()),
+                                      (self.metric_plot, "metric", False)):
+                series = [self._series[f"{split}_{prefix}"] for split in ("train", "val")
+                          if f"{split}_{prefix}" in self._shown]
+                y_range = _span(series, log) if series else None
+                if y_range is not None and y_range[0] == y_range[1]:
+                    pad = abs(y_range[0]) * 0.05 or 0.5
+                    y_range = (y_range[0] - pad, y_range[1] + pad)
+                plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+        finally:
+            self._setting_range = False
+
+    @Slot(object)
+    def _on_view_range_changed_manually(self, *_: object) -> None:
+        if not self._setting_range:
+            self._follow = False  # the user panned or zoomed: leave their view alone
 
     def _update_legends(self) -> None:
         for plot, prefix in ((self.loss_plot, "loss"), (self.metric_plot, "metric")):
@@ -195,8 +265,9 @@ class LossPlot(QWidget):
         if self._doc.config.early_stopping_patience:
             best = getattr(self._doc.history, "best_epoch", None)
         for line in self.best_lines:
-            line.setVisible(best is not None)
-            if best is not None:
+            if line.isVisible() != (best is not None):
+                line.setVisible(best is not None)
+            if best is not None and line.value() != best:
                 line.setValue(best)
 
     @Slot(object)
@@ -207,11 +278,18 @@ class LossPlot(QWidget):
     @Slot(bool)
     def _on_log_y_toggled(self, checked: bool) -> None:
         self.loss_plot.setLogMode(y=checked)
+        if self._follow:
+            self._fit_ranges()
 
     @Slot()
     def _on_fit_clicked(self) -> None:
-        for plot in (self.loss_plot, self.metric_plot):
-            plot.enableAutoRange()
+        self._follow = True
+        self._redraw()
+
+    @property
+    def following(self) -> bool:
+        """True while the view tracks all the data (until the user pans or zooms)."""
+        return self._follow
 
     @Slot()
     def _on_png_clicked(self) -> None:

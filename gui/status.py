@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from gui import fmt
+from gui.cadence import FrameThrottle
 from gui.document import Document
 
 METRIC_NAMES = (("val_accuracy", "val acc"), ("val_r2", "val R²"), ("train_accuracy", "acc"),
@@ -38,6 +39,8 @@ class StatusBar(QStatusBar):
         self._loss: float | None = None
         self._metric: tuple[str, float] | None = None
         self.summary = QLabel()
+        # While training, the summary follows the shared ~10 Hz frame grid (gui.cadence).
+        self._throttle = FrameThrottle(self._refresh, self)
         self.loading = QProgressBar()
         self.loading.setRange(0, 100)
         self.loading.setMaximumWidth(160)
@@ -54,6 +57,7 @@ class StatusBar(QStatusBar):
         document.history_changed.connect(self._on_document_history_changed)
         document.history_appended.connect(self._on_document_history_appended)
         document.status_changed.connect(self._on_document_status_changed)
+        document.training_state_changed.connect(self._on_document_training_state_changed)
         self._refresh()
 
     def text(self) -> str:
@@ -72,7 +76,7 @@ class StatusBar(QStatusBar):
     def set_rate(self, epochs_per_second: float) -> None:
         if epochs_per_second > 0:
             self._rate = epochs_per_second
-            self._refresh()
+            self._throttle.request()
 
     @Slot(object)
     def _on_document_changed(self, _value: Any) -> None:
@@ -88,7 +92,11 @@ class StatusBar(QStatusBar):
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
         self._take(points)
-        self._refresh()
+        self._throttle.request()
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, _state: str) -> None:
+        self._refresh()  # the final numbers at once, and no rate once training has stopped
 
     @Slot(str)
     def _on_document_status_changed(self, text: str) -> None:
@@ -105,6 +113,7 @@ class StatusBar(QStatusBar):
                 break
 
     def _refresh(self) -> None:
+        self._throttle.cancel()
         doc = self._doc
         parts = []
         if doc.table is not None:
@@ -119,4 +128,6 @@ class StatusBar(QStatusBar):
             parts.append(f"train loss {fmt.number(self._loss)}")
         if self._metric is not None:
             parts.append(f"{self._metric[0]} {fmt.number(self._metric[1])}")
-        self.summary.setText(" · ".join(parts))
+        text = " · ".join(parts)
+        if text != self.summary.text():
+            self.summary.setText(text)

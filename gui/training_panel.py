@@ -30,6 +30,7 @@ from core.losses import LOSSES
 from core.optimizers import OPTIMIZERS
 from core.training import TrainConfig
 from gui import fmt
+from gui.cadence import FrameThrottle
 from gui.document import Document
 
 LOCKED_TIP = "Stop training to change this (the learning rate stays live while training)."
@@ -70,6 +71,22 @@ def _dspin(low: float, high: float, decimals: int, special: str = "") -> QDouble
     return spin
 
 
+def _set_progress(bar: QProgressBar, maximum: int, value: int) -> None:
+    """Range and value with one ordinary (batched) repaint.
+
+    QProgressBar.setValue repaints synchronously, which paints and flushes the window on its own
+    apart from the other views of the same frame; with updates off it only records the value.
+    """
+    if bar.maximum() == maximum and bar.value() == value:
+        return
+    bar.setUpdatesEnabled(False)
+    try:
+        bar.setRange(0, maximum)
+        bar.setValue(value)
+    finally:
+        bar.setUpdatesEnabled(True)  # schedules one update()
+
+
 class TrainingPanel(QWidget):
     config_requested = Signal(object)  # TrainConfig
 
@@ -93,6 +110,9 @@ class TrainingPanel(QWidget):
         self.progress.setFormat("%v / %m epochs")
         self.timing = QLabel("Ready")
         self.timing.setAlignment(Qt.AlignCenter)
+        # Progress and ETA follow the shared ~10 Hz frame grid (gui.cadence) while training.
+        self._latest_epoch: int | None = None
+        self._throttle = FrameThrottle(self._show_progress, self)
         self._locked = [self.optimizer, self.batch_size, self.epochs, self.l2, self.loss,
                         self.initializer, self.seed, self.patience, self.target_loss]
         self._build(run_actions)
@@ -187,6 +207,7 @@ class TrainingPanel(QWidget):
         for widget in self._locked:
             widget.setEnabled(not running)
             widget.setToolTip(LOCKED_TIP if running else widget.property("idle_tip"))
+        self._throttle.flush()
         if state == "running":
             done = self._last_epoch()
             if self._run_start is None or self._target <= done:
@@ -205,11 +226,15 @@ class TrainingPanel(QWidget):
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
         epochs = points.get("epoch") or []
-        if not epochs:
+        if epochs:
+            self._latest_epoch = int(epochs[-1])
+            self._throttle.request()
+
+    def _show_progress(self) -> None:
+        epoch = self._latest_epoch
+        if epoch is None:
             return
-        epoch = int(epochs[-1])
-        self.progress.setMaximum(max(self._target, epoch, 1))
-        self.progress.setValue(epoch)
+        _set_progress(self.progress, max(self._target, epoch, 1), epoch)
         if self._run_start is not None:
             start_time, start_epoch = self._run_start
             elapsed = time.perf_counter() - start_time
@@ -218,12 +243,13 @@ class TrainingPanel(QWidget):
             self.timing.setText(f"{fmt.duration(elapsed)} · ETA {fmt.duration(left)}")
 
     def _show_idle_range(self) -> None:
+        self._throttle.cancel()
         done = self._last_epoch()
-        self.progress.setRange(0, max(done if done else self._doc.config.epochs, 1))
-        self.progress.setValue(done)
+        _set_progress(self.progress, max(done if done else self._doc.config.epochs, 1), done)
 
     @Slot(object)
     def _on_document_history_changed(self, history: Any) -> None:
+        self._latest_epoch = None
         self._show_idle_range()
         if not len(history):
             self.timing.setText("Ready")

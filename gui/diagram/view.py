@@ -1,18 +1,26 @@
 """NetworkDiagram: the network editor widget at the centre of the window.
 
 It draws document.spec / params / dataset names and emits *_requested intents; it never mutates
-the document. Spec changes rebuild items, params changes only restyle them (coalesced to at most
-~30 restyles a second), resizes only move them.
+the document. Spec changes rebuild items, params changes only restyle them (on the shared ~10 Hz
+frame grid of gui.cadence, and not at all while the diagram is hidden), resizes only move them.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent, QFontMetricsF, QPainter, QPalette, QResizeEvent
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFontMetricsF,
+    QPainter,
+    QPalette,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from core.spec import LayerSpec, NetworkSpec
+from gui.cadence import FrameThrottle
 from gui.diagram import naming
 from gui.diagram.describe import describe_edge, describe_neuron
 from gui.diagram.items import EdgeItem, NeuronItem
@@ -25,7 +33,6 @@ from gui.diagram.strip import HeaderStrip
 from gui.diagram.styling import PenBook, Theme
 
 TRAINING_HINT = "Stop training to change the network"
-MIN_RESTYLE_MS = 33  # ~30 restyles a second at most, however often params arrive
 NEW_LAYER_UNITS = 4
 
 
@@ -87,10 +94,8 @@ class NetworkDiagram(QWidget):
         box.setSpacing(0)
         for widget in (self.strip, self.canvas, self.legend):
             box.addWidget(widget)
-        self._restyle_timer = QTimer(self)
-        self._restyle_timer.setSingleShot(True)
-        self._restyle_timer.timeout.connect(self._on_restyle_timer_timeout)
-        self._since_restyle = QElapsedTimer()
+        self._throttle = FrameThrottle(self._restyle, self)
+        self._stale = False  # params changed while the diagram was hidden
         self._connect()
         self._rebuild()
         self._apply_editable()
@@ -163,17 +168,23 @@ class NetworkDiagram(QWidget):
         self.strip.place([c.x for c in self.layout_geometry.columns])
 
     def _restyle(self) -> None:
-        self._restyle_timer.stop()
+        self._throttle.cancel()
+        self._stale = False
         scale = self.scene.restyle(self._document.params, self._book)
         self.legend.set_scale(scale or None)
         self.restyle_count += 1
-        self._since_restyle.start()
 
     def _schedule_restyle(self) -> None:
-        if self._restyle_timer.isActive():
-            return  # the pending restyle will read the newest params
-        elapsed = self._since_restyle.elapsed() if self._since_restyle.isValid() else 10**6
-        self._restyle_timer.start(max(0, MIN_RESTYLE_MS - int(elapsed)))
+        if not self.isVisible() and self.window().isVisible():
+            self._throttle.cancel()
+            self._stale = True  # nobody sees it: restyle once when it is shown again
+        else:
+            self._throttle.request()  # a waiting restyle reads the newest params
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._restyle()
 
     # ---- document and child slots -----------------------------------------------------------
     def _on_document_spec_changed(self, _spec: object) -> None:
@@ -187,9 +198,6 @@ class NetworkDiagram(QWidget):
 
     def _on_document_training_state_changed(self, _state: str) -> None:
         self._apply_editable()
-
-    def _on_restyle_timer_timeout(self) -> None:
-        self._restyle()
 
     def _on_canvas_resized(self) -> None:
         self._relayout()
