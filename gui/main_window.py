@@ -22,6 +22,7 @@ from gui.controller import Controller
 from gui.dataset_panel import DatasetPanel
 from gui.dialogs import Dialogs, QtDialogs
 from gui.document import Document
+from gui.insight.boundary_panel import BoundaryPanel
 from gui.insight.diagnostics_panel import DiagnosticsPanel
 from gui.insight.evaluation_panel import EvaluationPanel
 from gui.insight.prediction_panel import PredictionPanel
@@ -76,10 +77,12 @@ class MainWindow(QMainWindow):
         self.plot_tabs.addTab(self.loss_plot, "Loss")
         self.evaluation_panel = EvaluationPanel(self.doc)
         self.plot_tabs.addTab(self.evaluation_panel, "Evaluation")
+        self.boundary_panel = BoundaryPanel(self.doc)
+        self.plot_tabs.addTab(self.boundary_panel, "Decision boundary")
         self.diagnostics_panel = DiagnosticsPanel(self.doc)
         self.plot_tabs.addTab(self.diagnostics_panel, "Diagnostics")
         self.insight_panels: list[QWidget] = [self.prediction_panel, self.evaluation_panel,
-                                              self.diagnostics_panel]
+                                              self.boundary_panel, self.diagnostics_panel]
         self.undo_view = QUndoView(self.controller.undo_stack)
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)
