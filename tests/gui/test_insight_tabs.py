@@ -1,0 +1,61 @@
+"""The insight views inside the real window: after training XOR, each tab shows the trained model."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from conftest import wait_idle
+from PySide6.QtCore import Qt
+
+from core.decision_grid import decision_grid
+
+
+def train_xor(qtbot, window, epochs: int = 1500) -> None:
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.actions["train"].trigger()
+    wait_idle(qtbot, window)
+
+
+def show_tab(window, title: str):  # noqa: ANN201 - the tab's widget
+    tabs = window.plot_tabs
+    index = next(i for i in range(tabs.count()) if tabs.tabText(i) == title)
+    tabs.tabBar().setCurrentIndex(index)
+    return tabs.widget(index)
+
+
+def test_tabs_and_prediction_dock_exist(window) -> None:
+    tabs = window.plot_tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "Loss", "Evaluation", "Decision boundary", "Diagnostics"]
+    assert window.docks["prediction"].widget() is window.prediction_panel
+
+
+def test_trained_xor_in_every_view(qtbot, window) -> None:
+    train_xor(qtbot, window)
+    evaluation = show_tab(window, "Evaluation")
+    qtbot.waitUntil(lambda: not evaluation.background.busy and evaluation.evaluation is not None,
+                    timeout=10_000)
+    assert evaluation.evaluation.accuracy == 1.0
+    assert evaluation.evaluation.confusion.tolist() == [[2, 0], [0, 2]]
+
+    boundary = show_tab(window, "Decision boundary")
+    qtbot.waitUntil(lambda: not boundary.background.busy and boundary.grid is not None,
+                    timeout=10_000)
+    doc = window.doc
+    expected = decision_grid(doc.spec, doc.params, doc.dataset)
+    np.testing.assert_allclose(boundary.grid.output, expected.output, atol=1e-6)
+
+    diagnostics = show_tab(window, "Diagnostics")
+    assert doc.diagnostics and "Train to see" not in diagnostics.verdict_label.text()
+
+    window.docks["prediction"].raise_()
+    panel = window.prediction_panel
+    x1, x2 = panel.fields["x1"], panel.fields["x2"]
+    for a, b, expected_class in ((0, 1, "1"), (1, 1, "0")):
+        x1.setValue(a)
+        x2.selectAll()
+        qtbot.keyClicks(x2, str(b))
+        qtbot.keyClick(x2, Qt.Key_Enter)
+        assert panel.answer_label.text() == expected_class
