@@ -1,4 +1,4 @@
-"""The insight views inside the real window: after training XOR, each tab shows the trained model."""
+"""The insight views in the real window: after training XOR, each tab shows the trained model."""
 from __future__ import annotations
 
 import dataclasses
