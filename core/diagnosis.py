@@ -143,9 +143,7 @@ def _vanishing_cause(spec: NetworkSpec, snapshot: Mapping) -> tuple[str, str]:
     dead = [i for i in hidden if spec.layers[i].activation in DEAD_ACTIVATIONS]
     kinds = " and ".join(sorted({spec.layers[i].activation for i in saturating}))
     if saturating:
-        units = sum(spec.layers[i].units for i in saturating)
-        share = sum(spec.layers[i].units * float(snapshot["saturated_fraction"][i])
-                    for i in saturating) / units
+        share = _unit_weighted(spec, saturating, snapshot["saturated_fraction"])
         if share >= SATURATED_SHARE:
             return (f"the {kinds} layers are saturating ({percent(share)} of units)",
                     "Try relu or tanh, or a smaller initial weight scale.")
@@ -153,13 +151,17 @@ def _vanishing_cause(spec: NetworkSpec, snapshot: Mapping) -> tuple[str, str]:
             return ("each sigmoid layer passes back at most a quarter of the gradient it "
                     "receives", "Try relu or tanh, or fewer hidden layers.")
     if dead:
-        units = sum(spec.layers[i].units for i in dead)
-        share = sum(spec.layers[i].units * float(snapshot["dead_fraction"][i])
-                    for i in dead) / units
+        share = _unit_weighted(spec, dead, snapshot["dead_fraction"])
         if share >= DEAD_SHARE:
             return (f"{percent(share)} of the ReLU units are dead and pass nothing back",
                     "Try a smaller learning rate or leaky_relu.")
     return ("the early layers barely learn", "Try fewer hidden layers or another initializer.")
+
+
+def _unit_weighted(spec: NetworkSpec, layers: list[int], fractions: list[float]) -> float:
+    """The share of all units of `layers` (each layer's fraction weighted by its size)."""
+    units = sum(spec.layers[i].units for i in layers)
+    return sum(spec.layers[i].units * float(fractions[i]) for i in layers) / units
 
 
 def _exploding(spec: NetworkSpec, snapshot: Mapping, gradients: list[float]) -> Verdict | None:
