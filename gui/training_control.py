@@ -17,9 +17,11 @@ from core.params import Params
 from core.training import History, TrainConfig, TrainingData, TrainingSession
 from gui.dialogs import Dialogs
 from gui.document import Document
-from gui.worker import Job, TrainingUpdate, training_job
+from gui.worker import UI_INTERVAL, Job, TrainingUpdate, training_job
 
-PARAMS_EVERY = 0.1  # weights reach the diagram ~10 times a second (history points ~30)
+# Weights are copied a little more often than updates go out, so each update (one per drawing
+# frame) carries the newest weights and the diagram restyles in the same pass as the plot.
+PARAMS_FRACTION = 0.8
 
 
 def init_params_for(spec: Any, config: TrainConfig) -> Params:
@@ -170,8 +172,9 @@ class TrainingController(QObject):
         if params is None or params.spec != spec:
             params = init_params_for(spec, doc.config)
             doc.set_params(params)
-        interval = 1.0 / 30.0 if self.ui_interval is None else self.ui_interval
-        config = dataclasses.replace(doc.config, params_every_seconds=max(interval, PARAMS_EVERY))
+        interval = UI_INTERVAL if self.ui_interval is None else self.ui_interval
+        config = dataclasses.replace(doc.config,
+                                     params_every_seconds=PARAMS_FRACTION * interval)
         self._session = TrainingSession(spec, params.copy(), data, config)
         self._session_key = key
         self._epoch_offset = len(doc.history)

@@ -16,8 +16,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.errors import StudioError
+from gui.cadence import FRAME_MS
 
-UI_INTERVAL = 1.0 / 30.0  # at most ~30 UI updates a second
+# One training update per drawing frame of gui.cadence (~10 a second), emitted as the frame
+# begins, so every live view draws that update in the same pass and the window paints once.
+UI_INTERVAL = FRAME_MS / 1000.0
 HANDSHAKE_TIMEOUT = 0.1  # longest the worker waits for the UI to finish drawing an update
 _LIVE: set[Job] = set()  # jobs whose thread has started and not yet been collected
 
@@ -106,7 +109,11 @@ class TrainingWorker(QObject):
     def _run(self) -> None:
         buffer = _PointBuffer()
         params = diagnostics = None
-        last_emit = time.perf_counter()
+        # Updates go out at the first event of each new frame of a grid of `interval` seconds on
+        # the monotonic clock: the same grid the views draw on (gui.cadence).
+        interval = self._interval
+        clock = time.monotonic
+        last_frame = int(clock() / interval) if interval > 0 else 0
         rate_epoch, rate_time = None, None
         last_epoch = int(getattr(self._session, "epoch", 0))
         for event in self._session.run(stop=self._stop, max_epochs=self._max_epochs):
@@ -116,9 +123,10 @@ class TrainingWorker(QObject):
                 last_epoch = event.epoch
             if event.params is not None:
                 params, diagnostics = event.params, getattr(event, "diagnostics", None)
-            now = time.perf_counter()
+            now = clock()
             final = event.kind != "epoch"
-            if final or now - last_emit >= self._interval:
+            frame = int(now / interval) if interval > 0 else last_frame + 1
+            if final or frame != last_frame:
                 rate = 0.0
                 if rate_epoch is not None and now > rate_time:
                     rate = (event.epoch - rate_epoch) / (now - rate_time)
@@ -129,7 +137,7 @@ class TrainingWorker(QObject):
                 if not final:
                     self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
                 params = diagnostics = None
-                last_emit = now
+                last_frame = frame
 
 
 class CsvLoadWorker(QObject):
