@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
+from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
 
 from gui import fmt
 from gui.cadence import FrameThrottle
 from gui.document import Document
+from gui.live_label import LiveLabel
 
 METRIC_NAMES = (("val_accuracy", "val acc"), ("val_r2", "val R²"), ("train_accuracy", "acc"),
                 ("train_r2", "R²"))
@@ -38,7 +39,7 @@ class StatusBar(QStatusBar):
         self._rate: float | None = None
         self._loss: float | None = None
         self._metric: tuple[str, float] | None = None
-        self.summary = QLabel()
+        self.summary = LiveLabel()  # changes ~10 times a second: must not relayout the window
         # While training, the summary follows the shared ~10 Hz frame grid (gui.cadence).
         self._throttle = FrameThrottle(self._refresh, self)
         self.loading = QProgressBar()
@@ -95,8 +96,10 @@ class StatusBar(QStatusBar):
         self._throttle.request()
 
     @Slot(str)
-    def _on_document_training_state_changed(self, _state: str) -> None:
+    def _on_document_training_state_changed(self, state: str) -> None:
         self._refresh()  # the final numbers at once, and no rate once training has stopped
+        if state == "idle":
+            self.summary.fit()
 
     @Slot(str)
     def _on_document_status_changed(self, text: str) -> None:
@@ -128,6 +131,4 @@ class StatusBar(QStatusBar):
             parts.append(f"train loss {fmt.number(self._loss)}")
         if self._metric is not None:
             parts.append(f"{self._metric[0]} {fmt.number(self._metric[1])}")
-        text = " · ".join(parts)
-        if text != self.summary.text():
-            self.summary.setText(text)
+        self.summary.setText(" · ".join(parts))

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
-    QLabel,
     QProgressBar,
     QSizePolicy,
     QSpinBox,
@@ -32,6 +31,7 @@ from core.training import TrainConfig
 from gui import fmt
 from gui.cadence import FrameThrottle
 from gui.document import Document
+from gui.live_label import LiveLabel
 
 LOCKED_TIP = "Stop training to change this (the learning rate stays live while training)."
 
@@ -108,8 +108,7 @@ class TrainingPanel(QWidget):
         self.target_loss = _dspin(0.0, 1e6, 6, "Off")
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m epochs")
-        self.timing = QLabel("Ready")
-        self.timing.setAlignment(Qt.AlignCenter)
+        self.timing = LiveLabel("Ready", alignment=Qt.AlignCenter)  # must not relayout the window
         # Progress and ETA follow the shared ~10 Hz frame grid (gui.cadence) while training.
         self._latest_epoch: int | None = None
         self._throttle = FrameThrottle(self._show_progress, self)

@@ -1,0 +1,52 @@
+"""A line of text that changes several times a second without relayouting the window.
+
+QLabel.setText asks its layout for room every time, and a layout request climbs to the top:
+in a QMainWindow that re-lays (and animates) every dock and repaints the central area, once per
+text change. LiveLabel keeps the QLabel in a container that has no layout, so a new text only
+repaints the label; the container asks its own layout for room only when the text outgrows it.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+
+class LiveLabel(QWidget):
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 alignment: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft
+                 | Qt.AlignmentFlag.AlignVCenter) -> None:
+        super().__init__(parent)
+        self.label = QLabel(text, self)
+        self.label.setAlignment(alignment)
+        self._hint = self.label.sizeHint()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name
+        if text == self.label.text():
+            return
+        self.label.setText(text)
+        hint = self.label.sizeHint()
+        if hint.width() > self._hint.width() or hint.height() > self._hint.height():
+            self._hint = self._hint.expandedTo(hint)
+            self.updateGeometry()
+
+    def fit(self) -> None:
+        """Ask for just the room the current text needs (also shrinking: call when idle)."""
+        hint = self.label.sizeHint()
+        if hint != self._hint:
+            self._hint = hint
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._hint
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, self._hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.label.setGeometry(self.rect())
