@@ -72,28 +72,31 @@ class EdgeItem(QGraphicsLineItem):
         self.a = a
         self.b = b
         self._describe = describe
+        self._shape: QPainterPath | None = None
         self.setAcceptHoverEvents(True)
         self.update_geometry()
 
     def update_geometry(self) -> None:
+        self._shape = None
         self.setLine(QLineF(self.a.pos(), self.b.pos()))
 
     def shape(self) -> QPainterPath:
         # A 1 px line is hard to hit with the mouse; hover uses a wider band than is drawn.
-        path = QPainterPath(self.line().p1())
-        path.lineTo(self.line().p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(HOVER_WIDTH)
-        return stroker.createStroke(path)
+        # Cached: the scene asks for it on every repaint under the mouse, and stroking is costly.
+        if self._shape is None:
+            path = QPainterPath(self.line().p1())
+            path.lineTo(self.line().p2())
+            stroker = QPainterPathStroker()
+            stroker.setWidth(HOVER_WIDTH)
+            self._shape = stroker.createStroke(path)
+        return self._shape
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         self.setToolTip(self._describe(self))
         super().hoverEnterEvent(event)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
-              widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        super().paint(painter, option, widget)
+    # No paint() override: the canvas antialiases every item, and a Python paint() would take
+    # the GIL from the training thread once per drawn weight line.
 
 
 class TextItem(QGraphicsSimpleTextItem):
