@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
         self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
         self.prediction_panel.predict_csv_requested.connect(self.predict_csv)
+        self.docks["prediction"].visibilityChanged.connect(self._on_prediction_dock_visibility)
         self.status.cancel_requested.connect(c.cancel_csv)
         c.csv_loading.connect(self.status.set_loading)
         c.csv_progress.connect(self.status.set_progress)
@@ -209,6 +210,12 @@ class MainWindow(QMainWindow):
         if path:
             (self.loss_plot.export_png if kind == "png" else self.loss_plot.export_csv)(path)
             self.doc.set_status(f"Saved the curves to {Path(path).name}")
+
+    @Slot(bool)
+    def _on_prediction_dock_visibility(self, visible: bool) -> None:
+        if visible:
+            # After the tab switch has laid the dock out, so that it counts as on screen.
+            QTimer.singleShot(0, self.prediction_panel.refresh_if_stale)
 
     @Slot()
     def predict_csv(self) -> None:

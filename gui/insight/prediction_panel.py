@@ -30,6 +30,7 @@ from core.errors import StudioError
 from gui.document import Document
 from gui.insight.predict_csv import prediction_bundle
 from gui.insight.prediction_result import PredictionResult
+from gui.visibility import on_screen
 
 NARROW_WIDTH = 560  # below this the inputs and the answer stack vertically
 ROWS_PER_FORM_COLUMN = 8  # more inputs than this flow into up to 3 label/field columns
@@ -228,14 +229,18 @@ class PredictionPanel(QWidget):
 
     # ---- the answer ----------------------------------------------------------------------------
     def _on_document_changed(self, _value: object = None) -> None:
-        if not self.isVisible():
+        if not on_screen(self):
             self._stale = True
             return
         self._refresh()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
-        if self._stale:
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Catch up after being hidden (also called when its dock's tab is picked)."""
+        if self._stale and on_screen(self):
             self._refresh()
 
     def _refresh(self) -> None:
@@ -244,7 +249,7 @@ class PredictionPanel(QWidget):
         self._recompute()
 
     def _recompute(self, _value: object = None) -> None:
-        if not self.isVisible():
+        if not on_screen(self):
             self._stale = True
             return
         from core.prediction import bundle_predict

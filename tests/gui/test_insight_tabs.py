@@ -8,6 +8,7 @@ from conftest import wait_idle
 from PySide6.QtCore import Qt
 
 from core.decision_grid import decision_grid
+from gui.visibility import on_screen
 
 
 def train_xor(qtbot, window, epochs: int = 1500) -> None:
@@ -50,8 +51,10 @@ def test_trained_xor_in_every_view(qtbot, window) -> None:
     diagnostics = show_tab(window, "Diagnostics")
     assert doc.diagnostics and "Train to see" not in diagnostics.verdict_label.text()
 
-    window.docks["prediction"].raise_()
     panel = window.prediction_panel
+    assert not on_screen(panel) and not panel.fields  # behind the Training tab: nothing built
+    window.docks["prediction"].raise_()
+    qtbot.waitUntil(lambda: on_screen(panel) and "x1" in panel.fields, timeout=5000)
     x1, x2 = panel.fields["x1"], panel.fields["x2"]
     for a, b, expected_class in ((0, 1, "1"), (1, 1, "0")):
         x1.setValue(a)
