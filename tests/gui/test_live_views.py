@@ -1,0 +1,115 @@
+"""The live views' drawing cadence: shared frame grid, a loss plot that follows without
+auto-range, labels that change without relayouting, and no epoch ever dropped."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from core.training import History
+from gui.cadence import FRAME_MS, FrameThrottle
+from gui.document import Document
+from gui.live_label import LiveLabel
+from gui.loss_plot import LossPlot, follow_range, nice_ceiling
+
+
+def points(first: int, count: int) -> dict[str, list[float]]:
+    epochs = range(first, first + count)
+    return {"epoch": [float(e) for e in epochs],
+            "train_loss": [1.0 / e for e in epochs],
+            "val_loss": [math.nan] * count,
+            "train_accuracy": [min(1.0, e / 1000) for e in epochs],
+            "val_accuracy": [math.nan] * count}
+
+
+def test_throttle_draws_once_per_frame_and_keeps_the_last_request(qtbot) -> None:
+    draws = []
+    throttle = FrameThrottle(lambda: draws.append(1))
+    throttle.request()
+    throttle.request()
+    throttle.request()
+    # The first request of a frame draws at once; the rest wait for the next frame.
+    assert len(draws) in (1, 2)  # 2 only if a frame boundary fell between the calls
+    qtbot.waitUntil(lambda: not throttle.pending, timeout=3 * FRAME_MS)
+    drawn = len(draws)
+    assert drawn >= 2 and drawn <= 3
+    throttle.request()
+    throttle.flush()
+    assert not throttle.pending
+
+
+def test_nice_ceiling_steps() -> None:
+    assert nice_ceiling(1) == 1
+    assert nice_ceiling(1.1) == pytest.approx(1.2)
+    assert nice_ceiling(612) == pytest.approx(800)
+    assert nice_ceiling(60_000) == pytest.approx(60_000)
+    assert nice_ceiling(60_001) == pytest.approx(80_000)
+    assert nice_ceiling(0) == 1
+
+
+def test_follow_range_holds_the_data_and_only_widens() -> None:
+    first = follow_range(None, (0.2, 0.7), floor=0.0)
+    assert first[0] <= 0.2 and first[1] >= 0.7
+    assert follow_range(first, (0.25, 0.7), floor=0.0) == first  # inside: unchanged
+    lower = follow_range(first, (0.01, 0.7), floor=0.0)
+    assert lower[0] <= 0.01 and lower[0] >= -0.02 and lower[1] == first[1]
+    accuracy = follow_range(None, (0.5, 1.0), floor=0.0, ceiling=1.0)
+    assert 1.0 <= accuracy[1] <= 1.02
+
+
+def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:
+    doc = Document()
+    plot = LossPlot(doc)
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    doc.set_history(History())
+    for first in range(1, 5000, 500):
+        doc.append_history(points(first, 500))
+    qtbot.waitUntil(lambda: plot.curves["train_loss"].getData()[0] is not None
+                    and plot.curves["train_loss"].getOriginalDataset()[0].size == 5000,
+                    timeout=2000)
+    x, y = plot.curves["train_loss"].getOriginalDataset()
+    assert x[0] == 1 and x[-1] == 5000 and y[-1] == pytest.approx(1 / 5000)
+    assert not plot.curves["val_loss"].isVisible()  # no validation split: no curve
+    (x0, x1), (y0, y1) = plot.loss_plot.getViewBox().viewRange()
+    assert x0 <= 1 and x1 >= 5000
+    assert y0 <= 1 / 5000 and y1 >= 1.0
+    assert plot.following
+    # The user zooms: the view stays where they put it; Fit view follows again.
+    plot.loss_plot.getViewBox().sigRangeChangedManually.emit([True, True])
+    assert not plot.following
+    plot.fit.click()
+    assert plot.following
+
+
+def test_live_label_grows_but_never_shrinks_while_text_changes(qtbot) -> None:
+    label = LiveLabel("epoch 1")
+    qtbot.addWidget(label)
+    small = label.sizeHint().width()
+    label.setText("epoch 1,000,000 · 9,800 epochs/s")
+    wide = label.sizeHint().width()
+    assert wide > small and label.text().startswith("epoch 1,000,000")
+    label.setText("epoch 2")
+    assert label.sizeHint().width() == wide  # no relayout for a shorter text
+    label.fit()
+    assert label.sizeHint().width() < wide
+
+
+def test_coalesced_updates_carry_every_epoch_once(qtbot, window) -> None:
+    import dataclasses
+
+    from conftest import wait_idle
+
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=3000))
+    updates = []
+    window.controller.training.updated.connect(updates.append)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+    wait_idle(qtbot, window)
+    epochs = [e for u in updates for e in u.points.get("epoch", [])]
+    assert epochs == [float(e) for e in range(1, 3001)]  # every epoch, once, in order
+    assert doc.history.to_dict()["epoch"] == epochs
+    assert "epoch 3,000" in window.status.text()
