@@ -43,7 +43,15 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+# Names whose usual spelling is not "capitalise the first letter".
+_SPELLINGS = {"sgd": "SGD (plain gradient descent)", "rmsprop": "RMSprop", "relu": "ReLU",
+              "leaky_relu": "Leaky ReLU", "elu": "ELU", "mse": "Squared error"}
+
+
 def label(name: str, entry: object = None) -> str:
-    """A registry entry's human label, or its key made readable ("leaky_relu" → "Leaky relu")."""
+    """A registry entry's human label, or its key made readable ("glorot_uniform" → "Glorot
+    uniform", "sgd" → "SGD (plain gradient descent)")."""
     text = getattr(entry, "label", None)
-    return str(text) if text else name.replace("_", " ").capitalize()
+    if text:
+        return str(text)
+    return _SPELLINGS.get(name) or name.replace("_", " ").capitalize()
