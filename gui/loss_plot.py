@@ -125,6 +125,7 @@ class LossPlot(QWidget):
         self._series = {key: _Series() for key in ("epoch", "train_loss", "val_loss",
                                                    "train_metric", "val_metric")}
         self._metric: str | None = None
+        self._repick = True  # choose the metric again from the next points
         self._shown: set[str] = set()
         # Curves and axes repaint on the shared ~10 Hz frame grid (gui.cadence), together with
         # the other live views: a plot needs no 30 fps, and every repaint is UI-thread time.
@@ -180,6 +181,8 @@ class LossPlot(QWidget):
         self._build()
         self._apply_palette()
         self._on_document_history_changed(document.history)
+        if not len(document.history):
+            self._redraw()  # nothing trained yet: just the loss axes, no empty metric plot
         document.history_changed.connect(self._on_document_history_changed)
         document.history_appended.connect(self._on_document_history_appended)
         document.config_changed.connect(self._on_document_config_changed)
@@ -205,15 +208,19 @@ class LossPlot(QWidget):
         self._throttle.cancel()
         for series in self._series.values():
             series.clear()
-        self._metric = None
-        self._shown = set()
         self._follow = True
         self._ranges = dict.fromkeys(self._ranges)
-        self._update_legends()
+        self._repick = True
         if len(history):
+            self._shown = set()
+            self._update_legends()
             self._append(history.to_dict())
-        else:
-            self._redraw()
+            return
+        # Emptied (Reset weights, a new dataset): clear the curves but keep the legends and the
+        # metric plot until the next points say otherwise, so the first frame of the next run
+        # does not relayout the plots while training starts.
+        for curve in self.curves.values():
+            curve.setData([], [])
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
@@ -223,7 +230,7 @@ class LossPlot(QWidget):
         epochs = points.get("epoch") or []
         if not epochs:
             return
-        if self._metric is None:
+        if self._metric is None or self._repick:
             self._pick_metric(points)
         nan = [math.nan] * len(epochs)
         self._series["epoch"].extend(epochs)
@@ -249,11 +256,14 @@ class LossPlot(QWidget):
             self._redraw()
 
     def _pick_metric(self, points: dict[str, list]) -> None:
+        self._repick = False
         for key, text in METRICS:
             if f"train_{key}" in points:
-                self._metric = key
-                self.metric_plot.setLabel("left", text)
+                if key != self._metric:
+                    self._metric = key
+                    self.metric_plot.setLabel("left", text)
                 return
+        self._metric = None
 
     def _redraw(self) -> None:
         self._throttle.cancel()
