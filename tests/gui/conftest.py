@@ -5,6 +5,25 @@ import pytest
 from fakes import FakeDialogs
 
 
+@pytest.fixture(autouse=True)
+def qt_objects_die_on_the_main_thread():  # noqa: ANN201
+    """Delete the test's closed widgets and collect its reference cycles here, on the main thread.
+
+    Otherwise the windows pytest-qt closed are deleted inside the next test's event loop, and the
+    cyclic garbage (signal lambdas that reference their window) is collected by whichever thread
+    next allocates: a worker thread collecting a window's QMenu deadlocks against the main thread
+    deleting the same window.
+    """
+    yield
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 @pytest.fixture
 def dialogs() -> FakeDialogs:
     return FakeDialogs()
