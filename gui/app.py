@@ -68,9 +68,15 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     settings = make_settings(settings_path)
     apply_theme(app, str(settings.value("view/theme", "system")))
 
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
     from gui.dialogs import QtDialogs
     from gui.main_window import MainWindow
 
+    # Python's cyclic GC runs in whichever thread happens to allocate; collecting a cycle that
+    # holds a Qt widget on a worker thread deletes the widget there (a crash or a deadlock).
+    # Automatic collection is off and the UI thread collects on a timer instead.
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 - kept alive while the app runs
     window = MainWindow(settings=settings, dialogs=QtDialogs())
     window.show()
     paths = [a for a in argv if not a.startswith("-")]
