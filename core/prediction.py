@@ -60,10 +60,10 @@ def _decode(bundle: ModelBundle, outputs: np.ndarray) -> np.ndarray:
 
     names = np.asarray(pipeline_of(bundle).class_names, dtype=object)
     if bundle.task == "classification":
-        index = (outputs[:, 0] >= 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(1)
+        index = (outputs[:, 0] > 0.5).astype(int) if outputs.shape[1] == 1 else outputs.argmax(1)
         return names[index]
     if bundle.task == "multilabel":
-        return (outputs >= 0.5).astype(np.int64)
+        return (outputs > 0.5).astype(np.int64)
     return outputs.astype(np.float64)
 
 

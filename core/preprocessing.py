@@ -196,10 +196,10 @@ class Preprocessing:
         if self.task == "classification":
             names = np.asarray(self.class_names, dtype=object)
             if outputs.shape[1] == 1:
-                return names[(outputs[:, 0] >= 0.5).astype(int)]
+                return names[(outputs[:, 0] > 0.5).astype(int)]
             return names[np.argmax(outputs, axis=1)]
         if self.task == "multilabel":
-            return (outputs >= 0.5).astype(np.int64)
+            return (outputs > 0.5).astype(np.int64)
         return outputs * np.asarray(self.target_scales) + np.asarray(self.target_offsets)
 
     # ---- JSON ----------------------------------------------------------------------------------

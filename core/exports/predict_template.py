@@ -124,13 +124,13 @@ def decode(outputs, pipeline):
         values = outputs * np.array(pipeline["target_scale"]) + np.array(pipeline["target_offset"])
         return list(targets), [[repr(float(v)) for v in row] for row in values]
     if task == "multilabel":
-        labels = (outputs >= 0.5).astype(int)
+        labels = (outputs > 0.5).astype(int)
         header = list(targets) + ["p_" + t for t in targets]
         return header, [[str(v) for v in lab] + [repr(float(p)) for p in out]
                         for lab, out in zip(labels, outputs)]
-    if outputs.shape[1] == 1:  # one sigmoid output: P(second class), which wins from 0.5 on
+    if outputs.shape[1] == 1:  # one sigmoid output: P(second class), which wins above 0.5
         probs = np.hstack([1.0 - outputs, outputs])
-        index = (outputs[:, 0] >= 0.5).astype(int)
+        index = (outputs[:, 0] > 0.5).astype(int)
     else:
         probs = outputs
         index = probs.argmax(axis=1)
