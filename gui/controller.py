@@ -270,6 +270,7 @@ class Controller(QObject):
         self.undo_stack.clear()
         if bundle.config is not None:
             self.doc.set_config(bundle.config)
+        self.doc.set_model_preprocessing(bundle.preprocessing)
         self.doc.set_spec(bundle.spec)
         self.doc.set_params(bundle.params)
         self.doc.set_history(bundle.history if bundle.history is not None else History())

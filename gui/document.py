@@ -46,6 +46,10 @@ class Document(QObject):
         self._model_path: str | None = None
         self._dirty = False
         self._diagnostics: list[dict] = []
+        # A loaded model's own preprocessing: its weights expect exactly these statistics, which
+        # the open dataset may not share (another file, another split). None once the weights
+        # are trained on the open dataset, or a dataset is opened.
+        self._model_preprocessing: Any = None
         self.example_name: str | None = None  # which bundled example is open, if any
 
     # ---- read access ---------------------------------------------------------------------
@@ -60,6 +64,14 @@ class Document(QObject):
     training_state = property(lambda self: self._training_state)
     model_path = property(lambda self: self._model_path)
     dirty = property(lambda self: self._dirty)
+
+    @property
+    def preprocessing(self) -> Any:
+        """How raw rows become the current weights' inputs: the loaded model's preprocessing while
+        its weights are untouched, else the open dataset's (None when there is neither)."""
+        if self._model_preprocessing is not None:
+            return self._model_preprocessing
+        return getattr(self._dataset, "preprocessing", None)
 
     @property
     def is_training(self) -> bool:
@@ -83,6 +95,7 @@ class Document(QObject):
 
     def set_dataset(self, dataset: Any) -> None:
         self._dataset = dataset
+        self._model_preprocessing = None
         self.dataset_changed.emit(dataset)
 
     def set_dataset_options(self, options: Any) -> None:
@@ -113,6 +126,10 @@ class Document(QObject):
     def clear_diagnostics(self) -> None:
         self._diagnostics = []
         self.diagnostics_cleared.emit()
+
+    def set_model_preprocessing(self, preprocessing: Any) -> None:
+        """Set by loading a model (before its spec and weights); cleared by training or reset."""
+        self._model_preprocessing = preprocessing
 
     def set_training_state(self, state: str) -> None:
         if state not in TRAINING_STATES:

@@ -63,11 +63,10 @@ class FileController(QObject):
         doc = self._doc
         if doc.params is None or doc.params.spec != doc.spec:
             raise StudioError("There are no weights for this network yet: press Train first.")
-        dataset = doc.dataset
         return ModelBundle(
             spec=doc.spec, params=doc.params.copy(),
             loss=doc.config.loss or default_loss(doc.spec.output_layer.activation),
-            preprocessing=getattr(dataset, "preprocessing", None), config=doc.config,
+            preprocessing=doc.preprocessing, config=doc.config,
             metrics=final_metrics(doc.history), history=doc.history)
 
     def save_model(self) -> bool:

@@ -134,6 +134,7 @@ class TrainingController(QObject):
             return
         self.invalidate()
         self._doc.set_training_state("idle")
+        self._doc.set_model_preprocessing(None)
         self._doc.set_params(init_params_for(self._doc.spec, self._doc.config))
         self._doc.set_history(History())
         self._doc.clear_diagnostics()
@@ -168,6 +169,7 @@ class TrainingController(QObject):
             return self._session
         data = self._training_data()
         spec = doc.spec.validate()
+        doc.set_model_preprocessing(None)  # from now on the weights learn the dataset's scaling
         params = doc.params
         if params is None or params.spec != spec:
             params = init_params_for(spec, doc.config)

@@ -29,8 +29,7 @@ def prediction_bundle(document: Document) -> Any:
     from core.losses import default_loss
     from core.model_io import ModelBundle
 
-    dataset = document.dataset
-    preprocessing = getattr(dataset, "preprocessing", None)
+    preprocessing = document.preprocessing
     if preprocessing is None:
         raise StudioError("Open a CSV file or an example first: predictions start from its "
                           "input columns.")
@@ -40,7 +39,7 @@ def prediction_bundle(document: Document) -> Any:
                           "predictions.")
     if (spec.n_inputs, spec.n_outputs) != (preprocessing.n_inputs, preprocessing.n_outputs):
         raise StudioError(f"The network has {spec.n_inputs} inputs and {spec.n_outputs} outputs, "
-                          f"the dataset needs {preprocessing.n_inputs} and "
+                          f"the data needs {preprocessing.n_inputs} and "
                           f"{preprocessing.n_outputs}: adjust the network, then train.")
     loss = document.config.loss or default_loss(spec.output_layer.activation)
     return ModelBundle(spec=spec, params=params, loss=loss, preprocessing=preprocessing,

@@ -120,7 +120,7 @@ class PredictionPanel(QWidget):
 
     def _sync_form(self) -> None:
         """Rebuild the fields when the columns change; keep what the user typed otherwise."""
-        pre = getattr(self._doc.dataset, "preprocessing", None)
+        pre = self._doc.preprocessing
         key = None if pre is None else (pre.input_columns, pre.kinds, pre.categories)
         if key == self._form_key:
             return
@@ -208,7 +208,7 @@ class PredictionPanel(QWidget):
         """Start from a typical row: the training mean of each numeric column and the most
         frequent category (Preprocessing.fill_values holds exactly these, whatever the scaling,
         so no statistic is recomputed here)."""
-        pre = getattr(self._doc.dataset, "preprocessing", None)
+        pre = self._doc.preprocessing
         if pre is None:
             return
         for i, column in enumerate(pre.input_columns):
@@ -263,7 +263,7 @@ class PredictionPanel(QWidget):
         self.predict_csv_button.setEnabled(True)
         self.predict_csv_button.setToolTip("Predict every row of a CSV file and save the rows "
                                            "with their predictions.")
-        self.result_view.show_prediction(result, self._doc.dataset.preprocessing)
+        self.result_view.show_prediction(result, self._doc.preprocessing)
 
     def _show_hint(self, text: str) -> None:
         self.last_prediction = None

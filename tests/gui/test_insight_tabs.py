@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 from conftest import wait_idle
@@ -62,3 +63,38 @@ def test_trained_xor_in_every_view(qtbot, window) -> None:
         qtbot.keyClicks(x2, str(b))
         qtbot.keyClick(x2, Qt.Key_Enter)
         assert panel.answer_label.text() == expected_class
+
+
+def test_a_loaded_model_predicts_with_its_own_preprocessing(qtbot, window, dialogs,
+                                                             tmp_path) -> None:
+    """XOR is open; an iris model is loaded: the Prediction dock asks for iris' columns and gives
+    the saved model's answers; saving it again keeps its preprocessing; Reset weights ends that."""
+    import io
+
+    from core.cli import main as cli_main
+    from core.model_io import load_model
+    from core.prediction import bundle_predict
+
+    iris = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "iris.csv"
+    model = tmp_path / "iris.npz"
+    assert cli_main(["train", str(iris), "--target", "species", "--hidden", "6", "--epochs",
+                     "150", "--out", str(model), "--json"], io.StringIO(), io.StringIO()) == 0
+    dialogs.open_paths.append(str(model))
+    window.actions["open_model"].trigger()
+    assert not dialogs.errors and window.doc.table.path.endswith("xor.csv")
+    panel = window.prediction_panel
+    window.docks["prediction"].raise_()
+    qtbot.waitUntil(lambda: on_screen(panel) and "petal_length" in panel.fields, timeout=5000)
+    row = panel.input_row()
+    expected = bundle_predict(load_model(model), row)
+    assert panel.last_prediction.decoded.tolist() == expected.decoded.tolist()
+    np.testing.assert_array_equal(panel.last_prediction.outputs, expected.outputs)
+
+    resaved = tmp_path / "again.npz"
+    dialogs.save_paths.append(str(resaved))
+    window.actions["save_as"].trigger()
+    assert not dialogs.errors
+    assert load_model(resaved).preprocessing == load_model(model).preprocessing
+
+    window.controller.training.reset_weights()
+    assert window.doc.preprocessing is window.doc.dataset.preprocessing
