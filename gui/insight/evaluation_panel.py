@@ -49,6 +49,7 @@ class EvaluationPanel(QWidget):
         super().__init__(parent)
         self._doc = document
         self._split = "validation"
+        self._user_split = False  # an automatic choice follows the dataset; a click sticks
         self._context = 0  # bumped when the dataset, network or split change: older answers drop
         self._stale = True
         self.evaluation: Evaluation | None = None  # what is on screen
@@ -124,6 +125,7 @@ class EvaluationPanel(QWidget):
         """Show `split` ("train" | "validation" | "test"), as a click on its button does."""
         if split not in SPLITS:
             raise ValueError(split)
+        self._user_split = True
         if split != self._split:
             self._split = split
             self._context += 1
@@ -131,8 +133,8 @@ class EvaluationPanel(QWidget):
         self._changed()
 
     def _pick_split(self) -> None:
-        """Keep the chosen split if it has rows, else the first with rows of Validation, Test,
-        Training; enable the buttons of the splits with rows."""
+        """Keep the split the user chose if it has rows, else the first with rows of Validation,
+        Test, Training (held-out data first); enable the buttons of the splits with rows."""
         sizes = split_sizes(self._doc.dataset) if self._doc.dataset is not None else {}
         for split in SPLITS:
             button = self.split_buttons[split]
@@ -142,7 +144,7 @@ class EvaluationPanel(QWidget):
             button.setToolTip(f"{title}: {fmt.count(rows)} rows" if rows else
                               f"The {title.lower()} split has no rows (see the dataset's split "
                               "fractions)." if sizes else "No dataset is open.")
-        if sizes and sizes.get(self._split, 0) == 0:
+        if sizes and (not self._user_split or sizes.get(self._split, 0) == 0):
             self._split = next((s for s in ("validation", "test", "train") if sizes[s]),
                                self._split)
         self.split_buttons[self._split].setChecked(True)

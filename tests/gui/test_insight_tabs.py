@@ -98,3 +98,15 @@ def test_a_loaded_model_predicts_with_its_own_preprocessing(qtbot, window, dialo
 
     window.controller.training.reset_weights()
     assert window.doc.preprocessing is window.doc.dataset.preprocessing
+
+
+def test_evaluation_split_follows_the_dataset_until_the_user_picks_one(qtbot, window) -> None:
+    evaluation = show_tab(window, "Evaluation")
+    assert evaluation.split == "train"  # XOR trains on every row: nothing is held out
+    window.controller.open_example("iris")
+    assert evaluation.split == "validation"
+    qtbot.mouseClick(evaluation.split_buttons["test"], Qt.LeftButton)
+    window.controller.open_example("circles")
+    assert evaluation.split == "test"
+    window.controller.open_example("xor")
+    assert evaluation.split == "train"  # the chosen split has no rows here
