@@ -20,6 +20,7 @@ from gui.document import Document
 
 TRAIN_COLOR = "#E69F00"  # Okabe-Ito orange / blue: distinct for colour-blind readers too
 VAL_COLOR = "#0072B2"
+R2_FLOOR = -1.0  # the R² axis never reaches below this (earlier epochs run off the bottom)
 METRICS = (("accuracy", "Accuracy"), ("r2", "R²"))
 LEFT_AXIS_WIDTH = 64  # px: the label plus ticks like "0.0012" and "1e-05"
 
@@ -302,6 +303,10 @@ class LossPlot(QWidget):
         series = [self._series[f"{split}_{prefix}"] for split in ("train", "val")]
         span = _span([s for s in series if math.isfinite(s.low)], log) \
             if any(math.isfinite(s.low) for s in series) else None
+        if span is not None and not loss and self._metric == "r2" and span[1] > R2_FLOOR:
+            # R² starts far below zero (-100 is common in the first epochs) and would squash the
+            # part worth reading; below -1 a model is just "worse than the mean".
+            span = (max(span[0], R2_FLOOR), span[1])
         if span is not None:
             ranges[prefix] = follow_range(self._ranges[prefix], span,
                                           floor=None if log else 0.0,

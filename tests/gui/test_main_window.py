@@ -157,3 +157,14 @@ def test_file_menu_predicts_a_csv(qtbot, window, dialogs, tmp_path) -> None:
     lines = out.read_text().splitlines()
     assert lines[0].startswith("x1,x2,") and len(lines) == 3
     assert window.docks["prediction"].widget() is window.prediction_panel
+
+
+def test_r2_axis_is_not_squashed_by_the_first_epochs(qtbot, window) -> None:
+    window.controller.open_example("exam_scores")
+    train_briefly(qtbot, window, epochs=2000)
+    r2 = np.asarray(window.doc.history.columns["train_r2"])
+    assert r2.min() < -5 and r2[-1] > 0  # R² starts far below zero, then the fit is good
+    box = window.loss_plot.metric_plot.getViewBox()
+    qtbot.waitUntil(lambda: box.viewRange()[1][1] > r2[-1], timeout=5000)  # the last redraw
+    low, high = box.viewRange()[1]
+    assert -1.2 <= low < r2[-1] < high
