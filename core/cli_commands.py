@@ -6,7 +6,6 @@ raise StudioError subclasses, which core/cli.py turns into one line on stderr.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,16 +27,16 @@ def _load_rows(path: str) -> Any:
 def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.atomic import atomic_write_text
     from core.model_io import bundle_predict, load_model
+    from core.prediction import predictions_csv_text
 
     bundle = load_model(args.model)
     table = _load_rows(args.data)
     result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
-    buffer = io.StringIO()
-    result.table.to_csv(buffer, index=False, lineterminator="\n", float_format="%.9g")
+    text = predictions_csv_text(result.table)
     if args.out is None:
-        stdout.write(buffer.getvalue())
+        stdout.write(text)
     else:
-        atomic_write_text(args.out, buffer.getvalue())
+        atomic_write_text(args.out, text)
         stderr.write(f"Wrote {len(result.table)} predictions to {args.out}\n")
     return 0
 

@@ -5,6 +5,7 @@ inputs matches the app" holds by construction.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -86,3 +87,11 @@ def _table(bundle: ModelBundle, outputs: np.ndarray, decoded: np.ndarray) -> pd.
     for j, name in enumerate(pipeline.class_names):
         table[f"p_{name}"] = probs[:, j]
     return table
+
+
+def predictions_csv_text(frame: pd.DataFrame) -> str:
+    """The CSV dialect of every predictions file (CLI `predict --out`, the app's Predict a CSV):
+    comma-separated, "\\n" line ends, floats to 9 significant digits (float32 round-trips)."""
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n", float_format="%.9g")
+    return buffer.getvalue()

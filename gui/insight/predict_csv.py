@@ -7,7 +7,6 @@ the slow part and stays well under a second for files up to ~100k rows.
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +60,6 @@ def rows_with_predictions(rows: pd.DataFrame, predictions: pd.DataFrame) -> pd.D
                       predictions.rename(columns=renamed).reset_index(drop=True)], axis=1)
 
 
-def predictions_csv_text(frame: pd.DataFrame) -> str:
-    # The same CSV dialect as `perceptron-studio predict --out` (core/cli_commands.py).
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n", float_format="%.9g")
-    return buffer.getvalue()
-
-
 def predict_csv(document: Document, dialogs: Dialogs, folder: str) -> str | None:
     """Ask for a CSV file and an output path, write every row with its prediction atomically.
 
@@ -75,7 +67,7 @@ def predict_csv(document: Document, dialogs: Dialogs, folder: str) -> str | None
     """
     from core.atomic import atomic_write_text
     from core.csv_reader import load_csv
-    from core.prediction import bundle_predict
+    from core.prediction import bundle_predict, predictions_csv_text
 
     try:
         bundle = prediction_bundle(document)
