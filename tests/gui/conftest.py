@@ -44,3 +44,14 @@ def window(qtbot, settings, dialogs):  # noqa: ANN201 - MainWindow
 def wait_idle(qtbot, window, timeout: int = 20_000) -> None:
     qtbot.waitUntil(lambda: window.doc.training_state == "idle"
                     and not window.controller.training.running, timeout=timeout)
+
+
+def train_briefly(qtbot, window, epochs: int = 50) -> None:
+    """Set the epoch count, press Train and wait until the run has ended and the UI is idle."""
+    import dataclasses
+
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.actions["train"].trigger()
+    wait_idle(qtbot, window)

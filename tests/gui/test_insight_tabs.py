@@ -1,23 +1,14 @@
 """The insight views in the real window: after training XOR, each tab shows the trained model."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import numpy as np
-from conftest import wait_idle
+from conftest import train_briefly
 from PySide6.QtCore import Qt
 
 from core.decision_grid import decision_grid
 from gui.visibility import on_screen
-
-
-def train_xor(qtbot, window, epochs: int = 1500) -> None:
-    doc = window.doc
-    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
-    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
-        window.actions["train"].trigger()
-    wait_idle(qtbot, window)
 
 
 def show_tab(window, title: str):  # noqa: ANN201 - the tab's widget
@@ -35,7 +26,7 @@ def test_tabs_and_prediction_dock_exist(window) -> None:
 
 
 def test_trained_xor_in_every_view(qtbot, window) -> None:
-    train_xor(qtbot, window)
+    train_briefly(qtbot, window, epochs=1500)
     evaluation = show_tab(window, "Evaluation")
     qtbot.waitUntil(lambda: not evaluation.background.busy and evaluation.evaluation is not None,
                     timeout=10_000)

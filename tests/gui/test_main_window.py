@@ -4,19 +4,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from conftest import wait_idle
+from conftest import train_briefly, wait_idle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from core.model import predict_proba
-
-
-def train_briefly(qtbot, window, epochs: int = 50) -> None:
-    doc = window.doc
-    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
-    with qtbot.waitSignal(window.controller.training.finished, timeout=20_000):
-        window.actions["train"].trigger()
-    wait_idle(qtbot, window)
 
 
 def test_menus_and_shortcuts(window) -> None:
