@@ -62,15 +62,6 @@ class Background(QObject):
             return
         self._start(function)
 
-    def run_now(self, function: Callable[[], Any]) -> None:
-        """Synchronous variant for cheap work and tests: emits like a background run would."""
-        try:
-            result = function()
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(str(exc) or type(exc).__name__)
-        else:
-            self.finished.emit(result)
-
     def shutdown(self) -> None:
         """Drop the waiting request and wait for the running one (the window is closing)."""
         self._closed = True
