@@ -13,7 +13,7 @@ HEADLESS_COMMANDS = {"train", "predict", "evaluate", "export", "info", "-h", "--
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in HEADLESS_COMMANDS:
-        from core.cli import main as cli_main  # no Qt import on the headless path
+        from core.cli.main import main as cli_main  # no Qt import on the headless path
 
         return cli_main(argv, sys.stdout, sys.stderr)
     from gui.app import run_app

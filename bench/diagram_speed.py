@@ -18,10 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from core.params import Params  # noqa: E402
-from core.spec import NetworkSpec  # noqa: E402
-from gui.diagram import NetworkDiagram  # noqa: E402
-from gui.document import Document  # noqa: E402
+from core.nn.params import Params  # noqa: E402
+from core.nn.spec import NetworkSpec  # noqa: E402
+from gui.control.document import Document  # noqa: E402
+from gui.views.diagram import NetworkDiagram  # noqa: E402
 
 REPEATS = 30
 

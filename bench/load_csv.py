@@ -1,4 +1,4 @@
-"""Load time and peak memory of core.csv_reader.load_csv against plain pandas.read_csv.
+"""Load time and peak memory of core.data.csv_reader.load_csv against plain pandas.read_csv.
 
     python bench/load_csv.py [--mb 200]
 
@@ -26,7 +26,7 @@ _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 import numpy, pandas
-from core.csv_reader import load_csv
+from core.data.csv_reader import load_csv
 def rss_kib():
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))

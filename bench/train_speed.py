@@ -23,8 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.spec import NetworkSpec  # noqa: E402
-from core.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
+from core.nn.spec import NetworkSpec  # noqa: E402
+from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
 
 
 def workload(n: int, n_inputs: int, n_classes: int, seed: int = 0):

@@ -27,8 +27,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from core.spec import LayerSpec, NetworkSpec  # noqa: E402
-from core.training import TrainingData, TrainingSession  # noqa: E402
+from core.nn.spec import LayerSpec, NetworkSpec  # noqa: E402
+from core.nn.training import TrainingData, TrainingSession  # noqa: E402
 
 
 def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
@@ -45,7 +45,7 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
 
 def headless_seconds(spec: NetworkSpec, dataset: object, config: object) -> float:
     data = TrainingData(dataset.X_train, dataset.y_train, None, None, task=dataset.task)
-    from gui.training_control import init_params_for
+    from gui.control.training_control import init_params_for
 
     start = time.perf_counter()  # like the app's Train press: the session is made in the timing
     session = TrainingSession(spec, init_params_for(spec, config), data,
@@ -162,9 +162,9 @@ def main() -> None:
                         help="close a dock (training, plot, prediction, ...) to see its cost")
     args = parser.parse_args()
     if args.no_handshake:
-        import gui.worker
+        import gui.control.worker
 
-        gui.worker.HANDSHAKE_TIMEOUT = 0.0
+        gui.control.worker.HANDSHAKE_TIMEOUT = 0.0
     app = QApplication.instance() or QApplication([])
     from gui.main_window import MainWindow
     from tests.gui.fakes import FakeDialogs

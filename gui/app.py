@@ -70,7 +70,7 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
 
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
-    from gui.dialogs import QtDialogs
+    from gui.control.dialogs import QtDialogs
     from gui.main_window import MainWindow
 
     # Python's cyclic GC runs in whichever thread happens to allocate; collecting a cycle that

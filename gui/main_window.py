@@ -17,19 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.actions import Actions
-from gui.controller import Controller
-from gui.dataset_panel import DatasetPanel
-from gui.dialogs import Dialogs, QtDialogs
-from gui.document import Document
-from gui.insight.boundary_panel import BoundaryPanel
-from gui.insight.diagnostics_panel import DiagnosticsPanel
-from gui.insight.evaluation_panel import EvaluationPanel
-from gui.insight.prediction_panel import PredictionPanel
-from gui.loss_plot import LossPlot
+from gui.control.actions import Actions
+from gui.control.controller import Controller
+from gui.control.dialogs import Dialogs, QtDialogs
+from gui.control.document import Document
 from gui.menus import build_menus
-from gui.status import StatusBar
-from gui.training_panel import TrainingPanel
+from gui.views.dataset_panel import DatasetPanel
+from gui.views.insight.boundary_panel import BoundaryPanel
+from gui.views.insight.diagnostics_panel import DiagnosticsPanel
+from gui.views.insight.evaluation_panel import EvaluationPanel
+from gui.views.insight.prediction_panel import PredictionPanel
+from gui.views.loss_plot import LossPlot
+from gui.views.status import StatusBar
+from gui.views.training_panel import TrainingPanel
 
 APP_NAME = "Perceptron Studio"
 LAYOUT_VERSION = 2  # bumped when docks are added: an old saved state would hide them
@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
 
     # ---- composition ------------------------------------------------------------------------
     def _build_views(self) -> None:
-        from gui.diagram import NetworkDiagram
+        from gui.views.diagram import NetworkDiagram
 
         self.diagram = NetworkDiagram(self.doc)
         self.setCentralWidget(self.diagram)
@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_loss_plot_export_requested(self, kind: str) -> None:
-        from gui.dialogs import ask_plot_export_path
+        from gui.control.dialogs import ask_plot_export_path
 
         path = ask_plot_export_path(self.dialogs, kind, str(self.settings.value(
             "paths/last_folder", "")))
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def predict_csv(self) -> None:
         """File > Predict a CSV… and the prediction panel's button."""
-        from gui.insight.predict_csv import predict_csv
+        from gui.views.insight.predict_csv import predict_csv
 
         predict_csv(self.doc, self.dialogs, self.controller.files.folder())
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMenu
 
-from gui.examples_menu import fill_examples_menu
+from gui.views.examples_menu import fill_examples_menu
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -78,7 +78,7 @@ def build_menus(window: MainWindow) -> None:
 
 def _build_export_menu(window: MainWindow) -> None:
     """File > Export ▸ one entry per format (the toolbar button drops the same menu down)."""
-    from core.exports import EXPORT_FORMATS
+    from core.files.exports import EXPORT_FORMATS
 
     menu = QMenu("&Export", window)
     menu.setObjectName("export_menu")

@@ -44,4 +44,4 @@ def no_thread_left_running(request):  # noqa: ANN201
 def _loaded_worker_module():  # noqa: ANN202
     import sys
 
-    return sys.modules.get("gui.worker")
+    return sys.modules.get("gui.control.worker")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from core.dataset import DatasetOptions, load_csv, prepare
-from core.history import History
-from core.model_io import ModelBundle
-from core.params import Params
-from core.spec import NetworkSpec
-from core.training import TrainConfig
+from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.files.model_io import ModelBundle
+from core.nn.history import History
+from core.nn.params import Params
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT / "resources" / "datasets"

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS
-from core.losses import LOSSES, default_loss
+from core.nn.activations import ACTIVATIONS
+from core.nn.losses import LOSSES, default_loss
 
 NAMES = sorted(ACTIVATIONS)
 

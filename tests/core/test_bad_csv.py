@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.dataset import load_csv, prepare
+from core.data.dataset import load_csv, prepare
 from core.errors import DatasetError
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -88,7 +88,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 
 def test_unknown_target_names_the_columns() -> None:
-    from core.dataset import DatasetOptions
+    from core.data.dataset import DatasetOptions
 
     table = load_csv(BAD.parent.parent.parent / "resources" / "datasets" / "iris.csv")
     with pytest.raises(DatasetError, match="sepal_length") as info:

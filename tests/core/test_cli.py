@@ -1,5 +1,5 @@
 """The headless command line: end to end through `python main.py` in a subprocess for the main
-path, `core.cli.main` in-process for the rest. Failures: non-zero exit, one line on stderr."""
+path, `core.cli.main.main` in-process for the rest. Failures: non-zero exit, one line on stderr."""
 from __future__ import annotations
 
 import io
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from io_fixtures import DATASETS, ROOT, make_bundle
 
-from core.cli import main
-from core.model_io import bundle_predict, load_model, save_model
+from core.cli.main import main
+from core.files.model_io import bundle_predict, load_model, save_model
 
 IRIS = str(DATASETS / "iris.csv")
 EXAM = str(DATASETS / "exam_scores.csv")

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.csv_reader import load_csv, sniff_delimiter, sniff_header
+from core.data.csv_reader import load_csv, sniff_delimiter, sniff_header
 from core.errors import DatasetError
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
@@ -113,7 +113,7 @@ def test_bundled_datasets_load() -> None:
 
 
 def test_progress_and_cancel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.csv_reader as reader
+    import core.data.csv_reader as reader
 
     monkeypatch.setattr(reader, "CHUNK_BYTES", 4096)  # force many chunks on a small file
     rows = "\n".join(f"{i},{i * 0.5},{i % 3}" for i in range(20000))
@@ -135,7 +135,7 @@ def test_progress_and_cancel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_chunks_with_text_in_a_late_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import core.csv_reader as reader
+    import core.data.csv_reader as reader
 
     monkeypatch.setattr(reader, "CHUNK_BYTES", 2048)
     lines = [f"{'bad' if i == 15000 else i},{i % 2}" for i in range(16000)]

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.dataset import DatasetOptions, load_csv, prepare
+from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.data.splits import split_indices
 from core.errors import DatasetError
-from core.splits import split_indices
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 

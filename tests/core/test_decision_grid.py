@@ -1,4 +1,4 @@
-"""core.decision_grid: the network over the raw plane of two input features."""
+"""core.insight.decision_grid: the network over the raw plane of two input features."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,24 +6,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.csv_reader import load_csv
-from core.dataset import DatasetOptions, prepare
-from core.decision_grid import (
+from core.data.csv_reader import load_csv
+from core.data.dataset import DatasetOptions, prepare
+from core.insight.decision_grid import (
     boundary_applicable,
     decision_grid,
     network_mismatch,
     training_points,
 )
-from core.examples import EXAMPLES
-from core.model import forward, layer_activations
-from core.spec import NetworkSpec
-from core.training import TrainConfig, initial_params
+from core.nn.model import forward, layer_activations
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, initial_params
+from core.recipe.examples import EXAMPLES
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 F64 = TrainConfig(dtype="float64", seed=3)
 
 
-def example_dataset(name: str):  # noqa: ANN201 - core.dataset.Dataset
+def example_dataset(name: str):  # noqa: ANN201 - core.data.dataset.Dataset
     return EXAMPLES[name].load()
 
 

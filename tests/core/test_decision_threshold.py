@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.evaluation import class_indices
-from core.metrics import compute_metrics
-from core.model import outputs_to_predictions
-from core.preprocessing import Preprocessing
+from core.data.preprocessing import Preprocessing
+from core.insight.evaluation import class_indices
+from core.nn.metrics import compute_metrics
+from core.nn.model import outputs_to_predictions
 
 
 def test_exactly_one_half_is_the_first_class_everywhere() -> None:

@@ -1,4 +1,5 @@
-"""core.diagnosis: the one-line verdict on a training-diagnostics snapshot, for hand-made snapshots
+"""core.insight.diagnosis: the one-line verdict on a training-diagnostics snapshot, for hand-made
+snapshots
 and for a real deep sigmoid network whose gradients vanish on the way back."""
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import math
 
 import pytest
 
-from core.dataset import load_csv, prepare
-from core.diagnosis import diagnose, layer_names, recent, times, unit_share
-from core.examples import EXAMPLES
-from core.spec import LayerSpec, NetworkSpec
-from core.training import TrainConfig, TrainingData, initial_params, train
+from core.data.dataset import load_csv, prepare
+from core.insight.diagnosis import diagnose, layer_names, recent, times, unit_share
+from core.nn.spec import LayerSpec, NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, initial_params, train
+from core.recipe.examples import EXAMPLES
 
 
 def snapshot(gradients, weights=None, dead=None, saturated=None) -> dict:

@@ -1,4 +1,4 @@
-"""core.evaluation: confusion matrices and scores against hand counts and closed forms."""
+"""core.insight.evaluation: confusion matrices and scores against hand counts and closed forms."""
 from __future__ import annotations
 
 import warnings
@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from core.dataset import DatasetOptions, load_csv, prepare
-from core.evaluation import (
+from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.insight.evaluation import (
     SPLITS,
     confusion_matrix,
     evaluate_outputs,
@@ -16,12 +16,12 @@ from core.evaluation import (
     precision_recall_f1,
     split_sizes,
 )
-from core.examples import EXAMPLES
-from core.metrics import compute_metrics
-from core.model import forward
-from core.params import Params
-from core.spec import LayerSpec, NetworkSpec
-from core.training import initial_params
+from core.nn.metrics import compute_metrics
+from core.nn.model import forward
+from core.nn.params import Params
+from core.nn.spec import LayerSpec, NetworkSpec
+from core.nn.training import initial_params
+from core.recipe.examples import EXAMPLES
 
 
 def one_hot(indices: list[int], k: int) -> np.ndarray:

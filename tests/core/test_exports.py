@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 from io_fixtures import DATASET_FILES, dataset, make_bundle
 
-from core.activations import ACTIVATIONS
-from core.dataset import DatasetOptions, load_csv, prepare
+from core.data.dataset import DatasetOptions, load_csv, prepare
 from core.errors import ModelFileError
-from core.exports import EXPORT_FORMATS, export_model
-from core.exports.json_export import load_json_export
-from core.exports.pipeline import pipeline_of
-from core.model import forward
-from core.model_io import ModelBundle, bundle_predict
-from core.spec import NetworkSpec
+from core.files.exports import EXPORT_FORMATS, export_model
+from core.files.exports.json_export import load_json_export
+from core.files.exports.pipeline import pipeline_of
+from core.files.model_io import ModelBundle, bundle_predict
+from core.nn.activations import ACTIVATIONS
+from core.nn.model import forward
+from core.nn.spec import NetworkSpec
 
 ort = pytest.importorskip("onnxruntime")
 TOL = 1e-5
@@ -146,7 +146,7 @@ def test_predict_py_handles_categories_and_missing_cells(mixed_csv, tmp_path):
 
 
 def test_predict_py_needs_only_numpy():
-    from core.exports.python_export import predict_script
+    from core.files.exports.python_export import predict_script
 
     source = predict_script(make_bundle("xor.csv", hidden=(2,)))
     imports = {line.split()[1] for line in source.splitlines()
@@ -209,7 +209,7 @@ def test_unknown_format_and_bad_targets(tmp_path):
 
 
 def test_onnx_graph_is_scaling_then_gemm_and_activations_then_unscaling():
-    from core.exports.onnx_export import build_onnx
+    from core.files.exports.onnx_export import build_onnx
 
     iris = build_onnx(make_bundle("iris.csv", hidden=(5,), activation="leaky_relu"))
     assert [n.op_type for n in iris.graph.node] == ["Sub", "Div", "Gemm", "LeakyRelu", "Gemm",

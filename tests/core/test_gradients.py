@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS
-from core.backprop import loss_and_gradient
-from core.losses import LOSSES
-from core.model import forward
-from core.params import Params
-from core.spec import LayerSpec, NetworkSpec
+from core.nn.activations import ACTIVATIONS
+from core.nn.backprop import loss_and_gradient
+from core.nn.losses import LOSSES
+from core.nn.model import forward
+from core.nn.params import Params
+from core.nn.spec import LayerSpec, NetworkSpec
 
 HIDDEN = sorted(n for n in ACTIVATIONS if not ACTIVATIONS[n].output_only)
 OUTPUTS = sorted(ACTIVATIONS)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from io_fixtures import make_bundle
 
 from core.errors import ModelFileError
-from core.model_io import load_model, load_model_bytes, save_model
+from core.files.model_io import load_model, load_model_bytes, save_model
 
 
 class _Payload:

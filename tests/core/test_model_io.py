@@ -11,10 +11,10 @@ import pytest
 from io_fixtures import dataset, make_bundle
 
 from core.errors import ModelFileError
-from core.model import forward
-from core.model_io import FORMAT_VERSION, ModelBundle, bundle_predict, load_model, save_model
-from core.params import Params
-from core.spec import NetworkSpec
+from core.files.model_io import FORMAT_VERSION, ModelBundle, bundle_predict, load_model, save_model
+from core.nn.model import forward
+from core.nn.params import Params
+from core.nn.spec import NetworkSpec
 
 
 def _history_equal(a, b) -> bool:

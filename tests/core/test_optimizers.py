@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from core.optimizers import OPTIMIZERS, make_optimizer
-from core.params import Params
-from core.spec import LayerSpec, NetworkSpec
+from core.nn.optimizers import OPTIMIZERS, make_optimizer
+from core.nn.params import Params
+from core.nn.spec import LayerSpec, NetworkSpec
 
 SPEC = NetworkSpec(1, (LayerSpec(1, "identity"),))
 

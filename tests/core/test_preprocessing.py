@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.dataset import DatasetOptions, load_csv, prepare
+from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.data.preprocessing import Preprocessing, scale_stats
 from core.errors import DatasetError
-from core.preprocessing import Preprocessing, scale_stats
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 

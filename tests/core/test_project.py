@@ -7,11 +7,11 @@ import shutil
 import pytest
 from io_fixtures import DATASETS
 
-from core.dataset import DatasetOptions
+from core.data.dataset import DatasetOptions
 from core.errors import ModelFileError
-from core.project import Project, load_project, save_project
-from core.spec import NetworkSpec
-from core.training import TrainConfig
+from core.files.project import Project, load_project, save_project
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig
 
 
 def _project(folder) -> Project:

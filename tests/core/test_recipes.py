@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core.metrics import evaluate
-from core.model import forward, predict
-from core.spec import NetworkSpec
-from core.training import TrainConfig, TrainingData, initial_params, train
+from core.nn.metrics import evaluate
+from core.nn.model import forward, predict
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, initial_params, train
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from core.errors import TrainingError
-from core.history import History
-from core.metrics import evaluate
-from core.model import predict
-from core.spec import NetworkSpec
-from core.training import TrainConfig, TrainingData, TrainingSession, initial_params, train
+from core.nn.history import History
+from core.nn.metrics import evaluate
+from core.nn.model import predict
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params, train
 
 
 def _blobs(seed: int = 0, n: int = 120):

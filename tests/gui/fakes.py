@@ -1,4 +1,5 @@
-"""A scripted stand-in for gui.dialogs.QtDialogs: records what was shown, answers from lists."""
+"""A scripted stand-in for gui.control.dialogs.QtDialogs: records what was shown, answers from
+lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

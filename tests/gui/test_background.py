@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from gui import worker
-from gui.insight.background import Background
+from gui.control import worker
+from gui.views.insight.background import Background
 
 
 def test_result_arrives_from_another_thread(qtbot):

@@ -7,14 +7,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core.dataset import prepare
-from core.spec import NetworkSpec
-from core.training import TrainingData, initial_params, train
-from gui.document import Document
-from gui.examples_menu import example_parts
-from gui.insight.boundary_colors import BLUE, ORANGE, binary_image, neuron_images
-from gui.insight.boundary_panel import TRAIN_HINT, BoundaryPanel
-from gui.insight.neuron_pictures import MAX_NEURONS
+from core.data.dataset import prepare
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainingData, initial_params, train
+from gui.control.document import Document
+from gui.views.examples_menu import example_parts
+from gui.views.insight.boundary_colors import BLUE, ORANGE, binary_image, neuron_images
+from gui.views.insight.boundary_panel import TRAIN_HINT, BoundaryPanel
+from gui.views.insight.neuron_pictures import MAX_NEURONS
 
 
 def example_document(name: str, epochs: int | None = None) -> Document:

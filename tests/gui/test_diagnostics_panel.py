@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from core.spec import NetworkSpec
-from core.training import TrainConfig, TrainingData, initial_params, train
-from gui.document import Document
-from gui.insight.diagnostics_panel import HINT, DiagnosticsPanel
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, initial_params, train
+from gui.control.document import Document
+from gui.views.insight.diagnostics_panel import HINT, DiagnosticsPanel
 
 SPEC = NetworkSpec.build(2, [4, 4], 1, "sigmoid", "sigmoid")
 
@@ -148,7 +148,7 @@ def test_spec_change_rebuilds_the_legend_and_curves(qtbot, doc) -> None:
 
 
 def test_real_training_of_a_deep_sigmoid_network(qtbot) -> None:
-    """Snapshots from core.training go through the document into the panel unchanged."""
+    """Snapshots from core.nn.training go through the document into the panel unchanged."""
     spec = NetworkSpec.build(2, [8] * 5, 1, "sigmoid", "sigmoid")
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
     y = np.array([[0], [1], [1], [0]], dtype=np.float32)

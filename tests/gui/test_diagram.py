@@ -9,12 +9,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from core.params import Params
-from core.spec import LayerSpec, NetworkSpec
-from gui.diagram import NetworkDiagram
-from gui.diagram.layout import compute_layout, shown_units
-from gui.diagram.view import TRAINING_HINT
-from gui.document import Document
+from core.nn.params import Params
+from core.nn.spec import LayerSpec, NetworkSpec
+from gui.control.document import Document
+from gui.views.diagram import NetworkDiagram
+from gui.views.diagram.layout import compute_layout, shown_units
+from gui.views.diagram.view import TRAINING_HINT
 
 
 @pytest.fixture

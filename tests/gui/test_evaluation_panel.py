@@ -1,4 +1,5 @@
-"""The Evaluation tab: split switcher, confusion-matrix cells that match core.evaluation's counts,
+"""The Evaluation tab: split switcher, confusion-matrix cells that match core.insight.evaluation's
+counts,
 regression scores, hints, and no work while hidden."""
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.dataset import DatasetOptions, load_csv, prepare
-from core.evaluation import evaluate_split
-from core.params import Params
-from core.spec import LayerSpec, NetworkSpec
-from core.training import TrainingData, initial_params, train
-from gui import fmt
-from gui.document import Document
-from gui.examples_menu import example_parts
-from gui.insight.evaluation_panel import HINT_NO_DATA, HINT_NO_WEIGHTS, EvaluationPanel
+from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.insight.evaluation import evaluate_split
+from core.nn.params import Params
+from core.nn.spec import LayerSpec, NetworkSpec
+from core.nn.training import TrainingData, initial_params, train
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.examples_menu import example_parts
+from gui.views.insight.evaluation_panel import HINT_NO_DATA, HINT_NO_WEIGHTS, EvaluationPanel
 
 
 @pytest.fixture

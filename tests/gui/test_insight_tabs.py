@@ -7,8 +7,8 @@ import numpy as np
 from conftest import train_briefly
 from PySide6.QtCore import Qt
 
-from core.decision_grid import decision_grid
-from gui.visibility import on_screen
+from core.insight.decision_grid import decision_grid
+from gui.views.visibility import on_screen
 
 
 def show_tab(window, title: str):  # noqa: ANN201 - the tab's widget
@@ -62,9 +62,9 @@ def test_a_loaded_model_predicts_with_its_own_preprocessing(qtbot, window, dialo
     the saved model's answers; saving it again keeps its preprocessing; Reset weights ends that."""
     import io
 
-    from core.cli import main as cli_main
-    from core.model_io import load_model
-    from core.prediction import bundle_predict
+    from core.cli.main import main as cli_main
+    from core.files.model_io import load_model
+    from core.files.prediction import bundle_predict
 
     iris = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "iris.csv"
     model = tmp_path / "iris.npz"

@@ -6,11 +6,11 @@ import math
 
 import pytest
 
-from core.training import History
-from gui.cadence import FRAME_MS, FrameThrottle
-from gui.document import Document
-from gui.live_label import LiveLabel
-from gui.loss_plot import LossPlot, follow_range, nice_ceiling
+from core.nn.training import History
+from gui.control.cadence import FRAME_MS, FrameThrottle
+from gui.control.document import Document
+from gui.views.live_label import LiveLabel
+from gui.views.loss_plot import LossPlot, follow_range, nice_ceiling
 
 
 def points(first: int, count: int) -> dict[str, list[float]]:

@@ -8,7 +8,7 @@ from conftest import train_briefly, wait_idle
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from core.model import predict_proba
+from core.nn.model import predict_proba
 
 
 def test_menus_and_shortcuts(window) -> None:

@@ -10,17 +10,17 @@ import pytest
 from fakes import FakeDialogs
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 
-from core.csv_reader import load_csv
-from core.dataset import DatasetOptions, prepare
-from core.model_io import ModelBundle
-from core.prediction import bundle_predict
-from core.spec import NetworkSpec
-from core.training import TrainingData, initial_params, train
-from gui import fmt
-from gui.document import Document
-from gui.examples_menu import example_parts
-from gui.insight.predict_csv import predict_csv
-from gui.insight.prediction_panel import PredictionPanel
+from core.data.csv_reader import load_csv
+from core.data.dataset import DatasetOptions, prepare
+from core.files.model_io import ModelBundle
+from core.files.prediction import bundle_predict
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainingData, initial_params, train
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.examples_menu import example_parts
+from gui.views.insight.predict_csv import predict_csv
+from gui.views.insight.prediction_panel import PredictionPanel
 
 IRIS = Path(__file__).resolve().parents[2] / "resources" / "datasets" / "iris.csv"
 
@@ -124,7 +124,7 @@ def colours_doc(tmp_path) -> Document:
                     "green,2.0,no\nblue,1.5,yes\n")
     dataset = prepare(load_csv(path), DatasetOptions(split=(1.0, 0.0, 0.0)))
     spec = NetworkSpec.build(dataset.n_inputs, [3], 1, "tanh", "sigmoid")
-    from core.training import TrainConfig
+    from core.nn.training import TrainConfig
 
     doc = Document()
     doc.set_dataset(dataset)
@@ -238,7 +238,7 @@ def test_multilabel_shows_yes_or_no_per_label(qtbot, tmp_path) -> None:
     path.write_text("x,a,b\n1,0,1\n2,1,1\n3,1,0\n4,0,0\n")
     dataset = prepare(load_csv(path), DatasetOptions(split=(1.0, 0.0, 0.0))
                       .with_targets("a", "b").with_task("multilabel"))
-    from core.training import TrainConfig
+    from core.nn.training import TrainConfig
 
     spec = NetworkSpec.build(1, [3], 2, "tanh", "sigmoid")
     doc = Document()

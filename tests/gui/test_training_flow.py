@@ -7,7 +7,7 @@ import numpy as np
 from conftest import wait_idle
 from PySide6.QtCore import Qt
 
-from core.model import predict
+from core.nn.model import predict
 
 
 def click(qtbot, window, name: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from core.spec import LayerSpec, NetworkSpec
-from gui.undo import describe_edit
+from core.nn.spec import LayerSpec, NetworkSpec
+from gui.control.undo import describe_edit
 
 
 def test_add_layer_change_size_undo_redo(qtbot, window) -> None:

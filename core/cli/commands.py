@@ -1,0 +1,148 @@
+"""The handlers of the headless commands: predict, evaluate, export, info (train: cli_train.py).
+
+Each takes the parsed arguments and the two streams and returns an exit status; expected failures
+raise StudioError subclasses, which core/cli/main.py turns into one line on stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from core.cli.train import train
+from core.errors import DatasetError
+
+__all__ = ["evaluate", "export", "info", "predict", "train"]
+
+
+def _load_rows(path: str) -> Any:
+    from core.data.csv_reader import load_csv
+
+    return load_csv(path)
+
+
+def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from core.files.atomic import atomic_write_text
+    from core.files.model_io import bundle_predict, load_model
+    from core.files.prediction import predictions_csv_text
+
+    bundle = load_model(args.model)
+    table = _load_rows(args.data)
+    result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
+    text = predictions_csv_text(result.table)
+    if args.out is None:
+        stdout.write(text)
+    else:
+        atomic_write_text(args.out, text)
+        stderr.write(f"Wrote {len(result.table)} predictions to {args.out}\n")
+    return 0
+
+
+def evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from core.files.model_io import bundle_predict, load_model
+    from core.nn.metrics import compute_metrics
+
+    bundle = load_model(args.model)
+    if bundle.preprocessing is None:
+        raise DatasetError("This model has no record of its target columns, so it cannot be "
+                           "evaluated on a CSV file.")
+    table = _load_rows(args.data)
+    pre = bundle.preprocessing
+    y = pre.transform_targets(table.frame, path=table.path, line_of=table.line_of)
+    result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
+    record: dict[str, Any] = {"rows": len(y), "task": bundle.task}
+    if bundle.task == "regression":
+        # In the target's own units, not the scaled ones the network was trained on.
+        truth = np.asarray(pre.decode(y) if pre.target_scales else y, dtype=np.float64)
+        record["metrics"] = compute_metrics("regression", result.decoded, truth)
+    else:
+        record["metrics"] = compute_metrics(bundle.task, result.outputs, y)
+    if bundle.task == "classification":
+        record["classes"] = list(pre.class_names)
+        record["confusion_matrix"] = confusion_matrix(pre.decode(y), result.decoded,
+                                                      pre.class_names).tolist()
+    _write_evaluation(stdout, record, args.json)
+    return 0
+
+
+def confusion_matrix(truth: np.ndarray, predicted: np.ndarray,
+                     classes: tuple[str, ...]) -> np.ndarray:
+    """(k, k) counts: row = true class, column = predicted class, in `classes` order."""
+    index = {name: i for i, name in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(classes)), dtype=np.int64)
+    for t, p in zip(truth, predicted, strict=True):
+        matrix[index[t], index[p]] += 1
+    return matrix
+
+
+def _write_evaluation(stdout: TextIO, record: dict[str, Any], as_json: bool) -> None:
+    from core.files.model_io import json_safe
+
+    if as_json:
+        stdout.write(json.dumps(json_safe(record), allow_nan=False) + "\n")
+        return
+    stdout.write(f"{record['rows']} rows, {record['task']}\n")
+    for name, value in record["metrics"].items():
+        stdout.write(f"  {name:<9} {value:.4f}\n")
+    if "confusion_matrix" in record:
+        classes = [str(c) for c in record["classes"]]
+        width = max(8, *(len(c) for c in classes)) + 1
+        stdout.write("confusion matrix (rows: true class, columns: predicted)\n")
+        stdout.write(" " * width + "".join(f"{c:>{width}}" for c in classes) + "\n")
+        for name, row in zip(classes, record["confusion_matrix"], strict=True):
+            stdout.write(f"{name:>{width}}" + "".join(f"{n:>{width}}" for n in row) + "\n")
+
+
+def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from core.files.exports import export_model
+    from core.files.model_io import load_model
+
+    bundle = load_model(args.model)
+    export_model(bundle, args.format, Path(args.out))
+    stdout.write(f"Exported {Path(args.model).name} as {args.format} to {args.out}\n")
+    return 0
+
+
+def info(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from core.files.model_io import bundle_metadata, load_model
+
+    bundle = load_model(args.model)
+    if args.json:
+        meta = bundle_metadata(bundle)
+        meta["history"] = {"epochs": len(bundle.history) if bundle.history else 0}
+        stdout.write(json.dumps(meta, allow_nan=False) + "\n")
+        return 0
+    stdout.write("\n".join(describe_bundle(bundle)) + "\n")
+    return 0
+
+
+def describe_bundle(bundle: Any) -> list[str]:
+    """Human lines: architecture, preprocessing, training settings, metrics."""
+    spec = bundle.spec
+    lines = [f"Network   {spec.describe()}  ({spec.n_weights:,} trainable weights, "
+             f"{bundle.params.dtype})",
+             f"Task      {bundle.task}, loss {bundle.loss}"]
+    for i, layer in enumerate(spec.layers):
+        role = "output" if i == len(spec.layers) - 1 else f"hidden {i + 1}"
+        bias = "" if layer.use_bias else ", no bias"
+        lines.append(f"  {role:<9} {layer.units} × {layer.activation}{bias}")
+    pre = bundle.preprocessing
+    if pre is not None:
+        lines.append(f"Inputs    {', '.join(pre.input_columns)}  (scaling {pre.scaling}, "
+                     f"missing values: {pre.missing})")
+        lines.append(f"Target    {', '.join(pre.target_columns)}")
+        if pre.class_names:
+            lines.append(f"Classes   {', '.join(pre.class_names)}")
+    if bundle.config is not None:
+        c = bundle.config
+        lines.append(f"Training  {c.optimizer}, learning rate {c.learning_rate:g}, "
+                     f"batch {c.batch_size or 'full'}, seed {c.seed}")
+    if bundle.history is not None and len(bundle.history):
+        lines.append(f"Epochs    {len(bundle.history)}")
+    if bundle.metrics:
+        lines.append("Metrics   " + "  ".join(f"{k} {v:.4f}" for k, v in bundle.metrics.items()))
+    lines.append(f"Saved by  Perceptron Studio {bundle.app_version}")
+    return lines

@@ -1,0 +1,153 @@
+"""`train`: CSV → Dataset → network → TrainingSession → model file, with a TTY progress bar."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any, TextIO
+
+import numpy as np
+
+from core.errors import TrainingError
+from core.nn.spec import NetworkSpec
+
+BAR_WIDTH = 30
+REDRAW_SECONDS = 0.1  # a terminal cannot show more, and writing less keeps training fast
+
+
+def default_output_activation(task: str, n_outputs: int) -> str:
+    if task == "regression":
+        return "identity"
+    if task == "classification" and n_outputs > 1:
+        return "softmax"
+    return "sigmoid"
+
+
+def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from core.data.dataset import DatasetOptions, load_csv, prepare
+    from core.files.model_io import ModelBundle, save_model
+
+    if args.val + args.test >= 1:
+        raise TrainingError("--val and --test together must leave some rows for training.")
+    if args.early_stopping is not None and args.val == 0:
+        raise TrainingError("--early-stopping needs a validation split (--val > 0).")
+    table = load_csv(args.data)
+    options = DatasetOptions(targets=tuple(args.target), scaling=args.scale,
+                             split=(1 - args.val - args.test, args.val, args.test), seed=args.seed)
+    dataset = prepare(table, options)
+    spec, config = _spec_and_config(args, dataset)
+    session, last = _run(spec, config, dataset, stderr)
+    if last.kind == "diverged":
+        raise TrainingError(last.message or "Training diverged; try a smaller learning rate.")
+    params = last.params if last.params is not None else session.params
+    metrics = _final_metrics(spec, params, dataset, config)
+    bundle = ModelBundle(spec, params.copy(), _loss_name(spec, config),
+                         dataset.preprocessing, config, metrics, session.history)
+    save_model(args.out, bundle)
+    _report(args, stdout, last, metrics)
+    return 0
+
+
+def _spec_and_config(args: argparse.Namespace, dataset: Any) -> tuple[NetworkSpec, Any]:
+    from core.nn.training import TrainConfig
+
+    n_outputs = int(dataset.y_train.shape[1])
+    output = args.output_activation or default_output_activation(dataset.task, n_outputs)
+    spec = NetworkSpec.build(int(dataset.X_train.shape[1]), list(args.hidden), n_outputs,
+                             activation=args.activation, output_activation=output).validate()
+    config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr,
+                         batch_size=None if args.full_batch else args.batch_size,
+                         epochs=args.epochs, loss=args.loss, l2=args.l2, seed=args.seed,
+                         early_stopping_patience=args.early_stopping)
+    return spec, config
+
+
+def _run(spec: NetworkSpec, config: Any, dataset: Any, stderr: TextIO) -> tuple[Any, Any]:
+    from core.nn.training import TrainingData, TrainingSession, initial_params
+
+    params = initial_params(spec, config)
+    has_val = dataset.X_val is not None and len(dataset.X_val) > 0
+    data = TrainingData(dataset.X_train, dataset.y_train,
+                        dataset.X_val if has_val else None, dataset.y_val if has_val else None,
+                        task=dataset.task)
+    session = TrainingSession(spec, params, data, config)
+    bar = _ProgressBar(stderr, config.epochs) if _isatty(stderr) else None
+    last = None
+    for event in session.run():
+        last = event
+        if bar is not None:
+            bar.update(event)
+    if bar is not None:
+        bar.close()
+    if last is None:
+        raise TrainingError("Training produced no result.")
+    return session, last
+
+
+def _loss_name(spec: NetworkSpec, config: Any) -> str:
+    from core.nn.losses import default_loss
+
+    return config.loss or default_loss(spec.output_layer.activation)
+
+
+def _final_metrics(spec: NetworkSpec, params: Any, dataset: Any, config: Any) -> dict[str, float]:
+    """train_/val_/test_ + loss and the task's metrics, for every split that has rows."""
+    from core.nn.metrics import evaluate
+
+    loss = _loss_name(spec, config)
+    metrics: dict[str, float] = {}
+    for split in ("train", "val", "test"):
+        X, y = getattr(dataset, f"X_{split}"), getattr(dataset, f"y_{split}")
+        if X is None or len(X) == 0:
+            continue
+        X = np.asarray(X, dtype=params.dtype)
+        for name, value in evaluate(spec, params, X, y, dataset.task, loss).items():
+            metrics[f"{split}_{name}"] = float(value)
+    return metrics
+
+
+def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[str, float]) -> None:
+    if args.json:
+        from core.files.model_io import json_safe
+
+        record = {"model": str(args.out), "epochs": int(last.epoch), "stopped": last.kind,
+                  "best_epoch": last.best_epoch, "metrics": metrics}
+        stdout.write(json.dumps(json_safe(record), allow_nan=False) + "\n")
+        return
+    stdout.write(f"Trained {last.epoch} epochs ({last.kind.replace('_', ' ')}); "
+                 f"saved {args.out}\n")
+    for split in ("train", "val", "test"):
+        row = {k[len(split) + 1:]: v for k, v in metrics.items() if k.startswith(split + "_")}
+        if row:
+            text = "  ".join(f"{name} {value:.4f}" for name, value in row.items())
+            stdout.write(f"  {split:<5} {text}\n")
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _ProgressBar:
+    """A single `\\r`-rewritten line on stderr, redrawn at most every REDRAW_SECONDS."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total, self.drawn_at = stream, max(total, 1), 0.0
+
+    def update(self, event: Any) -> None:
+        now = time.monotonic()
+        if event.kind == "epoch" and now - self.drawn_at < REDRAW_SECONDS:
+            return
+        self.drawn_at = now
+        done = min(event.epoch / self.total, 1.0)
+        filled = int(done * BAR_WIDTH)
+        val = f"  val {event.val_loss:.4g}" if event.val_loss is not None else ""
+        self.stream.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
+                          f"epoch {event.epoch}/{self.total}  loss {event.train_loss:.4g}{val}  ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,181 @@
+"""Column kinds of a loaded CSV (numeric, categorical, ignored) and the Table that holds them.
+
+A kind is a guess the user can override: text is categorical, numbers are numeric, and a column that
+cannot help a model (empty, constant, an ID or a name with one distinct value per row) is ignored.
+Integer columns stay numeric as features (a 0/1 input needs no one-hot); whether a numeric *target*
+holds classes is decided later, when the target is known (see dataset.infer_task).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("numeric", "categorical", "ignored")
+
+# Cells read as missing. pandas' default list is replaced on purpose: it also treats "None" and
+# "n/a" spellings differently per version, and "?" (the UCI convention) is not in it.
+NA_VALUES = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "None",
+             "#N/A", "-")
+
+# A text column with more distinct values than this (and most rows distinct) is ignored: one-hot
+# encoding it would add a column per value and teach the network nothing general.
+MAX_CATEGORIES = 50
+MIN_ROWS_FOR_ID = 10
+_ID_NAME = re.compile(r"^(id|.*_id|index|row)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnInfo:
+    """What load_csv found in one column.
+
+    `bad_value` is (frame position, text) of the first cell that is not a number in a column that
+    is otherwise numeric; prepare() reports it (with its line number) if the column is used.
+    """
+
+    name: str
+    kind: str
+    n_missing: int = 0
+    categories: tuple[str, ...] = ()
+    n_unique: int = 0
+    is_integer: bool = False
+    bad_value: tuple[int, str] | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Table:
+    """A CSV as read: raw values in `frame` (numeric columns float64/int64, text columns str).
+
+    `first_line` is the file line (1-based) of the first data row; `line_of()` maps a frame
+    position to the exact line an editor shows, rescanning the file only on that error path.
+    """
+
+    path: str
+    frame: pd.DataFrame
+    columns: tuple[ColumnInfo, ...]
+    delimiter: str = ","
+    has_header: bool = True
+    encoding: str = "utf-8"
+    decimal: str = "."
+    warnings: tuple[str, ...] = ()
+    first_line: int = 2
+    _lines: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return {c.name: c.kind for c in self.columns}
+
+    def column(self, name: str) -> ColumnInfo:
+        for info in self.columns:
+            if info.name == name:
+                return info
+        from core.errors import DatasetError
+
+        raise DatasetError(f"There is no column '{name}'. The columns are: "
+                           f"{', '.join(self.names)}.", path=self.path, column=name)
+
+    def line_of(self, position: int) -> int:
+        """1-based file line of data row `position` (0-based), as an editor numbers lines."""
+        if "map" not in self._lines:
+            from core.data.csv_reader import record_lines
+
+            self._lines["map"] = record_lines(self)
+        lines = self._lines["map"]
+        if 0 <= position < len(lines):
+            return int(lines[position])
+        return self.first_line + position
+
+
+def is_number_text(series: pd.Series) -> pd.Series:
+    """Boolean mask of cells that parse as numbers (for text columns)."""
+    return pd.to_numeric(series, errors="coerce").notna()
+
+
+def infer_column(name: str, series: pd.Series) -> ColumnInfo:
+    """Guess the kind of one raw column."""
+    n_missing = int(series.isna().sum())
+    present = series.dropna()
+    if present.empty:
+        return ColumnInfo(name, "ignored", n_missing, reason="every cell is empty")
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return _numeric_info(name, present.astype(np.float64), n_missing)
+    numbers = pd.to_numeric(present, errors="coerce")
+    n_numbers = int(numbers.notna().sum())
+    # Mostly numbers with a few stray words: a numeric column with a typo, reported by prepare().
+    if n_numbers >= max(1, 0.9 * len(present)):
+        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing)
+        if n_numbers == len(present):  # numbers that pandas kept as text (spaces, commas)
+            return info
+        first_bad = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+        position = int(series.index.get_loc(present.index[first_bad]))
+        return _replace_bad(info, (position, str(present.iloc[first_bad])))
+    return _categorical_info(name, present.astype(str), n_missing)
+
+
+def _replace_bad(info: ColumnInfo, bad: tuple[int, str]) -> ColumnInfo:
+    return ColumnInfo(info.name, "numeric", info.n_missing, info.categories, info.n_unique,
+                      info.is_integer, bad, info.reason)
+
+
+def _numeric_info(name: str, values: pd.Series, n_missing: int) -> ColumnInfo:
+    array = values.to_numpy(dtype=np.float64, copy=False)
+    finite = array[np.isfinite(array)]
+    is_integer = bool(finite.size and np.all(np.floor(finite) == finite))
+    if finite.size and finite.min() == finite.max():
+        return ColumnInfo(name, "ignored", n_missing, n_unique=1, is_integer=is_integer,
+                          reason="every row has the same value")
+    n_unique = int(pd.unique(array).size) if is_integer else int(array.size)
+    if is_integer and n_unique == array.size and _looks_like_id(name, array):
+        return ColumnInfo(name, "ignored", n_missing, n_unique=n_unique, is_integer=True,
+                          reason="one distinct value per row (an ID?)")
+    return ColumnInfo(name, "numeric", n_missing, n_unique=n_unique, is_integer=is_integer)
+
+
+def _looks_like_id(name: str, array: np.ndarray) -> bool:
+    if _ID_NAME.match(name.strip()):
+        return True
+    # Counting 1, 2, 3... is an ID; distinct integers in no order (a score) are data.
+    return array.size >= MIN_ROWS_FOR_ID and bool(np.all(np.diff(array) > 0))
+
+
+def _categorical_info(name: str, present: pd.Series, n_missing: int) -> ColumnInfo:
+    counts = present.value_counts()
+    n_unique = int(counts.size)
+    if n_unique == 1:
+        return ColumnInfo(name, "ignored", n_missing, (str(counts.index[0]),), 1,
+                          reason="every row has the same value")
+    many = n_unique > MAX_CATEGORIES and n_unique > 0.5 * len(present)
+    if many or (n_unique == len(present) >= MIN_ROWS_FOR_ID):
+        return ColumnInfo(name, "ignored", n_missing, n_unique=n_unique,
+                          reason="text with a different value in (almost) every row")
+    return ColumnInfo(name, "categorical", n_missing, sort_labels(counts.index), n_unique)
+
+
+def sort_labels(values: object) -> tuple[str, ...]:
+    """Distinct labels as text, in numeric order when they are all numbers ("2" before "10")."""
+    labels = sorted({label_text(v) for v in values})  # type: ignore[attr-defined]
+    try:
+        return tuple(sorted(labels, key=float))
+    except ValueError:
+        return tuple(labels)
+
+
+def label_text(value: object) -> str:
+    """How a class value is named: 1.0 → "1", "setosa" → "setosa"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return str(value).strip()
+

@@ -1,0 +1,151 @@
+"""ONNX export: scaling nodes, then Gemm + activation per layer, then (regression) the inverse
+target scaling, so that raw feature rows go in and the numbers the app shows come out.
+
+Input ("input", shape (N, n_features), the weights' float type): when every input column is
+numeric, the raw numeric rows in the model's column order. When some are categorical, the one-hot
+encoded rows *before* scaling (ONNX has no portable way to take mixed text and number columns in
+one tensor); the feature order and names are in the model's metadata_props["feature_names"].
+Output ("output", (N, n_outputs)): class probabilities (softmax/sigmoid outputs) for
+classification, unscaled target values for regression. Missing values are not filled: send
+complete rows.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.errors import ModelFileError
+from core.files.atomic import atomic_write_bytes
+from core.files.exports.pipeline import Pipeline, pipeline_of
+from core.nn.activations import LEAKY_SLOPE
+
+if TYPE_CHECKING:
+    from onnx import ModelProto, NodeProto, TensorProto
+
+    from core.files.model_io import ModelBundle
+
+OPSET = 13  # Softmax over the last axis (opset >= 13 semantics), supported by every runtime
+IR_VERSION = 8
+
+# activation name → (ONNX op, attributes); identity adds no node
+ONNX_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
+    "sigmoid": ("Sigmoid", {}),
+    "tanh": ("Tanh", {}),
+    "relu": ("Relu", {}),
+    "leaky_relu": ("LeakyRelu", {"alpha": LEAKY_SLOPE}),
+    "elu": ("Elu", {"alpha": 1.0}),
+    "softplus": ("Softplus", {}),
+    "softmax": ("Softmax", {"axis": -1}),
+}
+
+
+def build_onnx(bundle: ModelBundle) -> ModelProto:
+    """The ONNX ModelProto of `bundle` (checked with onnx.checker)."""
+    import onnx
+    from onnx import helper
+
+    pipeline = pipeline_of(bundle)
+    dtype = bundle.params.dtype
+    nodes: list[NodeProto] = []
+    inits: list[TensorProto] = []
+    current = _scaling_nodes("input", pipeline, dtype, nodes, inits)
+    current = _layer_nodes(current, bundle, nodes, inits)
+    current = _target_nodes(current, pipeline, dtype, nodes, inits)
+    nodes.append(helper.make_node("Identity", [current], ["output"], name="output"))
+    elem = helper.np_dtype_to_tensor_dtype(dtype)
+    graph = helper.make_graph(
+        nodes, "perceptron_studio",
+        [helper.make_tensor_value_info("input", elem, ["N", bundle.spec.n_inputs])],
+        [helper.make_tensor_value_info("output", elem, ["N", bundle.spec.n_outputs])],
+        initializer=inits)
+    model = helper.make_model(graph, producer_name="Perceptron Studio",
+                              producer_version=bundle.app_version,
+                              opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = IR_VERSION
+    helper.set_model_props(model, _metadata_props(bundle, pipeline))
+    onnx.checker.check_model(model)
+    return model
+
+
+def export_onnx(bundle: ModelBundle, path: str | Path) -> None:
+    """Write `bundle` as an ONNX file (atomically)."""
+    try:
+        data = build_onnx(bundle).SerializeToString()
+    except (ValueError, KeyError) as exc:
+        raise ModelFileError(f"Cannot export this model to ONNX: {exc}") from exc
+    atomic_write_bytes(path, data)
+
+
+def _const(name: str, values: np.ndarray, dtype: np.dtype, inits: list[TensorProto]) -> str:
+    from onnx import numpy_helper
+
+    inits.append(numpy_helper.from_array(np.ascontiguousarray(values, dtype=dtype), name))
+    return name
+
+
+def _scaling_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
+                   nodes: list[NodeProto], inits: list[TensorProto]) -> str:
+    from onnx import helper
+
+    if pipeline.offset is not None and np.any(pipeline.offset != 0):
+        offset = _const("scale_offset", pipeline.offset, dtype, inits)
+        nodes.append(helper.make_node("Sub", [current, offset], ["centred"], name="centre"))
+        current = "centred"
+    if pipeline.scale is not None and np.any(pipeline.scale != 1):
+        scale = _const("scale_divisor", pipeline.scale, dtype, inits)
+        nodes.append(helper.make_node("Div", [current, scale], ["scaled"], name="scale"))
+        current = "scaled"
+    return current
+
+
+def _layer_nodes(current: str, bundle: ModelBundle, nodes: list[NodeProto],
+                 inits: list[TensorProto]) -> str:
+    from onnx import helper
+
+    dtype = bundle.params.dtype
+    for i, layer in enumerate(bundle.spec.layers):
+        w = _const(f"W{i}", bundle.params.weights[i], dtype, inits)
+        b = _const(f"b{i}", bundle.params.biases[i], dtype, inits)
+        nodes.append(helper.make_node("Gemm", [current, w, b], [f"z{i}"], name=f"dense{i}"))
+        current = f"z{i}"
+        if layer.activation == "identity":
+            continue
+        if layer.activation not in ONNX_ACTIVATIONS:
+            raise ModelFileError(f"The activation '{layer.activation}' has no ONNX equivalent.")
+        op, attrs = ONNX_ACTIVATIONS[layer.activation]
+        nodes.append(helper.make_node(op, [current], [f"a{i}"], name=f"{layer.activation}{i}",
+                                      **attrs))
+        current = f"a{i}"
+    return current
+
+
+def _target_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
+                  nodes: list[NodeProto], inits: list[TensorProto]) -> str:
+    """Regression: value = output * target_scale + target_offset (undo the target scaling)."""
+    from onnx import helper
+
+    if pipeline.target_scale is not None and np.any(pipeline.target_scale != 1):
+        scale = _const("target_scale", pipeline.target_scale, dtype, inits)
+        nodes.append(helper.make_node("Mul", [current, scale], ["unscaled"], name="unscale"))
+        current = "unscaled"
+    if pipeline.target_offset is not None and np.any(pipeline.target_offset != 0):
+        offset = _const("target_offset", pipeline.target_offset, dtype, inits)
+        nodes.append(helper.make_node("Add", [current, offset], ["values"], name="uncentre"))
+        current = "values"
+    return current
+
+
+def _metadata_props(bundle: ModelBundle, pipeline: Pipeline) -> dict[str, str]:
+    return {
+        "task": bundle.task,
+        "input": "one-hot encoded rows before scaling" if pipeline.has_categorical
+                 else "raw numeric rows",
+        "input_columns": json.dumps(list(pipeline.input_columns)),
+        "feature_names": json.dumps(list(pipeline.feature_names)),
+        "class_names": json.dumps(list(pipeline.class_names)),
+        "target_names": json.dumps(list(pipeline.target_names)),
+        "architecture": bundle.spec.describe(),
+    }

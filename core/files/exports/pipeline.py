@@ -1,0 +1,130 @@
+"""The preprocessing of a bundle flattened into what an export needs: per input column how to
+encode it (number, or one 0/1 feature per category), then one affine map per feature
+x' = (x - offset) / scale, and for regression value = output * target_scale + target_offset.
+
+This is the single translation from core.data.preprocessing.Preprocessing to the exports (ONNX
+nodes,
+the text/JSON description, predict.py), and tests check it against Preprocessing.transform.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.files.model_io import ModelBundle
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineColumn:
+    """One raw input column; `fill` replaces a missing cell (None: a missing cell is an error)."""
+
+    name: str
+    kind: str  # "numeric" | "categorical"
+    categories: tuple[str, ...] = ()
+    fill: float | str | None = None
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        if self.kind == "categorical":
+            return tuple(f"{self.name}={c}" for c in self.categories)
+        return (self.name,)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Pipeline:
+    """Encoding, per-feature affine scaling (offset, scale: (n_features,)) and output decoding."""
+
+    columns: tuple[PipelineColumn, ...]
+    offset: np.ndarray
+    scale: np.ndarray
+    task: str
+    class_names: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    target_offset: np.ndarray | None = None  # (n_outputs,), regression only
+    target_scale: np.ndarray | None = None
+
+    @property
+    def input_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(name for c in self.columns for name in c.feature_names)
+
+    @property
+    def has_categorical(self) -> bool:
+        return any(c.kind == "categorical" for c in self.columns)
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        """Names for the prediction columns: the target columns (classification: its one)."""
+        return self.target_columns
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """Raw complete rows → (n_rows, n_features) float64 before scaling (the ONNX input)."""
+        from core.data.columns import label_text
+
+        blocks = []
+        for column in self.columns:
+            series = frame[column.name]
+            if column.kind == "categorical":
+                labels = series.map(label_text).to_numpy()
+                blocks.append(np.stack([labels == c for c in column.categories], axis=1))
+            else:
+                blocks.append(np.asarray(series, dtype=np.float64)[:, None])
+        if not blocks:
+            return np.empty((len(frame), 0))
+        return np.hstack(blocks).astype(np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        from core.files.model_io import json_safe
+
+        def plain(array: np.ndarray | None) -> list[float] | None:
+            return None if array is None else [float(v) for v in array]
+
+        return json_safe({
+            "columns": [{"name": c.name, "kind": c.kind, "categories": list(c.categories),
+                         "fill": c.fill} for c in self.columns],
+            "feature_names": list(self.feature_names),
+            "offset": plain(self.offset), "scale": plain(self.scale), "task": self.task,
+            "class_names": list(self.class_names), "target_names": list(self.target_names),
+            "target_offset": plain(self.target_offset), "target_scale": plain(self.target_scale),
+        })
+
+
+def pipeline_of(bundle: ModelBundle) -> Pipeline:
+    """The export pipeline of `bundle`; without preprocessing: inputs x1..xn as they are."""
+    prep = bundle.preprocessing
+    n_in, n_out = bundle.spec.n_inputs, bundle.spec.n_outputs
+    if prep is None:
+        columns = tuple(PipelineColumn(f"x{i + 1}", "numeric") for i in range(n_in))
+        task = bundle.task
+        classes = tuple(str(i) for i in range(max(n_out, 2))) if task == "classification" else ()
+        return Pipeline(columns, np.zeros(n_in), np.ones(n_in), task, classes,
+                        tuple(f"y{i + 1}" for i in range(n_out)) if task != "classification"
+                        else ("prediction",))
+    columns, offsets, scales = [], [], []
+    for i, name in enumerate(prep.input_columns):
+        fill = prep.fill_values[i] if prep.missing == "fill" else None
+        if prep.kinds[i] == "categorical":
+            cats = tuple(prep.categories[i])
+            columns.append(PipelineColumn(name, "categorical", cats, fill))
+            offsets += [0.0] * len(cats)
+            scales += [1.0] * len(cats)
+        else:
+            columns.append(PipelineColumn(name, "numeric", (), None if fill is None
+                                          else float(fill)))
+            offsets.append(float(prep.offsets[i]))
+            scales.append(float(prep.scales[i]))
+    target_offset = target_scale = None
+    if prep.task == "regression":  # no stored statistics means no target scaling
+        target_offset = np.asarray(prep.target_offsets or [0.0] * n_out, np.float64)
+        target_scale = np.asarray(prep.target_scales or [1.0] * n_out, np.float64)
+    return Pipeline(tuple(columns), np.asarray(offsets, np.float64), np.asarray(scales, np.float64),
+                    prep.task, tuple(prep.class_names), tuple(prep.target_columns),
+                    target_offset, target_scale)

@@ -1,0 +1,256 @@
+"""Model files: one .npz holding W0, b0, W1, ... and a JSON `metadata` entry stored as uint8 bytes.
+
+A model file must never be able to run code, so the reader opens the zip itself, reads every
+array header before any data, refuses object dtypes (allow_pickle=False as a second fence), and
+checks each shape and dtype against the spec in the metadata. Anything wrong → ModelFileError.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import ModelFileError, SpecError
+from core.files.atomic import atomic_write
+from core.nn.params import Params, flat_size
+from core.nn.spec import NetworkSpec
+
+if TYPE_CHECKING:
+    from core.data.preprocessing import Preprocessing
+    from core.nn.training import History, TrainConfig
+
+FORMAT_NAME = "perceptron-studio-model"
+FORMAT_VERSION = 1
+APP_VERSION = "0.1.0"
+DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
+MAX_METADATA_BYTES = 64 * 1024 * 1024
+MAX_PARAMS = 100_000_000  # 400 MB of float32: far beyond any network this app trains
+
+
+def app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("perceptron-studio")
+    except Exception:  # not installed (run from a checkout): the version pyproject declares
+        return APP_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class ModelBundle:
+    """Everything a trained model needs to predict on raw rows and to be reopened in the app."""
+
+    spec: NetworkSpec
+    params: Params
+    loss: str
+    preprocessing: Preprocessing | None = None
+    config: TrainConfig | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: History | None = None
+    app_version: str = field(default_factory=app_version)
+
+    @property
+    def task(self) -> str:
+        """classification / multilabel / regression: from the preprocessing, else the output."""
+        if self.preprocessing is not None:
+            return str(self.preprocessing.task)
+        return "regression" if self.spec.output_layer.activation == "identity" else "classification"
+
+
+# ---- saving ----
+def json_safe(value: Any) -> Any:
+    """Replace NaN/inf by None (strict JSON has no NaN) and NumPy scalars/arrays by plain values."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def bundle_metadata(bundle: ModelBundle) -> dict[str, Any]:
+    """The JSON-able description of a bundle without its weights (shared by the exports)."""
+    return json_safe({
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": bundle.app_version,
+        "dtype": bundle.params.dtype.name,
+        "task": bundle.task,
+        "spec": bundle.spec.to_dict(),
+        "loss": bundle.loss,
+        "preprocessing": bundle.preprocessing.to_dict() if bundle.preprocessing else None,
+        "config": bundle.config.to_dict() if bundle.config is not None else None,
+        "metrics": dict(bundle.metrics),
+        "history": bundle.history.to_dict() if bundle.history is not None else None,
+    })
+
+
+def save_model(path: str | Path, bundle: ModelBundle) -> None:
+    """Write `bundle` to `path` atomically (the old file survives any failure)."""
+    if bundle.params.spec != bundle.spec:
+        raise ModelFileError("The weights do not belong to this network (spec mismatch).")
+    if bundle.params.dtype.name not in DTYPES:
+        raise ModelFileError(f"Cannot save {bundle.params.dtype} weights "
+                             "(float32 or float64 only).")
+    meta = json.dumps(bundle_metadata(bundle), allow_nan=False, indent=1).encode("utf-8")
+    arrays: dict[str, np.ndarray] = {"metadata": np.frombuffer(meta, dtype=np.uint8)}
+    for i, (w, b) in enumerate(zip(bundle.params.weights, bundle.params.biases, strict=True)):
+        arrays[f"W{i}"] = np.ascontiguousarray(w)
+        arrays[f"b{i}"] = np.ascontiguousarray(b)
+    atomic_write(path, lambda file: _write_npz(file, arrays))
+
+
+def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
+    # Same layout as np.savez (one NAME.npy member per array), written member by member so a
+    # test can make any single write fail.
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, array in arrays.items():
+            with zf.open(f"{name}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, array, allow_pickle=False)
+
+
+# ---- loading ----
+def load_model(path: str | Path) -> ModelBundle:
+    """Read and fully validate a model file; raise ModelFileError with a message for a person."""
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such file.")
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder, not a model file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
+    return load_model_bytes(data, name=path.name)
+
+
+def load_model_bytes(data: bytes, name: str = "the model file") -> ModelBundle:
+    """`load_model` on bytes already in memory (the hypothesis test feeds random bytes here)."""
+    if not data.startswith(b"PK"):
+        raise ModelFileError(f"{name} is not a Perceptron Studio model file (not an .npz archive).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return _read_bundle(zf, name)
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise ModelFileError(f"{name} is damaged or truncated ({_short(exc)}).") from exc
+    except Exception as exc:  # any other parse failure of hostile bytes is still just a bad file
+        raise ModelFileError(f"{name} is damaged or not a model file ({_short(exc)}).") from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]
+
+
+def _read_bundle(zf: zipfile.ZipFile, name: str) -> ModelBundle:
+    meta = _read_metadata(zf, name)
+    spec = _spec_from_meta(meta, name)
+    dtype = DTYPES.get(meta.get("dtype", ""))
+    if dtype is None:
+        raise ModelFileError(f"{name}: unsupported weight type {meta.get('dtype')!r}.")
+    weights, biases = [], []
+    sizes = spec.sizes
+    for i in range(len(spec.layers)):
+        weights.append(_read_array(zf, f"W{i}", (sizes[i], sizes[i + 1]), dtype, name))
+        biases.append(_read_array(zf, f"b{i}", (sizes[i + 1],), dtype, name))
+    params = Params.from_arrays(spec, weights, biases, dtype=dtype)
+    from core.files.model_meta import bundle_parts  # local: pulls in the training/dataset modules
+
+    return ModelBundle(spec, params, **bundle_parts(meta, name))
+
+
+def _read_metadata(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
+    if "metadata.npy" not in zf.namelist():
+        raise ModelFileError(f"{name} is an .npz archive but not a Perceptron Studio model "
+                             "(it has no metadata entry).")
+    raw = _read_array(zf, "metadata", None, np.dtype(np.uint8), name)
+    if raw.ndim != 1 or raw.nbytes > MAX_METADATA_BYTES:
+        raise ModelFileError(f"{name}: the metadata entry is malformed.")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ModelFileError(f"{name}: the metadata is not valid JSON ({_short(exc)}).") from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{name} is not a Perceptron Studio model (unknown metadata).")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ModelFileError(f"{name}: the model format version {version!r} is not valid.")
+    if version > FORMAT_VERSION:
+        raise ModelFileError(
+            f"{name} was saved by a newer Perceptron Studio (app {meta.get('app_version', '?')}, "
+            f"model format {version}); this version reads format {FORMAT_VERSION}. "
+            "Please update Perceptron Studio to open it.")
+    return meta
+
+
+def _spec_from_meta(meta: dict[str, Any], name: str) -> NetworkSpec:
+    try:
+        spec = NetworkSpec.from_dict(meta["spec"]).validate()
+    except (SpecError, KeyError, TypeError) as exc:
+        raise ModelFileError(f"{name}: the network description is invalid ({exc}).") from exc
+    if flat_size(spec) > MAX_PARAMS:
+        raise ModelFileError(f"{name}: the network has {flat_size(spec):,} parameters, more than "
+                             f"the {MAX_PARAMS:,} this app can open.")
+    return spec
+
+
+def _read_array(zf: zipfile.ZipFile, key: str, shape: tuple[int, ...] | None,
+                dtype: np.dtype, name: str) -> np.ndarray:
+    """Read KEY.npy after checking its header: dtype (never object), shape, size; finite values."""
+    member = f"{key}.npy"
+    if member not in zf.namelist():
+        raise ModelFileError(f"{name} is incomplete: the array {key} is missing.")
+    with zf.open(member) as file:
+        header_dtype, header_shape = _array_header(file, key, name)
+    if header_dtype.hasobject or header_dtype.kind == "O":
+        raise ModelFileError(f"{name}: the array {key} holds Python objects; a model file only "
+                             "holds numbers, so it was refused (it could run code).")
+    if header_dtype != dtype:
+        raise ModelFileError(f"{name}: the array {key} has type {header_dtype}, expected {dtype}.")
+    if shape is not None and header_shape != shape:
+        raise ModelFileError(f"{name}: the array {key} has shape {header_shape}, but the network "
+                             f"needs {shape}.")
+    if shape is None and (len(header_shape) != 1 or header_shape[0] > MAX_METADATA_BYTES):
+        raise ModelFileError(f"{name}: the array {key} has an unexpected shape {header_shape}.")
+    with zf.open(member) as file:
+        array = np.lib.format.read_array(file, allow_pickle=False)
+    if array.shape != header_shape:
+        raise ModelFileError(f"{name}: the array {key} is truncated.")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ModelFileError(f"{name}: the array {key} contains NaN or infinite values.")
+    return array
+
+
+def _array_header(file: Any, key: str, name: str) -> tuple[np.dtype, tuple[int, ...]]:
+    try:
+        major, _minor = np.lib.format.read_magic(file)
+        reader = (np.lib.format.read_array_header_1_0 if major == 1
+                  else np.lib.format.read_array_header_2_0)
+        shape, _fortran, dtype = reader(file)
+    except ValueError as exc:
+        raise ModelFileError(f"{name}: the array {key} is not a valid NumPy array.") from exc
+    return np.dtype(dtype), tuple(int(n) for n in shape)
+
+
+def bundle_predict(bundle: ModelBundle, frame: Any, **where: Any) -> Any:
+    """Raw DataFrame rows → core.files.prediction.Prediction (outputs, decoded answers, a table).
+
+    Defined in core/files/prediction.py (which needs pandas and the model); re-exported here because
+    loading a model and predicting with it go together.
+    """
+    from core.files.prediction import bundle_predict as predict
+
+    return predict(bundle, frame, **where)

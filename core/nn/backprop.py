@@ -1,0 +1,220 @@
+"""Loss and gradient of one batch with preallocated buffers (the trainer's hot path).
+
+Layout, chosen so that every step is one BLAS call writing into a contiguous buffer:
+- Inputs arrive "augmented", (m, n_inputs + 1): a last column of 1 (0 when the first layer has
+  no bias). Params stores each layer as weights (n_in, units) followed by biases (units), which
+  is exactly the matrix [W; b] of shape (n_in + 1, units) (`Params.blocks`), so a [a, 1] @ [W; b]
+  product adds the bias for free and a^T @ delta yields the bias gradient (sum of delta) in the
+  same call. A 0 column gives a layer without bias a gradient of exactly 0 for its zero biases.
+- Inside, everything is feature-major: activations (units + 1, m) with that 1-row at the bottom,
+  deltas (units, m), targets Y (n_outputs, m). The top `units` rows of a C-ordered buffer are
+  contiguous, so np.dot (cheaper per call than np.matmul, but it wants a contiguous `out`) can
+  write the pre-activations straight into them. Activation functions see transposed views
+  (m, units), the orientation core.nn.activations documents.
+
+Buffers are allocated once per batch size (a data set has at most two: the batch size and the
+last, shorter batch). The inputs get no gradient.
+
+Canonical pairs (identity + mse, sigmoid + binary cross-entropy, softmax + categorical
+cross-entropy) take the fused path: the loss is computed from the output pre-activations (stable,
+no clipping) and the output delta is (y_pred - y) / m. Every other pair uses the general chain rule:
+delta = activation.backward(dL/dy_pred).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.nn.activations import ACTIVATIONS
+from core.nn.losses import LOSSES
+from core.nn.params import Params, layout
+from core.nn.spec import NetworkSpec
+
+
+def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(n, n_inputs) -> contiguous (n, n_inputs + 1) of `dtype` with the bias column."""
+    out = np.empty((len(X), spec.n_inputs + 1), dtype)
+    out[:, :-1] = X
+    out[:, -1] = 1.0 if spec.layers[0].use_bias else 0.0
+    return out
+
+
+def targets(Y: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """(n, n_outputs) -> contiguous (n_outputs, n) of `dtype`, the trainer's orientation."""
+    return np.ascontiguousarray(np.asarray(Y, dtype=dtype).T)
+
+
+class Buffers:
+    """Per batch size m: augmented inputs X (m, n_in + 1), targets Y (k, m), per-layer
+    activations (units + 1, m; the output layer (k, m)) and deltas (units, m), logits (k, m)."""
+
+    __slots__ = ("m", "X", "Y", "acts", "deltas", "logits", "scratch", "inv_m", "zero", "lse",
+                 "plan")
+
+    def __init__(self, spec: NetworkSpec, m: int, dtype: np.dtype) -> None:
+        layers = spec.layers
+        self.m = m
+        self.X = np.empty((m, spec.n_inputs + 1), dtype)
+        self.X[:, -1] = 1.0 if layers[0].use_bias else 0.0
+        self.Y = np.empty((spec.n_outputs, m), dtype)
+        self.acts = []
+        for i, layer in enumerate(layers[:-1]):
+            a = np.empty((layer.units + 1, m), dtype)
+            a[-1] = 1.0 if layers[i + 1].use_bias else 0.0  # feeds the next layer's bias
+            self.acts.append(a)
+        self.acts.append(np.empty((spec.n_outputs, m), dtype))
+        self.deltas = [np.empty((layer.units, m), dtype) for layer in layers]
+        self.logits = np.empty((spec.n_outputs, m), dtype)
+        self.scratch = np.empty((spec.n_outputs, m), dtype)
+        # A 0-d array of the buffer dtype: cheaper per call than a Python float, never promotes.
+        self.inv_m = np.array(1.0 / m, dtype)
+        self.zero = np.array(0.0, dtype)
+        self.lse: tuple[np.ndarray, np.ndarray] | None = None  # fused softmax: (max, sum of exp)
+        self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
+
+    def outputs(self, i: int) -> np.ndarray:
+        """Activations of layer i as (m, units), without the bias row."""
+        return self.acts[i][:len(self.deltas[i])].T
+
+
+class Backprop:
+    """Computes `loss_and_gradient(X, Y, buffers)` for one spec, loss and dtype into `grads`."""
+
+    def __init__(self, spec: NetworkSpec, params: Params, loss: str, l2: float = 0.0) -> None:
+        self.spec = spec
+        self.params = params
+        self.grads = params.zeros_like()
+        self.dtype = params.dtype
+        self.loss = LOSSES[loss]
+        self.activations = [ACTIVATIONS[layer.activation] for layer in spec.layers]
+        output = spec.output_layer.activation
+        self.fused = output if output == self.loss.canonical_activation else None
+        self.l2 = float(l2)
+        self._l2_mask: np.ndarray | None = None
+        if self.l2:
+            # l2 on weights, 0 on biases: decay never touches biases.
+            self._l2_mask = np.zeros_like(params.flat)
+            for w0, w1, _, _ in layout(spec):
+                self._l2_mask[w0:w1] = self.l2
+            self._l2_scratch = np.empty_like(params.flat)
+        self._buffers: dict[int, Buffers] = {}
+
+    def buffers(self, m: int) -> Buffers:
+        found = self._buffers.get(m)
+        if found is None:
+            found = self._buffers[m] = Buffers(self.spec, m, self.dtype)
+        return found
+
+    def _plan(self, buf: Buffers) -> tuple[list, list]:
+        """Per-layer tuples of the arrays, views and functions each step touches, bound once per
+        batch size: at XOR scale the attribute lookups and .T would cost more than the maths."""
+        blocks, grad_blocks = self.params.blocks, self.grads.blocks
+        last = len(blocks) - 1
+        forward = []
+        for i, act in enumerate(self.activations):
+            units = len(buf.deltas[i])
+            z = buf.logits if i == last else buf.acts[i][:units]
+            out = buf.acts[i][:units]
+            function = act.forward
+            if i == last and self.fused in ("sigmoid", "softmax"):
+                function = self._fused_output(buf)
+            forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i]))
+        backward = []
+        for i in range(last, -1, -1):
+            prev = buf.acts[i - 1] if i else None
+            units_prev = len(buf.deltas[i - 1]) if i else 0
+            backward.append((i, buf.deltas[i], buf.deltas[i].T, grad_blocks[i],
+                             blocks[i][:-1] if i else None, prev,
+                             buf.deltas[i - 1] if i else None,
+                             buf.deltas[i - 1].T if i else None,
+                             prev[:units_prev].T if i else None,
+                             self.activations[i - 1].backward if i else None))
+        return forward, backward
+
+    def _fused_output(self, buf: Buffers):
+        """The output activation computed together with what its loss needs from the logits
+        (works on the (k, m) buffers; the view arguments only honour the activation signature).
+        """
+        z, probs, scratch, zero = buf.logits, buf.acts[-1], buf.scratch, buf.zero
+        if self.fused == "sigmoid":
+            def sigmoid(_z_t: np.ndarray, out: np.ndarray | None = None) -> None:
+                # softplus(z) = log(1 + e^z) feeds the loss; sigmoid(z) = exp(z - softplus(z)).
+                np.logaddexp(z, zero, out=scratch)
+                np.subtract(z, scratch, out=probs)
+                np.exp(probs, out=probs)
+            return sigmoid
+
+        def softmax(_z_t: np.ndarray, out: np.ndarray | None = None) -> None:
+            # Shifted by the column maximum, so exp() stays in (0, 1]; the loss reuses the sums.
+            peak = z.max(axis=0)
+            np.subtract(z, peak, out=probs)
+            np.exp(probs, out=probs)
+            total = probs.sum(axis=0)
+            np.divide(probs, total, out=probs)
+            buf.lse = (peak, total)
+        return softmax
+
+    def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
+        """X augmented (m, n_in + 1). Fill buf.acts and buf.logits; return the outputs (k, m)."""
+        if buf.plan is None:
+            buf.plan = self._plan(buf)
+        a = X.T
+        dot = np.dot
+        for block_t, z, forward, z_t, out_t, full in buf.plan[0]:
+            dot(block_t, a, out=z)
+            forward(z_t, out=out_t)
+            a = full
+        return a
+
+    def output_delta(self, Y: np.ndarray, buf: Buffers) -> float:
+        """Data loss of the batch (Y is (k, m)); writes dL/dz of the output layer into
+        buf.deltas[-1]."""
+        out, z, delta = buf.acts[-1], buf.logits, buf.deltas[-1]
+        fused = self.fused
+        if fused is None:
+            loss = self.loss.value(out.T, Y.T)
+            self.activations[-1].backward(z.T, out.T, self.loss.gradient(out.T, Y.T),
+                                          out=delta.T)
+            return loss
+        np.subtract(out, Y, out=delta)
+        if fused == "identity":
+            loss = 0.5 * float(np.vdot(delta, delta))
+        elif fused == "sigmoid":
+            # sum(log(1 + e^z) - y z): the log loss written on logits, exact for any z; the
+            # forward pass left log(1 + e^z) in scratch.
+            loss = float(np.add.reduce(buf.scratch, None)) - float(np.vdot(Y, z))
+        else:
+            # sum_k y (logsumexp(z) - z_k), logsumexp from the forward pass's max-shift.
+            peak, total = buf.lse
+            lse = np.log(total)
+            lse += peak
+            loss = float(np.vdot(Y.sum(axis=0), lse)) - float(np.vdot(Y, z))
+        np.multiply(delta, buf.inv_m, out=delta)
+        return loss / buf.m
+
+    def loss_and_gradient(self, X: np.ndarray, Y: np.ndarray, buf: Buffers) -> float:
+        """Forward, loss and backward for one batch (X augmented (m, n_in + 1), Y (k, m));
+        gradients land in self.grads (in place)."""
+        self.forward(X, buf)
+        loss = self.output_delta(Y, buf)
+        dot = np.dot
+        for i, delta, delta_t, grad_block, weights, prev, prev_delta, prev_delta_t, prev_t, \
+                backward in buf.plan[1]:
+            # [a, 1]^T delta^T: weight and bias gradients in one product.
+            dot(prev if i else X.T, delta_t, out=grad_block)
+            if i:
+                dot(weights, delta, out=prev_delta)
+                backward(None, prev_t, prev_delta_t, out=prev_delta_t)
+        if self._l2_mask is not None:
+            np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
+            self.grads.flat += self._l2_scratch
+        return loss
+
+
+def loss_and_gradient(spec: NetworkSpec, params: Params, X: np.ndarray, Y: np.ndarray,
+                      loss: str, l2: float = 0.0) -> tuple[float, Params]:
+    """Convenience for checks: (data loss, gradient Params) of the whole (X, Y) as one batch."""
+    backprop = Backprop(spec, params, loss, l2)
+    X = augment(spec, np.asarray(X), params.dtype)
+    Y = targets(np.asarray(Y).reshape(len(X), spec.n_outputs), params.dtype)
+    value = backprop.loss_and_gradient(X, Y, backprop.buffers(len(X)))
+    return value, backprop.grads

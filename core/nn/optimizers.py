@@ -1,0 +1,171 @@
+"""Optimizers registered in OPTIMIZERS; all share `step(params, grads)` and update in place.
+
+`params` and `grads` are Params with the same layout; every update is a handful of whole-buffer
+operations on `params.flat` (one flat 1-D array), so a network of any depth costs the same number
+of NumPy calls. State (velocities, moments, step count) lives in the optimizer, so pausing and
+resuming a session keeps it. Scalars are Python floats: a NumPy float64 scalar would silently
+promote a float32 buffer operation to float64.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.nn.params import Params
+
+
+class Optimizer(Protocol):
+    learning_rate: float
+
+    def step(self, params: Params, grads: Params) -> None: ...
+
+
+class _Stateful:
+    """Allocates state buffers lazily, shaped and typed like the first gradient it sees."""
+
+    n_buffers = 0
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = float(learning_rate)
+        self.iterations = 0
+        self._state: list[np.ndarray] = []
+        self._scratch: np.ndarray | None = None
+
+    def _buffers(self, grads: Params) -> list[np.ndarray]:
+        flat = grads.flat
+        if self._scratch is None or self._scratch.shape != flat.shape \
+                or self._scratch.dtype != flat.dtype:
+            self._state = [np.zeros_like(flat) for _ in range(self.n_buffers)]
+            self._scratch = np.empty_like(flat)
+        return self._state
+
+    def state_dict(self) -> dict[str, Any]:
+        """Copies of the state, e.g. for tests and saving a paused session."""
+        return {"iterations": self.iterations, "buffers": [b.copy() for b in self._state]}
+
+
+class SGD(_Stateful):
+    """p -= lr * g"""
+
+    def step(self, params: Params, grads: Params) -> None:
+        self._buffers(grads)
+        scratch = self._scratch
+        np.multiply(grads.flat, self.learning_rate, out=scratch)
+        params.flat -= scratch
+        self.iterations += 1
+
+
+class Momentum(_Stateful):
+    """v = mu v - lr g; p += v (classical) or p += mu v - lr g (Nesterov, Sutskever form)."""
+
+    n_buffers = 1
+
+    def __init__(self, learning_rate: float, momentum: float = 0.9,
+                 nesterov: bool = False) -> None:
+        super().__init__(learning_rate)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def step(self, params: Params, grads: Params) -> None:
+        (velocity,) = self._buffers(grads)
+        scratch = self._scratch
+        np.multiply(grads.flat, self.learning_rate, out=scratch)  # lr g
+        velocity *= self.momentum
+        velocity -= scratch
+        if self.nesterov:
+            params.flat -= scratch  # - lr g ...
+            np.multiply(velocity, self.momentum, out=scratch)
+            params.flat += scratch  # ... + mu v (v already updated)
+        else:
+            params.flat += velocity
+        self.iterations += 1
+
+
+class RMSProp(_Stateful):
+    """s = rho s + (1 - rho) g^2; p -= lr g / (sqrt(s) + eps)."""
+
+    n_buffers = 1
+
+    def __init__(self, learning_rate: float, rho: float = 0.9, epsilon: float = 1e-8) -> None:
+        super().__init__(learning_rate)
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+
+    def step(self, params: Params, grads: Params) -> None:
+        (square,) = self._buffers(grads)
+        scratch, g = self._scratch, grads.flat
+        np.multiply(g, g, out=scratch)
+        scratch *= 1.0 - self.rho
+        square *= self.rho
+        square += scratch
+        np.sqrt(square, out=scratch)
+        scratch += self.epsilon
+        np.divide(g, scratch, out=scratch)
+        scratch *= self.learning_rate
+        params.flat -= scratch
+        self.iterations += 1
+
+
+class Adam(_Stateful):
+    """Kingma & Ba: m, v moments with bias correction; p -= lr m_hat / (sqrt(v_hat) + eps).
+
+    The buffers hold m / (1 - beta1) and v / (1 - beta2): then each moment update is "decay, add
+    g" (or g^2) with no scaling pass, and the constant factors join the bias corrections, which
+    are Python floats. Ten passes over the flat buffer per step instead of thirteen.
+    """
+
+    n_buffers = 2
+
+    def __init__(self, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999,
+                 epsilon: float = 1e-8) -> None:
+        super().__init__(learning_rate)
+        self.beta1 = float(beta1)
+        self.beta2 = float(beta2)
+        self.epsilon = float(epsilon)
+
+    def step(self, params: Params, grads: Params) -> None:
+        first, second = self._buffers(grads)
+        scratch, g = self._scratch, grads.flat
+        self.iterations += 1
+        t = self.iterations
+        first *= self.beta1
+        first += g
+        second *= self.beta2
+        np.multiply(g, g, out=scratch)
+        second += scratch
+        # m_hat = c1 * first and sqrt(v_hat) = c2 * sqrt(second), so
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr c1 / c2) * first / (sqrt(second) + eps / c2).
+        c1 = (1.0 - self.beta1) / (1.0 - self.beta1 ** t)
+        c2 = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
+        np.sqrt(second, out=scratch)
+        scratch += self.epsilon / c2
+        np.divide(first, scratch, out=scratch)
+        scratch *= self.learning_rate * c1 / c2
+        params.flat -= scratch
+
+    def state_dict(self) -> dict[str, Any]:
+        """The moments m and v as the paper defines them (the buffers are rescaled)."""
+        state = super().state_dict()
+        if state["buffers"]:
+            state["buffers"][0] *= 1.0 - self.beta1
+            state["buffers"][1] *= 1.0 - self.beta2
+        return state
+
+
+OPTIMIZERS: dict[str, type] = {"sgd": SGD, "momentum": Momentum, "rmsprop": RMSProp,
+                               "adam": Adam}
+
+_OPTIONS = {"sgd": (), "momentum": ("momentum", "nesterov"), "rmsprop": ("rho", "epsilon"),
+            "adam": ("beta1", "beta2", "epsilon")}
+
+
+def make_optimizer(name: str, learning_rate: float, **options: Any) -> Optimizer:
+    """Build an optimizer; options not used by `name` are ignored (a config carries them all)."""
+    try:
+        cls = OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(f"Unknown optimizer '{name}' (known: {', '.join(OPTIMIZERS)}).") from None
+    used = {k: v for k, v in options.items() if k in _OPTIONS[name]}
+    return cls(learning_rate, **used)

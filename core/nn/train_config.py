@@ -1,0 +1,128 @@
+"""Plain-data types of training: TrainConfig (what the training form edits), TrainingData (what the
+caller passes in) and TrainingEvent (what `train()` yields). All frozen; re-exported by
+core.nn.training, which is where callers import them from.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from core.errors import TrainingError
+from core.nn.params import Params
+
+NAN = float("nan")
+EVENT_KINDS = ("epoch", "finished", "stopped", "early_stopped", "target_reached", "diverged")
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Every training choice; `to_dict()`/`from_dict()` round-trip through JSON.
+
+    batch_size None = full batch. loss None = the canonical loss of the output activation.
+    lr_decay multiplies the learning rate once per epoch when lr_schedule is "exponential".
+    params_every_seconds: None = params only in the last event; 0 = in every epoch event;
+    x > 0 = at most one copy every x seconds.
+    """
+
+    optimizer: str = "adam"
+    learning_rate: float = 0.01
+    batch_size: int | None = None
+    epochs: int = 1000
+    loss: str | None = None
+    initializer: str = "glorot_uniform"
+    init_std: float = 0.1
+    init_low: float = -0.5
+    init_high: float = 0.5
+    l2: float = 0.0
+    seed: int = 0
+    momentum: float = 0.9
+    nesterov: bool = False
+    lr_schedule: str = "constant"
+    lr_decay: float = 0.999
+    early_stopping_patience: int | None = None
+    target_loss: float | None = None
+    dtype: str = "float32"
+    params_every_seconds: float | None = None
+
+    def validate(self) -> TrainConfig:
+        """Raise TrainingError naming the first bad value; return self."""
+        from core.nn.initializers import INITIALIZERS
+        from core.nn.losses import LOSSES
+        from core.nn.optimizers import OPTIMIZERS
+
+        checks = [
+            (self.optimizer in OPTIMIZERS, f"Unknown optimizer '{self.optimizer}'."),
+            (self.loss is None or self.loss in LOSSES, f"Unknown loss '{self.loss}'."),
+            (self.initializer in INITIALIZERS, f"Unknown initializer '{self.initializer}'."),
+            (self.learning_rate > 0 and math.isfinite(self.learning_rate),
+             "The learning rate must be a positive number."),
+            (self.batch_size is None or self.batch_size >= 1, "The batch size must be at least 1."),
+            (self.epochs >= 1, "Train for at least 1 epoch."),
+            (self.l2 >= 0, "L2 weight decay cannot be negative."),
+            (self.lr_schedule in ("constant", "exponential"),
+             f"Unknown learning-rate schedule '{self.lr_schedule}'."),
+            (0 < self.lr_decay <= 1, "The learning-rate decay must be in (0, 1]."),
+            (self.early_stopping_patience is None or self.early_stopping_patience >= 1,
+             "Early-stopping patience must be at least 1 epoch."),
+            (self.dtype in ("float32", "float64"), "The precision must be float32 or float64."),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise TrainingError(message)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Missing keys take their defaults; unknown keys (from newer versions) are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingData:
+    """X (n, n_inputs), y (n, n_outputs) or (n,) for one output; optional validation split."""
+
+    X: np.ndarray
+    y: np.ndarray
+    X_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    task: str = "classification"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingEvent:
+    """One report from `train()`: plain data, arrays are copies the receiver owns.
+
+    epoch counts completed epochs (1-based). metrics / val_metrics map metric names ("accuracy",
+    "mae", "rmse", "r2") to values; train metrics are accumulated over the epoch's mini-batches
+    as seen before each update (like the train loss). params and diagnostics are filled at the
+    cadence of TrainConfig.params_every_seconds and always in the last event of a run. A last event
+    (kind != "epoch") repeats the figures of the last completed epoch: do not add it to a history.
+    """
+
+    kind: str
+    epoch: int
+    train_loss: float
+    val_loss: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    val_metrics: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+    params: Params | None = None
+    best_epoch: int | None = None
+    message: str = ""
+    diagnostics: dict[str, list[float]] | None = None
+
+    def history_row(self) -> dict[str, float]:
+        """The History.to_dict() keys for this epoch (NaN where missing)."""
+        row = {"epoch": float(self.epoch), "train_loss": self.train_loss,
+               "val_loss": NAN if self.val_loss is None else self.val_loss}
+        for name, value in self.metrics.items():
+            row["train_" + name] = value
+            row["val_" + name] = self.val_metrics.get(name, NAN)
+        return row

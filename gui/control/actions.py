@@ -1,0 +1,99 @@
+"""The window's QActions in one place: text, shortcut, icon, and when each is enabled.
+
+Menus, toolbar and panel buttons share these objects, so a key, a menu item and a button can
+never disagree about what is possible (e.g. Train is disabled while training runs).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QStyle, QWidget
+
+from gui.control.document import Document
+
+# name: (text, shortcut, theme icon, standard-pixmap fallback, tip)
+SPECS: dict[str, tuple[str, str, str, str, str]] = {
+    "open_csv": ("&Open CSV…", "Ctrl+O", "document-open", "SP_DialogOpenButton",
+                 "Open a CSV file as the dataset"),
+    "open_model": ("Open &Model…", "", "document-open", "SP_DirOpenIcon",
+                   "Open a saved model (.npz)"),
+    "open_project": ("Open &Project…", "", "document-open", "SP_DirOpenIcon",
+                     "Open a project (.psproj)"),
+    "save": ("&Save Model", "Ctrl+S", "document-save", "SP_DialogSaveButton",
+             "Save the trained model"),
+    "save_as": ("Save Model &As…", "Ctrl+Shift+S", "document-save-as", "SP_DialogSaveButton",
+                "Save the trained model under a new name"),
+    "save_project": ("Save P&roject…", "", "document-save", "SP_DialogSaveButton",
+                     "Save dataset choices, network and settings as a project"),
+    "export": ("&Export", "Ctrl+E", "document-send", "SP_ArrowRight",
+               "Export the model as ONNX, text, JSON or a predict.py script"),
+    "quit": ("&Quit", "Ctrl+Q", "application-exit", "SP_DialogCloseButton", "Quit"),
+    "undo": ("&Undo", "Ctrl+Z", "edit-undo", "SP_ArrowBack", "Undo the last network edit"),
+    "redo": ("&Redo", "Ctrl+Shift+Z", "edit-redo", "SP_ArrowForward",
+             "Redo the network edit"),
+    "add_layer": ("&Add Hidden Layer", "Ctrl+Shift+A", "list-add", "SP_FileDialogNewFolder",
+                  "Add a hidden layer before the output layer"),
+    "remove_layer": ("&Remove Last Hidden Layer", "Ctrl+Shift+R", "list-remove",
+                     "SP_TrashIcon", "Remove the last hidden layer"),
+    "train": ("&Train", "F5", "media-playback-start", "SP_MediaPlay",
+              "Train the network (F5)"),
+    "pause": ("&Pause", "Space", "media-playback-pause", "SP_MediaPause",
+              "Pause or resume training (Space)"),
+    "stop": ("S&top", "Esc", "media-playback-stop", "SP_MediaStop", "Stop training (Esc)"),
+    "step": ("Ste&p", "F6", "go-next", "SP_MediaSeekForward", "Train one epoch (F6)"),
+    "reset": ("&Reset Weights", "", "view-refresh", "SP_BrowserReload",
+              "Draw new random weights and clear the history"),
+    "about": ("&About Perceptron Studio", "", "help-about", "SP_MessageBoxInformation", ""),
+    "quick_start": ("&Quick Start", "F1", "help-contents", "SP_DialogHelpButton", ""),
+}
+IDLE_ONLY = ("open_csv", "open_model", "open_project", "add_layer", "remove_layer", "reset",
+             "undo", "redo")
+BLOCKED_TIP = "Stop training first: this would change what is being trained."
+
+
+class Actions(QObject):
+    """Creates every action parented to `window`; `set_state` enables them by training state."""
+
+    def __init__(self, window: QWidget, document: Document) -> None:
+        super().__init__(window)
+        self._doc = document
+        self.all: dict[str, QAction] = {}
+        style = window.style()
+        for name, (text, shortcut, theme, fallback, tip) in SPECS.items():
+            icon = QIcon.fromTheme(theme, style.standardIcon(getattr(QStyle, fallback)))
+            action = QAction(icon, text, window)
+            action.setObjectName(name)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            if tip:
+                action.setToolTip(tip)
+                action.setStatusTip(tip)
+                action.setProperty("idle_tip", tip)
+            self.all[name] = action
+        self.all["quit"].setMenuRole(QAction.QuitRole)
+        self.all["about"].setMenuRole(QAction.AboutRole)
+        document.training_state_changed.connect(self._on_document_training_state_changed)
+        self._on_document_training_state_changed(document.training_state)
+
+    def __getitem__(self, name: str) -> QAction:
+        return self.all[name]
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        idle = state == "idle"
+        for name in IDLE_ONLY:
+            action = self.all[name]
+            action.setEnabled(idle and action.property("possible") is not False)
+            action.setToolTip(action.property("idle_tip") if idle else BLOCKED_TIP)
+        self.all["train"].setEnabled(state != "running")
+        self.all["train"].setText("&Resume" if state == "paused" else "&Train")
+        self.all["pause"].setEnabled(state != "idle")
+        self.all["pause"].setText("&Resume" if state == "paused" else "&Pause")
+        self.all["stop"].setEnabled(state != "idle")
+        self.all["step"].setEnabled(state != "running")
+
+    def set_possible(self, name: str, possible: bool) -> None:
+        """Enable an idle-only action by fact (can undo?), still respecting the training lock."""
+        action = self.all[name]
+        action.setProperty("possible", possible)
+        action.setEnabled(possible and not self._doc.is_training)

@@ -1,0 +1,75 @@
+"""One drawing clock for the live views: redraws land on a shared grid of FRAME_MS.
+
+Every view that follows training (loss plot, diagram restyle, progress bar, status text) asks a
+`FrameThrottle` to draw instead of drawing. The throttle draws at once if this grid frame has not
+drawn yet, and otherwise at the next grid boundary. Because the grid is the same clock for every
+view, the views that have news all draw in the same event-loop pass, so Qt paints and flushes the
+window once per frame rather than once per view, each on its own phase. The UI thread shares the
+GIL with the training thread: every paint it saves is time training gets back.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+
+FRAME_MS = 100  # live views redraw at most ~10 times a second
+# A request kept for the next frame is drawn by the first request of that frame if one comes
+# within GRACE_MS (training updates arrive every ~33 ms), so the draw happens inside the update,
+# while the worker waits for the UI (gui.control.worker's handshake), not from a timer that competes
+# with training for the GIL. The timer only draws the last state once updates stop coming.
+GRACE_MS = 50
+
+
+def _frame(frame_ms: int) -> tuple[int, float]:
+    """The index of the current grid frame and the milliseconds left until the next one."""
+    now = time.monotonic() * 1000.0
+    index = int(now // frame_ms)
+    return index, (index + 1) * frame_ms - now
+
+
+class FrameThrottle(QObject):
+    """Calls `draw` at most once per grid frame; a request inside a drawn frame is kept for the
+    next frame, so the newest state is always drawn, at most FRAME_MS + GRACE_MS late."""
+
+    def __init__(self, draw: Callable[[], None], parent: QObject | None = None,
+                 frame_ms: int = FRAME_MS) -> None:
+        super().__init__(parent)
+        self._draw = draw
+        self._frame_ms = frame_ms
+        self._drawn_frame = -1
+        self.pending = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # all views wake together
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def request(self) -> None:
+        frame, left = _frame(self._frame_ms)
+        if frame != self._drawn_frame:
+            self._run(frame)
+            return
+        self.pending = True
+        if not self._timer.isActive():
+            self._timer.start(int(left) + GRACE_MS)
+
+    def flush(self) -> None:
+        """Draw now if a request is waiting (training ended: show the last numbers at once)."""
+        if self.pending:
+            self._run(_frame(self._frame_ms)[0])
+
+    def cancel(self) -> None:
+        self.pending = False
+        self._timer.stop()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self.pending:
+            self._run(_frame(self._frame_ms)[0])
+
+    def _run(self, frame: int) -> None:
+        self._timer.stop()
+        self.pending = False
+        self._drawn_frame = frame
+        self._draw()

@@ -1,0 +1,264 @@
+"""Training intents: Train, Pause/Resume, Stop, Step, Reset weights, live learning rate.
+
+Keeps one core TrainingSession while the spec, data and structural settings stay the same, so Pause
+and Resume keep the optimizer state and Train after Stop trains on from the current weights. Only
+the worker thread touches the session while a job runs; the UI thread reads it only when idle.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.errors import StudioError, TrainingError
+from core.nn.params import Params
+from core.nn.training import History, TrainConfig, TrainingData, TrainingSession
+from gui.control.dialogs import Dialogs
+from gui.control.document import Document
+from gui.control.worker import UI_INTERVAL, Job, TrainingUpdate, training_job
+
+# Weights are copied a little more often than updates go out, so each update (one per drawing
+# frame) carries the newest weights and the diagram restyles in the same pass as the plot.
+PARAMS_FRACTION = 0.8
+
+
+def init_params_for(spec: Any, config: TrainConfig) -> Params:
+    """Fresh weights for `spec` from the config's seed and initializer."""
+    from core.nn.initializers import init_params
+
+    options: dict[str, float] = {}
+    if config.initializer == "normal":
+        options["std"] = config.init_std
+    elif config.initializer == "uniform":
+        options.update(low=config.init_low, high=config.init_high)
+    rng = np.random.default_rng(config.seed)
+    return init_params(spec, rng, config.initializer, dtype=np.dtype(config.dtype), **options)
+
+
+def _structural(config: TrainConfig) -> TrainConfig:
+    """The part of a config a session cannot follow (all but rate, epochs and target loss)."""
+    return dataclasses.replace(config, learning_rate=0.0, epochs=1, target_loss=None,
+                               params_every_seconds=None)
+
+
+class TrainingController(QObject):
+    updated = Signal(object)  # TrainingUpdate (after the document took it)
+    finished = Signal(object)  # the closing TrainingEvent of a run
+    failed = Signal(str)
+
+    def __init__(self, document: Document, dialogs: Dialogs, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._dialogs = dialogs
+        self._session: TrainingSession | None = None
+        self._session_key: tuple | None = None
+        self._job: Job | None = None
+        self._target_epoch = 0
+        self._epoch_offset = 0
+        self._pausing = False
+        self._last_event: Any = None
+        self.ui_interval: float | None = None  # tests and benches may change the UI cadence
+        document.config_changed.connect(self._on_document_config_changed)
+
+    # ---- state ------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._job is not None
+
+    @property
+    def session(self) -> TrainingSession | None:
+        return self._session
+
+    def invalidate(self) -> None:
+        """Spec, data or weights changed under us: the next Train starts a new session."""
+        self._session = None
+        self._session_key = None
+
+    # ---- intents ----------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._doc.training_state == "paused":
+            self.resume()
+            return
+        if self.running:
+            return
+        try:
+            session = self._ensure_session()
+        except StudioError as exc:
+            self._dialogs.show_error("Cannot train", str(exc))
+            return
+        self._extend(session)
+        self._launch(None)
+
+    def pause(self) -> None:
+        if self.running and self._doc.training_state == "running":
+            self._pausing = True
+            self._job.stop()
+
+    def resume(self) -> None:
+        if self._doc.training_state == "paused" and not self.running and self._session:
+            if self._session.epoch >= self._session.config.epochs:
+                self._extend(self._session)
+            self._launch(None)
+
+    def toggle_pause(self) -> None:
+        if self._doc.training_state == "running":
+            self.pause()
+        elif self._doc.training_state == "paused":
+            self.resume()
+
+    def stop(self) -> None:
+        if self.running:
+            self._pausing = False
+            self._job.stop()
+        elif self._doc.training_state == "paused":
+            self._doc.set_training_state("idle")
+
+    def step(self) -> None:
+        """Train exactly one epoch (from idle or paused), then stay paused."""
+        if self.running:
+            return
+        try:
+            session = self._ensure_session()
+        except StudioError as exc:
+            self._dialogs.show_error("Cannot train", str(exc))
+            return
+        if self._doc.training_state == "idle" or session.epoch >= session.config.epochs:
+            self._extend(session)
+        self._pausing = True
+        self._launch(1)
+
+    def reset_weights(self) -> None:
+        if self.running:
+            return
+        self.invalidate()
+        self._doc.set_training_state("idle")
+        self._doc.set_model_preprocessing(None)
+        self._doc.set_params(init_params_for(self._doc.spec, self._doc.config))
+        self._doc.set_history(History())
+        self._doc.clear_diagnostics()
+        self._doc.set_status("Weights reset.")
+
+    def shutdown(self) -> bool:
+        """Stop any run and wait for its thread (window closing)."""
+        job, self._job = self._job, None
+        return job.shutdown() if job is not None else True
+
+    # ---- internals --------------------------------------------------------------------------
+    def _training_data(self) -> TrainingData:
+        dataset = self._doc.dataset
+        if dataset is None:
+            raise TrainingError("Open a dataset first (File > Open CSV or File > Examples).")
+        spec = self._doc.spec
+        if dataset.X_train.shape[1] != spec.n_inputs or dataset.y_train.shape[1] != spec.n_outputs:
+            raise TrainingError(
+                f"The network has {spec.n_inputs} inputs and {spec.n_outputs} outputs, but the "
+                f"dataset has {dataset.X_train.shape[1]} features and {dataset.y_train.shape[1]} "
+                "targets.")
+        has_val = dataset.X_val is not None and len(dataset.X_val) > 0
+        return TrainingData(dataset.X_train, dataset.y_train,
+                            dataset.X_val if has_val else None,
+                            dataset.y_val if has_val else None, task=dataset.task)
+
+    def _ensure_session(self) -> TrainingSession:
+        doc = self._doc
+        key = (id(doc.dataset), doc.spec, _structural(doc.config))
+        if self._session is not None and key == self._session_key:
+            self._session.set_learning_rate(doc.config.learning_rate)
+            return self._session
+        data = self._training_data()
+        spec = doc.spec.validate()
+        doc.set_model_preprocessing(None)  # from now on the weights learn the dataset's scaling
+        params = doc.params
+        if params is None or params.spec != spec:
+            params = init_params_for(spec, doc.config)
+            doc.set_params(params)
+        interval = UI_INTERVAL if self.ui_interval is None else self.ui_interval
+        config = dataclasses.replace(doc.config,
+                                     params_every_seconds=PARAMS_FRACTION * interval)
+        self._session = TrainingSession(spec, params.copy(), data, config)
+        self._session_key = key
+        self._epoch_offset = len(doc.history)
+        return self._session
+
+    def _extend(self, session: TrainingSession) -> None:
+        """Give the session a budget of `epochs` more epochs from where it stands ("train more").
+
+        The session reads config.epochs and target_loss at the start of each run, so swapping
+        its (frozen) config between runs is safe; nothing else in it depends on them.
+        """
+        config = self._doc.config
+        session.config = dataclasses.replace(session.config,
+                                             epochs=session.epoch + config.epochs,
+                                             target_loss=config.target_loss)
+        session.set_learning_rate(config.learning_rate)
+        self._target_epoch = session.config.epochs + self._epoch_offset
+
+    @property
+    def target_epoch(self) -> int:
+        """The epoch (as the history counts) the current run is heading for."""
+        return self._target_epoch
+
+    def _launch(self, max_epochs: int | None) -> None:
+        assert self._session is not None
+        kwargs = {} if self.ui_interval is None else {"interval": self.ui_interval}
+        self._job = training_job(self._session, max_epochs, self, **kwargs)
+        self._job.updated.connect(self._on_job_updated)
+        self._job.failed.connect(self._on_job_failed)
+        self._job.ended.connect(self._on_job_ended)
+        self._doc.set_training_state("running")
+        self._job.start()
+
+    def _shift(self, points: dict[str, list]) -> dict[str, list]:
+        if self._epoch_offset and "epoch" in points:
+            points = dict(points)
+            points["epoch"] = [e + self._epoch_offset for e in points["epoch"]]
+        return points
+
+    @Slot(object)
+    def _on_job_updated(self, update: TrainingUpdate) -> None:
+        doc = self._doc
+        if update.points:
+            doc.append_history(self._shift(update.points))
+            doc.set_dirty(True)  # trained weights are not saved yet
+        if update.params is not None:
+            doc.set_params(update.params)
+            if update.diagnostics:
+                doc.append_diagnostics({"epoch": update.event.epoch + self._epoch_offset,
+                                        **update.diagnostics})
+        self.updated.emit(update)
+        if update.final:
+            self._on_run_finished(update.event)
+
+    def _on_run_finished(self, event: Any) -> None:
+        if event.message:
+            self._doc.set_status(event.message)
+        if event.kind in ("finished", "early_stopped", "target_reached", "diverged"):
+            self._pausing = False
+        self._last_event = event
+
+    @Slot(str)
+    def _on_job_failed(self, message: str) -> None:
+        self._pausing = False
+        self.invalidate()
+        self._doc.set_status(message)
+        self._dialogs.show_error("Training failed", message)
+        self.failed.emit(message)
+
+    @Slot()
+    def _on_job_ended(self) -> None:
+        self._job = None
+        self._doc.set_training_state("paused" if self._pausing else "idle")
+        self._pausing = False
+        event, self._last_event = self._last_event, None
+        if event is not None:
+            if event.kind == "diverged":
+                self._dialogs.show_error("Training diverged", event.message)
+            self.finished.emit(event)
+
+    @Slot(object)
+    def _on_document_config_changed(self, config: TrainConfig) -> None:
+        if self._session is not None:
+            # Thread safe by contract: the session applies a new rate between mini-batches.
+            self._session.set_learning_rate(config.learning_rate)

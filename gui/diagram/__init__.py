@@ -1,6 +1,0 @@
-"""The network-diagram editor: `NetworkDiagram(document)`, the centre of the window."""
-from __future__ import annotations
-
-from gui.diagram.view import NetworkDiagram
-
-__all__ = ["NetworkDiagram"]

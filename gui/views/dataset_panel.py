@@ -1,0 +1,251 @@
+"""The Dataset panel: what was loaded and how it becomes X and y.
+
+Shows a preview of the first rows and a per-column summary, and edits the DatasetOptions (target,
+column kinds, task, missing values, scaling, split). Every edit emits `options_requested`; the
+controller prepares the data and, only if that works, makes it current.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.control.document import Document
+from gui.views import fmt
+
+PREVIEW_ROWS = 200
+KINDS = ("numeric", "categorical", "ignored")
+TASKS = (("", "Automatic"), ("classification", "Classification"),
+         ("multilabel", "Multi-label"), ("regression", "Regression"))
+MISSING = (("drop", "Drop rows"), ("fill", "Fill (mean / most frequent)"))
+SCALINGS = (("standard", "Standardize (mean 0, std 1)"), ("minmax", "Min–max to [0, 1]"),
+            ("max", "Divide by max |x|"), ("none", "None"))
+TRAINING_TIP = "Stop training to change the dataset."
+Index = QModelIndex | QPersistentModelIndex
+
+
+class FrameModel(QAbstractTableModel):
+    """Read-only view of the first rows of a DataFrame."""
+
+    def __init__(self, frame: pd.DataFrame | None = None) -> None:
+        super().__init__()
+        self._frame = frame.head(PREVIEW_ROWS) if frame is not None else pd.DataFrame()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._frame)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._frame.columns)
+
+    def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
+        if role != Qt.DisplayRole or not index.isValid():
+            return None
+        value = self._frame.iat[index.row(), index.column()]
+        if isinstance(value, float):
+            return "" if value != value else fmt.number(value, 4)
+        return str(value)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.DisplayRole) -> Any:
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal:
+            return str(self._frame.columns[section])
+        return str(section + 1)
+
+
+def _combo(pairs: tuple[tuple[str, str], ...]) -> QComboBox:
+    combo = QComboBox()
+    for value, text in pairs:
+        combo.addItem(text, value)
+    return combo
+
+
+def column_summary(frame: pd.DataFrame, info: Any) -> str:
+    if info.kind == "categorical":
+        shown = ", ".join(info.categories[:4])
+        more = f" +{len(info.categories) - 4}" if len(info.categories) > 4 else ""
+        return f"{len(info.categories)} categories: {shown}{more}"
+    if info.kind == "numeric":
+        values = pd.to_numeric(frame[info.name], errors="coerce")
+        return f"{fmt.number(values.min())} … {fmt.number(values.max())}, " \
+               f"mean {fmt.number(values.mean())}"
+    return info.reason or "not used"
+
+
+class DatasetPanel(QWidget):
+    options_requested = Signal(object)  # DatasetOptions
+    open_requested = Signal()
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self.title = QLabel("No dataset")
+        self.title.setWordWrap(True)
+        self.open_button = QPushButton("Open CSV…")
+        self.preview = QTableView()
+        self.preview.verticalHeader().setDefaultSectionSize(20)
+        self.columns = QTableWidget(0, 4)
+        self.columns.setHorizontalHeaderLabels(["Column", "Kind", "Missing", "Summary"])
+        self.columns.verticalHeader().hide()
+        self.columns.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.target = QComboBox()
+        self.task = _combo(TASKS)
+        self.missing = _combo(MISSING)
+        self.scaling = _combo(SCALINGS)
+        self.val_percent = QSpinBox()
+        self.test_percent = QSpinBox()
+        for spin in (self.val_percent, self.test_percent):
+            spin.setRange(0, 90)
+            spin.setSuffix(" %")
+        self.train_label = QLabel()
+        self._kind_combos: dict[str, QComboBox] = {}
+        self._build()
+        self._on_document_table_changed(document.table)
+        self._connect()
+
+    def _build(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.open_button)
+        split = QHBoxLayout()
+        split.addWidget(self.train_label)
+        split.addWidget(QLabel("Validation"))
+        split.addWidget(self.val_percent)
+        split.addWidget(QLabel("Test"))
+        split.addWidget(self.test_percent)
+        form = QFormLayout()
+        form.addRow("Target", self.target)
+        form.addRow("Task", self.task)
+        form.addRow("Missing values", self.missing)
+        form.addRow("Scaling", self.scaling)
+        form.addRow("Split", split)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.preview, 3)
+        layout.addWidget(self.columns, 2)
+        layout.addLayout(form)
+        self._inputs = [self.target, self.task, self.missing, self.scaling, self.val_percent,
+                        self.test_percent, self.columns, self.open_button]
+
+    def _connect(self) -> None:
+        self.open_button.clicked.connect(self.open_requested)
+        for combo in (self.target, self.task, self.missing, self.scaling):
+            combo.activated.connect(self._on_widget_changed)
+        for spin in (self.val_percent, self.test_percent):
+            spin.editingFinished.connect(self._on_widget_changed)
+        doc = self._doc
+        doc.table_changed.connect(self._on_document_table_changed)
+        doc.dataset_options_changed.connect(self._on_document_dataset_options_changed)
+        doc.dataset_changed.connect(self._on_document_dataset_changed)
+        doc.training_state_changed.connect(self._on_document_training_state_changed)
+
+    # ---- document -> widgets ----------------------------------------------------------------
+    @Slot(object)
+    def _on_document_table_changed(self, table: Any) -> None:
+        self.preview.setModel(FrameModel(table.frame if table is not None else None))
+        self._kind_combos.clear()
+        self.columns.setRowCount(0)
+        self.target.clear()
+        if table is None:
+            self.title.setText("No dataset: open a CSV or pick one from File > Examples.")
+            return
+        name = Path(str(table.path)).name
+        self.title.setText(f"<b>{name}</b> · {table.n_rows:,} rows × {len(table.columns)} "
+                           "columns")
+        self.columns.setRowCount(len(table.columns))
+        for row, info in enumerate(table.columns):
+            self.columns.setItem(row, 0, QTableWidgetItem(info.name))
+            combo = QComboBox()
+            combo.addItems(list(KINDS))
+            combo.setCurrentText(info.kind)
+            combo.activated.connect(self._on_widget_changed)
+            self.columns.setCellWidget(row, 1, combo)
+            self._kind_combos[info.name] = combo
+            self.columns.setItem(row, 2, QTableWidgetItem(f"{info.n_missing:,}"))
+            self.columns.setItem(row, 3, QTableWidgetItem(column_summary(table.frame, info)))
+            self.target.addItem(info.name)
+        self.columns.resizeColumnsToContents()
+        if len(table.columns) <= 60:  # measuring 784 columns of text takes seconds
+            self.preview.resizeColumnsToContents()
+        else:  # a new model keeps the old section widths otherwise
+            header = self.preview.horizontalHeader()
+            for section in range(len(table.columns)):
+                header.resizeSection(section, 64)
+
+    @Slot(object)
+    def _on_document_dataset_options_changed(self, options: Any) -> None:
+        if options is None:
+            return
+        targets = tuple(options.targets or ())
+        if targets:
+            self.target.setCurrentText(targets[0])
+        for combo, value in ((self.task, options.task or ""), (self.missing, options.missing),
+                             (self.scaling, options.scaling)):
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+        _, val, test = options.split
+        self.val_percent.setValue(round(val * 100))
+        self.test_percent.setValue(round(test * 100))
+        self.train_label.setText(f"Training {100 - round(val * 100) - round(test * 100)} %")
+        for name, kind in (options.kinds or {}).items():
+            if name in self._kind_combos:
+                self._kind_combos[name].setCurrentText(kind)
+
+    @Slot(object)
+    def _on_document_dataset_changed(self, dataset: Any) -> None:
+        table = self._doc.table
+        if dataset is None or table is None:
+            return
+        targets = tuple(dataset.preprocessing.target_columns)
+        if targets and self.target.findText(targets[0]) >= 0:
+            self.target.setCurrentText(targets[0])
+        rows = [len(dataset.X_train), len(dataset.X_val), len(dataset.X_test)]
+        self.title.setText(f"<b>{Path(str(table.path)).name}</b> · {table.n_rows:,} rows × "
+                           f"{len(table.columns)} columns<br>{dataset.task} · "
+                           f"{dataset.X_train.shape[1]} features · split "
+                           f"{rows[0]:,} / {rows[1]:,} / {rows[2]:,}")
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        for widget in self._inputs:
+            widget.setEnabled(state == "idle")
+            widget.setToolTip("" if state == "idle" else TRAINING_TIP)
+
+    # ---- widgets -> options -----------------------------------------------------------------
+    def options(self) -> Any:
+        from core.data.dataset import DatasetOptions
+
+        current = self._doc.dataset_options or DatasetOptions()
+        table = self._doc.table
+        kinds = {}
+        if table is not None:
+            kinds = {name: combo.currentText() for name, combo in self._kind_combos.items()
+                     if combo.currentText() != table.column(name).kind}
+        val, test = self.val_percent.value() / 100, self.test_percent.value() / 100
+        return dataclasses.replace(
+            current, targets=(self.target.currentText(),) if self.target.count() else (),
+            kinds=kinds, task=self.task.currentData() or None,
+            missing=self.missing.currentData(), scaling=self.scaling.currentData(),
+            split=(round(1.0 - val - test, 6), val, test))
+
+    @Slot()
+    def _on_widget_changed(self, *_: object) -> None:
+        if self._doc.table is not None:
+            self.options_requested.emit(self.options())

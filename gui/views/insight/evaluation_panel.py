@@ -1,0 +1,298 @@
+"""The Evaluation tab: how the network does on the Training, Validation or Test split.
+
+Classification: accuracy, a confusion-matrix heatmap (rows = actual class, columns = predicted,
+the count written in each cell) and a per-class table. Multi-label: the per-label table.
+Regression: MAE / RMSE / R² in the target's own units, predicted against actual with the identity
+line, and a histogram of the residuals.
+
+The forward pass over a split runs in a Background (newest request wins) whenever the weights,
+the network or the dataset change, but only while the tab is visible: a hidden tab just marks
+itself stale and catches up in showEvent. Results are tagged with the (dataset, network, split)
+they were computed for, so a late answer for an older split is dropped, while an answer for older
+weights of the same split is still shown (during training the newest one is always on its way).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.insight.evaluation import SPLIT_TITLES, SPLITS, Evaluation, evaluate_split, split_sizes
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.insight.background import Background
+from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
+
+HINT_NO_DATA = "Open a dataset (or an example) to see how the network does on it."
+HINT_NO_WEIGHTS = "Press Train to see how the network does on each split."
+PAGE_HINT, PAGE_CLASSES, PAGE_REGRESSION = range(3)
+
+
+class EvaluationPanel(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._split = "validation"
+        self._user_split = False  # an automatic choice follows the dataset; a click sticks
+        self._context = 0  # bumped when the dataset, network or split change: older answers drop
+        self._stale = True
+        self.evaluation: Evaluation | None = None  # what is on screen
+        self.request_count = 0  # forward passes asked for (tests check a hidden tab asks none)
+        self.background = Background(self)
+        self.background.finished.connect(self._on_background_finished)
+        self.background.failed.connect(self._on_background_failed)
+        self._build()
+        self._apply_palette()
+        self._pick_split()
+        document.dataset_changed.connect(self._on_document_context_changed)
+        document.spec_changed.connect(self._on_document_context_changed)
+        document.params_changed.connect(self._on_document_params_changed)
+
+    def shutdown(self) -> None:
+        self.background.shutdown()
+
+    # ---- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.split_group = QButtonGroup(self)
+        self.split_buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        for split in SPLITS:
+            button = QPushButton(SPLIT_TITLES[split])
+            button.setCheckable(True)
+            button.setObjectName(f"split_{split}")
+            self.split_group.addButton(button)
+            self.split_buttons[split] = button
+            button.clicked.connect(lambda _=False, s=split: self.set_split(s))
+            bar.addWidget(button)
+        self.summary_label = QLabel()
+        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # Never widen the dock for a long line: it is cut at the panel's edge (full text in the
+        # tooltip); the window must still fit a 1366-pixel laptop screen.
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        bar.addSpacing(12)
+        bar.addWidget(self.summary_label, 1)
+
+        self.hint_label = QLabel(HINT_NO_DATA)
+        self.hint_label.setAlignment(Qt.AlignCenter)
+        self.hint_label.setWordWrap(True)
+        self.confusion_view = ConfusionView()
+        self.table = QTableWidget(0, 5)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        # The table asks for the width of its columns; the heatmap takes the rest.
+        self.table.setSizeAdjustPolicy(QAbstractItemView.AdjustToContents)
+        classes = QSplitter(Qt.Horizontal)
+        classes.setChildrenCollapsible(False)
+        classes.addWidget(self.confusion_view)
+        classes.addWidget(self.table)
+        classes.setStretchFactor(0, 1)
+        classes.setStretchFactor(1, 0)
+        self.regression_view = RegressionView()
+        self.pages = QStackedWidget()
+        for page in (self.hint_label, classes, self.regression_view):
+            self.pages.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.pages, 1)
+
+    # ---- the split -----------------------------------------------------------------------------
+    @property
+    def split(self) -> str:
+        return self._split
+
+    def set_split(self, split: str) -> None:
+        """Show `split` ("train" | "validation" | "test"), as a click on its button does."""
+        if split not in SPLITS:
+            raise ValueError(split)
+        self._user_split = True
+        if split != self._split:
+            self._split = split
+            self._context += 1
+        self.split_buttons[split].setChecked(True)
+        self._changed()
+
+    def _pick_split(self) -> None:
+        """Keep the split the user chose if it has rows, else the first with rows of Validation,
+        Test, Training (held-out data first); enable the buttons of the splits with rows."""
+        sizes = split_sizes(self._doc.dataset) if self._doc.dataset is not None else {}
+        for split in SPLITS:
+            button = self.split_buttons[split]
+            rows = sizes.get(split, 0)
+            button.setEnabled(rows > 0)
+            title = SPLIT_TITLES[split]
+            button.setToolTip(f"{title}: {fmt.count(rows)} rows" if rows else
+                              f"The {title.lower()} split has no rows (see the dataset's split "
+                              "fractions)." if sizes else "No dataset is open.")
+        if sizes and (not self._user_split or sizes.get(self._split, 0) == 0):
+            self._split = next((s for s in ("validation", "test", "train") if sizes[s]),
+                               self._split)
+        self.split_buttons[self._split].setChecked(True)
+
+    # ---- document ------------------------------------------------------------------------------
+    @Slot(object)
+    def _on_document_context_changed(self, _value: Any) -> None:
+        self._context += 1
+        self._pick_split()
+        self._changed()
+
+    @Slot(object)
+    def _on_document_params_changed(self, _params: Any) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self._refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
+
+    def _hint(self) -> str | None:
+        doc = self._doc
+        dataset, spec, params = doc.dataset, doc.spec, doc.params
+        if dataset is None:
+            return HINT_NO_DATA
+        if params is None or params.spec != spec:
+            return HINT_NO_WEIGHTS
+        if (spec.n_inputs, spec.n_outputs) != (dataset.n_inputs, dataset.n_outputs):
+            return (f"The network ({spec.n_inputs} inputs, {spec.n_outputs} outputs) does not "
+                    f"fit the dataset ({dataset.n_inputs} inputs, {dataset.n_outputs} outputs).")
+        if split_sizes(dataset)[self._split] == 0:
+            return f"The {SPLIT_TITLES[self._split].lower()} split has no rows."
+        return None
+
+    def _refresh(self) -> None:
+        self._stale = False
+        hint = self._hint()
+        if hint is not None:
+            self._context += 1  # whatever is still computing is for another situation
+            self._show_hint(hint)
+            return
+        doc = self._doc
+        spec, params, dataset, split, context = (doc.spec, doc.params, doc.dataset, self._split,
+                                                 self._context)
+        self.request_count += 1
+        self.background.request(
+            lambda: (context, evaluate_split(spec, params, dataset, split)))
+
+    def _show_hint(self, text: str) -> None:
+        self.evaluation = None
+        self.hint_label.setText(text)
+        self.summary_label.setText("")
+        self.pages.setCurrentIndex(PAGE_HINT)
+
+    @Slot(object)
+    def _on_background_finished(self, answer: tuple[int, Evaluation]) -> None:
+        context, result = answer
+        if context == self._context:
+            self._show(result)
+
+    @Slot(str)
+    def _on_background_failed(self, message: str) -> None:
+        self._show_hint(f"Could not evaluate the network: {message}")
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def _show(self, result: Evaluation) -> None:
+        self.evaluation = result
+        self.summary_label.setText(self.summary_text(result))
+        self.summary_label.setToolTip(self.summary_label.text())
+        if result.task == "regression":
+            self.regression_view.show_points(result)
+            self.pages.setCurrentIndex(PAGE_REGRESSION)
+            return
+        multilabel = result.task == "multilabel"
+        self.confusion_view.setVisible(not multilabel)
+        if not multilabel:
+            self.confusion_view.show_confusion(result.confusion, result.names)
+        self._fill_table(result)
+        self.pages.setCurrentIndex(PAGE_CLASSES)
+
+    @staticmethod
+    def summary_text(result: Evaluation) -> str:
+        rows = f"{result.split_title} · {fmt.count(result.n_rows)} rows"
+        if result.task == "classification":
+            return (f"{rows} · Accuracy {result.accuracy:.1%} ({fmt.count(result.n_correct)} of "
+                    f"{fmt.count(result.n_rows)} right) · Macro F1 {fmt.number(result.macro_f1)}")
+        if result.task == "multilabel":
+            return (f"{rows} · Accuracy {result.accuracy:.1%} of all label decisions · "
+                    f"Macro F1 {fmt.number(result.macro_f1)}")
+        t = result.plot_target
+        which = f" · {result.names[t]} (target {t + 1} of {len(result.names)})" \
+            if len(result.names) > 1 else ""
+        return (f"{rows}{which} · MAE {fmt.number(float(result.mae[t]))} · "
+                f"RMSE {fmt.number(float(result.rmse[t]))} · R² {fmt.number(float(result.r2[t]))}")
+
+    def _fill_table(self, result: Evaluation) -> None:
+        multilabel = result.task == "multilabel"
+        headers = (["Label", "Accuracy"] if multilabel else ["Class"]) + \
+            ["Precision", "Recall", "F1", "Positives" if multilabel else "Support"]
+        columns = ([result.label_accuracy] if multilabel else []) + \
+            [result.precision, result.recall, result.f1]
+        rows = [[name, *(fmt.number(float(c[i])) for c in columns), fmt.count(result.support[i])]
+                for i, name in enumerate(result.names)]
+        macro = [fmt.number(float(c.mean())) for c in columns]
+        # "Mean", not "Macro average": the first column's width is set by its longest entry.
+        rows.append(["Mean", *macro, fmt.count(int(result.support.sum()))])
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c:
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                if r == len(rows) - 1:
+                    item.setToolTip("Macro average: every class counts the same")
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(r, c, item)
+        # Wide enough for every column (and the scroll bar when the rows overflow), so no
+        # horizontal scrolling; the heatmap takes the rest.
+        self.table.resizeColumnsToContents()
+        bar = self.table.verticalScrollBar().sizeHint().width()
+        self.table.setMinimumWidth(self.table.horizontalHeader().length() + bar
+                                   + 2 * self.table.frameWidth() + 4)
+
+    # ---- palette -------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.PaletteChange:
+            self._apply_palette()
+            if self.evaluation is not None:
+                self._show(self.evaluation)
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        base, text = palette.color(QPalette.Base), palette.color(QPalette.Text)
+        self.confusion_view.set_colors(base, text)
+        self.regression_view.set_colors(base, text)
+        for view in (self.confusion_view, self.regression_view):
+            view.setBackground(base)
+        for plot in (self.confusion_view.plot, self.regression_view.scatter_plot,
+                     self.regression_view.residual_plot):
+            axis_colors(plot, text)

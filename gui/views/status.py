@@ -1,0 +1,134 @@
+"""The status bar: what is loaded, what shape the net is, where training is.
+
+"xor.csv · 2 → 4 → 1 (17 weights) · epoch 612 · 9,800 epochs/s · train loss 0.0123 · val acc 1.00"
+plus transient messages from the document and a progress bar with Cancel while a CSV loads.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
+
+from gui.control.cadence import FrameThrottle
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.live_label import LiveLabel
+
+METRIC_NAMES = (("val_accuracy", "val acc"), ("val_r2", "val R²"), ("train_accuracy", "acc"),
+                ("train_r2", "R²"))
+
+
+def _last(points: dict[str, list], key: str) -> float | None:
+    values = points.get(key)
+    if not values:
+        return None
+    value = values[-1]
+    return None if value is None or math.isnan(value) else float(value)
+
+
+class StatusBar(QStatusBar):
+    cancel_requested = Signal()
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._epoch: int | None = None
+        self._rate: float | None = None
+        self._loss: float | None = None
+        self._metric: tuple[str, float] | None = None
+        self.summary = LiveLabel()  # changes ~10 times a second: must not relayout the window
+        # While training, the summary follows the shared ~10 Hz frame grid (gui.control.cadence).
+        self._throttle = FrameThrottle(self._refresh, self)
+        self.loading = QProgressBar()
+        self.loading.setRange(0, 100)
+        self.loading.setMaximumWidth(160)
+        self.loading.setFormat("Reading CSV %p%")
+        self.cancel = QToolButton()
+        self.cancel.setText("Cancel")
+        self.cancel.clicked.connect(self.cancel_requested)
+        self.addPermanentWidget(self.loading)
+        self.addPermanentWidget(self.cancel)
+        self.addPermanentWidget(self.summary)
+        self.set_loading(False)
+        for signal in (document.spec_changed, document.table_changed):
+            signal.connect(self._on_document_changed)
+        document.history_changed.connect(self._on_document_history_changed)
+        document.history_appended.connect(self._on_document_history_appended)
+        document.status_changed.connect(self._on_document_status_changed)
+        document.training_state_changed.connect(self._on_document_training_state_changed)
+        self._refresh()
+
+    def text(self) -> str:
+        return self.summary.text()
+
+    @Slot(bool)
+    def set_loading(self, loading: bool) -> None:
+        self.loading.setVisible(loading)
+        self.cancel.setVisible(loading)
+        self.loading.setValue(0)
+
+    @Slot(float)
+    def set_progress(self, fraction: float) -> None:
+        self.loading.setValue(round(fraction * 100))
+
+    def set_rate(self, epochs_per_second: float) -> None:
+        if epochs_per_second > 0:
+            self._rate = epochs_per_second
+            self._throttle.request()
+
+    @Slot(object)
+    def _on_document_changed(self, _value: Any) -> None:
+        self._refresh()
+
+    @Slot(object)
+    def _on_document_history_changed(self, history: Any) -> None:
+        self._epoch = self._loss = self._metric = self._rate = None
+        if len(history):
+            self._take(history.to_dict())
+        self._refresh()
+
+    @Slot(object)
+    def _on_document_history_appended(self, points: dict) -> None:
+        self._take(points)
+        self._throttle.request()
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        self._refresh()  # the final numbers at once, and no rate once training has stopped
+        if state == "idle":
+            self.summary.fit()
+
+    @Slot(str)
+    def _on_document_status_changed(self, text: str) -> None:
+        self.showMessage(text, 10_000)
+
+    def _take(self, points: dict[str, list]) -> None:
+        epoch = _last(points, "epoch")
+        self._epoch = int(epoch) if epoch is not None else self._epoch
+        self._loss = _last(points, "train_loss")
+        for key, name in METRIC_NAMES:
+            value = _last(points, key)
+            if value is not None:
+                self._metric = (name, value)
+                break
+
+    def _refresh(self) -> None:
+        self._throttle.cancel()
+        doc = self._doc
+        parts = []
+        if doc.table is not None:
+            parts.append(Path(str(doc.table.path)).name)
+        spec = doc.spec
+        parts.append(f"{spec.describe()} ({fmt.count(spec.n_weights)} weights)")
+        if self._epoch is not None:
+            parts.append(f"epoch {fmt.count(self._epoch)}")
+        if self._rate and doc.is_training:
+            parts.append(f"{fmt.rate(self._rate)} epochs/s")
+        if self._loss is not None:
+            parts.append(f"train loss {fmt.number(self._loss)}")
+        if self._metric is not None:
+            parts.append(f"{self._metric[0]} {fmt.number(self._metric[1])}")
+        self.summary.setText(" · ".join(parts))
