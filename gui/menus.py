@@ -2,14 +2,40 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QMenu
 
 from gui.views.examples_menu import fill_examples_menu
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from PySide6.QtWidgets import QDockWidget, QMenuBar
+
+    from gui.control.actions import Actions
+    from gui.control.controller import Controller
+    from gui.control.dialogs import Dialogs
+    from gui.control.document import Document
+
+
+class MenuHost(Protocol):
+    """What the menus need of the window they go into (gui.main_window.MainWindow; a protocol so
+    that this module, which the window imports, never imports the window back). The menus that
+    the toolbar and the tests reach are set on it as attributes."""
+
+    actions: Actions
+    controller: Controller
+    dialogs: Dialogs
+    doc: Document
+    docks: dict[str, QDockWidget]
+    examples_menu: QMenu
+    recent_menu: QMenu
+    history_menu: QMenu
+    view_menu: QMenu
+    export_menu: QMenu
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
+
+    def predict_csv(self) -> None: ...
 
 ABOUT = ("<b>Perceptron Studio</b><p>Draw a neural network, load a CSV, press Train, watch the "
          "loss fall, save and export the weights.</p><p>Pure NumPy core · PySide6 · pyqtgraph</p>")
@@ -20,7 +46,7 @@ QUICK_START = ("<ol><li>Pick a dataset: File &gt; Open CSV, drop a CSV on the wi
                "(Ctrl+E).</li></ol>")
 
 
-def build_menus(window: MainWindow) -> None:
+def build_menus(window: MenuHost) -> None:
     a, c, bar = window.actions, window.controller, window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(a["open_csv"])
@@ -76,7 +102,7 @@ def build_menus(window: MainWindow) -> None:
                                                                         QUICK_START))
 
 
-def _build_export_menu(window: MainWindow) -> None:
+def _build_export_menu(window: MenuHost) -> None:
     """File > Export ▸ one entry per format (the toolbar button drops the same menu down)."""
     from core.files.exports import EXPORT_FORMATS
 
@@ -90,7 +116,7 @@ def _build_export_menu(window: MainWindow) -> None:
     window.actions["export"].setMenu(menu)
 
 
-def _fill_recent(window: MainWindow) -> None:
+def _fill_recent(window: MenuHost) -> None:
     menu = window.recent_menu
     menu.clear()
     recent = window.controller.files.recent()
@@ -102,7 +128,7 @@ def _fill_recent(window: MainWindow) -> None:
         menu.addAction("No recent files").setEnabled(False)
 
 
-def _fill_history(window: MainWindow) -> None:
+def _fill_history(window: MenuHost) -> None:
     """Every edit of the undo stack; picking one jumps there (like the Edit history dock)."""
     menu, stack = window.history_menu, window.controller.undo_stack
     menu.clear()

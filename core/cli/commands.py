@@ -26,8 +26,8 @@ def _load_rows(path: str) -> Any:
 
 def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.atomic import atomic_write_text
-    from core.files.model_io import bundle_predict, load_model
-    from core.files.prediction import predictions_csv_text
+    from core.files.model_io import load_model
+    from core.files.prediction import bundle_predict, predictions_csv_text
 
     bundle = load_model(args.model)
     table = _load_rows(args.data)
@@ -42,7 +42,8 @@ def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from core.files.model_io import bundle_predict, load_model
+    from core.files.model_io import load_model
+    from core.files.prediction import bundle_predict
     from core.nn.metrics import compute_metrics
 
     bundle = load_model(args.model)
@@ -79,7 +80,7 @@ def confusion_matrix(truth: np.ndarray, predicted: np.ndarray,
 
 
 def _write_evaluation(stdout: TextIO, record: dict[str, Any], as_json: bool) -> None:
-    from core.files.model_io import json_safe
+    from core.files.bundle import json_safe
 
     if as_json:
         stdout.write(json.dumps(json_safe(record), allow_nan=False) + "\n")
@@ -107,7 +108,8 @@ def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def info(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from core.files.model_io import bundle_metadata, load_model
+    from core.files.bundle import bundle_metadata
+    from core.files.model_io import load_model
 
     bundle = load_model(args.model)
     if args.json:

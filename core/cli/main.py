@@ -58,7 +58,7 @@ def build_parser(stdout: TextIO) -> argparse.ArgumentParser:
     from core.cli.args import add_subcommands
 
     parser = _Parser(prog=PROG, description=DESCRIPTION, epilog=EPILOG, stdout=stdout)
-    from core.files.model_io import app_version
+    from core.files.bundle import app_version
 
     parser.add_argument("--version", action="version", version=f"{PROG} {app_version()}")
     # Subcommand descriptions are prose, so those parsers wrap them; the top level keeps its

@@ -25,7 +25,8 @@ def default_output_activation(task: str, n_outputs: int) -> str:
 
 def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.data.dataset import DatasetOptions, load_csv, prepare
-    from core.files.model_io import ModelBundle, save_model
+    from core.files.bundle import ModelBundle
+    from core.files.model_io import save_model
 
     if args.val + args.test >= 1:
         raise TrainingError("--val and --test together must leave some rows for training.")
@@ -108,7 +109,7 @@ def _final_metrics(spec: NetworkSpec, params: Any, dataset: Any, config: Any) ->
 
 def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[str, float]) -> None:
     if args.json:
-        from core.files.model_io import json_safe
+        from core.files.bundle import json_safe
 
         record = {"model": str(args.out), "epochs": int(last.epoch), "stopped": last.kind,
                   "best_epoch": last.best_epoch, "metrics": metrics}

@@ -8,6 +8,7 @@ holds classes is decided later, when the target is known (see dataset.infer_task
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +52,8 @@ class Table:
 
     `first_line` is the file line (1-based) of the first data row; `line_of()` maps a frame
     position to the exact line an editor shows, rescanning the file only on that error path.
+    The reader that built the table supplies that rescan as `line_finder` (this module sits below
+    the reader and never imports it).
     """
 
     path: str
@@ -62,6 +65,7 @@ class Table:
     decimal: str = "."
     warnings: tuple[str, ...] = ()
     first_line: int = 2
+    line_finder: Callable[[Table], np.ndarray] | None = field(default=None, repr=False)
     _lines: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -88,9 +92,8 @@ class Table:
     def line_of(self, position: int) -> int:
         """1-based file line of data row `position` (0-based), as an editor numbers lines."""
         if "map" not in self._lines:
-            from core.data.csv_reader import record_lines
-
-            self._lines["map"] = record_lines(self)
+            finder = self.line_finder
+            self._lines["map"] = finder(self) if finder is not None else np.empty(0, np.int64)
         lines = self._lines["map"]
         if 0 <= position < len(lines):
             return int(lines[position])

@@ -236,7 +236,7 @@ def _make_table(path: Path, frame: pd.DataFrame, rows: list[list[str]], delimite
     infos = tuple(infer_column(name, frame[name]) for name in names)
     first_line = 2 if has_header else 1
     return Table(str(path), frame, infos, delimiter, has_header, encoding, decimal,
-                 tuple(warnings), first_line)
+                 tuple(warnings), first_line, line_finder=record_lines)
 
 
 def _clean_text(series: pd.Series, decimal: str) -> pd.Series:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,22 @@ from core.data.columns import label_text
 
 if TYPE_CHECKING:
     from core.data.columns import Table
-    from core.data.dataset import DatasetOptions
     from core.data.preprocessing import Preprocessing
+
+
+class Choices(Protocol):
+    """The dataset options the notes state (core.data.dataset.DatasetOptions; typed here as a
+    protocol because dataset.py builds the summary and so sits above this module)."""
+
+    @property
+    def missing(self) -> str: ...
+    @property
+    def scaling(self) -> str: ...
+    @property
+    def split(self) -> tuple[float, float, float]: ...
+    @property
+    def seed(self) -> int: ...
+
 
 _SCALING_TEXT = {
     "standard": "standardized (mean 0, standard deviation 1)",
@@ -90,7 +104,7 @@ def _details(column: ColumnSummary) -> str:
     return f"min {column.minimum:.4g}, max {column.maximum:.4g}, mean {column.mean:.4g}"
 
 
-def summarize(table: Table, pre: Preprocessing, options: DatasetOptions,
+def summarize(table: Table, pre: Preprocessing, options: Choices,
               split_sizes: Sequence[int], n_used: int,
               arrays: Sequence[np.ndarray]) -> DatasetSummary:
     """Build the summary of a prepared dataset (arrays: X/y of train, val, test in order)."""

@@ -8,92 +8,21 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from core.errors import ModelFileError, SpecError
 from core.files.atomic import atomic_write
+from core.files.bundle import FORMAT_NAME, FORMAT_VERSION, ModelBundle, bundle_metadata
 from core.nn.params import Params, flat_size
 from core.nn.spec import NetworkSpec
 
-if TYPE_CHECKING:
-    from core.data.preprocessing import Preprocessing
-    from core.nn.training import History, TrainConfig
-
-FORMAT_NAME = "perceptron-studio-model"
-FORMAT_VERSION = 1
-APP_VERSION = "0.1.0"
 DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
 MAX_METADATA_BYTES = 64 * 1024 * 1024
 MAX_PARAMS = 100_000_000  # 400 MB of float32: far beyond any network this app trains
-
-
-def app_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("perceptron-studio")
-    except Exception:  # not installed (run from a checkout): the version pyproject declares
-        return APP_VERSION
-
-
-@dataclass(frozen=True, slots=True)
-class ModelBundle:
-    """Everything a trained model needs to predict on raw rows and to be reopened in the app."""
-
-    spec: NetworkSpec
-    params: Params
-    loss: str
-    preprocessing: Preprocessing | None = None
-    config: TrainConfig | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    history: History | None = None
-    app_version: str = field(default_factory=app_version)
-
-    @property
-    def task(self) -> str:
-        """classification / multilabel / regression: from the preprocessing, else the output."""
-        if self.preprocessing is not None:
-            return str(self.preprocessing.task)
-        return "regression" if self.spec.output_layer.activation == "identity" else "classification"
-
-
-# ---- saving ----
-def json_safe(value: Any) -> Any:
-    """Replace NaN/inf by None (strict JSON has no NaN) and NumPy scalars/arrays by plain values."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def bundle_metadata(bundle: ModelBundle) -> dict[str, Any]:
-    """The JSON-able description of a bundle without its weights (shared by the exports)."""
-    return json_safe({
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "app_version": bundle.app_version,
-        "dtype": bundle.params.dtype.name,
-        "task": bundle.task,
-        "spec": bundle.spec.to_dict(),
-        "loss": bundle.loss,
-        "preprocessing": bundle.preprocessing.to_dict() if bundle.preprocessing else None,
-        "config": bundle.config.to_dict() if bundle.config is not None else None,
-        "metrics": dict(bundle.metrics),
-        "history": bundle.history.to_dict() if bundle.history is not None else None,
-    })
 
 
 def save_model(path: str | Path, bundle: ModelBundle) -> None:
@@ -244,13 +173,3 @@ def _array_header(file: Any, key: str, name: str) -> tuple[np.dtype, tuple[int, 
         raise ModelFileError(f"{name}: the array {key} is not a valid NumPy array.") from exc
     return np.dtype(dtype), tuple(int(n) for n in shape)
 
-
-def bundle_predict(bundle: ModelBundle, frame: Any, **where: Any) -> Any:
-    """Raw DataFrame rows → core.files.prediction.Prediction (outputs, decoded answers, a table).
-
-    Defined in core/files/prediction.py (which needs pandas and the model); re-exported here because
-    loading a model and predicting with it go together.
-    """
-    from core.files.prediction import bundle_predict as predict
-
-    return predict(bundle, frame, **where)

@@ -16,7 +16,7 @@ from core.errors import DatasetError
 from core.nn.model import forward
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 
 @dataclass(frozen=True, slots=True, eq=False)

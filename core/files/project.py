@@ -87,7 +87,7 @@ def _resolved_path(stored: Any, folder: Path, name: str) -> Path | None:
 
 def project_to_dict(project: Project, folder: str | Path) -> dict[str, Any]:
     """The JSON document of `project` saved into `folder` (paths relative to it)."""
-    from core.files.model_io import app_version, json_safe
+    from core.files.bundle import app_version, json_safe
 
     folder = Path(folder).resolve()
     return json_safe({

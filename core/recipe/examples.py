@@ -14,6 +14,7 @@ from core.data.dataset import Dataset, DatasetOptions, load_csv, prepare
 from core.nn.spec import LayerSpec, NetworkSpec
 
 if TYPE_CHECKING:
+    from core.data.columns import Table
     from core.nn.training import TrainConfig
 
 DATASETS_DIR = Path(__file__).resolve().parents[2] / "resources" / "datasets"
@@ -145,3 +146,20 @@ _CLASSICS = (
 
 EXAMPLES: dict[str, Example] = {e.name: e for e in (*_TUTORIALS, *_CLASSICS)}
 TUTORIALS: tuple[str, ...] = tuple(e.name for e in _TUTORIALS)
+
+# The window's opening example: XOR with a 2-4-1 network that the first Train press solves. Not in
+# EXAMPLES (which the tests train one by one); File > Examples lists it first.
+XOR = Example(
+    "xor", "XOR (2-4-1)", "xor.csv", DatasetOptions(scaling="none", split=WHOLE),
+    (LayerSpec(4, "tanh"),), "sigmoid",
+    (("epochs", 1000), ("learning_rate", 0.05), ("optimizer", "adam"), ("seed", 0)),
+    description="The classic: two inputs, one output that is 1 when exactly one input is 1.")
+ALL_EXAMPLES: dict[str, Example] = {"xor": XOR, **EXAMPLES}
+
+
+def example_parts(name: str) -> tuple[Table, DatasetOptions, NetworkSpec, TrainConfig]:
+    """(table, options, spec, config) of a bundled example; the spec fits the prepared data."""
+    example = ALL_EXAMPLES[name]
+    table = load_csv(example.path)
+    dataset = prepare(table, example.options)
+    return table, example.options, example.spec_for(dataset), example.config

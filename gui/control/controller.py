@@ -17,6 +17,7 @@ from core.nn.training import History, TrainConfig
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
 from gui.control.file_control import FileController
+from gui.control.project_control import ProjectController
 from gui.control.training_control import TrainingController, init_params_for
 from gui.control.undo import SpecEditCommand, describe_edit
 from gui.control.worker import Job, csv_job
@@ -54,6 +55,7 @@ class Controller(QObject):
         self.training = TrainingController(document, dialogs, self)
         self.files = FileController(document, dialogs, settings, self)
         self.files.on_loaded = self._apply_bundle
+        self.projects = ProjectController(document, dialogs, self.files)
         self._csv_job: Job | None = None
         self._csv_path: str | None = None
         document.training_state_changed.connect(self._on_document_training_state_changed)
@@ -212,7 +214,7 @@ class Controller(QObject):
         return ok
 
     def open_example(self, name: str) -> bool:
-        from gui.views.examples_menu import example_parts
+        from core.recipe.examples import example_parts
 
         try:
             table, options, spec, config = example_parts(name)
@@ -252,17 +254,31 @@ class Controller(QObject):
         return self.files.export(fmt, path)
 
     def open_project(self, path: str | None = None) -> bool:
-        from gui.control.project_control import open_project
+        """A project replaces dataset, network and settings, then opens its saved model."""
+        from core.data.dataset import DatasetOptions
 
         if self.doc.is_training:
             self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
             return False
-        return open_project(self, path)
+        opened = self.projects.read(path)
+        if opened is None:
+            return False
+        project = opened.project
+        if opened.table is not None and not self.apply_table(
+                opened.table, project.dataset_options or DatasetOptions(), project.spec,
+                project.config):
+            return False
+        if project.model_path is not None and not project.model_missing:
+            self.files.load_model(str(project.model_path))
+        elif project.model_missing:
+            self.doc.set_status(f"The saved model {project.model_path} was not found; the "
+                                "network starts with fresh weights.")
+        self.files.add_recent(opened.path)
+        self.doc.set_dirty(False)
+        return True
 
     def save_project(self, path: str | None = None) -> bool:
-        from gui.control.project_control import save_project
-
-        return save_project(self, path)
+        return self.projects.save(path)
 
     def _apply_bundle(self, bundle: Any) -> None:
         """A loaded model replaces network, weights, settings and history (the dataset stays)."""

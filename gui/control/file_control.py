@@ -58,7 +58,7 @@ class FileController(QObject):
 
     # ---- models -----------------------------------------------------------------------------
     def bundle(self) -> Any:
-        from core.files.model_io import ModelBundle
+        from core.files.bundle import ModelBundle
         from core.nn.losses import default_loss
 
         doc = self._doc

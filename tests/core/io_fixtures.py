@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from core.data.dataset import DatasetOptions, load_csv, prepare
-from core.files.model_io import ModelBundle
+from core.files.bundle import ModelBundle
 from core.nn.history import History
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec

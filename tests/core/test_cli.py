@@ -13,7 +13,8 @@ import pytest
 from io_fixtures import DATASETS, ROOT, make_bundle
 
 from core.cli.main import main
-from core.files.model_io import bundle_predict, load_model, save_model
+from core.files.model_io import load_model, save_model
+from core.files.prediction import bundle_predict
 
 IRIS = str(DATASETS / "iris.csv")
 EXAM = str(DATASETS / "exam_scores.csv")

@@ -13,10 +13,11 @@ from io_fixtures import DATASET_FILES, dataset, make_bundle
 
 from core.data.dataset import DatasetOptions, load_csv, prepare
 from core.errors import ModelFileError
+from core.files.bundle import ModelBundle
 from core.files.exports import EXPORT_FORMATS, export_model
 from core.files.exports.json_export import load_json_export
 from core.files.exports.pipeline import pipeline_of
-from core.files.model_io import ModelBundle, bundle_predict
+from core.files.prediction import bundle_predict
 from core.nn.activations import ACTIVATIONS
 from core.nn.model import forward
 from core.nn.spec import NetworkSpec

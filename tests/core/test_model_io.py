@@ -11,7 +11,9 @@ import pytest
 from io_fixtures import dataset, make_bundle
 
 from core.errors import ModelFileError
-from core.files.model_io import FORMAT_VERSION, ModelBundle, bundle_predict, load_model, save_model
+from core.files.bundle import FORMAT_VERSION, ModelBundle
+from core.files.model_io import load_model, save_model
+from core.files.prediction import bundle_predict
 from core.nn.model import forward
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec

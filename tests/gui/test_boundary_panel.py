@@ -10,8 +10,8 @@ import pytest
 from core.data.dataset import prepare
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainingData, initial_params, train
+from core.recipe.examples import example_parts
 from gui.control.document import Document
-from gui.views.examples_menu import example_parts
 from gui.views.insight.boundary_colors import BLUE, ORANGE, binary_image, neuron_images
 from gui.views.insight.boundary_panel import TRAIN_HINT, BoundaryPanel
 from gui.views.insight.neuron_pictures import MAX_NEURONS

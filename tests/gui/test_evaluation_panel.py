@@ -12,9 +12,9 @@ from core.insight.evaluation import evaluate_split
 from core.nn.params import Params
 from core.nn.spec import LayerSpec, NetworkSpec
 from core.nn.training import TrainingData, initial_params, train
+from core.recipe.examples import example_parts
 from gui.control.document import Document
 from gui.views import fmt
-from gui.views.examples_menu import example_parts
 from gui.views.insight.evaluation_panel import HINT_NO_DATA, HINT_NO_WEIGHTS, EvaluationPanel
 
 

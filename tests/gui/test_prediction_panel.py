@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 
 from core.data.csv_reader import load_csv
 from core.data.dataset import DatasetOptions, prepare
-from core.files.model_io import ModelBundle
+from core.files.bundle import ModelBundle
 from core.files.prediction import bundle_predict
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainingData, initial_params, train
+from core.recipe.examples import example_parts
 from gui.control.document import Document
 from gui.views import fmt
-from gui.views.examples_menu import example_parts
 from gui.views.insight.predict_csv import predict_csv
 from gui.views.insight.prediction_panel import PredictionPanel
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core.errors import ModelFileError
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 # format → (label for a file dialog, default suffix ("" = a folder))
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {

@@ -17,13 +17,13 @@ from core.files.atomic import atomic_write_text
 from core.files.exports.pipeline import pipeline_of
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 MAX_JSON_BYTES = 512 * 1024 * 1024
 
 
 def model_to_json_dict(bundle: ModelBundle) -> dict[str, Any]:
-    from core.files.model_io import bundle_metadata
+    from core.files.bundle import bundle_metadata
 
     data = bundle_metadata(bundle)
     data["pipeline"] = pipeline_of(bundle).to_dict()
@@ -55,13 +55,8 @@ def load_json_export(path: str | Path) -> ModelBundle:
 
 
 def _bundle_from_dict(data: Any, name: str) -> ModelBundle:
-    from core.files.model_io import (
-        DTYPES,
-        FORMAT_NAME,
-        FORMAT_VERSION,
-        ModelBundle,
-        _spec_from_meta,
-    )
+    from core.files.bundle import FORMAT_NAME, FORMAT_VERSION, ModelBundle
+    from core.files.model_io import DTYPES, _spec_from_meta
     from core.files.model_meta import bundle_parts
     from core.nn.params import Params
 

@@ -25,7 +25,7 @@ from core.nn.activations import LEAKY_SLOPE
 if TYPE_CHECKING:
     from onnx import ModelProto, NodeProto, TensorProto
 
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 OPSET = 13  # Softmax over the last axis (opset >= 13 semantics), supported by every runtime
 IR_VERSION = 8

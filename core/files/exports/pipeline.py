@@ -16,7 +16,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +82,7 @@ class Pipeline:
         return np.hstack(blocks).astype(np.float64)
 
     def to_dict(self) -> dict[str, Any]:
-        from core.files.model_io import json_safe
+        from core.files.bundle import json_safe
 
         def plain(array: np.ndarray | None) -> list[float] | None:
             return None if array is None else [float(v) for v in array]

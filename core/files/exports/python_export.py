@@ -13,7 +13,7 @@ from core.files.atomic import atomic_write_text
 from core.files.exports.json_export import model_to_json_dict
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 TEMPLATE = Path(__file__).with_name("predict_template.py")
 PLACEHOLDER = 'MODEL_JSON = "__MODEL_JSON__"'

@@ -18,7 +18,7 @@ from core.files.atomic import atomic_write_bytes, atomic_write_text
 from core.files.exports.pipeline import pipeline_of
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 DESCRIPTION_FILE = "model.json"
 FLOAT_FORMAT = "%.9g"  # enough digits that float32 weights read back bit-identical
@@ -35,7 +35,7 @@ def export_text(bundle: ModelBundle, folder: str | Path) -> list[Path]:
 
     Returns the written paths. float64 weights are written with 17 significant digits.
     """
-    from core.files.model_io import bundle_metadata
+    from core.files.bundle import bundle_metadata
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():

@@ -26,7 +26,7 @@ def prediction_bundle(document: Document) -> Any:
     Raises StudioError with a calm sentence for a person when there is nothing to predict with.
     (Built here rather than through FileController.bundle: prediction needs no history/metrics.)
     """
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
     from core.nn.losses import default_loss
 
     preprocessing = document.preprocessing

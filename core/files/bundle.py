@@ -1,0 +1,82 @@
+"""The model bundle: a trained network with everything it needs to predict on raw rows and to be
+reopened in the app, and its JSON description. Files (model_io), exports and prediction build on it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from core.data.preprocessing import Preprocessing
+    from core.nn.params import Params
+    from core.nn.spec import NetworkSpec
+    from core.nn.training import History, TrainConfig
+
+FORMAT_NAME = "perceptron-studio-model"
+FORMAT_VERSION = 1
+APP_VERSION = "0.1.0"
+
+
+def app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("perceptron-studio")
+    except Exception:  # not installed (run from a checkout): the version pyproject declares
+        return APP_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class ModelBundle:
+    """Everything a trained model needs to predict on raw rows and to be reopened in the app."""
+
+    spec: NetworkSpec
+    params: Params
+    loss: str
+    preprocessing: Preprocessing | None = None
+    config: TrainConfig | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: History | None = None
+    app_version: str = field(default_factory=app_version)
+
+    @property
+    def task(self) -> str:
+        """classification / multilabel / regression: from the preprocessing, else the output."""
+        if self.preprocessing is not None:
+            return str(self.preprocessing.task)
+        return "regression" if self.spec.output_layer.activation == "identity" else "classification"
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN/inf by None (strict JSON has no NaN) and NumPy scalars/arrays by plain values."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def bundle_metadata(bundle: ModelBundle) -> dict[str, Any]:
+    """The JSON-able description of a bundle without its weights (shared by the exports)."""
+    return json_safe({
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "app_version": bundle.app_version,
+        "dtype": bundle.params.dtype.name,
+        "task": bundle.task,
+        "spec": bundle.spec.to_dict(),
+        "loss": bundle.loss,
+        "preprocessing": bundle.preprocessing.to_dict() if bundle.preprocessing else None,
+        "config": bundle.config.to_dict() if bundle.config is not None else None,
+        "metrics": dict(bundle.metrics),
+        "history": bundle.history.to_dict() if bundle.history is not None else None,
+    })
