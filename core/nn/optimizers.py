@@ -22,6 +22,12 @@ class Optimizer(Protocol):
     def step(self, params: Params, grads: Params) -> None: ...
 
 
+# How often the state is swept for values near float underflow (see _Stateful._flush_tiny). A
+# moment decaying by 0.9 a step needs about 160 steps to fall from the flush threshold into the
+# subnormal range, so every 64 steps catches it first at a cost of ~1 % of the optimizer's passes.
+FLUSH_EVERY = 64
+
+
 class _Stateful:
     """Allocates state buffers lazily, shaped and typed like the first gradient it sees."""
 
@@ -39,7 +45,27 @@ class _Stateful:
                 or self._scratch.dtype != flat.dtype:
             self._state = [np.zeros_like(flat) for _ in range(self.n_buffers)]
             self._scratch = np.empty_like(flat)
+            self._tiny_mask = np.empty(flat.shape, dtype=bool)
+            # 2**24 above the smallest normal number: about 1e-31 in float32, 4e-301 in float64.
+            self._flush_below = float(np.finfo(flat.dtype).tiny) * 2.0 ** 24
         return self._state
+
+    def _flush_tiny(self) -> None:
+        """Set state entries below the flush threshold to zero, every FLUSH_EVERY steps.
+
+        The moments of weights whose gradient has become zero (behind dead ReLU units) decay
+        geometrically; once they reach float32's subnormal range every pass over them runs many
+        times slower (measured: epochs of 784-256-128-10 went 1.8 s -> 6.3 s as a third of Adam's
+        state went subnormal). Values this small cannot change an update: Adam divides by at least
+        epsilon (1e-8), so they move a weight by < 1e-22 * lr.
+        """
+        if self.iterations % FLUSH_EVERY:
+            return
+        scratch, mask = self._scratch, self._tiny_mask
+        for buffer in self._state:
+            np.abs(buffer, out=scratch)
+            np.less(scratch, self._flush_below, out=mask)
+            np.putmask(buffer, mask, 0.0)
 
     def state_dict(self) -> dict[str, Any]:
         """Copies of the state, e.g. for tests and saving a paused session."""
@@ -81,6 +107,7 @@ class Momentum(_Stateful):
         else:
             params.flat += velocity
         self.iterations += 1
+        self._flush_tiny()
 
 
 class RMSProp(_Stateful):
@@ -106,6 +133,7 @@ class RMSProp(_Stateful):
         scratch *= self.learning_rate
         params.flat -= scratch
         self.iterations += 1
+        self._flush_tiny()
 
 
 class Adam(_Stateful):
@@ -144,6 +172,7 @@ class Adam(_Stateful):
         np.divide(first, scratch, out=scratch)
         scratch *= self.learning_rate * c1 / c2
         params.flat -= scratch
+        self._flush_tiny()
 
     def state_dict(self) -> dict[str, Any]:
         """The moments m and v as the paper defines them (the buffers are rescaled)."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from core.errors import TrainingError
 from core.nn.backprop import Backprop, Buffers, augment, targets
+from core.nn.blas_threads import epoch_limit
 from core.nn.history import History
 from core.nn.initializers import init_params
 from core.nn.losses import default_loss
@@ -97,6 +98,7 @@ class TrainingSession:
         self._rng = np.random.default_rng([config.seed, 1])  # own stream, not the init stream
         n = len(self._X)
         self._batch_size = n if config.batch_size is None else min(config.batch_size, n)
+        self._blas_limit = epoch_limit(spec.sizes, self._batch_size)
         self._metrics = TrainMetrics(self.task, Y)
         self._ones = np.ones_like(self.params.flat)  # flat . ones: the fastest finite check
         self._backup = self.params.flat.copy()  # last finite weights (start of the epoch)
@@ -168,6 +170,14 @@ class TrainingSession:
         self.epoch += 1
         return _DONE
 
+    def _epoch(self, stop: Callable[[], bool] | None
+               ) -> tuple[int, float, float | None, dict[str, float]]:
+        """(status, train loss, validation loss, validation metrics) of one epoch."""
+        status = self._run_epoch(stop)
+        if status != _DONE:
+            return status, NAN, None, {}
+        return (status, self._loss_sum / len(self._X), *self._validate())
+
     # ---- per-epoch bookkeeping ---------------------------------------------------------------
     def _validate(self) -> tuple[float | None, dict[str, float]]:
         if self._val is None:
@@ -230,10 +240,11 @@ class TrainingSession:
             # Overflow while diverging is an outcome we report, not a warning to raise; the
             # errstate is entered per epoch so it never leaks into the caller between yields.
             with np.errstate(over="ignore", invalid="ignore"):
-                status = self._run_epoch(stop_fn)
-                if status == _DONE:
-                    train_loss = self._loss_sum / len(self._X)
-                    val_loss, val_metrics = self._validate()
+                if self._blas_limit is None:
+                    status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
+                else:
+                    with self._blas_limit:  # see core.nn.blas_threads: contention, not speed
+                        status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
             self.elapsed = clock() - started
             if status == _STOPPED:
                 yield self._event("stopped", True, f"Stopped after epoch {self.epoch}.")
