@@ -21,6 +21,12 @@ from typing import Any
 PARALLEL_MIN_MACS = 1_000_000_000
 
 
+def _largest_product(layer_sizes: list[int] | tuple[int, ...]) -> int:
+    """Multiply-adds per row of the largest weight matrix."""
+    pairs = zip(layer_sizes[:-1], layer_sizes[1:], strict=False)
+    return max((a * b for a, b in pairs), default=0)
+
+
 def training_threads(layer_sizes: list[int] | tuple[int, ...], batch_rows: int,
                      cpu_count: int | None = None) -> int:
     """BLAS threads for training a network with these layer sizes on `batch_rows`-row batches.
@@ -29,7 +35,7 @@ def training_threads(layer_sizes: list[int] | tuple[int, ...], batch_rows: int,
     cores but one, which is left to the user interface and the rest of the machine.
     """
     cores = cpu_count if cpu_count is not None else (os.cpu_count() or 1)
-    largest = max((a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:])), default=0)
+    largest = _largest_product(layer_sizes)
     if largest * batch_rows < PARALLEL_MIN_MACS:
         return 1
     return max(1, cores - 1)
@@ -111,7 +117,7 @@ def epoch_limit(layer_sizes: list[int] | tuple[int, ...], batch_rows: int,
                 cpu_count: int | None = None) -> BlasThreads | None:
     """The limit to enter around each epoch, or None when the products are too small to thread
     (XOR-sized epochs take microseconds; even a 2 µs limit would be a cost there)."""
-    largest = max((a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:])), default=0)
+    largest = _largest_product(layer_sizes)
     if largest * batch_rows < BLAS_SINGLE_THREADED_BELOW:
         return None
     return BlasThreads(training_threads(layer_sizes, batch_rows, cpu_count))
