@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import ModelFileError, SpecError
 from core.files.atomic import atomic_write_text
+from core.nn.runs import RunRecord
 from core.nn.spec import NetworkSpec
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 PROJECT_FORMAT = "perceptron-studio-project"
 PROJECT_VERSION = 1
 PROJECT_SUFFIX = ".psproj"
-MAX_PROJECT_BYTES = 16 * 1024 * 1024
+MAX_PROJECT_BYTES = 512 * 1024 * 1024  # runs carry their histories
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Project:
     config: TrainConfig | None = None
     model_path: Path | None = None
     ui: dict[str, Any] = field(default_factory=dict)
+    runs: tuple[RunRecord, ...] = ()  # the session's training runs (core.nn.runs)
 
     @property
     def dataset_missing(self) -> bool:
@@ -101,6 +103,7 @@ def project_to_dict(project: Project, folder: str | Path) -> dict[str, Any]:
         "config": project.config.to_dict() if project.config is not None else None,
         "model": _stored_path(project.model_path, folder),
         "ui": project.ui,
+        "runs": [run.to_dict() for run in project.runs],
     })
 
 
@@ -141,7 +144,21 @@ def project_from_dict(data: Any, folder: Path, name: str = "the project") -> Pro
         spec=_spec(data.get("spec"), name),
         config=_config(data.get("config"), name),
         model_path=_resolved_path(data.get("model"), folder, name),
-        ui=ui)
+        ui=ui, runs=_runs(data.get("runs"), name))
+
+
+def _runs(value: Any, name: str) -> tuple[RunRecord, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ModelFileError(f"{name}: the runs are malformed.")
+    runs = []
+    for i, entry in enumerate(value, 1):
+        try:
+            runs.append(RunRecord.from_dict(entry))
+        except Exception as exc:  # a hand-edited file may hold anything
+            raise ModelFileError(f"{name}: run {i} is malformed ({exc}).") from exc
+    return tuple(runs)
 
 
 def _check_header(data: Any, name: str) -> None:

@@ -88,15 +88,19 @@ class Backprop:
         self.activations = [ACTIVATIONS[layer.activation] for layer in spec.layers]
         output = spec.output_layer.activation
         self.fused = output if output == self.loss.canonical_activation else None
+        self.set_l2(l2)
+        self._buffers: dict[int, Buffers] = {}
+
+    def set_l2(self, l2: float) -> None:
+        """L2 weight decay from the next gradient on (0 switches it off)."""
         self.l2 = float(l2)
         self._l2_mask: np.ndarray | None = None
         if self.l2:
             # l2 on weights, 0 on biases: decay never touches biases.
-            self._l2_mask = np.zeros_like(params.flat)
-            for w0, w1, _, _ in layout(spec):
+            self._l2_mask = np.zeros_like(self.params.flat)
+            for w0, w1, _, _ in layout(self.spec):
                 self._l2_mask[w0:w1] = self.l2
-            self._l2_scratch = np.empty_like(params.flat)
-        self._buffers: dict[int, Buffers] = {}
+            self._l2_scratch = np.empty_like(self.params.flat)
 
     def buffers(self, m: int) -> Buffers:
         found = self._buffers.get(m)

@@ -71,6 +71,19 @@ class _Stateful:
         """Copies of the state, e.g. for tests and saving a paused session."""
         return {"iterations": self.iterations, "buffers": [b.copy() for b in self._state]}
 
+    def raw_state(self) -> tuple[int, list[np.ndarray]]:
+        """(iterations, the buffers as stored, not copied): what `load_raw_state` takes back."""
+        return self.iterations, self._state
+
+    def load_raw_state(self, iterations: int, buffers: list[np.ndarray]) -> None:
+        """Continue exactly where the optimizer that gave `raw_state()` was (buffers copied)."""
+        self.iterations = int(iterations)
+        if len(buffers) != self.n_buffers:
+            self._state, self._scratch = [], None  # a fresh start: allocated at the next step
+            return
+        self._state = [np.array(b, copy=True) for b in buffers]
+        self._scratch = np.empty_like(buffers[0]) if buffers else None
+
 
 class SGD(_Stateful):
     """p -= lr * g"""

@@ -10,6 +10,7 @@ resume) continues exactly where an uninterrupted run would be.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,10 +22,12 @@ from core.nn.backprop import Backprop, Buffers, augment, targets
 from core.nn.blas_threads import epoch_limit
 from core.nn.history import History
 from core.nn.initializers import init_params
+from core.nn.live_changes import LiveChange, LiveSettings
 from core.nn.losses import default_loss
 from core.nn.metrics import METRIC_NAMES, compute_metrics
 from core.nn.optimizers import make_optimizer
 from core.nn.params import Params
+from core.nn.snapshots import SnapshotStore, capture
 from core.nn.spec import NetworkSpec
 from core.nn.train_config import TrainConfig, TrainingData, TrainingEvent
 from core.nn.train_monitor import TrainMetrics, diagnostics
@@ -66,7 +69,7 @@ def _stop_callable(stop: Any) -> Callable[[], bool] | None:
     return stop.is_set if hasattr(stop, "is_set") else stop
 
 
-class TrainingSession:
+class TrainingSession(LiveSettings):
     """Trains `params` (updated in place; `.params`) on `data` as `config` says.
 
     If `params` has another dtype than config.dtype, `.params` is a converted copy.
@@ -113,6 +116,13 @@ class TrainingSession:
         self.history = History({name: [] for prefix in ("train_", "val_")
                                 for name in (prefix + m for m in METRIC_NAMES[self.task])})
         self._last: tuple[float, float | None, dict, dict] = (NAN, None, {}, {})
+        # Live settings asked for from another thread, applied as the next epoch starts, and
+        # the record of every change applied (see core.nn.live_changes).
+        self._pending: dict[str, Any] = {}
+        self._pending_lock = threading.Lock()
+        self.changes: list[LiveChange] = []
+        # When set, a SessionState of every completed epoch goes in (core.nn.snapshots).
+        self.snapshots: SnapshotStore | None = None
 
     def _new_optimizer(self) -> None:
         c = self.config
@@ -120,12 +130,13 @@ class TrainingSession:
                                         nesterov=c.nesterov)
 
     def set_learning_rate(self, learning_rate: float) -> None:
-        """Change the learning rate live (between batches); a schedule continues from it."""
-        self._lr_base, self._lr_base_epoch = float(learning_rate), self.epoch
-        self.optimizer.learning_rate = float(learning_rate)
+        """Change the learning rate live, from the next epoch on; a schedule continues from it."""
+        self.request_change("learning_rate", float(learning_rate))
 
     # ---- the hot loop ------------------------------------------------------------------------
     def _start_epoch(self) -> None:
+        if self._pending:
+            self._apply_pending()
         np.copyto(self._backup, self.params.flat)
         self._loss_sum = 0.0
         self._metrics.reset()
@@ -254,6 +265,8 @@ class TrainingSession:
                 return
             self._record(train_loss, val_loss, self._metrics.result(), val_metrics)
             keep_going = self._improved(train_loss if val_loss is None else val_loss)
+            if self.snapshots is not None:
+                self.snapshots.add(capture(self), self.best_epoch)
             copy = every is not None and self.elapsed - last_copy >= every
             if copy:
                 last_copy = self.elapsed

@@ -38,9 +38,17 @@ def init_params_for(spec: Any, config: TrainConfig) -> Params:
 
 
 def _structural(config: TrainConfig) -> TrainConfig:
-    """The part of a config a session cannot follow (all but rate, epochs and target loss)."""
-    return dataclasses.replace(config, learning_rate=0.0, epochs=1, target_loss=None,
-                               params_every_seconds=None)
+    """The part of a config a session cannot follow (all but the live settings, epochs and
+    target loss)."""
+    return dataclasses.replace(config, learning_rate=0.0, l2=0.0, batch_size=None, epochs=1,
+                               target_loss=None, params_every_seconds=None)
+
+
+def _push_live(session: TrainingSession, config: TrainConfig) -> None:
+    """Hand the live settings to the session (it records the ones that change)."""
+    session.request_change("learning_rate", config.learning_rate)
+    session.request_change("l2", config.l2)
+    session.request_change("batch_size", config.batch_size)
 
 
 class TrainingController(QObject):
@@ -165,7 +173,7 @@ class TrainingController(QObject):
         doc = self._doc
         key = (id(doc.dataset), doc.spec, _structural(doc.config))
         if self._session is not None and key == self._session_key:
-            self._session.set_learning_rate(doc.config.learning_rate)
+            _push_live(self._session, doc.config)
             return self._session
         data = self._training_data()
         spec = doc.spec.validate()
@@ -192,7 +200,7 @@ class TrainingController(QObject):
         session.config = dataclasses.replace(session.config,
                                              epochs=session.epoch + config.epochs,
                                              target_loss=config.target_loss)
-        session.set_learning_rate(config.learning_rate)
+        _push_live(session, config)
         self._target_epoch = session.config.epochs + self._epoch_offset
 
     @property
@@ -260,5 +268,5 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_document_config_changed(self, config: TrainConfig) -> None:
         if self._session is not None:
-            # Thread safe by contract: the session applies a new rate between mini-batches.
-            self._session.set_learning_rate(config.learning_rate)
+            # Thread safe by contract: the session applies them as its next epoch starts.
+            _push_live(self._session, config)

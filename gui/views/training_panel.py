@@ -33,7 +33,8 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.live_label import LiveLabel
 
-LOCKED_TIP = "Stop training to change this (the learning rate stays live while training)."
+LOCKED_TIP = ("Stop training to change this (the learning rate, batch size and L2 stay live "
+              "while training).")
 
 
 def _combo(items: dict[str, Any], extra: tuple[str, str] | None = None) -> QComboBox:
@@ -112,7 +113,7 @@ class TrainingPanel(QWidget):
         # Progress and ETA follow the shared ~10 Hz frame grid (gui.control.cadence) while training.
         self._latest_epoch: int | None = None
         self._throttle = FrameThrottle(self._show_progress, self)
-        self._locked = [self.optimizer, self.batch_size, self.epochs, self.l2, self.loss,
+        self._locked = [self.optimizer, self.epochs, self.loss,
                         self.initializer, self.seed, self.patience, self.target_loss]
         self._build(run_actions)
         self._on_document_config_changed(document.config)
@@ -124,9 +125,11 @@ class TrainingPanel(QWidget):
         for text, widget, tip in (
                 ("Optimizer", self.optimizer, "How each step updates the weights."),
                 ("Learning rate", self.learning_rate, "Step size; can change while training."),
-                ("Batch size", self.batch_size, "Rows per update; full batch uses all rows."),
+                ("Batch size", self.batch_size,
+                 "Rows per update; full batch uses all rows. Can change while training."),
                 ("Epochs", self.epochs, "Passes over the training rows per Train press."),
-                ("L2 penalty", self.l2, "Weight decay; larger values keep weights small."),
+                ("L2 penalty", self.l2,
+                 "Weight decay; larger values keep weights small. Can change while training."),
                 ("Loss", self.loss, "Automatic picks the loss that fits the output layer."),
                 ("Initialization", self.initializer, "How Reset weights draws new weights."),
                 ("Seed", self.seed, "Same seed, same data, same result."),

@@ -1,0 +1,198 @@
+"""Snapshots of a training session, kept per epoch within a memory budget.
+
+A SessionState is everything a TrainingSession needs to continue from the end of one epoch exactly
+as if it had never stopped: the weights, the optimizer's buffers and step count, the shuffling
+Generator's state, the learning-rate schedule's base, the live settings and the best-epoch
+bookkeeping. Weights and optimizer buffers share one array (one allocation per snapshot).
+
+A SnapshotStore keeps one state per epoch while they fit in its budget; past it, it thins: the
+snapshot removed is the one whose removal leaves the smallest gap relative to its age, so recent
+epochs stay dense and older ones end up spaced roughly in proportion to how old they are. The
+first snapshot, the newest one and the best epoch are never removed.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """The state of a session after `epoch` completed epochs.
+
+    `arrays` is one flat buffer: the weights (n_params values) followed by the optimizer's
+    buffers (each n_params values; none for SGD or before the first step).
+    """
+
+    epoch: int
+    arrays: np.ndarray
+    n_params: int
+    optimizer: str
+    optimizer_steps: int
+    learning_rate: float
+    lr_base: float
+    lr_base_epoch: int
+    rng_state: dict[str, Any]
+    batch_size: int | None
+    l2: float
+    best_loss: float
+    best_epoch: int | None
+    wait: int
+    elapsed: float
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The flat weights (n_params,), a view: copy before changing it."""
+        return self.arrays[:self.n_params]
+
+    @property
+    def optimizer_buffers(self) -> list[np.ndarray]:
+        n = self.n_params
+        return [self.arrays[i:i + n] for i in range(n, len(self.arrays), n)]
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.arrays.nbytes) + 256  # the scalars and the Generator state, roughly
+
+
+def capture(session: Any) -> SessionState:
+    """The state of `session` (a TrainingSession between epochs), copied."""
+    steps, buffers = session.optimizer.raw_state()
+    flat = session.params.flat
+    arrays = np.concatenate([flat, *buffers]) if buffers else flat.copy()
+    return SessionState(
+        session.epoch, arrays, flat.size, session.config.optimizer, steps,
+        float(session.optimizer.learning_rate),
+        session._lr_base, session._lr_base_epoch, session._rng.bit_generator.state,
+        session.batch_size, session.l2, session._best_loss, session.best_epoch, session._wait,
+        session.elapsed)
+
+
+def restore(session: Any, state: SessionState, best_weights: np.ndarray | None = None) -> None:
+    """Put `session` (same spec, data and optimizer kind) into `state`.
+
+    best_weights: the weights of state.best_epoch, for early stopping to restore later (if left
+    out, the state's own weights stand in, which only matters if early stopping fires later).
+    """
+    if state.n_params != session.params.flat.size:
+        raise ValueError("the snapshot was taken of another network shape")
+    np.copyto(session.params.flat, state.weights)
+    if session.config.optimizer == state.optimizer:
+        session.optimizer.load_raw_state(state.optimizer_steps, state.optimizer_buffers)
+    # else: another optimizer's buffers mean nothing to this one; it starts fresh.
+    session.optimizer.learning_rate = state.learning_rate
+    session._lr_base, session._lr_base_epoch = state.lr_base, state.lr_base_epoch
+    session._rng.bit_generator.state = state.rng_state
+    session.apply_setting("batch_size", state.batch_size)
+    session.apply_setting("l2", state.l2)
+    session._best_loss, session.best_epoch, session._wait = (state.best_loss, state.best_epoch,
+                                                             state.wait)
+    if session._best is not None:
+        np.copyto(session._best, state.weights if best_weights is None else best_weights)
+    session.epoch, session.elapsed = state.epoch, state.elapsed
+    session._pos, session._in_epoch = 0, False
+
+
+def session_from_state(spec: Any, data: Any, config: Any, state: SessionState,
+                       best_weights: np.ndarray | None = None) -> Any:
+    """A TrainingSession that continues from `state` with `config`'s settings: with the same
+    settings it continues bit for bit like the session the state was taken from; changed live
+    settings (learning rate, L2, batch size) apply from the next epoch, another optimizer starts
+    with fresh state."""
+    from core.nn.params import Params
+    from core.nn.training import TrainingSession
+
+    dtype = np.dtype(config.dtype)
+    session = TrainingSession(spec, Params(spec, state.weights.astype(dtype, copy=True)), data,
+                              config)
+    restore(session, state, best_weights)
+    session.apply_setting("learning_rate", config.learning_rate)
+    session.apply_setting("l2", config.l2)
+    session.apply_setting("batch_size", config.batch_size)
+    return session
+
+
+class SnapshotStore:
+    """SessionStates by epoch within `budget_bytes`, thinned as described in the module."""
+
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+        if budget_bytes <= 0:
+            raise ValueError("the snapshot budget must be positive")
+        self.budget_bytes = int(budget_bytes)
+        self._states: dict[int, SessionState] = {}
+        self._epochs: list[int] = []  # ascending
+        self.nbytes = 0
+        self.best_epoch: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._epochs)
+
+    def __contains__(self, epoch: object) -> bool:
+        return epoch in self._states
+
+    @property
+    def epochs(self) -> list[int]:
+        """Kept epochs, ascending (a copy)."""
+        return list(self._epochs)
+
+    @property
+    def latest(self) -> SessionState | None:
+        return self._states[self._epochs[-1]] if self._epochs else None
+
+    def get(self, epoch: int) -> SessionState | None:
+        return self._states.get(epoch)
+
+    def nearest(self, epoch: float) -> int | None:
+        """The kept epoch closest to `epoch` (the earlier one on a tie)."""
+        if not self._epochs:
+            return None
+        index = int(np.searchsorted(self._epochs, epoch))
+        candidates = self._epochs[max(index - 1, 0):index + 1]
+        return min(candidates, key=lambda e: (abs(e - epoch), e))
+
+    def add(self, state: SessionState, best_epoch: int | None = None) -> None:
+        """Keep `state` (epochs arrive in increasing order; an epoch already kept is replaced,
+        and a state older than the newest drops every newer one: the run went back)."""
+        while self._epochs and self._epochs[-1] >= state.epoch:
+            self._drop(self._epochs[-1])
+        self._states[state.epoch] = state
+        self._epochs.append(state.epoch)
+        self.nbytes += state.nbytes
+        if best_epoch is not None:
+            self.best_epoch = best_epoch
+        while self.nbytes > self.budget_bytes and self._thin_one():
+            pass
+
+    def _drop(self, epoch: int) -> None:
+        state = self._states.pop(epoch)
+        self._epochs.remove(epoch)
+        self.nbytes -= state.nbytes
+
+    def _thin_one(self) -> bool:
+        """Remove the snapshot whose removal leaves the smallest gap for its age; False if only
+        protected snapshots (first, newest, best) are left."""
+        epochs = np.asarray(self._epochs, dtype=np.float64)
+        if len(epochs) < 3:
+            return False
+        newest = epochs[-1]
+        middle = epochs[1:-1]
+        score = (epochs[2:] - epochs[:-2]) / (newest - middle + 1.0)
+        if self.best_epoch in self._states:
+            best = self._epochs.index(self.best_epoch) - 1
+            if 0 <= best < len(score):
+                score[best] = math.inf
+        victim = int(np.argmin(score))
+        if not math.isfinite(score[victim]):
+            return False
+        self._drop(self._epochs[victim + 1])
+        return True
+
+    def truncate_after(self, epoch: int) -> None:
+        """Forget every snapshot after `epoch`."""
+        while self._epochs and self._epochs[-1] > epoch:
+            self._drop(self._epochs[-1])
