@@ -29,7 +29,7 @@ import numpy as np
 
 from core.errors import ModelFileError
 from core.files.atomic import atomic_write_bytes
-from core.files.model_io import json_safe
+from core.files.bundle import json_safe
 from core.nn.snapshots import SessionState
 
 JOURNAL_FORMAT = "perceptron-studio-journal"
@@ -212,9 +212,8 @@ def recover_session(journal: Journal, data: Any) -> Any:
     """The TrainingSession of the journal's current run, standing at its last journaled epoch
     exactly as it was (weights, optimizer, shuffling, live settings), on `data` (the caller
     reopens the dataset; RerunRefused if its fingerprint is not the run's)."""
-    from core.nn.replay import check_data
+    from core.nn.replay import check_data, session_from_state
     from core.nn.runs import RunRecord
-    from core.nn.snapshots import session_from_state
 
     if not journal.states or not journal.document.get("current_run"):
         raise ModelFileError("The journal holds no training state to continue from.")

@@ -14,11 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from core.errors import TrainingError
 from core.nn.history import History
 from core.nn.params import Params
 from core.nn.runs import RunRecord, data_fingerprint, weights_digest
-from core.nn.snapshots import SessionState, SnapshotStore, capture, session_from_state
+from core.nn.snapshots import SessionState, SnapshotStore, capture, restore
 from core.nn.train_config import TrainingData
 from core.nn.training import TrainingSession, initial_params
 
@@ -32,6 +34,22 @@ class RerunResult:
     identical: bool
     first_difference: int | None  # the first epoch whose figures differ (None: none or weights)
     message: str
+
+
+def session_from_state(spec: Any, data: Any, config: Any, state: SessionState,
+                       best_weights: np.ndarray | None = None) -> Any:
+    """A TrainingSession that continues from `state` with `config`'s settings: with the same
+    settings it continues bit for bit like the session the state was taken from; changed live
+    settings (learning rate, L2, batch size) apply from the next epoch, another optimizer starts
+    with fresh state."""
+    dtype = np.dtype(config.dtype)
+    session = TrainingSession(spec, Params(spec, state.weights.astype(dtype, copy=True)), data,
+                              config)
+    restore(session, state, best_weights)
+    session.apply_setting("learning_rate", config.learning_rate)
+    session.apply_setting("l2", config.l2)
+    session.apply_setting("batch_size", config.batch_size)
+    return session
 
 
 def check_data(record: RunRecord, data: TrainingData) -> None:

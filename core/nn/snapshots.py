@@ -98,25 +98,6 @@ def restore(session: Any, state: SessionState, best_weights: np.ndarray | None =
     session._pos, session._in_epoch = 0, False
 
 
-def session_from_state(spec: Any, data: Any, config: Any, state: SessionState,
-                       best_weights: np.ndarray | None = None) -> Any:
-    """A TrainingSession that continues from `state` with `config`'s settings: with the same
-    settings it continues bit for bit like the session the state was taken from; changed live
-    settings (learning rate, L2, batch size) apply from the next epoch, another optimizer starts
-    with fresh state."""
-    from core.nn.params import Params
-    from core.nn.training import TrainingSession
-
-    dtype = np.dtype(config.dtype)
-    session = TrainingSession(spec, Params(spec, state.weights.astype(dtype, copy=True)), data,
-                              config)
-    restore(session, state, best_weights)
-    session.apply_setting("learning_rate", config.learning_rate)
-    session.apply_setting("l2", config.l2)
-    session.apply_setting("batch_size", config.batch_size)
-    return session
-
-
 class SnapshotStore:
     """SessionStates by epoch within `budget_bytes`, thinned as described in the module."""
 

@@ -12,9 +12,9 @@ from tm_fixtures import CONFIG, SPEC
 from tm_fixtures import blobs as _data
 
 from core.nn.history import History
-from core.nn.replay import RerunRefused, compare, rerun
+from core.nn.replay import RerunRefused, compare, rerun, session_from_state
 from core.nn.runs import RunRecord, data_fingerprint, final_metrics, new_run_id, weights_digest
-from core.nn.snapshots import SnapshotStore, session_from_state
+from core.nn.snapshots import SnapshotStore
 from core.nn.training import TrainConfig, TrainingSession, initial_params
 
 

@@ -9,7 +9,8 @@ import pytest
 from tm_fixtures import CONFIG, SPEC, blobs
 
 from core.nn.live_changes import LiveChange
-from core.nn.snapshots import SnapshotStore, capture, session_from_state
+from core.nn.replay import session_from_state
+from core.nn.snapshots import SnapshotStore, capture
 from core.nn.training import TrainConfig, TrainingSession, initial_params
 
 _data = blobs
