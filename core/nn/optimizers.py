@@ -67,6 +67,24 @@ class _Stateful:
             np.less(scratch, self._flush_below, out=mask)
             np.putmask(buffer, mask, 0.0)
 
+    def continue_from(self, other: Any, source: np.ndarray) -> bool:
+        """Take over `other`'s state across an edit of the network (core.nn.morph): parameter i
+        continues other's parameter source[i]; -1 marks a new one, whose state starts at zero.
+        False (and nothing taken) when `other` is another kind of optimizer or has no state."""
+        if type(other) is not type(self) or other._scratch is None:
+            return False
+        keep = source >= 0
+        self._state = []
+        for old in other._state:
+            new = np.zeros(len(source), old.dtype)
+            new[keep] = old[source[keep]]
+            self._state.append(new)
+        self._scratch = np.empty(len(source), other._scratch.dtype)
+        self._tiny_mask = np.empty(len(source), dtype=bool)
+        self._flush_below = other._flush_below
+        self.iterations = other.iterations
+        return True
+
     def state_dict(self) -> dict[str, Any]:
         """Copies of the state, e.g. for tests and saving a paused session."""
         return {"iterations": self.iterations, "buffers": [b.copy() for b in self._state]}
