@@ -141,13 +141,13 @@ def report(name: str, epochs: int, runs: list[Run]) -> None:
     print(f"  in app   {app:.2f} s ({epochs / app:,.0f} epochs/s), {updates:.1f} UI updates/s")
     print(f"  UI thread busy {100 * cpu:.0f} % of the run (thread CPU time, Python and Qt)")
     print(f"  in-app slowdown {median(slowdowns):+.1f} % (each pair: "
-          f"{', '.join(f'{s:+.0f}' for s in slowdowns)}) — target <= +10 %: "
-          f"{'MET' if median(slowdowns) <= 10 else 'MISSED'}")
+          f"{', '.join(f'{s:+.0f}' for s in slowdowns)}) — target <= +5 %: "
+          f"{'MET' if median(slowdowns) <= 5 else 'MISSED'}")
     gaps = np.concatenate([r.gaps for r in runs])
     print(f"  UI thread timer gaps: max {max(max_gaps):.0f} ms (each run: "
           f"{', '.join(f'{g:.0f}' for g in max_gaps)}), p99 {np.percentile(gaps, 99):.0f} ms, "
-          f"median {np.median(gaps):.0f} ms — target < 50 ms: "
-          f"{'MET' if max(max_gaps) < 50 else 'MISSED'}")
+          f"median {np.median(gaps):.0f} ms — target <= 20 ms: "
+          f"{'MET' if max(max_gaps) <= 20 else 'MISSED'}")
 
 
 def main() -> None:
