@@ -7,6 +7,46 @@ from typing import Any
 
 EXPORT_FORMATS = ("onnx", "txt", "json", "python")
 SCALINGS = ("standard", "minmax", "max", "none")
+TARGET_SCALINGS = ("standard", "minmax", "none")
+DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "space": " ",
+                   "spaces": " ", "\\t": "\t"}
+DEFAULT_PATIENCE = 50
+
+
+def delimiter(text: str) -> str:
+    """",", ";", "|", a tab, or a name: comma, semicolon, tab, pipe, space(s)."""
+    value = DELIMITER_NAMES.get(text.strip().lower(), text)
+    if len(value) != 1:
+        raise argparse.ArgumentTypeError(
+            f"expected one character or one of {', '.join(DELIMITER_NAMES)}, got {text!r}")
+    return value
+
+
+def column_kind(text: str) -> tuple[str, str]:
+    """"COLUMN=KIND" → (column, kind); the kind is checked against core's list."""
+    from core.data.columns import KINDS
+
+    column, sep, kind = text.rpartition("=")
+    if not sep or not column or kind not in KINDS:
+        raise argparse.ArgumentTypeError(
+            f"expected COLUMN=KIND with KIND one of {', '.join(KINDS)}, got {text!r}")
+    return column, kind
+
+
+def read_options(args: argparse.Namespace) -> dict[str, Any]:
+    """load_csv's keyword arguments from --delimiter and --header/--no-header."""
+    return {"delimiter": getattr(args, "delimiter", None), "header": getattr(args, "header", None)}
+
+
+def add_read_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
+                   help="the field separator: a character or comma, semicolon, tab, pipe, space "
+                        "(default: detected)")
+    header = p.add_mutually_exclusive_group()
+    header.add_argument("--header", dest="header", action="store_true", default=None,
+                        help="the first row names the columns (default: detected)")
+    header.add_argument("--no-header", dest="header", action="store_false",
+                        help="the first row is data; columns are called col_1, col_2, ...")
 
 
 def positive_int(text: str) -> int:
@@ -79,9 +119,9 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                     "progress bar when stderr is a terminal, then prints the final metrics "
                     "(on the test split if there is one, else validation, else training).")
     p.add_argument("data", metavar="DATA.csv", help="the training data, one row per example")
-    p.add_argument("--target", required=True, action="append", metavar="COL",
-                   help="the column to predict (repeat for several regression or multi-label "
-                        "targets)")
+    p.add_argument("--target", action="append", default=[], metavar="COL",
+                   help="the column to predict (default: the last column; repeat for several "
+                        "regression or multi-label targets)")
     p.add_argument("--out", required=True, metavar="MODEL.npz", help="where to save the model")
     p.add_argument("--hidden", type=hidden_sizes, default=(16, 8), metavar="N,N,...",
                    help="neurons per hidden layer, e.g. 16,8 (default); 'none' for no hidden layer")
@@ -104,9 +144,14 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                    help="use the whole training split as one batch (ignores --batch-size)")
     p.add_argument("--l2", type=non_negative_float, metavar="LAMBDA", default=0.0,
                    help="L2 weight penalty (0)")
-    p.add_argument("--early-stopping", type=positive_int, default=None, metavar="PATIENCE",
-                   help="stop when the validation loss has not improved for PATIENCE epochs and "
-                        "keep the best weights (needs --val > 0)")
+    stop = p.add_mutually_exclusive_group()
+    stop.add_argument("--early-stopping", type=positive_int, default=None,
+                      metavar="PATIENCE",
+                      help="stop when the validation loss has not improved for PATIENCE epochs "
+                           f"and keep the best weights (default: {DEFAULT_PATIENCE}; only with "
+                           "a validation split)")
+    stop.add_argument("--no-early-stopping", dest="early_stopping", action="store_const",
+                      const=0, help="train every epoch and keep the last weights")
     _add_data_options(p)
     p.add_argument("--json", action="store_true",
                    help="print the final metrics as one JSON object on stdout")
@@ -114,6 +159,23 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
 
 
 def _add_data_options(p: argparse.ArgumentParser) -> None:
+    from core.data.dataset import MISSING
+    from core.data.dataset_rules import TASKS
+
+    add_read_options(p)
+    p.add_argument("--ignore", action="append", default=[], metavar="COL",
+                   help="do not use this column as an input (repeat for several)")
+    p.add_argument("--kind", action="append", default=[], type=column_kind,
+                   metavar="COL=KIND", help="override the detected kind of a column: numeric, "
+                   "categorical, date, text or ignored (repeat for several)")
+    p.add_argument("--task", choices=TASKS, default=None,
+                   help="the task (default: inferred from the target)")
+    p.add_argument("--missing", choices=MISSING, default="fill",
+                   help="empty input cells: fill with the training median / most frequent value "
+                        "(default) or drop those rows; rows without a target are always left out")
+    p.add_argument("--scale-target", choices=TARGET_SCALINGS, default="standard",
+                   help="regression target scaling, fitted on the training split and undone on "
+                        "every prediction (default: standard)")
     p.add_argument("--seed", type=int, metavar="N", default=0,
                    help="random seed for the split, initial weights and shuffling (0)")
     p.add_argument("--scale", choices=SCALINGS, default="standard",
@@ -134,6 +196,7 @@ def _add_predict(subs: Any, handler: Callable[..., int]) -> None:
     p.add_argument("data", metavar="DATA.csv", help="the rows to predict")
     p.add_argument("--out", metavar="PREDICTIONS.csv", default=None,
                    help="where to write the predictions (default: stdout)")
+    add_read_options(p)
     p.set_defaults(run=handler)
 
 
@@ -142,9 +205,11 @@ def _add_evaluate(subs: Any, handler: Callable[..., int]) -> None:
         "evaluate", help="measure a saved model on a labelled CSV file",
         description="Compute metrics of MODEL on DATA.csv, which must hold the target column(s): "
                     "accuracy and a confusion matrix for classification, MAE, RMSE and R² for "
-                    "regression.")
+                    "regression. Rows without a target are left out and counted; a class the "
+                    "model never saw counts as wrong. Exits 1 when nothing can be scored.")
     p.add_argument("model", metavar="MODEL.npz", help="a model saved by train or the app")
     p.add_argument("data", metavar="DATA.csv", help="labelled rows")
+    add_read_options(p)
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     p.set_defaults(run=handler)
 

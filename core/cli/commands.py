@@ -13,15 +13,15 @@ from typing import Any, TextIO
 import numpy as np
 
 from core.cli.train import train
-from core.errors import DatasetError
 
 __all__ = ["evaluate", "export", "info", "predict", "train"]
 
 
-def _load_rows(path: str) -> Any:
+def _load_rows(args: argparse.Namespace) -> Any:
+    from core.cli.args import read_options
     from core.data.csv_reader import load_csv
 
-    return load_csv(path)
+    return load_csv(args.data, **read_options(args))
 
 
 def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -30,8 +30,10 @@ def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.prediction import bundle_predict, predictions_csv_text
 
     bundle = load_model(args.model)
-    table = _load_rows(args.data)
+    table = _load_rows(args)
     result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
+    for note in result.notes:
+        stderr.write(note + "\n")
     text = predictions_csv_text(result.table)
     if args.out is None:
         stdout.write(text)
@@ -43,29 +45,12 @@ def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def evaluate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.model_io import load_model
-    from core.files.prediction import bundle_predict
-    from core.nn.metrics import compute_metrics
+    from core.files.scoring import score_table
 
     bundle = load_model(args.model)
-    if bundle.preprocessing is None:
-        raise DatasetError("This model has no record of its target columns, so it cannot be "
-                           "evaluated on a CSV file.")
-    table = _load_rows(args.data)
-    pre = bundle.preprocessing
-    y = pre.transform_targets(table.frame, path=table.path, line_of=table.line_of)
-    result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
-    record: dict[str, Any] = {"rows": len(y), "task": bundle.task}
-    if bundle.task == "regression":
-        # In the target's own units, not the scaled ones the network was trained on.
-        truth = np.asarray(pre.decode(y) if pre.target_scales else y, dtype=np.float64)
-        record["metrics"] = compute_metrics("regression", result.decoded, truth)
-    else:
-        record["metrics"] = compute_metrics(bundle.task, result.outputs, y)
-    if bundle.task == "classification":
-        record["classes"] = list(pre.class_names)
-        record["confusion_matrix"] = confusion_matrix(pre.decode(y), result.decoded,
-                                                      pre.class_names).tolist()
-    _write_evaluation(stdout, record, args.json)
+    table = _load_rows(args)
+    scores = score_table(bundle, table.frame, path=table.path, line_of=table.line_of)
+    _write_evaluation(stdout, scores.to_dict(), args.json)
     return 0
 
 
@@ -85,9 +70,12 @@ def _write_evaluation(stdout: TextIO, record: dict[str, Any], as_json: bool) -> 
     if as_json:
         stdout.write(json.dumps(json_safe(record), allow_nan=False) + "\n")
         return
-    stdout.write(f"{record['rows']} rows, {record['task']}\n")
+    scored = record["scored_rows"]
+    stdout.write(f"{record['rows']} rows ({scored} scored), {record['task']}\n")
     for name, value in record["metrics"].items():
-        stdout.write(f"  {name:<9} {value:.4f}\n")
+        stdout.write(f"  {name:<9} {'n/a' if value is None else format(value, '.4f')}\n")
+    for note in record["notes"]:
+        stdout.write(f"  note: {note}\n")
     if "confusion_matrix" in record:
         classes = [str(c) for c in record["classes"]]
         width = max(8, *(len(c) for c in classes)) + 1

@@ -30,12 +30,19 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.val + args.test >= 1:
         raise TrainingError("--val and --test together must leave some rows for training.")
-    if args.early_stopping is not None and args.val == 0:
+    from core.cli.args import read_options
+
+    if args.early_stopping and args.val == 0:
         raise TrainingError("--early-stopping needs a validation split (--val > 0).")
-    table = load_csv(args.data)
-    options = DatasetOptions(targets=tuple(args.target), scaling=args.scale,
+    table = load_csv(args.data, **read_options(args))
+    kinds = {**{name: "ignored" for name in args.ignore}, **dict(args.kind)}
+    options = DatasetOptions(targets=tuple(args.target), kinds=kinds, task=args.task,
+                             missing=args.missing, scaling=args.scale,
+                             target_scaling=args.scale_target,
                              split=(1 - args.val - args.test, args.val, args.test), seed=args.seed)
     dataset = prepare(table, options)
+    if dataset.summary.counts.n_empty_inputs or dataset.summary.counts.n_without_target:
+        stderr.write(dataset.summary.counts.text() + "\n")
     spec, config = _spec_and_config(args, dataset)
     session, last = _run(spec, config, dataset, stderr)
     if last.kind == "diverged":
@@ -59,8 +66,17 @@ def _spec_and_config(args: argparse.Namespace, dataset: Any) -> tuple[NetworkSpe
     config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr,
                          batch_size=None if args.full_batch else args.batch_size,
                          epochs=args.epochs, loss=args.loss, l2=args.l2, seed=args.seed,
-                         early_stopping_patience=args.early_stopping)
+                         early_stopping_patience=_patience(args, dataset))
     return spec, config
+
+
+def _patience(args: argparse.Namespace, dataset: Any) -> int | None:
+    """Early stopping with restore-best is on by default whenever there is a validation split."""
+    from core.cli.args import DEFAULT_PATIENCE
+
+    if args.early_stopping == 0 or len(dataset.X_val) == 0:
+        return None
+    return args.early_stopping or DEFAULT_PATIENCE
 
 
 def _run(spec: NetworkSpec, config: Any, dataset: Any, stderr: TextIO) -> tuple[Any, Any]:

@@ -1,7 +1,9 @@
-"""Column kinds of a loaded CSV (numeric, categorical, ignored) and the Table that holds them.
+"""Column kinds of a loaded CSV and the Table that holds them.
 
-A kind is a guess the user can override: text is categorical, numbers are numeric, and a column that
-cannot help a model (empty, constant, an ID or a name with one distinct value per row) is ignored.
+A kind is a guess the user can override: short labels are categorical, numbers are numeric, dates
+are date, and free text is text (never an input: it would need a language model). A column that
+cannot help a model (empty, constant, an ID or row name, a label with a different value in almost
+every row or too many levels for one-hot) is ignored, with the reason.
 Integer columns stay numeric as features (a 0/1 input needs no one-hot); whether a numeric *target*
 holds classes is decided later, when the target is known (see dataset.infer_task).
 """
@@ -14,18 +16,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-KINDS = ("numeric", "categorical", "ignored")
+from core.data.dates import detect_format
+
+KINDS = ("numeric", "categorical", "date", "text", "ignored")
+UNUSED_KINDS = ("text", "ignored")  # kinds that never become network inputs
 
 # Cells read as missing. pandas' default list is replaced on purpose: it also treats "None" and
 # "n/a" spellings differently per version, and "?" (the UCI convention) is not in it.
 NA_VALUES = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "None",
              "#N/A", "-")
 
-# A text column with more distinct values than this (and most rows distinct) is ignored: one-hot
-# encoding it would add a column per value and teach the network nothing general.
+# A label column with more distinct values than this is ignored by default: one-hot encoding it
+# would add a column per value and teach the network nothing general. Marked categorical by hand,
+# it keeps this many most frequent levels (the rest count as unknown).
 MAX_CATEGORIES = 50
 MIN_ROWS_FOR_ID = 10
-_ID_NAME = re.compile(r"^(id|.*_id|index|row)$", re.IGNORECASE)
+# Free text: cells of several words on average, most of them different.
+TEXT_WORDS = 3.0
+_ID_NAME = re.compile(r"^(id|.*[_ .]id|id[_ .].*|index|row|rowid|rownames|row\.names"
+                      r"|unnamed:? ?\d*)$", re.IGNORECASE)
+_CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # PassengerId, CustomerID (but not "fluid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,7 @@ class ColumnInfo:
     is_integer: bool = False
     bad_value: tuple[int, str] | None = None
     reason: str = ""
+    date_format: str = ""  # the strptime pattern of a date column
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -105,33 +116,38 @@ def is_number_text(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").notna()
 
 
-def infer_column(name: str, series: pd.Series) -> ColumnInfo:
-    """Guess the kind of one raw column."""
+def infer_column(name: str, series: pd.Series, unnamed: bool = False) -> ColumnInfo:
+    """Guess the kind of one raw column (`unnamed`: its header cell was empty, as R's row names
+    are written)."""
     n_missing = int(series.isna().sum())
     present = series.dropna()
     if present.empty:
         return ColumnInfo(name, "ignored", n_missing, reason="every cell is empty")
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-        return _numeric_info(name, present.astype(np.float64), n_missing)
+        return _numeric_info(name, present.astype(np.float64), n_missing, unnamed)
     numbers = pd.to_numeric(present, errors="coerce")
     n_numbers = int(numbers.notna().sum())
     # Mostly numbers with a few stray words: a numeric column with a typo, reported by prepare().
     if n_numbers >= max(1, 0.9 * len(present)):
-        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing)
+        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing, unnamed)
         if n_numbers == len(present):  # numbers that pandas kept as text (spaces, commas)
             return info
         first_bad = int(np.flatnonzero(numbers.isna().to_numpy())[0])
         position = int(series.index.get_loc(present.index[first_bad]))
         return _replace_bad(info, (position, str(present.iloc[first_bad])))
-    return _categorical_info(name, present.astype(str), n_missing)
+    fmt = detect_format(present)
+    if fmt is not None:
+        return ColumnInfo(name, "date", n_missing, n_unique=int(present.nunique()),
+                          date_format=fmt)
+    return _categorical_info(name, present.astype(str), n_missing, unnamed)
 
 
 def _replace_bad(info: ColumnInfo, bad: tuple[int, str]) -> ColumnInfo:
-    return ColumnInfo(info.name, "numeric", info.n_missing, info.categories, info.n_unique,
+    return ColumnInfo(info.name, info.kind, info.n_missing, info.categories, info.n_unique,
                       info.is_integer, bad, info.reason)
 
 
-def _numeric_info(name: str, values: pd.Series, n_missing: int) -> ColumnInfo:
+def _numeric_info(name: str, values: pd.Series, n_missing: int, unnamed: bool) -> ColumnInfo:
     array = values.to_numpy(dtype=np.float64, copy=False)
     finite = array[np.isfinite(array)]
     is_integer = bool(finite.size and np.all(np.floor(finite) == finite))
@@ -139,30 +155,47 @@ def _numeric_info(name: str, values: pd.Series, n_missing: int) -> ColumnInfo:
         return ColumnInfo(name, "ignored", n_missing, n_unique=1, is_integer=is_integer,
                           reason="every row has the same value")
     n_unique = int(pd.unique(array).size) if is_integer else int(array.size)
-    if is_integer and n_unique == array.size and _looks_like_id(name, array):
+    if is_integer and n_unique == array.size and _looks_like_id(name, array, unnamed):
         return ColumnInfo(name, "ignored", n_missing, n_unique=n_unique, is_integer=True,
-                          reason="one distinct value per row (an ID?)")
+                          reason="a row number or ID (one distinct value per row)")
     return ColumnInfo(name, "numeric", n_missing, n_unique=n_unique, is_integer=is_integer)
 
 
-def _looks_like_id(name: str, array: np.ndarray) -> bool:
-    if _ID_NAME.match(name.strip()):
+def _looks_like_id(name: str, array: np.ndarray, unnamed: bool) -> bool:
+    if unnamed or _ID_NAME.match(name.strip()) or _CAMEL_ID.search(name.strip()):
         return True
-    # Counting 1, 2, 3... is an ID; distinct integers in no order (a score) are data.
-    return array.size >= MIN_ROWS_FOR_ID and bool(np.all(np.diff(array) > 0))
+    # A counter 0, 1, 2... or 1, 2, 3... numbers rows; a year or a population that merely grows
+    # (1950, 1951...) or distinct integers in no order (a score) are measured data.
+    steps = np.diff(array)
+    return array.size >= MIN_ROWS_FOR_ID and array[0] in (0, 1) and bool(np.all(steps == 1))
 
 
-def _categorical_info(name: str, present: pd.Series, n_missing: int) -> ColumnInfo:
+def _categorical_info(name: str, present: pd.Series, n_missing: int,
+                      unnamed: bool) -> ColumnInfo:
     counts = present.value_counts()
     n_unique = int(counts.size)
     if n_unique == 1:
         return ColumnInfo(name, "ignored", n_missing, (str(counts.index[0]),), 1,
                           reason="every row has the same value")
-    many = n_unique > MAX_CATEGORIES and n_unique > 0.5 * len(present)
-    if many or (n_unique == len(present) >= MIN_ROWS_FOR_ID):
+    many = n_unique > 0.5 * len(present)
+    if many and _is_free_text(present):
+        return ColumnInfo(name, "text", n_missing, n_unique=n_unique,
+                          reason="free text (sentences, most rows different): not an input")
+    if unnamed or (n_unique == len(present) >= MIN_ROWS_FOR_ID) or (
+            many and n_unique > MAX_CATEGORIES):
         return ColumnInfo(name, "ignored", n_missing, n_unique=n_unique,
-                          reason="text with a different value in (almost) every row")
+                          reason="a name or ID: a different value in (almost) every row")
+    if n_unique > MAX_CATEGORIES:
+        return ColumnInfo(name, "ignored", n_missing, sort_labels(counts.index), n_unique,
+                          reason=f"{n_unique} different values, too many for one input each "
+                                 f"(mark it categorical to use the {MAX_CATEGORIES} most "
+                                 "frequent)")
     return ColumnInfo(name, "categorical", n_missing, sort_labels(counts.index), n_unique)
+
+
+def _is_free_text(present: pd.Series) -> bool:
+    sample = present.iloc[:500]
+    return float(sample.str.split().str.len().mean()) >= TEXT_WORDS
 
 
 def sort_labels(values: object) -> tuple[str, ...]:

@@ -7,9 +7,7 @@ Every failure becomes a DatasetError naming the file, the line and what was expe
 """
 from __future__ import annotations
 
-import codecs
 import csv
-import io
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,19 +17,20 @@ import numpy as np
 import pandas as pd
 
 from core.data.columns import NA_VALUES, Table, infer_column
+from core.data.csv_sniff import (
+    DELIMITERS,
+    SAMPLE_BYTES,
+    has_decimal_commas,
+    read_sample,
+    sample_records,
+    sniff_delimiter,
+    sniff_encoding,
+    sniff_header,
+)
 from core.errors import DatasetError
 
-SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 16 * 1024 * 1024
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-_NUMBER = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*$")
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
-_SIGNATURES = {
-    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive (an Excel .xlsx workbook?)",
-    b"\xd0\xcf\x11\xe0": "an old Excel/Office file", b"\x1f\x8b": "a gzip archive",
-    b"BM": "a BMP image",
-}
 
 Progress = Callable[[float], None]
 Cancel = Callable[[], bool]
@@ -42,18 +41,18 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     """Read `path` into a Table; `progress(fraction)` is called between chunks, `cancel` (a
     threading.Event or a callable returning True) aborts with DatasetError("... cancelled")."""
     path = Path(path)
-    sample = _read_sample(path)
-    encoding, warnings = _sniff_encoding(sample, path)
+    sample = read_sample(path)
+    encoding, warnings = sniff_encoding(sample, path)
     text = sample.decode(encoding, errors="replace")
     if len(sample) == SAMPLE_BYTES:  # drop the last, possibly cut, line
         text = text[: text.rfind("\n") + 1] or text
-    rows = _sample_records(text)
+    rows = sample_records(text)
     if not any(any(cell.strip() for cell in row) for row in rows):
         raise DatasetError("The file is empty (no rows with values).", path=path)
     delimiter = delimiter or sniff_delimiter(text)
-    rows = _sample_records(text, delimiter)
+    rows = sample_records(text, delimiter)
     has_header = sniff_header(rows) if header is None else header
-    decimal = "," if delimiter != "," and _has_decimal_commas(rows) else "."
+    decimal = "," if delimiter != "," and has_decimal_commas(rows) else "."
     options = dict(sep=delimiter, header=0 if has_header else None, decimal=decimal)
     if len(rows) > 1 and len(rows[1]) > len(rows[0]):
         # pandas would silently drop the extra fields of the first data row (index_col=False).
@@ -73,97 +72,6 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     if progress is not None:
         progress(1.0)
     return table
-
-
-# ---- sniffing ---------------------------------------------------------------------------------
-def _read_sample(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            sample = handle.read(SAMPLE_BYTES)
-    except FileNotFoundError:
-        raise DatasetError("The file does not exist (was it moved or deleted?).",
-                           path=path) from None
-    except IsADirectoryError:
-        raise DatasetError("This is a folder, not a CSV file.", path=path) from None
-    except OSError as exc:
-        raise DatasetError(f"The file cannot be read ({exc.strerror or exc}).", path=path) from None
-    if not sample.strip():
-        raise DatasetError("The file is empty.", path=path)
-    return sample
-
-
-def _sniff_encoding(sample: bytes, path: Path) -> tuple[str, list[str]]:
-    for signature, what in _SIGNATURES.items():
-        if sample.startswith(signature):
-            raise DatasetError(f"This is {what}, not a CSV text file. Save or export the data as "
-                               "CSV first.", path=path)
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", []
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", []
-    if b"\x00" in sample or _control_ratio(sample) > 0.05:
-        raise DatasetError("This looks like a binary file, not a CSV text file (it contains "
-                           "bytes that are not text).", path=path)
-    try:
-        # An incremental decoder tolerates a multi-byte letter cut at the end of the sample.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8", []
-    except UnicodeDecodeError:
-        return "latin-1", [f"{path.name} is not valid UTF-8; it was read as Latin-1. Check "
-                           "accented letters in the preview."]
-
-
-def _control_ratio(sample: bytes) -> float:
-    controls = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
-    return controls / max(1, len(sample))
-
-
-def _sample_records(text: str, delimiter: str = ",", limit: int = 50) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            if row and any(cell.strip() for cell in row):
-                rows.append(row)
-            if len(rows) >= limit:
-                break
-    except csv.Error:
-        pass  # a broken quote is reported precisely by the full read
-    return rows
-
-
-def sniff_delimiter(text: str) -> str:
-    """The candidate that splits the sample rows most evenly into the most fields (> 1).
-
-    A comma that wins only because it also splits decimal commas ("1,5;2,0") loses to the
-    delimiter that splits every row evenly into decimal-comma numbers."""
-    scores: dict[str, tuple[float, int]] = {}
-    for candidate in DELIMITERS:
-        counts = [len(r) for r in _sample_records(text, candidate)]
-        if counts and max(counts) >= 2:
-            modal = max(set(counts), key=counts.count)
-            scores[candidate] = (counts.count(modal) / len(counts), modal)
-    if not scores:
-        return ","
-    best = max(scores, key=lambda c: scores[c])
-    if best == ",":
-        for other in ("\t", ";", "|"):
-            even = scores.get(other, (0.0, 0))[0] == 1.0
-            if even and _has_decimal_commas(_sample_records(text, other)):
-                return other
-    return best
-
-
-def sniff_header(rows: list[list[str]]) -> bool:
-    """A first row with no number in it is a header (a header named "2019" is rarer than a
-    headerless file of numbers); a lone row of text is also taken as a header."""
-    if not rows:
-        return True
-    return not any(_NUMBER.match(cell) for cell in rows[0] if cell.strip())
-
-
-def _has_decimal_commas(rows: list[list[str]]) -> bool:
-    return any(_DECIMAL_COMMA.match(cell) for row in rows[1:] for cell in row)
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -196,6 +104,8 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
 
 def _chunks(handle: object, encoding: str, options: dict, size: int) -> Iterator[pd.DataFrame]:
     rows = max(1000, CHUNK_BYTES // 64) if size > CHUNK_BYTES else None
+    if options["sep"] == " ":  # runs of spaces or tabs, leading ones ignored
+        options = {**options, "sep": r"\s+"}
     reader = pd.read_csv(handle, encoding=encoding, na_values=list(NA_VALUES),
                          keep_default_na=False, skipinitialspace=True, index_col=False,
                          engine="c", chunksize=rows or 10**9, **options)
@@ -233,7 +143,10 @@ def _make_table(path: Path, frame: pd.DataFrame, rows: list[list[str]], delimite
     for name in names:
         if not pd.api.types.is_numeric_dtype(frame[name].dtype):
             frame[name] = _clean_text(frame[name], decimal)
-    infos = tuple(infer_column(name, frame[name]) for name in names)
+    raw = [c.strip() for c in rows[0]] if rows and has_header else []
+    unnamed = [i < len(raw) and not raw[i] for i in range(len(names))]
+    infos = tuple(infer_column(name, frame[name], blank)
+                  for name, blank in zip(names, unnamed, strict=True))
     first_line = 2 if has_header else 1
     return Table(str(path), frame, infos, delimiter, has_header, encoding, decimal,
                  tuple(warnings), first_line, line_finder=record_lines)
@@ -272,7 +185,8 @@ def _column_names(frame: pd.DataFrame, rows: list[list[str]], has_header: bool,
 def _records(path: str | Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(start line, fields) of each non-blank record, with csv's strict quoting."""
     with open(path, encoding=encoding, newline="", errors="replace") as handle:
-        reader = csv.reader(handle, delimiter=delimiter, strict=True, skipinitialspace=True)
+        lines = (line.lstrip(" \t") for line in handle) if delimiter == " " else handle
+        reader = csv.reader(lines, delimiter=delimiter, strict=True, skipinitialspace=True)
         start = 1
         try:
             for row in reader:

@@ -5,9 +5,10 @@ missing values, split from the seed, fit the preprocessing on the training split
     data = prepare(table, DatasetOptions(targets=("species",)))
     data.X_train  # (n_train, n_inputs) float64, scaled with training statistics
 
-Defaults: the last column is the target; rows with a missing cell are dropped; features are
-standardized; 70/15/15 split (stratified for classification), seed 0. Splits with no rows hold
-arrays of shape (0, n_inputs) / (0, n_outputs).
+Defaults: the last column is the target; empty input cells are filled (median / most frequent of
+the training split) and rows without a target left out; features are standardized and so is a
+regression target (predictions are scaled back); 70/15/15 split (stratified for classification),
+seed 0. Splits with no rows hold arrays of shape (0, n_inputs) / (0, n_outputs).
 """
 from __future__ import annotations
 
@@ -18,21 +19,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.data.columns import KINDS, ColumnInfo, Table, label_text, sort_labels
+from core.data.columns import UNUSED_KINDS, ColumnInfo, Table, label_text
 from core.data.csv_reader import load_csv
-from core.data.dataset_summary import DatasetSummary, summarize
-from core.data.preprocessing import SCALINGS, TARGET_SCALINGS, Preprocessing, scale_stats
+from core.data.dataset_rules import (
+    TASKS,
+    check_numbers,
+    check_spread,
+    choose_targets,
+    class_names,
+    column_kinds,
+    infer_task,
+)
+from core.data.dataset_summary import DatasetSummary, RowCounts, summarize
+from core.data.fitting import fit_preprocessing
+from core.data.preprocessing import SCALINGS, TARGET_SCALINGS, Preprocessing
 from core.data.splits import check_fractions, split_indices
 from core.errors import DatasetError
 
-__all__ = ["ColumnInfo", "Dataset", "DatasetOptions", "Table", "infer_task", "load_csv",
-           "prepare"]
+__all__ = ["ColumnInfo", "Dataset", "DatasetOptions", "Table", "TASKS", "infer_task",
+           "load_csv", "prepare"]
 
-TASKS = ("classification", "multilabel", "regression")
-MISSING = ("drop", "fill")
-# A numeric target with at most this many distinct integers (and at most half as many as rows)
-# holds class labels (digits 0-9, 0/1), not quantities.
-MAX_INTEGER_CLASSES = 20
+MISSING = ("fill", "drop")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +49,9 @@ class DatasetOptions:
     targets: tuple[str, ...] = ()  # () = the last column
     kinds: Mapping[str, str] = field(default_factory=dict)  # per-column kind overrides
     task: str | None = None  # None = inferred from the target
-    missing: str = "drop"
+    missing: str = "fill"
     scaling: str = "standard"
-    target_scaling: str = "none"
+    target_scaling: str = "standard"  # regression only; classification targets are never scaled
     split: tuple[float, float, float] = (0.7, 0.15, 0.15)
     seed: int = 0
 
@@ -69,6 +76,9 @@ class DatasetOptions:
 
     def with_scaling(self, scaling: str) -> DatasetOptions:
         return replace(self, scaling=scaling)
+
+    def with_target_scaling(self, target_scaling: str) -> DatasetOptions:
+        return replace(self, target_scaling=target_scaling)
 
     def with_split(self, train: float, val: float, test: float) -> DatasetOptions:
         return replace(self, split=(train, val, test))
@@ -149,31 +159,33 @@ def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
     if table.n_rows < 2:
         raise DatasetError(f"The file has only {table.n_rows} data row; training needs at least "
                            "2 (and many more to learn anything).", path=table.path)
-    targets = _targets(table, options)
-    kinds = _kinds(table, options, targets)
-    features = [n for n in table.names if n not in targets and kinds[n] != "ignored"]
+    targets = choose_targets(table, options.targets)
+    kinds = column_kinds(table, options.kinds, targets)
+    features = [n for n in table.names if n not in targets and kinds[n] not in UNUSED_KINDS]
     if not features:
         raise DatasetError("No input columns are left: every column other than the target is "
-                           "ignored. Mark at least one column as numeric or categorical.",
+                           "ignored. Mark at least one column as numeric or categorical (Kind "
+                           "in the Dataset panel, --kind COLUMN=numeric on the command line).",
                            path=table.path)
     task = infer_task(table, targets, kinds, options.task)
     for name in (*features, *targets):
-        _check_numbers(table, name, kinds[name])
-    rows = _usable_rows(table, features, targets, options.missing)
+        check_numbers(table, name, kinds[name])
+    rows, counts = usable_rows(table, features, targets, options.missing)
     if task == "regression":
-        _check_spread(table, targets, rows)
-    class_names = _class_names(table, targets[0], rows) if task == "classification" else ()
-    labels = _labels(table.frame[targets[0]].iloc[rows]) if class_names else None
+        check_spread(table, targets, rows)
+    classes = class_names(table, targets[0], rows) if task == "classification" else ()
+    labels = _labels(table.frame[targets[0]].iloc[rows]) if classes else None
     parts = split_indices(rows.size, options.split, options.seed, labels)
     split_rows = [rows[p] for p in (parts.train, parts.val, parts.test)]
-    pre = _fit(table, split_rows[0], features, kinds, targets, task, class_names, options)
+    pre = fit_preprocessing(table, split_rows[0], features, kinds, targets, task, classes,
+                            options)
     arrays = []
     for positions in split_rows:
         frame = table.frame.iloc[positions]
         line_of = _line_mapper(table, positions)
         arrays.append(pre.transform(frame, path=table.path, line_of=line_of))
         arrays.append(pre.transform_targets(frame, path=table.path, line_of=line_of))
-    summary = summarize(table, pre, options, [p.size for p in split_rows], rows.size, arrays)
+    summary = summarize(table, pre, options, [p.size for p in split_rows], counts, arrays)
     return Dataset(*arrays, preprocessing=pre, options=options, summary=summary,
                    source=table.path)
 
@@ -194,155 +206,28 @@ def _check_options(options: DatasetOptions) -> None:
     check_fractions(options.split)
 
 
-def _targets(table: Table, options: DatasetOptions) -> tuple[str, ...]:
-    targets = options.targets or (table.names[-1],)
-    for name in targets:
-        table.column(name)  # raises, naming the columns there are
-    if len(set(targets)) != len(targets):
-        raise DatasetError("A target column is listed twice.", path=table.path)
-    if len(table.names) < 2:
-        name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(table.delimiter)
-        raise DatasetError(f"The file has only one column (detected delimiter: {name}); a "
-                           "dataset needs at least one input column and a target. Check the "
-                           "delimiter.", path=table.path)
-    if len(targets) == len(table.names):
-        raise DatasetError("Every column is a target; at least one must be an input.",
-                           path=table.path)
-    return tuple(targets)
-
-
-def _kinds(table: Table, options: DatasetOptions, targets: tuple[str, ...]) -> dict[str, str]:
-    kinds = table.kinds
-    for name, kind in options.kinds.items():
-        table.column(name)
-        if kind not in KINDS:
-            raise DatasetError(f"Unknown column kind '{kind}' (expected one of: "
-                               f"{', '.join(KINDS)}).", path=table.path, column=name)
-        kinds[name] = kind
-    for name in targets:
-        if kinds[name] == "ignored":
-            # A target is never ignored; an inferred "ignored" (constant, ID) falls back to what
-            # its cells are, and the task check then says what is wrong with it.
-            numeric = pd.api.types.is_numeric_dtype(table.frame[name].dtype)
-            kinds[name] = "numeric" if numeric else "categorical"
-    return kinds
-
-
-def infer_task(table: Table, targets: tuple[str, ...], kinds: Mapping[str, str],
-               task: str | None = None) -> str:
-    """classification (one categorical or few-integer target), multilabel (several 0/1 targets)
-    or regression (numeric targets); an explicit `task` is checked against the targets."""
-    numeric = all(kinds[t] == "numeric" for t in targets)
-    binary = numeric and all(_is_binary(table.frame[t]) for t in targets)
-    if task is None:
-        if len(targets) > 1:
-            task = "multilabel" if binary else "regression"
-        elif kinds[targets[0]] == "categorical" or _few_integers(table, targets[0]):
-            task = "classification"
-        else:
-            task = "regression"
-    if task == "classification" and len(targets) > 1:
-        raise DatasetError("Classification takes one target column; several 0/1 targets make a "
-                           "multi-label task.", path=table.path)
-    if task == "multilabel" and not binary:
-        raise DatasetError("Multi-label targets must be numeric columns holding only 0 and 1.",
-                           path=table.path)
-    if task == "regression" and not numeric:
-        name = next(t for t in targets if kinds[t] != "numeric")
-        raise DatasetError("Regression needs a numeric target; this column holds text. Choose "
-                           "classification instead.", path=table.path, column=name)
-    return task
-
-
-def _is_binary(series: pd.Series) -> bool:
-    values = pd.to_numeric(series, errors="coerce").dropna()
-    return bool(values.isin((0, 1)).all())
-
-
-def _few_integers(table: Table, name: str) -> bool:
-    info = table.column(name)
-    n_unique = info.n_unique or int(table.frame[name].nunique())
-    return info.is_integer and n_unique <= min(MAX_INTEGER_CLASSES, table.n_rows / 2)
-
-
-def _check_numbers(table: Table, name: str, kind: str) -> None:
-    info = table.column(name)
-    if kind == "numeric" and info.bad_value is not None:
-        position, text = info.bad_value
-        raise DatasetError(f"'{text}' is not a number. Expected a number in this numeric column "
-                           "(fix the cell, leave it empty to mark it missing, or treat the column "
-                           "as categorical).", path=table.path, row=table.line_of(position),
-                           column=name)
-
-
-def _usable_rows(table: Table, features: list[str], targets: tuple[str, ...],
-                 missing: str) -> np.ndarray:
-    """Positions of the rows kept: complete rows ("drop"), or rows with targets ("fill": a
-    missing target cannot be filled, so that row is dropped either way)."""
+def usable_rows(table: Table, features: list[str], targets: tuple[str, ...],
+                missing: str) -> tuple[np.ndarray, RowCounts]:
+    """Positions of the rows kept and what happened to the others. A row without a target is
+    left out under either policy (there is nothing to learn from it); a row with an empty input
+    cell is kept and filled ("fill", the default) or dropped ("drop")."""
     for name in targets:
         if table.frame[name].isna().all():
             raise DatasetError("The target column is empty in every row. Choose another target "
                                "column.", path=table.path, column=name)
-    checked = [*features, *targets] if missing == "drop" else list(targets)
-    keep = ~table.frame[checked].isna().any(axis=1).to_numpy()
+    has_target = ~table.frame[list(targets)].isna().any(axis=1).to_numpy()
+    empty_inputs = table.frame[features].isna().any(axis=1).to_numpy() & has_target
+    keep = has_target & ~empty_inputs if missing == "drop" else has_target
     rows = np.flatnonzero(keep)
     if rows.size == 0:
-        raise DatasetError(f"No rows are left: every row has a missing value in "
-                           f"{'a used column' if missing == 'drop' else 'the target'}. Try "
-                           "missing values: fill, or ignore the emptiest columns.",
+        raise DatasetError("No rows are left: every row has an empty cell in a used column. Try "
+                           "missing values: fill (Missing values in the Dataset panel, --missing "
+                           "fill on the command line), or ignore the emptiest columns.",
                            path=table.path)
-    return rows
-
-
-def _check_spread(table: Table, targets: tuple[str, ...], rows: np.ndarray) -> None:
-    for name in targets:
-        values = pd.to_numeric(table.frame[name].iloc[rows], errors="coerce")
-        if values.nunique() < 2:
-            raise DatasetError("The target has the same value in every row; there is nothing "
-                               "to learn. Choose another target column.", path=table.path,
-                               column=name)
+    counts = RowCounts(int(rows.size), int((~has_target).sum()), int(empty_inputs.sum()),
+                       missing)
+    return rows, counts
 
 
 def _labels(series: pd.Series) -> np.ndarray:
     return series.map(label_text).to_numpy(dtype=object).astype(str)
-
-
-def _class_names(table: Table, target: str, rows: np.ndarray) -> tuple[str, ...]:
-    names = sort_labels(table.frame[target].iloc[rows])
-    if len(names) < 2:
-        only = f" ('{names[0]}')" if names else ""
-        raise DatasetError(f"The target has only one class{only}; classification needs at "
-                           "least two. Choose another target column.", path=table.path,
-                           column=target)
-    return names
-
-
-def _fit(table: Table, train_rows: np.ndarray, features: list[str], kinds: dict[str, str],
-         targets: tuple[str, ...], task: str, class_names: tuple[str, ...],
-         options: DatasetOptions) -> Preprocessing:
-    """Fit scaling and fill values on the training rows only."""
-    frame = table.frame.iloc[train_rows]
-    stats, fills, categories = [], [], []
-    for name in features:
-        if kinds[name] == "categorical":
-            labels = table.frame[name].dropna().map(label_text)
-            categories.append(sort_labels(labels))
-            counts = frame[name].dropna().map(label_text).value_counts()
-            fills.append(str(counts.index[0]) if len(counts) else categories[-1][0])
-            stats.append((0.0, 1.0))
-        else:
-            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(np.float64)
-            categories.append(())
-            fills.append(float(np.nanmean(values)) if np.isfinite(values).any() else 0.0)
-            stats.append(scale_stats(values, options.scaling))
-    target_stats = []
-    if task == "regression":
-        for name in targets:
-            values = pd.to_numeric(frame[name], errors="coerce").to_numpy(np.float64)
-            target_stats.append(scale_stats(values, options.target_scaling))
-    return Preprocessing(
-        tuple(features), tuple(kinds[n] for n in features), tuple(categories),
-        tuple(s[0] for s in stats), tuple(s[1] for s in stats), tuple(fills), targets, task,
-        class_names, options.scaling, options.missing,
-        options.target_scaling if task == "regression" else "none",
-        tuple(s[0] for s in target_stats), tuple(s[1] for s in target_stats))

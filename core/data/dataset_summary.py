@@ -43,6 +43,33 @@ _SCALING_TEXT = {
 
 
 @dataclass(frozen=True, slots=True)
+class RowCounts:
+    """What the missing-value policy did to the rows of the file."""
+
+    n_used: int
+    n_without_target: int  # left out under either policy
+    n_empty_inputs: int  # rows with a target and an empty input cell: filled, or dropped
+    policy: str  # "fill" | "drop"
+
+    def text(self) -> str:
+        """E.g. "12 rows had empty cells: filled; 3 rows without a target: left out."."""
+        done = "filled with the training median / most frequent value" \
+            if self.policy == "fill" else "dropped (missing values: drop)"
+        parts = []
+        if self.n_empty_inputs:
+            parts.append(f"{_rows(self.n_empty_inputs)} had empty cells: {done}")
+        if self.n_without_target:
+            parts.append(f"{_rows(self.n_without_target)} without a target: left out")
+        if not parts:
+            return f"Missing values: none (policy: {self.policy})."
+        return "Missing values: " + "; ".join(parts) + "."
+
+
+def _rows(n: int) -> str:
+    return "1 row" if n == 1 else f"{n:,} rows"
+
+
+@dataclass(frozen=True, slots=True)
 class ColumnSummary:
     """One column: role "input" | "target" | "ignored"; min/max/mean for numeric columns (None
     otherwise); categories for categorical ones; `reason` says why a column is ignored."""
@@ -71,6 +98,7 @@ class DatasetSummary:
     class_balance: tuple[tuple[str, int], ...]
     split_sizes: tuple[int, int, int]
     notes: tuple[str, ...]
+    counts: RowCounts | None = None
 
     def text(self) -> str:
         """A plain-text report for a terminal (fixed-width columns)."""
@@ -105,7 +133,7 @@ def _details(column: ColumnSummary) -> str:
 
 
 def summarize(table: Table, pre: Preprocessing, options: Choices,
-              split_sizes: Sequence[int], n_used: int,
+              split_sizes: Sequence[int], counts: RowCounts,
               arrays: Sequence[np.ndarray]) -> DatasetSummary:
     """Build the summary of a prepared dataset (arrays: X/y of train, val, test in order)."""
     columns = tuple(_column(table, pre, name) for name in table.names)
@@ -113,23 +141,17 @@ def summarize(table: Table, pre: Preprocessing, options: Choices,
     if pre.task in ("classification", "multilabel"):
         y = np.vstack([arrays[1], arrays[3], arrays[5]])
         balance = _balance(pre, y)
-    notes = (f"Missing values: {_missing_note(options.missing)}; "
-             f"{table.n_rows - n_used} rows dropped.",
+    notes = (counts.text(),
              f"Inputs: numeric columns {_SCALING_TEXT[options.scaling]} with statistics of the "
-             "training split; categorical columns one-hot encoded.",
+             "training split; categorical columns one-hot encoded (a category never seen counts "
+             "as unknown); dates as elapsed days and the month/weekday/hour they vary by.",
              f"Split {_percent(options.split)} (train/validation/test), "
              f"{'stratified, ' if pre.task == 'classification' else ''}seed {options.seed}.")
     if pre.task == "regression" and pre.target_scaling != "none":
         notes += (f"Target scaled ({pre.target_scaling}); predictions are scaled back.",)
-    return DatasetSummary(Path(table.path).name, table.n_rows, n_used, pre.task, columns,
-                          balance, tuple(int(s) for s in split_sizes), notes + table.warnings)
-
-
-def _missing_note(policy: str) -> str:
-    if policy == "drop":
-        return "rows with an empty cell are dropped (default)"
-    return ("filled with the training mean (numeric) or most frequent value (categorical); "
-            "rows without a target are dropped")
+    return DatasetSummary(Path(table.path).name, table.n_rows, counts.n_used, pre.task, columns,
+                          balance, tuple(int(s) for s in split_sizes), notes + table.warnings,
+                          counts)
 
 
 def _percent(split: Sequence[float]) -> str:
@@ -144,7 +166,11 @@ def _column(table: Table, pre: Preprocessing, name: str) -> ColumnSummary:
         role, kind = "input", pre.kinds[pre.input_columns.index(name)]
     else:
         reason = info.reason or "ignored"
-        return ColumnSummary(name, "ignored", "ignored", info.n_missing, reason=reason)
+        kind = "text" if info.kind == "text" else "ignored"
+        return ColumnSummary(name, "ignored", kind, info.n_missing, reason=reason)
+    if kind == "date":
+        return ColumnSummary(name, role, kind, info.n_missing, categories=(
+            f"format {pre.date_formats[pre.input_columns.index(name)]}",))
     if kind == "categorical":
         labels = table.frame[name].dropna().map(label_text)
         cats = pre.class_names if role == "target" else tuple(sorted(set(labels)))

@@ -1,19 +1,22 @@
 """Preprocessing fitted on the training split and saved with the model: raw rows → X, outputs →
-labels or values.
+labels or values. Plain JSON-able data: every consumer (the exports included) reads it.
 
 Decisions (stated once, here):
-- Scaling applies to numeric inputs only: x' = (x - offset) / scale, with "standard" (mean, std),
-  "minmax" (min, max - min), "max" (0, max |x|: the exam-score tutorial), "none" (0, 1). A zero
-  spread becomes 1 so a constant column maps to 0, not to NaN.
-- Categorical inputs are one-hot encoded over the categories seen in the whole file (a schema fact,
-  not a statistic, so a category seen only in the test split still gets its own column). At
-  prediction time an unknown category is a DatasetError naming the row, column and value.
-- Missing cells at prediction time are filled with the training mean / most frequent value when
-  the model was trained with missing="fill", and are a DatasetError when it was trained with "drop".
+- Scaling applies to numeric inputs (and a date's elapsed days): x' = (x - offset) / scale, with
+  "standard" (mean, std), "minmax" (min, max - min), "max" (0, max |x|: the exam-score tutorial),
+  "none" (0, 1). A zero spread becomes 1 so a constant column maps to 0, not to NaN.
+- Categorical inputs are one-hot encoded over the categories of the whole file (a schema fact),
+  capped at the MAX_CATEGORIES most frequent in the training split. A label outside them is
+  "unknown": all zeros, counted (core.data.encoding.InputNotes), never an error.
+- Date inputs become elapsed days plus sin/cos of the month/weekday/hour that vary in training
+  (core.data.dates); `date_formats[i]` is the strptime pattern, `date_parts[i]` the parts.
+- Empty input cells are filled with the training median (numbers, dates) or most frequent label,
+  whatever the training policy was ("drop" only chose the training rows): a model answers every
+  row it is given, and says how many it had to fill.
 - Classification targets: 2 classes → one 0/1 column (class_names[1] is 1; sigmoid output);
   3+ classes → one-hot columns in class_names order (softmax output).
-- Regression targets may be scaled too ("standard", "minmax", "max", "none", or "percent": divide
-  by 100, as the exam-score tutorial does); decode() undoes it.
+- Regression targets may be scaled ("standard", the default, "minmax", "max", "none", or
+  "percent": divide by 100, as the exam-score tutorial does); decode() undoes it.
 """
 from __future__ import annotations
 
@@ -24,7 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.data import dates, encoding
 from core.data.columns import label_text
+from core.data.encoding import InputNotes, numeric_values
 from core.errors import DatasetError
 
 SCALINGS = ("standard", "minmax", "max", "none")
@@ -54,8 +59,9 @@ def scale_stats(values: np.ndarray, scaling: str) -> tuple[float, float]:
 class Preprocessing:
     """Everything needed to turn raw rows into the network's inputs and back.
 
-    Per input column (same order as input_columns): its kind, its categories (categorical only),
-    its (offset, scale) (numeric only) and its fill value for missing cells.
+    Per input column (same order as input_columns): its kind ("numeric", "categorical", "date"),
+    its categories (categorical only), its (offset, scale) (numeric; a date's elapsed days), its
+    fill value for empty cells, and for a date its format and parts ("" and () otherwise).
     """
 
     input_columns: tuple[str, ...]
@@ -72,16 +78,34 @@ class Preprocessing:
     target_scaling: str = "none"
     target_offsets: tuple[float, ...] = ()
     target_scales: tuple[float, ...] = ()
+    date_formats: tuple[str, ...] = ()
+    date_parts: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Files from before dates existed have neither list: no column is a date.
+        n = len(self.input_columns)
+        if not self.date_formats:
+            object.__setattr__(self, "date_formats", ("",) * n)
+        if not self.date_parts:
+            object.__setattr__(self, "date_parts", ((),) * n)
 
     # ---- shapes and names --------------------------------------------------------------------
     @property
     def feature_names(self) -> tuple[str, ...]:
         """Names of the columns of X: numeric columns as is, categories as "column=value"."""
         names: list[str] = []
-        for column, kind, cats in zip(self.input_columns, self.kinds, self.categories,
-                                      strict=True):
-            names += [f"{column}={c}" for c in cats] if kind == "categorical" else [column]
+        for i, column in enumerate(self.input_columns):
+            names += self.column_features(i)
         return tuple(names)
+
+    def column_features(self, i: int) -> list[str]:
+        """The feature names input column i turns into."""
+        column, kind = self.input_columns[i], self.kinds[i]
+        if kind == "categorical":
+            return [f"{column}={c}" for c in self.categories[i]]
+        if kind == "date":
+            return list(dates.feature_names(column, self.date_parts[i]))
+        return [column]
 
     @property
     def n_inputs(self) -> int:
@@ -104,56 +128,32 @@ class Preprocessing:
         """Raw rows (a DataFrame with at least the input columns; extra ones are ignored) →
         X of shape (n_rows, n_inputs), float64. Without `line_of`, row r is reported as line r + 2
         (a file with one header line)."""
+        return self.transform_with_notes(frame, path=path, line_of=line_of)[0]
+
+    def transform_with_notes(self, frame: pd.DataFrame, *, path: str | None = None,
+                             line_of: LineOf | None = None) -> tuple[np.ndarray, InputNotes]:
+        """transform() and what it had to do: rows filled, unknown categories (InputNotes)."""
         line_of = line_of or (lambda position: position + 2)
         _require(frame, self.input_columns, path, "input")
-        blocks = []
-        for i, column in enumerate(self.input_columns):
-            series = frame[column]
-            if self.kinds[i] == "categorical":
-                blocks.append(self._one_hot(i, series, path, line_of))
-            else:
-                values = self._numbers(i, series, path, line_of)
-                blocks.append(((values - self.offsets[i]) / self.scales[i])[:, None])
+        notes = InputNotes(len(frame), np.zeros(len(frame), dtype=bool))
+        blocks = [self._block(i, frame[column], notes, path, line_of)
+                  for i, column in enumerate(self.input_columns)]
         if not blocks:
-            return np.empty((len(frame), 0))
-        return np.hstack(blocks).astype(np.float64, copy=False)
+            return np.empty((len(frame), 0)), notes
+        return np.hstack(blocks).astype(np.float64, copy=False), notes
 
-    def _numbers(self, i: int, series: pd.Series, path: str | None, line_of: LineOf) -> np.ndarray:
-        values = numeric_values(series, path, line_of)
-        return self._filled(i, values, np.isnan(values), series.name, path, line_of)
-
-    def _one_hot(self, i: int, series: pd.Series, path: str | None,
-                 line_of: LineOf) -> np.ndarray:
-        labels = series.map(label_text, na_action="ignore")
-        missing = labels.isna().to_numpy()
-        if missing.any():
-            labels = labels.copy()
-            labels[missing] = self._filled(i, labels.to_numpy(), missing, series.name, path,
-                                           line_of)[missing]
-        cats = self.categories[i]
-        codes = pd.Index(list(cats)).get_indexer(labels.to_numpy(dtype=object))
-        unknown = np.flatnonzero(codes < 0)
-        if unknown.size:
-            row = int(unknown[0])
-            raise DatasetError(f"'{labels.iloc[row]}' is not a category the model knows "
-                               f"(expected one of: {', '.join(cats)}).", path=path,
-                               row=line_of(row), column=str(series.name))
-        out = np.zeros((len(codes), len(cats)))
-        out[np.arange(len(codes)), codes] = 1.0
-        return out
-
-    def _filled(self, i: int, values: np.ndarray, missing: np.ndarray, column: object,
-                path: str | None, line_of: LineOf) -> np.ndarray:
-        if not missing.any():
-            return values
-        if self.missing != "fill":
-            row = int(np.flatnonzero(missing)[0])
-            raise DatasetError("The cell is empty; the model was trained on complete rows "
-                               "(missing values: drop). Expected a value.", path=path,
-                               row=line_of(row), column=str(column))
-        values = values.copy()
-        values[missing] = self.fill_values[i]
-        return values
+    def _block(self, i: int, series: pd.Series, notes: InputNotes, path: str | None,
+               line_of: LineOf) -> np.ndarray:
+        kind = self.kinds[i]
+        if kind == "categorical":
+            return encoding.one_hot(series, self.categories[i], str(self.fill_values[i]), notes)
+        if kind == "date":
+            block = encoding.date_features(series, self.date_formats[i], self.date_parts[i],
+                                           float(self.fill_values[i]), notes)
+            block[:, 0] = (block[:, 0] - self.offsets[i]) / self.scales[i]
+            return block
+        values = encoding.numbers(series, float(self.fill_values[i]), notes, path, line_of)
+        return ((values - self.offsets[i]) / self.scales[i])[:, None]
 
     # ---- targets -----------------------------------------------------------------------------
     def transform_targets(self, frame: pd.DataFrame, *, path: str | None = None,
@@ -206,8 +206,21 @@ class Preprocessing:
     def to_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
         data["categories"] = [list(c) for c in self.categories]
+        data["date_parts"] = [list(p) for p in self.date_parts]
         data["fill_values"] = [_json_value(v) for v in self.fill_values]
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    def _check(self) -> None:
+        """The per-column lists line up and name only known kinds and parts (ValueError)."""
+        n = len(self.input_columns)
+        lists = (self.kinds, self.categories, self.offsets, self.scales, self.fill_values,
+                 self.date_formats, self.date_parts)
+        if any(len(values) != n for values in lists):
+            raise ValueError("the per-column lists differ in length")
+        if any(kind not in ("numeric", "categorical", "date") for kind in self.kinds):
+            raise ValueError("unknown input kind")
+        if any(part not in dates.PARTS for parts in self.date_parts for part in parts):
+            raise ValueError("unknown date part")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Preprocessing:
@@ -217,7 +230,7 @@ class Preprocessing:
                 value = data[name] if name in _REQUIRED else data.get(name, _DEFAULTS[name])
                 fields[name] = _from_json(name, value)
             result = cls(**fields)
-            result.feature_names  # noqa: B018 - checks that the per-column lists line up
+            result._check()
         except (KeyError, TypeError, ValueError) as exc:
             raise DatasetError(f"The saved preprocessing is incomplete or malformed ({exc}).") \
                 from None
@@ -227,13 +240,14 @@ class Preprocessing:
 _REQUIRED = ("input_columns", "kinds", "categories", "offsets", "scales", "fill_values",
              "target_columns", "task")
 _DEFAULTS: dict[str, Any] = {"class_names": [], "scaling": "standard", "missing": "drop",
-                             "target_scaling": "none", "target_offsets": [], "target_scales": []}
+                             "target_scaling": "none", "target_offsets": [], "target_scales": [],
+                             "date_formats": [], "date_parts": []}
 
 
 def _from_json(name: str, value: Any) -> Any:
     if name in ("scaling", "missing", "target_scaling", "task"):
         return str(value)
-    if name == "categories":
+    if name in ("categories", "date_parts"):
         return tuple(tuple(str(c) for c in cats) for cats in value)
     if name in ("offsets", "scales", "target_offsets", "target_scales"):
         return tuple(float(v) for v in value)
@@ -253,26 +267,3 @@ def _require(frame: pd.DataFrame, columns: tuple[str, ...], path: str | None, ro
     if missing:
         raise DatasetError(f"The {role} column '{missing[0]}' is missing. The model needs the "
                            f"columns: {', '.join(columns)}.", path=path, column=missing[0])
-
-
-def numeric_values(series: pd.Series, path: str | None, line_of: LineOf) -> np.ndarray:
-    """A column as float64 (NaN where missing); a cell that is not a number is a DatasetError."""
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = np.empty(0, np.int64)
-    else:
-        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
-                                                                na_value=np.nan)
-        bad = np.flatnonzero(np.isnan(values) & series.notna().to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise DatasetError(f"'{series.iloc[row]}' is not a number. Expected a number in this "
-                           "numeric column (fix the cell, leave it empty to mark it missing, or "
-                           "treat the column as categorical).", path=path, row=line_of(row),
-                           column=str(series.name))
-    infinite = np.flatnonzero(np.isinf(values))
-    if infinite.size:
-        row = int(infinite[0])
-        raise DatasetError(f"'{series.iloc[row]}' is infinite. Expected a finite number.",
-                           path=path, row=line_of(row), column=str(series.name))
-    return values

@@ -29,13 +29,25 @@ class Prediction:
     decoded: np.ndarray
     task: str
     table: pd.DataFrame
+    notes: tuple[str, ...] = ()  # what the preprocessing had to do (cells filled, unknown labels)
 
 
 def bundle_inputs(bundle: ModelBundle, frame: pd.DataFrame, *, path: str | None = None,
                   line_of: object = None) -> np.ndarray:
     """Raw rows → the network's input matrix X (n, n_inputs) via the bundle's preprocessing."""
+    return _inputs(bundle, frame, path, line_of)[0]
+
+
+def _inputs(bundle: ModelBundle, frame: pd.DataFrame, path: str | None,
+            line_of: object) -> tuple[np.ndarray, tuple[str, ...]]:
     if bundle.preprocessing is not None:
-        return bundle.preprocessing.transform(frame, path=path, line_of=line_of)  # type: ignore
+        X, notes = bundle.preprocessing.transform_with_notes(
+            frame, path=path, line_of=line_of)  # type: ignore[arg-type]
+        return X, tuple(notes.lines())
+    return _plain_inputs(bundle, frame, path), ()
+
+
+def _plain_inputs(bundle: ModelBundle, frame: pd.DataFrame, path: str | None) -> np.ndarray:
     if frame.shape[1] < bundle.spec.n_inputs:
         raise DatasetError(f"The model needs {bundle.spec.n_inputs} numeric columns; the data "
                            f"has {frame.shape[1]}.", path=path)
@@ -47,11 +59,12 @@ def bundle_inputs(bundle: ModelBundle, frame: pd.DataFrame, *, path: str | None 
 
 def bundle_predict(bundle: ModelBundle, frame: pd.DataFrame, *, path: str | None = None,
                    line_of: object = None) -> Prediction:
-    """Predict raw rows `frame` (n rows; extra columns such as the target are ignored)."""
-    outputs = forward(bundle.spec, bundle.params, bundle_inputs(bundle, frame, path=path,
-                                                                line_of=line_of))
+    """Predict raw rows `frame` (n rows; extra columns such as the target are ignored). Empty
+    cells are filled and unseen categories treated as unknown; `notes` says so."""
+    X, notes = _inputs(bundle, frame, path, line_of)
+    outputs = forward(bundle.spec, bundle.params, X)
     decoded = _decode(bundle, outputs)
-    return Prediction(outputs, decoded, bundle.task, _table(bundle, outputs, decoded))
+    return Prediction(outputs, decoded, bundle.task, _table(bundle, outputs, decoded), notes)
 
 
 def _decode(bundle: ModelBundle, outputs: np.ndarray) -> np.ndarray:

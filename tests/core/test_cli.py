@@ -97,7 +97,8 @@ def test_version():
 
 @pytest.mark.parametrize("argv, fragment", [
     (["fly"], "invalid choice"),
-    (["train", IRIS, "--out", "x.npz"], "--target"),
+    (["train", IRIS, "--out", "x.npz", "--kind", "species"], "COLUMN=KIND"),
+    (["train", IRIS, "--out", "x.npz", "--scale-target", "log"], "--scale-target"),
     (["train", IRIS, "--target", "species", "--out", "x.npz", "--lr", "fast"], "--lr"),
     (["train", IRIS, "--target", "species", "--out", "x.npz", "--hidden", "3,x"], "16,8"),
     (["train", IRIS, "--target", "species", "--out", "x.npz", "--val", "1.5"], "fraction"),

@@ -79,14 +79,15 @@ def test_missing_drop_and_fill(tmp_path: Path) -> None:
     lines = ["x,c,y"] + [f"{'' if i % 5 == 0 else i},{'?' if i == 3 else 'ab'[i % 2]},{i % 2}"
                          for i in range(40)] + ["1,a,"]
     table = table_of(tmp_path, "\n".join(lines) + "\n")
-    dropped = prepare(table)
+    dropped = prepare(table, DatasetOptions(missing="drop"))
     assert sum(len(a) for a in (dropped.X_train, dropped.X_val, dropped.X_test)) == 31
-    filled = prepare(table, DatasetOptions(missing="fill"))
+    filled = prepare(table)  # the default keeps every row that has a target
     assert sum(len(a) for a in (filled.X_train, filled.X_val, filled.X_test)) == 40
     assert np.isfinite(filled.X_train).all()
     text = filled.summary_text()
-    assert "filled with the training mean" in text and "1 rows dropped" in text
-    assert "dropped (default)" in dropped.summary_text()
+    assert ("Missing values: 9 rows had empty cells: filled with the training median / most "
+            "frequent value; 1 row without a target: left out.") in text
+    assert "9 rows had empty cells: dropped (missing values: drop)" in dropped.summary_text()
 
 
 def test_kind_override_and_ignored_columns(tmp_path: Path) -> None:
@@ -96,7 +97,7 @@ def test_kind_override_and_ignored_columns(tmp_path: Path) -> None:
     data = prepare(table, DatasetOptions(kinds={"level": "categorical"}))
     assert data.feature_names == ("level=0", "level=1", "level=2", "level=3", "x")
     with pytest.raises(DatasetError, match="kind"):
-        prepare(table, DatasetOptions(kinds={"x": "text"}))
+        prepare(table, DatasetOptions(kinds={"x": "picture"}))
 
 
 def test_text_target_cannot_be_regressed(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_predict_py_needs_only_numpy():
     source = predict_script(make_bundle("xor.csv", hidden=(2,)))
     imports = {line.split()[1] for line in source.splitlines()
                if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "csv", "json", "sys", "numpy"}
+    assert imports <= {"__future__", "csv", "io", "json", "re", "sys", "datetime", "numpy"}
     compile(source, "predict.py", "exec")
 
 
@@ -213,8 +213,8 @@ def test_onnx_graph_is_scaling_then_gemm_and_activations_then_unscaling():
     from core.files.exports.onnx_export import build_onnx
 
     iris = build_onnx(make_bundle("iris.csv", hidden=(5,), activation="leaky_relu"))
-    assert [n.op_type for n in iris.graph.node] == ["Sub", "Div", "Gemm", "LeakyRelu", "Gemm",
-                                                    "Softmax", "Identity"]
-    assert iris.graph.node[3].attribute[0].f == pytest.approx(0.01)
+    assert [n.op_type for n in iris.graph.node] == ["IsNaN", "Where", "Sub", "Div", "Gemm",
+                                                    "LeakyRelu", "Gemm", "Softmax", "Identity"]
+    assert iris.graph.node[5].attribute[0].f == pytest.approx(0.01)
     diabetes = build_onnx(make_bundle("diabetes.csv", hidden=(3,), target_scaling="standard"))
     assert [n.op_type for n in diabetes.graph.node][-3:] == ["Mul", "Add", "Identity"]

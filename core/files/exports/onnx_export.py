@@ -1,13 +1,14 @@
-"""ONNX export: scaling nodes, then Gemm + activation per layer, then (regression) the inverse
-target scaling, so that raw feature rows go in and the numbers the app shows come out.
+"""ONNX export: imputation and scaling nodes, then Gemm + activation per layer, then (regression)
+the inverse target scaling, so that raw feature rows go in and the numbers the app shows come out.
 
 Input ("input", shape (N, n_features), the weights' float type): when every input column is
-numeric, the raw numeric rows in the model's column order. When some are categorical, the one-hot
-encoded rows *before* scaling (ONNX has no portable way to take mixed text and number columns in
-one tensor); the feature order and names are in the model's metadata_props["feature_names"].
+numeric, the raw numeric rows in the model's column order. When some are categorical or dates,
+the encoded rows *before* scaling (one-hot blocks, a date's elapsed days and sin/cos parts: ONNX
+has no portable way to take mixed text and number columns in one tensor); the feature order and
+names are in the model's metadata_props["feature_names"]. An empty cell is sent as NaN (in every
+feature of its column): the graph replaces it with the training fill value, as the app does.
 Output ("output", (N, n_outputs)): class probabilities (softmax/sigmoid outputs) for
-classification, unscaled target values for regression. Missing values are not filled: send
-complete rows.
+classification, unscaled target values for regression.
 """
 from __future__ import annotations
 
@@ -90,6 +91,12 @@ def _scaling_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
                    nodes: list[NodeProto], inits: list[TensorProto]) -> str:
     from onnx import helper
 
+    if pipeline.columns:  # NaN (an empty cell) → the training fill value of that feature
+        fill = _const("fill_values", pipeline.fill, dtype, inits)
+        nodes.append(helper.make_node("IsNaN", [current], ["is_empty"], name="find_empty"))
+        nodes.append(helper.make_node("Where", ["is_empty", fill, current], ["filled"],
+                                      name="fill_empty"))
+        current = "filled"
     if pipeline.offset is not None and np.any(pipeline.offset != 0):
         offset = _const("scale_offset", pipeline.offset, dtype, inits)
         nodes.append(helper.make_node("Sub", [current, offset], ["centred"], name="centre"))
@@ -141,8 +148,8 @@ def _target_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
 def _metadata_props(bundle: ModelBundle, pipeline: Pipeline) -> dict[str, str]:
     return {
         "task": bundle.task,
-        "input": "one-hot encoded rows before scaling" if pipeline.has_categorical
-                 else "raw numeric rows",
+        "input": "encoded rows before scaling (NaN = empty cell)" if pipeline.has_categorical
+                 else "raw numeric rows (NaN = empty cell)",
         "input_columns": json.dumps(list(pipeline.input_columns)),
         "feature_names": json.dumps(list(pipeline.feature_names)),
         "class_names": json.dumps(list(pipeline.class_names)),

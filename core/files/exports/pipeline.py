@@ -1,5 +1,6 @@
 """The preprocessing of a bundle flattened into what an export needs: per input column how to
-encode it (number, or one 0/1 feature per category), then one affine map per feature
+encode it (number, one 0/1 feature per category, or a date's features), the value that replaces
+an empty cell per feature (`fill`, before scaling), then one affine map per feature
 x' = (x - offset) / scale, and for regression value = output * target_scale + target_offset.
 
 This is the single translation from core.data.preprocessing.Preprocessing to the exports (ONNX
@@ -12,27 +13,41 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
+
+from core.data import dates
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from core.files.bundle import ModelBundle
 
 
 @dataclass(frozen=True, slots=True)
 class PipelineColumn:
-    """One raw input column; `fill` replaces a missing cell (None: a missing cell is an error)."""
+    """One raw input column; `fill` replaces an empty cell (a number, a category, or a date's
+    elapsed days); a date column has its strptime `date_format` and feature `date_parts`."""
 
     name: str
-    kind: str  # "numeric" | "categorical"
+    kind: str  # "numeric" | "categorical" | "date"
     categories: tuple[str, ...] = ()
     fill: float | str | None = None
+    date_format: str = ""
+    date_parts: tuple[str, ...] = ()
 
     @property
     def feature_names(self) -> tuple[str, ...]:
         if self.kind == "categorical":
             return tuple(f"{self.name}={c}" for c in self.categories)
+        if self.kind == "date":
+            return dates.feature_names(self.name, self.date_parts)
         return (self.name,)
+
+    def fill_features(self) -> np.ndarray:
+        """The encoded features of an empty cell, before scaling (what ONNX puts for NaN)."""
+        if self.kind == "categorical":
+            return np.asarray([1.0 if c == self.fill else 0.0 for c in self.categories])
+        if self.kind == "date":
+            return dates.expand(np.asarray([float(self.fill or 0.0)]), self.date_parts)[0]
+        return np.asarray([float(self.fill or 0.0)])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -58,25 +73,39 @@ class Pipeline:
 
     @property
     def has_categorical(self) -> bool:
-        return any(c.kind == "categorical" for c in self.columns)
+        """True when some column is not one plain number (categorical or date): the ONNX input
+        is then the encoded features, not the raw columns."""
+        return any(c.kind != "numeric" for c in self.columns)
 
     @property
     def target_names(self) -> tuple[str, ...]:
         """Names for the prediction columns: the target columns (classification: its one)."""
         return self.target_columns
 
+    @property
+    def fill(self) -> np.ndarray:
+        """(n_features,) the value of each feature for an empty cell, before scaling."""
+        blocks = [c.fill_features() for c in self.columns]
+        return np.concatenate(blocks) if blocks else np.zeros(0)
+
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
-        """Raw complete rows → (n_rows, n_features) float64 before scaling (the ONNX input)."""
+        """Raw rows → (n_rows, n_features) float64 before scaling (the ONNX input). An empty cell
+        becomes NaN in all of its column's features (the ONNX graph fills them); a category the
+        model never saw becomes all zeros."""
         from core.data.columns import label_text
 
         blocks = []
         for column in self.columns:
             series = frame[column.name]
             if column.kind == "categorical":
-                labels = series.map(label_text).to_numpy()
-                blocks.append(np.stack([labels == c for c in column.categories], axis=1))
+                labels = series.map(label_text, na_action="ignore").to_numpy(dtype=object)
+                block = np.stack([labels == c for c in column.categories], axis=1).astype(float)
+                block[pd.isna(labels)] = np.nan
+            elif column.kind == "date":
+                block = dates.expand(dates.parse(series, column.date_format), column.date_parts)
             else:
-                blocks.append(np.asarray(series, dtype=np.float64)[:, None])
+                block = pd.to_numeric(series, errors="coerce").to_numpy(np.float64)[:, None]
+            blocks.append(block.reshape(len(frame), -1))
         if not blocks:
             return np.empty((len(frame), 0))
         return np.hstack(blocks).astype(np.float64)
@@ -89,8 +118,9 @@ class Pipeline:
 
         return json_safe({
             "columns": [{"name": c.name, "kind": c.kind, "categories": list(c.categories),
-                         "fill": c.fill} for c in self.columns],
-            "feature_names": list(self.feature_names),
+                         "fill": c.fill, "date_format": c.date_format,
+                         "date_parts": list(c.date_parts)} for c in self.columns],
+            "feature_names": list(self.feature_names), "fill": plain(self.fill),
             "offset": plain(self.offset), "scale": plain(self.scale), "task": self.task,
             "class_names": list(self.class_names), "target_names": list(self.target_names),
             "target_offset": plain(self.target_offset), "target_scale": plain(self.target_scale),
@@ -110,15 +140,21 @@ def pipeline_of(bundle: ModelBundle) -> Pipeline:
                         else ("prediction",))
     columns, offsets, scales = [], [], []
     for i, name in enumerate(prep.input_columns):
-        fill = prep.fill_values[i] if prep.missing == "fill" else None
+        fill = prep.fill_values[i]
         if prep.kinds[i] == "categorical":
             cats = tuple(prep.categories[i])
-            columns.append(PipelineColumn(name, "categorical", cats, fill))
+            columns.append(PipelineColumn(name, "categorical", cats, str(fill)))
             offsets += [0.0] * len(cats)
             scales += [1.0] * len(cats)
+        elif prep.kinds[i] == "date":
+            parts = tuple(prep.date_parts[i])
+            columns.append(PipelineColumn(name, "date", (), float(fill), prep.date_formats[i],
+                                          parts))
+            width = len(dates.feature_names(name, parts))  # days first, then cyclic pairs
+            offsets += [float(prep.offsets[i])] + [0.0] * (width - 1)
+            scales += [float(prep.scales[i])] + [1.0] * (width - 1)
         else:
-            columns.append(PipelineColumn(name, "numeric", (), None if fill is None
-                                          else float(fill)))
+            columns.append(PipelineColumn(name, "numeric", (), float(fill)))
             offsets.append(float(prep.offsets[i]))
             scales.append(float(prep.scales[i]))
     target_offset = target_scale = None

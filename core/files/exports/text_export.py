@@ -63,8 +63,12 @@ def export_text(bundle: ModelBundle, folder: str | Path) -> list[Path]:
 
 def _usage(bundle: ModelBundle) -> list[str]:
     return [
-        "Encode each raw row as pipeline.columns says (numbers as they are; a categorical column "
-        "becomes one 0/1 value per category, in order); missing numbers take 'fill'.",
+        "Encode each raw row as pipeline.columns says: numbers as they are; a categorical column "
+        "becomes one 0/1 value per category, in order (all 0 for a category not listed); a date "
+        "column (date_format, a strptime pattern) becomes its days since 1970-01-01, then sin "
+        "and cos of 2*pi*part/period for each of date_parts after 'days' (month 0-11 of 12, "
+        "weekday Monday=0 of 7, hour of 24). An empty cell takes 'fill' (a date's fill is in "
+        "days); pipeline.fill lists every feature's fill value.",
         "Scale: x = (x - pipeline.offset) / pipeline.scale.",
         "For each layer K = 1, 2, ...: x = activation_K(x @ loadtxt('wK.txt', ndmin=2) + "
         "loadtxt('bK.txt', ndmin=1)); activations are listed in spec.layers.",
