@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.training_panel.config_requested.connect(c.apply_config)
         self.dataset_panel.options_requested.connect(c.apply_dataset_options)
         self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
+        self.dataset_panel.header_requested.connect(c.reload_with_header)
         self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
         self.prediction_panel.predict_csv_requested.connect(self.predict_csv)
         self.docks["prediction"].visibilityChanged.connect(self._on_prediction_dock_visibility)

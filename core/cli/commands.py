@@ -18,7 +18,7 @@ __all__ = ["evaluate", "export", "info", "predict", "train"]
 
 
 def _load_rows(args: argparse.Namespace) -> Any:
-    from core.cli.args import read_options
+    from core.cli.reading import read_options
     from core.data.csv_reader import load_csv
 
     return load_csv(args.data, **read_options(args))

@@ -30,7 +30,7 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.val + args.test >= 1:
         raise TrainingError("--val and --test together must leave some rows for training.")
-    from core.cli.args import read_options
+    from core.cli.reading import read_options
 
     if args.early_stopping and args.val == 0:
         raise TrainingError("--early-stopping needs a validation split (--val > 0).")
@@ -72,7 +72,7 @@ def _spec_and_config(args: argparse.Namespace, dataset: Any) -> tuple[NetworkSpe
 
 def _patience(args: argparse.Namespace, dataset: Any) -> int | None:
     """Early stopping with restore-best is on by default whenever there is a validation split."""
-    from core.cli.args import DEFAULT_PATIENCE
+    from core.cli.reading import DEFAULT_PATIENCE
 
     if args.early_stopping == 0 or len(dataset.X_val) == 0:
         return None

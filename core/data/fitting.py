@@ -2,7 +2,7 @@
 most frequent), the one-hot levels (capped) and a date column's varying parts."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -11,14 +11,23 @@ from core.data import dates
 from core.data.columns import MAX_CATEGORIES, Table, label_text, sort_labels
 from core.data.preprocessing import Preprocessing, scale_stats
 
-if TYPE_CHECKING:
-    from core.data.dataset import DatasetOptions
+
+class FitChoices(Protocol):
+    """What fitting reads of core.data.dataset.DatasetOptions (which sits above this module)."""
+
+    @property
+    def scaling(self) -> str: ...
+    @property
+    def target_scaling(self) -> str: ...
+    @property
+    def missing(self) -> str: ...
 
 
 def fit_preprocessing(table: Table, train_rows: np.ndarray, features: list[str],
                       kinds: dict[str, str], targets: tuple[str, ...], task: str,
-                      class_names: tuple[str, ...], options: DatasetOptions) -> Preprocessing:
-    """A Preprocessing whose statistics come from `train_rows` (positions in table.frame)."""
+                      class_names: tuple[str, ...], options: FitChoices) -> Preprocessing:
+    """A Preprocessing whose statistics come from `train_rows` (positions in table.frame);
+    `options` is a DatasetOptions (scaling, target_scaling, missing)."""
     frame = table.frame.iloc[train_rows]
     stats, fills, categories, formats, parts = [], [], [], [], []
     for name in features:

@@ -94,7 +94,7 @@ class Preprocessing:
     def feature_names(self) -> tuple[str, ...]:
         """Names of the columns of X: numeric columns as is, categories as "column=value"."""
         names: list[str] = []
-        for i, column in enumerate(self.input_columns):
+        for i in range(len(self.input_columns)):
             names += self.column_features(i)
         return tuple(names)
 

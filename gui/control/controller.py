@@ -133,8 +133,9 @@ class Controller(QObject):
         self.doc.set_config(config)
 
     # ---- datasets ---------------------------------------------------------------------------
-    def open_dataset(self, path: str | None = None) -> None:
-        """Read a CSV in the background; on success it replaces the current dataset."""
+    def open_dataset(self, path: str | None = None, header: bool | None = None) -> None:
+        """Read a CSV in the background; on success it replaces the current dataset. `header`:
+        whether the first row names the columns (None: detected)."""
         if self.doc.is_training:
             self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
             return
@@ -144,13 +145,19 @@ class Controller(QObject):
                 return
         self.cancel_csv()
         self._csv_path = path
-        self._csv_job = csv_job(path, self)
+        self._csv_job = csv_job(path, self, header)
         self._csv_job.progressed.connect(self.csv_progress)
         self._csv_job.loaded.connect(self._on_csv_job_loaded)
         self._csv_job.failed.connect(self._on_csv_job_failed)
         self._csv_job.ended.connect(self._on_csv_job_ended)
         self.csv_loading.emit(True)
         self._csv_job.start()
+
+    @Slot(bool)
+    def reload_with_header(self, header: bool) -> None:
+        """Read the current CSV again, saying whether its first row is a header."""
+        if self.doc.table is not None:
+            self.open_dataset(str(self.doc.table.path), header=header)
 
     def cancel_csv(self) -> None:
         if self._csv_job is not None:

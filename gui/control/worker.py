@@ -127,10 +127,11 @@ class CsvLoadWorker(QObject):
     failed = Signal(str)
     done = Signal()
 
-    def __init__(self, path: str, cancel: threading.Event) -> None:
+    def __init__(self, path: str, cancel: threading.Event, header: bool | None = None) -> None:
         super().__init__()
         self._path = path
         self._cancel = cancel
+        self._header = header  # None: detected
         self._last = 0.0
 
     def _on_progress(self, fraction: float) -> None:
@@ -144,7 +145,8 @@ class CsvLoadWorker(QObject):
         from core.data.csv_reader import load_csv
 
         try:
-            table = load_csv(self._path, progress=self._on_progress, cancel=self._cancel)
+            table = load_csv(self._path, progress=self._on_progress, cancel=self._cancel,
+                             header=self._header)
         except StudioError as exc:
             self.failed.emit(str(exc))
         except (OSError, UnicodeError) as exc:
@@ -256,6 +258,6 @@ def training_job(session: Any, max_epochs: int | None, parent: QObject | None = 
     return Job(TrainingWorker(session, stop, max_epochs, interval), stop, parent)
 
 
-def csv_job(path: str, parent: QObject | None = None) -> Job:
+def csv_job(path: str, parent: QObject | None = None, header: bool | None = None) -> Job:
     cancel = threading.Event()
-    return Job(CsvLoadWorker(path, cancel), cancel, parent)
+    return Job(CsvLoadWorker(path, cancel, header), cancel, parent)

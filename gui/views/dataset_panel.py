@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -27,14 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.data.columns import KINDS
 from gui.control.document import Document
 from gui.views import fmt
 
 PREVIEW_ROWS = 200
-KINDS = ("numeric", "categorical", "ignored")
 TASKS = (("", "Automatic"), ("classification", "Classification"),
          ("multilabel", "Multi-label"), ("regression", "Regression"))
-MISSING = (("drop", "Drop rows"), ("fill", "Fill (mean / most frequent)"))
+MISSING = (("fill", "Fill empty cells (median / most frequent)"),
+           ("drop", "Drop rows with empty cells"))
+TARGET_SCALINGS = (("standard", "Standardize (mean 0, std 1)"), ("minmax", "Min–max to [0, 1]"),
+                   ("none", "None"))
+TARGET_SCALING_TIP = ("Regression only: the target is scaled with training statistics for "
+                      "training, and every prediction is scaled back to the target's units.")
 SCALINGS = (("standard", "Standardize (mean 0, std 1)"), ("minmax", "Min–max to [0, 1]"),
             ("max", "Divide by max |x|"), ("none", "None"))
 TRAINING_TIP = "Stop training to change the dataset."
@@ -93,6 +99,7 @@ def column_summary(frame: pd.DataFrame, info: Any) -> str:
 class DatasetPanel(QWidget):
     options_requested = Signal(object)  # DatasetOptions
     open_requested = Signal()
+    header_requested = Signal(bool)  # re-read the file with / without a header row
 
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +117,13 @@ class DatasetPanel(QWidget):
         self.task = _combo(TASKS)
         self.missing = _combo(MISSING)
         self.scaling = _combo(SCALINGS)
+        self.target_scaling = _combo(TARGET_SCALINGS)
+        self.target_scaling.setToolTip(TARGET_SCALING_TIP)
+        self.header = QCheckBox("First row is a header")
+        self.header.setToolTip("Detected from the file; untick it when the first row is data "
+                               "(the columns are then called col_1, col_2, ...).")
+        self.missing_note = QLabel()
+        self.missing_note.setWordWrap(True)
         self.val_percent = QSpinBox()
         self.test_percent = QSpinBox()
         for spin in (self.val_percent, self.test_percent):
@@ -124,6 +138,7 @@ class DatasetPanel(QWidget):
     def _build(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.header)
         top.addWidget(self.open_button)
         split = QHBoxLayout()
         split.addWidget(self.train_label)
@@ -135,20 +150,24 @@ class DatasetPanel(QWidget):
         form.addRow("Target", self.target)
         form.addRow("Task", self.task)
         form.addRow("Missing values", self.missing)
+        form.addRow("", self.missing_note)
         form.addRow("Scaling", self.scaling)
+        form.addRow("Target scaling", self.target_scaling)
         form.addRow("Split", split)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.preview, 3)
         layout.addWidget(self.columns, 2)
         layout.addLayout(form)
-        self._inputs = [self.target, self.task, self.missing, self.scaling, self.val_percent,
-                        self.test_percent, self.columns, self.open_button]
+        self._inputs = [self.target, self.task, self.missing, self.scaling, self.target_scaling,
+                        self.header, self.val_percent, self.test_percent, self.columns,
+                        self.open_button]
 
     def _connect(self) -> None:
         self.open_button.clicked.connect(self.open_requested)
-        for combo in (self.target, self.task, self.missing, self.scaling):
+        for combo in (self.target, self.task, self.missing, self.scaling, self.target_scaling):
             combo.activated.connect(self._on_widget_changed)
+        self.header.clicked.connect(self._on_header_clicked)
         for spin in (self.val_percent, self.test_percent):
             spin.editingFinished.connect(self._on_widget_changed)
         doc = self._doc
@@ -164,6 +183,9 @@ class DatasetPanel(QWidget):
         self._kind_combos.clear()
         self.columns.setRowCount(0)
         self.target.clear()
+        self.header.setEnabled(table is not None)
+        self.header.setChecked(bool(table is not None and table.has_header))
+        self.missing_note.clear()
         if table is None:
             self.title.setText("No dataset: open a CSV or pick one from File > Examples.")
             return
@@ -198,7 +220,8 @@ class DatasetPanel(QWidget):
         if targets:
             self.target.setCurrentText(targets[0])
         for combo, value in ((self.task, options.task or ""), (self.missing, options.missing),
-                             (self.scaling, options.scaling)):
+                             (self.scaling, options.scaling),
+                             (self.target_scaling, options.target_scaling)):
             combo.setCurrentIndex(max(combo.findData(value), 0))
         _, val, test = options.split
         self.val_percent.setValue(round(val * 100))
@@ -216,6 +239,10 @@ class DatasetPanel(QWidget):
         targets = tuple(dataset.preprocessing.target_columns)
         if targets and self.target.findText(targets[0]) >= 0:
             self.target.setCurrentText(targets[0])
+        counts = dataset.summary.counts
+        self.missing_note.setText(counts.text() if counts is not None else "")
+        self.target_scaling.setEnabled(dataset.task == "regression"
+                                       and self._doc.training_state == "idle")
         rows = [len(dataset.X_train), len(dataset.X_val), len(dataset.X_test)]
         self.title.setText(f"<b>{Path(str(table.path)).name}</b> · {table.n_rows:,} rows × "
                            f"{len(table.columns)} columns<br>{dataset.task} · "
@@ -243,7 +270,13 @@ class DatasetPanel(QWidget):
             current, targets=(self.target.currentText(),) if self.target.count() else (),
             kinds=kinds, task=self.task.currentData() or None,
             missing=self.missing.currentData(), scaling=self.scaling.currentData(),
+            target_scaling=self.target_scaling.currentData(),
             split=(round(1.0 - val - test, 6), val, test))
+
+    @Slot(bool)
+    def _on_header_clicked(self, checked: bool) -> None:
+        if self._doc.table is not None and checked != self._doc.table.has_header:
+            self.header_requested.emit(checked)
 
     @Slot()
     def _on_widget_changed(self, *_: object) -> None:

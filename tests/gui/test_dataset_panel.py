@@ -123,3 +123,39 @@ def test_dataset_controls_lock_while_training(qtbot, window) -> None:
     window.actions["stop"].trigger()
     qtbot.waitUntil(lambda: doc.training_state == "idle", timeout=10_000)
     assert panel.scaling.isEnabled()
+
+
+def test_missing_values_target_scaling_and_kinds_in_the_panel(qtbot, window, dialogs,
+                                                              tmp_path) -> None:
+    rows = [f"2024-01-{i % 28 + 1:02d},{'' if i % 10 == 0 else i % 9},{'ab'[i % 2]},"
+            f"{'' if i == 5 else i * 0.5}" for i in range(60)]
+    open_csv(qtbot, window, dialogs, write(tmp_path, "m.csv", "day,x,c,y\n" + "\n".join(rows)))
+    panel, doc = window.dataset_panel, window.doc
+    assert doc.dataset.task == "regression" and len(doc.dataset.X_train) == 41  # 59 of 60 used
+    assert panel.missing_note.text() == (
+        "Missing values: 6 rows had empty cells: filled with the training median / most "
+        "frequent value; 1 row without a target: left out.")
+    assert {panel.columns.cellWidget(0, 1).itemText(i) for i in range(5)} >= {"date", "text"}
+    assert panel.columns.cellWidget(0, 1).currentText() == "date"
+    assert doc.preprocessing.target_scaling == "standard"  # the default for regression
+    panel.target_scaling.setCurrentIndex(panel.target_scaling.findData("minmax"))
+    panel.target_scaling.activated.emit(panel.target_scaling.currentIndex())
+    assert doc.dataset_options.target_scaling == "minmax"
+    assert doc.dataset.y_train.min() >= -1e-9 and doc.dataset.y_train.max() <= 1 + 1e-9
+    panel.missing.setCurrentIndex(panel.missing.findData("drop"))
+    panel.missing.activated.emit(panel.missing.currentIndex())
+    assert "dropped" in panel.missing_note.text()
+
+
+def test_first_row_is_a_header_toggle_rereads_the_file(qtbot, window, dialogs,
+                                                       tmp_path) -> None:
+    rows = "\n".join(f"{i % 5},{i * 0.1:.1f},{i % 2}" for i in range(30))
+    open_csv(qtbot, window, dialogs, write(tmp_path, "h.csv", "1990,2000,2010\n" + rows))
+    panel = window.dataset_panel
+    assert panel.header.isChecked() and window.doc.table.names == ["1990", "2000", "2010"]
+    with qtbot.waitSignal(window.controller.csv_loading, timeout=10_000,
+                          check_params_cb=lambda loading: not loading):
+        panel.header.click()
+    assert not dialogs.errors
+    assert window.doc.table.names == ["col_1", "col_2", "col_3"]
+    assert window.doc.table.n_rows == 31 and not panel.header.isChecked()

@@ -9,6 +9,7 @@ same row, by construction.
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -187,7 +189,13 @@ class PredictionPanel(QWidget):
         wanted = form.sizeHint().height() + 2 * self._scroll.frameWidth()
         self._scroll.setMinimumHeight(min(wanted, max(120, self.height() // 2)))
 
-    def _editor(self, pre: Any, i: int) -> QDoubleSpinBox | QComboBox:
+    def _editor(self, pre: Any, i: int) -> QDoubleSpinBox | QComboBox | QLineEdit:
+        if pre.kinds[i] == "date":  # typed as the file writes it; the format is the hint
+            edit = QLineEdit()
+            edit.setPlaceholderText(pre.date_formats[i])
+            edit.setToolTip(f"A date in the format {pre.date_formats[i]} (Python strptime)")
+            edit.textChanged.connect(self._recompute)
+            return edit
         if pre.kinds[i] == "categorical":
             combo = QComboBox()
             combo.addItems(list(pre.categories[i]))
@@ -217,6 +225,9 @@ class PredictionPanel(QWidget):
             editor.blockSignals(True)
             if isinstance(editor, QComboBox):
                 editor.setCurrentIndex(max(editor.findText(str(pre.fill_values[i])), 0))
+            elif isinstance(editor, QLineEdit):
+                day = datetime(1970, 1, 1) + timedelta(days=float(pre.fill_values[i]))
+                editor.setText(day.strftime(pre.date_formats[i]))
             else:
                 editor.setValue(float(pre.fill_values[i]))
             editor.blockSignals(False)
@@ -224,8 +235,7 @@ class PredictionPanel(QWidget):
 
     def input_row(self) -> pd.DataFrame:
         """The one raw row the form describes, as bundle_predict takes it."""
-        return pd.DataFrame({column: [editor.currentText() if isinstance(editor, QComboBox)
-                                      else float(editor.value())]
+        return pd.DataFrame({column: [_editor_value(editor)]
                              for column, editor in self.fields.items()})
 
     # ---- the answer ----------------------------------------------------------------------------
@@ -275,3 +285,11 @@ class PredictionPanel(QWidget):
     def shown_probabilities(self) -> dict[str, float]:
         """Class / label name → the probability its bar draws (for tests and accessibility)."""
         return self.result_view.shown_probabilities()
+
+
+def _editor_value(editor: QWidget) -> object:
+    if isinstance(editor, QComboBox):
+        return editor.currentText()
+    if isinstance(editor, QLineEdit):  # an empty date is filled like an empty cell
+        return editor.text().strip() or None
+    return float(editor.value())  # type: ignore[attr-defined]
