@@ -62,8 +62,10 @@ class MainWindow(QMainWindow):
     # ---- composition ------------------------------------------------------------------------
     def _build_views(self) -> None:
         from gui.views.diagram import NetworkDiagram
+        from gui.views.diagram.grow_bar import GrowBar
 
         self.diagram = NetworkDiagram(self.doc)
+        self.diagram.add_footer(GrowBar(self.doc, self.controller.grow))
         self.setCentralWidget(self.diagram)
         a = self.actions
         run = [a["train"], a["pause"], a["stop"], a["step"], a["reset"]]

@@ -38,6 +38,7 @@ class Morph:
     exact: bool
     note: str
     exact_on_data: bool = False
+    nudged: bool = False  # inexact only by the symmetry-breaking noise the caller asked for
 
     @property
     def preserving(self) -> bool:

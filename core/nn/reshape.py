@@ -92,9 +92,9 @@ def _edit_layer(spec: NetworkSpec, params: Params, new_spec: NetworkSpec, index:
                           "The biases are dropped, so the outputs change.")
 
 
-def carry_optimizer(old: Any, session: TrainingSession, morph: Morph) -> bool:
+def carry_optimizer(old: Any, session: TrainingSession, source: np.ndarray) -> bool:
     """Let a session on the edited network continue `old` optimizer's state (moments, velocity,
-    step count) where the edit kept parameters; new parameters start with zero state. False when
-    the optimizers differ in kind (the session keeps its fresh one)."""
+    step count) where the edit kept parameters (`Morph.source`); new parameters start with zero
+    state. False when the optimizers differ in kind (the session keeps its fresh one)."""
     carry = getattr(session.optimizer, "continue_from", None)
-    return bool(carry is not None and carry(old, morph.source))
+    return bool(carry is not None and carry(old, source))

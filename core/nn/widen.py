@@ -77,7 +77,7 @@ def widen(spec: NetworkSpec, params: Params, index: int, units: int,
     if noise > 0:
         note += ("; a little noise on the copies lets them learn apart, so the outputs move "
                  "slightly.")
-        return Morph(new_spec, new_params, source, False, note)
+        return Morph(new_spec, new_params, source, False, note, nudged=True)
     return Morph(new_spec, new_params, source, True, note + ": the outputs do not change.")
 
 

@@ -17,6 +17,7 @@ from core.nn.training import History, TrainConfig
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
 from gui.control.file_control import FileController
+from gui.control.grow_control import FRESH, GrowController
 from gui.control.project_control import ProjectController
 from gui.control.training_control import TrainingController, init_params_for
 from gui.control.undo import SpecEditCommand, describe_edit
@@ -54,6 +55,7 @@ class Controller(QObject):
         self.undo_stack = QUndoStack(self)
         self.training = TrainingController(document, dialogs, self)
         self.files = FileController(document, dialogs, settings, self)
+        self.grow = GrowController(document, dialogs, self.training, self)
         self.files.on_loaded = self._apply_bundle
         self.projects = ProjectController(document, dialogs, self.files)
         self._csv_job: Job | None = None
@@ -78,6 +80,17 @@ class Controller(QObject):
         if spec == before:
             return False
         label, merge_key = describe_edit(before, spec)
+        if self.grow.keeps():  # a trained network keeps what it learned (grow_control)
+            command = self.grow.command(before, spec, text or label)
+            if command is None:
+                return False  # the user cancelled
+            if command != FRESH:
+                self.undo_stack.push(command)
+                return True
+        if self.grow.trained:  # fresh weights, but undo brings the learned ones back
+            self.undo_stack.push(self.grow.fresh_command(
+                spec, text or label, init_params_for(spec, self.doc.config)))
+            return True
         self.undo_stack.push(SpecEditCommand(self._set_spec, before, spec, text or label,
                                              merge_key))
         return True

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
 from core.nn.training import History, TrainConfig
+from gui.control.markers import CurveMarker
 
 TRAINING_STATES = ("idle", "running", "paused")
 
@@ -29,6 +30,7 @@ class Document(QObject):
     training_state_changed = Signal(str)  # "idle" | "running" | "paused"
     diagnostics_appended = Signal(object)  # {"epoch": int, "weight_norm": [per layer], ...}
     diagnostics_cleared = Signal()
+    markers_changed = Signal(object)  # tuple[CurveMarker, ...] (gui.control.markers)
     status_changed = Signal(str)  # one line for the status bar ("Diverged at epoch 12 ...")
     model_path_changed = Signal(object)  # str | None
     dirty_changed = Signal(bool)
@@ -46,6 +48,7 @@ class Document(QObject):
         self._model_path: str | None = None
         self._dirty = False
         self._diagnostics: list[dict] = []
+        self._markers: tuple[CurveMarker, ...] = ()
         # A loaded model's own preprocessing: its weights expect exactly these statistics, which
         # the open dataset may not share (another file, another split). None once the weights
         # are trained on the open dataset, or a dataset is opened.
@@ -61,6 +64,7 @@ class Document(QObject):
     config = property(lambda self: self._config)
     history = property(lambda self: self._history)
     diagnostics = property(lambda self: list(self._diagnostics))
+    markers = property(lambda self: self._markers)
     training_state = property(lambda self: self._training_state)
     model_path = property(lambda self: self._model_path)
     dirty = property(lambda self: self._dirty)
@@ -112,6 +116,17 @@ class Document(QObject):
     def set_history(self, history: History) -> None:
         self._history = history
         self.history_changed.emit(history)
+        if not len(history):
+            self.set_markers(())  # a history that starts again has nothing to mark
+
+    def set_markers(self, markers: tuple[CurveMarker, ...]) -> None:
+        markers = tuple(markers)
+        if markers != self._markers:
+            self._markers = markers
+            self.markers_changed.emit(markers)
+
+    def add_marker(self, marker: CurveMarker) -> None:
+        self.set_markers((*self._markers, marker))
 
     def append_history(self, points: dict[str, list]) -> None:
         """Add coalesced epochs (same keys as History.to_dict()) and announce just the tail."""

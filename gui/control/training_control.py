@@ -14,10 +14,15 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import StudioError, TrainingError
 from core.nn.params import Params
+from core.nn.reshape import carry_optimizer
 from core.nn.training import History, TrainConfig, TrainingData, TrainingSession
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.worker import UI_INTERVAL, Job, TrainingUpdate, training_job
+
+# An optimizer whose state a new session continues, and for each new parameter the index of the
+# old one it continues (-1: new, zero state); see core.nn.reshape.carry_optimizer.
+Carry = tuple[Any, np.ndarray]
 
 # Weights are copied a little more often than updates go out, so each update (one per drawing
 # frame) carries the newest weights and the diagram restyles in the same pass as the plot.
@@ -62,6 +67,7 @@ class TrainingController(QObject):
         self._dialogs = dialogs
         self._session: TrainingSession | None = None
         self._session_key: tuple | None = None
+        self._carry: Carry | None = None
         self._job: Job | None = None
         self._target_epoch = 0
         self._epoch_offset = 0
@@ -83,6 +89,34 @@ class TrainingController(QObject):
         """Spec, data or weights changed under us: the next Train starts a new session."""
         self._session = None
         self._session_key = None
+        self._carry = None
+
+    # ---- continuing across a network edit (gui.control.grow_control) -------------------------
+    @property
+    def carry(self) -> Carry | None:
+        """Optimizer state the next new session continues (set by an edit that kept weights)."""
+        return self._carry
+
+    def set_carry(self, carry: Carry | None) -> None:
+        self._carry = carry
+
+    def carry_after(self, source: np.ndarray) -> Carry | None:
+        """The carry for an edit whose new parameter i continues old parameter source[i]: the
+        current session's optimizer, or the pending carry of an earlier edit, composed."""
+        if self._carry is not None:
+            optimizer, earlier = self._carry
+            return optimizer, np.where(source >= 0, earlier[np.maximum(source, 0)], -1)
+        return None if self._session is None else (self._session.optimizer, source)
+
+    def hold(self) -> tuple | None:
+        """The current session as it stands, for an undo to resume it exactly."""
+        if self._session is None:
+            return None
+        return self._session, self._session_key, self._epoch_offset
+
+    def resume_held(self, held: tuple) -> None:
+        self._session, self._session_key, self._epoch_offset = held
+        self._carry = None
 
     # ---- intents ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -186,6 +220,9 @@ class TrainingController(QObject):
         config = dataclasses.replace(doc.config,
                                      params_every_seconds=PARAMS_FRACTION * interval)
         self._session = TrainingSession(spec, params.copy(), data, config)
+        if self._carry is not None:
+            carry_optimizer(self._carry[0], self._session, self._carry[1])
+            self._carry = None
         self._session_key = key
         self._epoch_offset = len(doc.history)
         return self._session

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 
 from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
+from gui.views.curve_markers import CurveMarkers
 
 TRAIN_COLOR = "#E69F00"  # Okabe-Ito orange / blue: distinct for colour-blind readers too
 VAL_COLOR = "#0072B2"
@@ -175,6 +176,7 @@ class LossPlot(QWidget):
                            for _ in range(2)]
         self.loss_plot.addItem(self.best_lines[0])
         self.metric_plot.addItem(self.best_lines[1])
+        self.markers = CurveMarkers(document, [self.loss_plot, self.metric_plot], self)
         self.log_y = QCheckBox("Log scale")
         self.fit = QPushButton("Fit view")
         self.png = QPushButton("Export PNG…")

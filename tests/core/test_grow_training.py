@@ -42,7 +42,7 @@ def test_a_widened_spiral_net_trains_on_to_a_lower_loss(style, noise, factor) ->
     morph = reshape(spec, small.params, wider, data.X, np.random.default_rng(2), noise=noise,
                     widen_style=style)
     grown = TrainingSession(wider, morph.params, data, config)
-    assert carry_optimizer(small.optimizer, grown, morph)
+    assert carry_optimizer(small.optimizer, grown, morph.source)
     after = _last_loss(grown)
     assert grown.history.train_loss[0] < before + 0.02  # it starts where the small net stood
     assert after < factor * before
@@ -57,7 +57,7 @@ def test_the_optimizer_state_follows_the_edit_and_new_entries_start_at_zero() ->
     old_state = session.optimizer.state_dict()
     morph = widen(spec, session.params, 0, 5, np.random.default_rng(0))
     grown = TrainingSession(morph.spec, morph.params, data, config)
-    assert carry_optimizer(session.optimizer, grown, morph)
+    assert carry_optimizer(session.optimizer, grown, morph.source)
     state = grown.optimizer.state_dict()
     assert state["iterations"] == old_state["iterations"] == 5
     kept = morph.source >= 0
@@ -67,5 +67,5 @@ def test_the_optimizer_state_follows_the_edit_and_new_entries_start_at_zero() ->
     # Another kind of optimizer cannot continue Adam's moments: the session keeps its own.
     sgd = TrainingSession(morph.spec, morph.params, data,
                           TrainConfig(optimizer="sgd", epochs=1))
-    assert not carry_optimizer(session.optimizer, sgd, morph)
+    assert not carry_optimizer(session.optimizer, sgd, morph.source)
     assert isinstance(session.optimizer, Adam)

@@ -117,6 +117,11 @@ class NetworkDiagram(QWidget):
         self.strip.insert_requested.connect(self._on_strip_insert_requested)
         self.strip.menu_requested.connect(self._on_strip_menu_requested)
 
+    def add_footer(self, widget: QWidget) -> None:
+        """A bar under the legend (the window adds the shape-edit bar here)."""
+        self.layout().addWidget(widget)
+        self.footer = widget
+
     # ---- public queries (tests, bench, other views) ----------------------------------------
     @property
     def headers(self) -> list:
