@@ -44,11 +44,16 @@ class _Stateful:
         if self._scratch is None or self._scratch.shape != flat.shape \
                 or self._scratch.dtype != flat.dtype:
             self._state = [np.zeros_like(flat) for _ in range(self.n_buffers)]
-            self._scratch = np.empty_like(flat)
-            self._tiny_mask = np.empty(flat.shape, dtype=bool)
-            # 2**24 above the smallest normal number: about 1e-31 in float32, 4e-301 in float64.
-            self._flush_below = float(np.finfo(flat.dtype).tiny) * 2.0 ** 24
+            self._set_scratch(np.empty_like(flat))
         return self._state
+
+    def _set_scratch(self, scratch: np.ndarray | None) -> None:
+        """The work buffer and, shaped like it, the mask and threshold _flush_tiny uses."""
+        self._scratch = scratch
+        if scratch is not None:
+            self._tiny_mask = np.empty(scratch.shape, dtype=bool)
+            # 2**24 above the smallest normal number: about 1e-31 in float32, 4e-301 in float64.
+            self._flush_below = float(np.finfo(scratch.dtype).tiny) * 2.0 ** 24
 
     def _flush_tiny(self) -> None:
         """Set state entries below the flush threshold to zero, every FLUSH_EVERY steps.
@@ -79,9 +84,7 @@ class _Stateful:
             new = np.zeros(len(source), old.dtype)
             new[keep] = old[source[keep]]
             self._state.append(new)
-        self._scratch = np.empty(len(source), other._scratch.dtype)
-        self._tiny_mask = np.empty(len(source), dtype=bool)
-        self._flush_below = other._flush_below
+        self._set_scratch(np.empty(len(source), other._scratch.dtype))
         self.iterations = other.iterations
         return True
 
@@ -97,10 +100,11 @@ class _Stateful:
         """Continue exactly where the optimizer that gave `raw_state()` was (buffers copied)."""
         self.iterations = int(iterations)
         if len(buffers) != self.n_buffers:
-            self._state, self._scratch = [], None  # a fresh start: allocated at the next step
+            self._state = []  # a fresh start: allocated at the next step
+            self._set_scratch(None)
             return
         self._state = [np.array(b, copy=True) for b in buffers]
-        self._scratch = np.empty_like(buffers[0]) if buffers else None
+        self._set_scratch(np.empty_like(buffers[0]) if buffers else None)
 
 
 class SGD(_Stateful):
