@@ -101,8 +101,8 @@ def info(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     bundle = load_model(args.model)
     if args.json:
-        meta = bundle_metadata(bundle)
-        meta["history"] = {"epochs": len(bundle.history) if bundle.history else 0}
+        meta = bundle_metadata(bundle, with_history=False)
+        meta["history"] = {"epochs": bundle.history.last_epoch if bundle.history else 0}
         stdout.write(json.dumps(meta, allow_nan=False) + "\n")
         return 0
     stdout.write("\n".join(describe_bundle(bundle)) + "\n")
@@ -131,7 +131,7 @@ def describe_bundle(bundle: Any) -> list[str]:
         lines.append(f"Training  {c.optimizer}, learning rate {c.learning_rate:g}, "
                      f"batch {c.batch_size or 'full'}, seed {c.seed}")
     if bundle.history is not None and len(bundle.history):
-        lines.append(f"Epochs    {len(bundle.history)}")
+        lines.append(f"Epochs    {bundle.history.last_epoch:,}")
     if bundle.metrics:
         lines.append("Metrics   " + "  ".join(f"{k} {v:.4f}" for k, v in bundle.metrics.items()))
     lines.append(f"Saved by  Perceptron Studio {bundle.app_version}")

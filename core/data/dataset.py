@@ -155,7 +155,7 @@ class Dataset:
 def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
     """Turn a Table into a Dataset following `options` (DatasetError on anything unusable)."""
     options = options or DatasetOptions()
-    _check_options(options)
+    check_options(options)
     if table.n_rows < 2:
         raise DatasetError(f"The file has only {table.n_rows} data row; training needs at least "
                            "2 (and many more to learn anything).", path=table.path)
@@ -194,7 +194,15 @@ def _line_mapper(table: Table, positions: np.ndarray):  # noqa: ANN202 - a small
     return lambda position: table.line_of(int(positions[position]))
 
 
-def _check_options(options: DatasetOptions) -> None:
+def check_options(options: DatasetOptions) -> None:
+    """DatasetError naming the first choice that is not one this app knows (a project file's
+    settings go through here before anything is applied)."""
+    if not all(isinstance(t, str) for t in options.targets) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in options.kinds.items()):
+        raise DatasetError("Column names and kinds must be text.")
+    seed = options.seed
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise DatasetError(f"The seed must be a whole number from 0 up, not {seed!r}.")
     checks = (("missing", options.missing, MISSING), ("scaling", options.scaling, SCALINGS),
               ("target_scaling", options.target_scaling, TARGET_SCALINGS))
     for name, value, allowed in checks:

@@ -65,7 +65,7 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def bundle_metadata(bundle: ModelBundle) -> dict[str, Any]:
+def bundle_metadata(bundle: ModelBundle, with_history: bool = True) -> dict[str, Any]:
     """The JSON-able description of a bundle without its weights (shared by the exports)."""
     return json_safe({
         "format": FORMAT_NAME,
@@ -78,5 +78,5 @@ def bundle_metadata(bundle: ModelBundle) -> dict[str, Any]:
         "preprocessing": bundle.preprocessing.to_dict() if bundle.preprocessing else None,
         "config": bundle.config.to_dict() if bundle.config is not None else None,
         "metrics": dict(bundle.metrics),
-        "history": bundle.history.to_dict() if bundle.history is not None else None,
+        "history": bundle.history.to_dict() if with_history and bundle.history else None,
     })

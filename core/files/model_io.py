@@ -1,13 +1,18 @@
-"""Model files: one .npz holding W0, b0, W1, ... and a JSON `metadata` entry stored as uint8 bytes.
+"""Model files: one .npz holding W0, b0, W1, ..., a JSON `metadata` entry stored as uint8 bytes and
+the training history as one float64 array `history` (n_columns, n_rows).
 
 A model file must never be able to run code, so the reader opens the zip itself, reads every
 array header before any data, refuses object dtypes (allow_pickle=False as a second fence), and
-checks each shape and dtype against the spec in the metadata. Anything wrong → ModelFileError.
+checks each shape and dtype against the spec in the metadata. Every size is capped (core/limits.py)
+before anything is allocated, and the writer applies the same caps, so a saved model always
+reopens: a history longer than MAX_HISTORY_ROWS is thinned, a network beyond the limits is
+refused before the old file is touched. Anything wrong → ModelFileError.
 """
 from __future__ import annotations
 
 import io
 import json
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,23 +22,50 @@ import numpy as np
 from core.errors import ModelFileError, SpecError
 from core.files.atomic import atomic_write
 from core.files.bundle import FORMAT_NAME, FORMAT_VERSION, ModelBundle, bundle_metadata
+from core.files.safe_read import parse_json, read_capped
+from core.limits import (
+    MAX_HISTORY_COLUMNS,
+    MAX_HISTORY_ROWS,
+    MAX_LAYERS,
+    MAX_METADATA_BYTES,
+    MAX_MODEL_FILE_BYTES,
+    MAX_PARAMS,
+)
 from core.nn.params import Params, flat_size
 from core.nn.spec import NetworkSpec
 
 DTYPES = {"float32": np.dtype("<f4"), "float64": np.dtype("<f8")}
-MAX_METADATA_BYTES = 64 * 1024 * 1024
-MAX_PARAMS = 100_000_000  # 400 MB of float32: far beyond any network this app trains
+_NPY_HEADER_SLACK = 4096  # an .npy member is its data plus a header of at most this
 
 
 def save_model(path: str | Path, bundle: ModelBundle) -> None:
-    """Write `bundle` to `path` atomically (the old file survives any failure)."""
+    """Write `bundle` to `path` atomically (the old file survives any failure).
+
+    The reader's limits are checked here first, so nothing is saved that could not be reopened.
+    """
     if bundle.params.spec != bundle.spec:
         raise ModelFileError("The weights do not belong to this network (spec mismatch).")
     if bundle.params.dtype.name not in DTYPES:
         raise ModelFileError(f"Cannot save {bundle.params.dtype} weights "
                              "(float32 or float64 only).")
-    meta = json.dumps(bundle_metadata(bundle), allow_nan=False, indent=1).encode("utf-8")
-    arrays: dict[str, np.ndarray] = {"metadata": np.frombuffer(meta, dtype=np.uint8)}
+    try:
+        bundle.spec.validate()
+    except SpecError as exc:
+        raise ModelFileError(f"This model cannot be saved: {exc}") from exc
+    arrays: dict[str, np.ndarray] = {}
+    meta_dict = bundle_metadata(bundle, with_history=False)  # an array below, never JSON lists
+    if bundle.history is not None:
+        names, matrix = bundle.history.thinned(MAX_HISTORY_ROWS).to_matrix()
+        if len(names) > MAX_HISTORY_COLUMNS:
+            raise ModelFileError(f"The training history has {len(names)} columns; a model file "
+                                 f"holds at most {MAX_HISTORY_COLUMNS}.")
+        meta_dict["history_columns"] = names
+        arrays["history"] = matrix
+    meta = json.dumps(meta_dict, allow_nan=False, indent=1).encode("utf-8")
+    if len(meta) > MAX_METADATA_BYTES:
+        raise ModelFileError(f"The model description is {len(meta):,} bytes; a model file holds "
+                             f"at most {MAX_METADATA_BYTES:,} (too many columns or classes?).")
+    arrays["metadata"] = np.frombuffer(meta, dtype=np.uint8)
     for i, (w, b) in enumerate(zip(bundle.params.weights, bundle.params.biases, strict=True)):
         arrays[f"W{i}"] = np.ascontiguousarray(w)
         arrays[f"b{i}"] = np.ascontiguousarray(b)
@@ -53,15 +85,8 @@ def _write_npz(file: Any, arrays: dict[str, np.ndarray]) -> None:
 def load_model(path: str | Path) -> ModelBundle:
     """Read and fully validate a model file; raise ModelFileError with a message for a person."""
     path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such file.")
-    if path.is_dir():
-        raise ModelFileError(f"{path} is a folder, not a model file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelFileError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
-    return load_model_bytes(data, name=path.name)
+    return load_model_bytes(read_capped(path, MAX_MODEL_FILE_BYTES, "model file"),
+                            name=path.name)
 
 
 def load_model_bytes(data: bytes, name: str = "the model file") -> ModelBundle:
@@ -85,6 +110,12 @@ def _short(exc: BaseException) -> str:
 
 
 def _read_bundle(zf: zipfile.ZipFile, name: str) -> ModelBundle:
+    infos = zf.infolist()
+    if len(infos) > 2 * MAX_LAYERS + 4:
+        raise ModelFileError(f"{name} holds {len(infos):,} entries; a model file has at most "
+                             f"{2 * MAX_LAYERS + 4} (two per layer).")
+    if sum(info.file_size for info in infos) > MAX_MODEL_FILE_BYTES:  # a zip bomb
+        raise ModelFileError(f"{name} unpacks to more than {MAX_MODEL_FILE_BYTES:,} bytes.")
     meta = _read_metadata(zf, name)
     spec = _spec_from_meta(meta, name)
     dtype = DTYPES.get(meta.get("dtype", ""))
@@ -98,7 +129,29 @@ def _read_bundle(zf: zipfile.ZipFile, name: str) -> ModelBundle:
     params = Params.from_arrays(spec, weights, biases, dtype=dtype)
     from core.files.model_meta import bundle_parts  # local: pulls in the training/dataset modules
 
-    return ModelBundle(spec, params, **bundle_parts(meta, name))
+    parts = bundle_parts(meta, name)
+    pre = parts["preprocessing"]
+    if pre is not None and (pre.n_inputs, pre.n_outputs) != (spec.n_inputs, spec.n_outputs):
+        raise ModelFileError(f"{name}: the preprocessing makes {pre.n_inputs} inputs and "
+                             f"{pre.n_outputs} outputs, but the network has {spec.n_inputs} and "
+                             f"{spec.n_outputs}; the file is inconsistent.")
+    if meta.get("history_columns") is not None:
+        parts["history"] = _read_history(zf, meta["history_columns"], name)
+    return ModelBundle(spec, params, **parts)
+
+
+def _read_history(zf: zipfile.ZipFile, names: Any, name: str) -> Any:
+    from core.nn.history import History
+
+    if not isinstance(names, list) or not 0 < len(names) <= MAX_HISTORY_COLUMNS or not all(
+            isinstance(n, str) and len(n) <= 64 for n in names) or len(set(names)) != len(names):
+        raise ModelFileError(f"{name}: the history columns are malformed.")
+    matrix = _read_array(zf, "history", (len(names), None), np.dtype("<f8"), name,
+                         finite=False)
+    if matrix.shape[1] > MAX_HISTORY_ROWS:
+        raise ModelFileError(f"{name}: the history has {matrix.shape[1]:,} rows; a model file "
+                             f"holds at most {MAX_HISTORY_ROWS:,}.")
+    return History.from_matrix(names, matrix)
 
 
 def _read_metadata(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
@@ -108,10 +161,7 @@ def _read_metadata(zf: zipfile.ZipFile, name: str) -> dict[str, Any]:
     raw = _read_array(zf, "metadata", None, np.dtype(np.uint8), name)
     if raw.ndim != 1 or raw.nbytes > MAX_METADATA_BYTES:
         raise ModelFileError(f"{name}: the metadata entry is malformed.")
-    try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ModelFileError(f"{name}: the metadata is not valid JSON ({_short(exc)}).") from exc
+    meta = parse_json(raw.tobytes(), f"{name}: the metadata")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
         raise ModelFileError(f"{name} is not a Perceptron Studio model (unknown metadata).")
     version = meta.get("format_version")
@@ -136,12 +186,15 @@ def _spec_from_meta(meta: dict[str, Any], name: str) -> NetworkSpec:
     return spec
 
 
-def _read_array(zf: zipfile.ZipFile, key: str, shape: tuple[int, ...] | None,
-                dtype: np.dtype, name: str) -> np.ndarray:
-    """Read KEY.npy after checking its header: dtype (never object), shape, size; finite values."""
+def _read_array(zf: zipfile.ZipFile, key: str, shape: tuple[int | None, ...] | None,
+                dtype: np.dtype, name: str, finite: bool = True) -> np.ndarray:
+    """Read KEY.npy after checking its header: dtype (never object), shape (None: any length
+    there), size; finite values unless `finite` is False (a history's missing values are NaN)."""
     member = f"{key}.npy"
-    if member not in zf.namelist():
-        raise ModelFileError(f"{name} is incomplete: the array {key} is missing.")
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        raise ModelFileError(f"{name} is incomplete: the array {key} is missing.") from None
     with zf.open(member) as file:
         header_dtype, header_shape = _array_header(file, key, name)
     if header_dtype.hasobject or header_dtype.kind == "O":
@@ -149,16 +202,22 @@ def _read_array(zf: zipfile.ZipFile, key: str, shape: tuple[int, ...] | None,
                              "holds numbers, so it was refused (it could run code).")
     if header_dtype != dtype:
         raise ModelFileError(f"{name}: the array {key} has type {header_dtype}, expected {dtype}.")
-    if shape is not None and header_shape != shape:
+    if shape is not None and (len(header_shape) != len(shape) or any(
+            want is not None and got != want
+            for got, want in zip(header_shape, shape, strict=False))):
         raise ModelFileError(f"{name}: the array {key} has shape {header_shape}, but the network "
                              f"needs {shape}.")
     if shape is None and (len(header_shape) != 1 or header_shape[0] > MAX_METADATA_BYTES):
         raise ModelFileError(f"{name}: the array {key} has an unexpected shape {header_shape}.")
+    nbytes = math.prod(header_shape) * dtype.itemsize
+    if nbytes > info.file_size or info.file_size > nbytes + _NPY_HEADER_SLACK:
+        raise ModelFileError(f"{name}: the array {key} is truncated or padded "
+                             f"({info.file_size:,} bytes for {nbytes:,} bytes of numbers).")
     with zf.open(member) as file:
         array = np.lib.format.read_array(file, allow_pickle=False)
     if array.shape != header_shape:
         raise ModelFileError(f"{name}: the array {key} is truncated.")
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         raise ModelFileError(f"{name}: the array {key} contains NaN or infinite values.")
     return array
 

@@ -23,12 +23,37 @@ def bundle_parts(meta: dict[str, Any], name: str) -> dict[str, Any]:
         raise ModelFileError(f"{name}: unknown loss {loss!r}.")
     return {
         "loss": loss,
-        "preprocessing": _part(meta, "preprocessing", Preprocessing.from_dict, name),
+        "preprocessing": _part(meta, "preprocessing", _checked(Preprocessing.from_dict), name),
         "config": _part(meta, "config", lambda d: TrainConfig.from_dict(d).validate(), name),
-        "history": _part(meta, "history", lambda d: History.from_dict(nan_for_none(d)), name),
+        "history": _part(meta, "history", lambda d: _legacy_history(History, d), name),
         "metrics": _metrics(meta.get("metrics"), name),
         "app_version": str(meta.get("app_version", "unknown"))[:64],
     }
+
+
+def _checked(build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    from core.data.preprocessing_check import check_preprocessing
+
+    def checked(data: Any) -> Any:
+        pre = build(data)
+        check_preprocessing(pre)
+        return pre
+
+    return checked
+
+
+# Older versions stored the history as JSON lists; a long one is thinned as the writer now does.
+_LEGACY_HISTORY_VALUES = 8_000_000
+
+
+def _legacy_history(history_class: Any, data: dict[str, Any]) -> Any:
+    from core.limits import MAX_HISTORY_COLUMNS, MAX_HISTORY_ROWS
+
+    if len(data) > MAX_HISTORY_COLUMNS or not all(isinstance(v, list) for v in data.values()):
+        raise ValueError("unexpected columns")
+    if sum(len(v) for v in data.values()) > _LEGACY_HISTORY_VALUES:
+        raise ValueError("too many values")
+    return history_class.from_dict(nan_for_none(data)).thinned(MAX_HISTORY_ROWS)
 
 
 def _part(meta: dict[str, Any], key: str, build: Callable[[Any], Any], name: str) -> Any:

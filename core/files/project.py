@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import ModelFileError, SpecError
 from core.files.atomic import atomic_write_text
+from core.files.safe_read import parse_json, read_capped
+from core.limits import MAX_PROJECT_BYTES
 from core.nn.runs import RunRecord
 from core.nn.spec import NetworkSpec
 
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 PROJECT_FORMAT = "perceptron-studio-project"
 PROJECT_VERSION = 1
 PROJECT_SUFFIX = ".psproj"
-MAX_PROJECT_BYTES = 512 * 1024 * 1024  # runs carry their histories
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,22 +115,16 @@ def save_project(path: str | Path, project: Project) -> None:
         text = json.dumps(project_to_dict(project, path.parent), indent=2, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"The project cannot be saved ({exc}).") from exc
+    if len(text.encode("utf-8")) > MAX_PROJECT_BYTES:  # the reader's limit, checked here too
+        raise ModelFileError(f"The project would be larger than {MAX_PROJECT_BYTES:,} bytes, "
+                             "more than a project file may be; it was not saved.")
     atomic_write_text(path, text + "\n")
 
 
 def load_project(path: str | Path) -> Project:
     """Read a .psproj file; ModelFileError with a message for a person on anything wrong."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_PROJECT_BYTES:
-            raise ModelFileError(f"{path.name} is too large to be a project file.")
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ModelFileError(f"{path}: no such file.") from exc
-    except OSError as exc:
-        raise ModelFileError(f"Cannot read {path.name}: {exc.strerror or exc}") from exc
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ModelFileError(f"{path.name} is not a Perceptron Studio project (not JSON).") from exc
+    data = parse_json(read_capped(path, MAX_PROJECT_BYTES, "project file"), path.name)
     return project_from_dict(data, path.parent.resolve(), path.name)
 
 
@@ -176,16 +171,22 @@ def _check_header(data: Any, name: str) -> None:
 def _spec(value: Any, name: str) -> NetworkSpec | None:
     if value is None:
         return None
+    # Exactly the checks a model file's network gets (core/files/model_io.py).
     try:
-        return NetworkSpec.from_dict(value)
+        return NetworkSpec.from_dict(value).validate()
     except (SpecError, AttributeError, TypeError) as exc:
-        raise ModelFileError(f"{name}: the network description is malformed ({exc}).") from exc
+        raise ModelFileError(f"{name}: the network description is invalid ({exc}).") from exc
 
 
 def _options(value: Any, name: str) -> DatasetOptions | None:
-    from core.data.dataset import DatasetOptions
+    from core.data.dataset import DatasetOptions, check_options
 
-    return _rebuild(value, DatasetOptions.from_dict, "dataset settings", name)
+    def build(data: dict[str, Any]) -> DatasetOptions:
+        options = DatasetOptions.from_dict(data)
+        check_options(options)
+        return options
+
+    return _rebuild(value, build, "dataset settings", name)
 
 
 def _config(value: Any, name: str) -> TrainConfig | None:

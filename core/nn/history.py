@@ -2,49 +2,67 @@
 
 Columns: "epoch", "train_loss", "val_loss", then "train_<metric>" / "val_<metric>" (for example
 "train_accuracy", "val_r2"). A column that appears later is padded with NaN for earlier epochs.
+
+Columns are compact `array('d')` buffers (8 bytes a value; a list of floats costs 32), so a
+million epochs stay tens of megabytes, and a column converts to NumPy without a copy. The
+"epoch" column holds the real epoch numbers, so a thinned history (`thinned`, used by model
+files beyond MAX_HISTORY_ROWS) still plots and resumes at the right epoch.
 """
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Mapping, Sequence
+
+import numpy as np
 
 NAN = float("nan")
 BASE_COLUMNS = ("epoch", "train_loss", "val_loss")
 
 
+def _column(values: Sequence[float] = ()) -> array:
+    return array("d", values)
+
+
 class History:
-    """Equal-length float columns; `columns[name]` is a plain list."""
+    """Equal-length float columns; `columns[name]` is an `array('d')` (indexable like a list)."""
 
     __slots__ = ("columns",)
 
     def __init__(self, columns: Mapping[str, Sequence[float]] | None = None) -> None:
-        self.columns: dict[str, list[float]] = {name: [] for name in BASE_COLUMNS}
+        self.columns: dict[str, array] = {name: _column() for name in BASE_COLUMNS}
         if columns:
             self.extend(columns)
 
     def __len__(self) -> int:
         return len(self.columns["epoch"])
 
-    def __getitem__(self, name: str) -> list[float]:
+    def __getitem__(self, name: str) -> array:
         return self.columns[name]
 
     # Attribute access for the common columns (the contract names them).
     @property
-    def epochs(self) -> list[float]:
+    def epochs(self) -> array:
         return self.columns["epoch"]
 
     @property
-    def train_loss(self) -> list[float]:
+    def train_loss(self) -> array:
         return self.columns["train_loss"]
 
     @property
-    def val_loss(self) -> list[float]:
+    def val_loss(self) -> array:
         return self.columns["val_loss"]
 
     @property
-    def metrics(self) -> dict[str, list[float]]:
+    def metrics(self) -> dict[str, array]:
         """The metric columns ("train_accuracy", ...), without epoch and losses."""
         return {k: v for k, v in self.columns.items() if k not in BASE_COLUMNS}
+
+    @property
+    def last_epoch(self) -> int:
+        """The epoch number of the last row (0 when empty): a thinned history has fewer rows."""
+        epochs = self.columns["epoch"]
+        return int(epochs[-1]) if len(epochs) and math.isfinite(epochs[-1]) else len(epochs)
 
     def extend(self, points: Mapping[str, Sequence[float]]) -> None:
         """Append rows given as columns of equal length; unknown keys become new columns."""
@@ -55,30 +73,74 @@ class History:
         for name, values in points.items():
             if len(values) != count:
                 raise ValueError(f"column '{name}' has {len(values)} values, expected {count}")
-            column = self.columns.setdefault(name, [NAN] * before)
-            column.extend(float(v) if v is not None else NAN for v in values)
+            column = self.columns.setdefault(name, _column([NAN]) * before)
+            if isinstance(values, array) and values.typecode == "d":
+                column.extend(values)
+            else:
+                column.extend(float(v) if v is not None else NAN for v in values)
         for column in self.columns.values():
             if len(column) < before + count:
-                column.extend([NAN] * (before + count - len(column)))
+                column.extend(_column([NAN]) * (before + count - len(column)))
 
     def append_row(self, row: Mapping[str, float]) -> None:
         self.extend({k: [v] for k, v in row.items()})
 
     @property
-    def best_epoch(self) -> int | None:
-        """Epoch with the lowest validation loss (train loss when there is none)."""
+    def best_index(self) -> int | None:
+        """Row with the lowest validation loss (train loss when there is none)."""
         for name in ("val_loss", "train_loss"):
-            values = self.columns[name]
-            finite = [(v, i) for i, v in enumerate(values) if not math.isnan(v)]
-            if finite:
-                return int(self.columns["epoch"][min(finite)[1]])
+            values = np.frombuffer(self.columns[name], dtype=np.float64)
+            if values.size and not np.isnan(values).all():
+                return int(np.nanargmin(values))
         return None
 
+    @property
+    def best_epoch(self) -> int | None:
+        """Epoch with the lowest validation loss (train loss when there is none)."""
+        index = self.best_index
+        return None if index is None else int(self.columns["epoch"][index])
+
+    def thinned(self, max_rows: int) -> History:
+        """At most `max_rows` rows, evenly spaced over the epochs, always keeping the first,
+        the best and the last row (what the plots and the time machine must not lose)."""
+        n = len(self)
+        if n <= max_rows:
+            return self.copy()
+        keep = np.unique(np.linspace(0, n - 1, max(2, max_rows - 1)).round().astype(np.int64))
+        best = self.best_index
+        if best is not None:
+            keep = np.union1d(keep, [best])
+        if len(keep) > max_rows:  # the best row pushed it over: drop an evenly spaced middle one
+            droppable = np.setdiff1d(keep[1:-1], [best])
+            keep = np.setdiff1d(keep, droppable[len(droppable) // 2:len(droppable) // 2 + 1])
+        names, matrix = self.to_matrix()
+        return History.from_matrix(names, matrix[:, keep])
+
+    def to_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Column names and a float64 array of shape (n_columns, n_rows)."""
+        names = list(self.columns)
+        matrix = np.empty((len(names), len(self)), dtype=np.float64)
+        for row, name in enumerate(names):
+            matrix[row] = np.frombuffer(self.columns[name], dtype=np.float64)
+        return names, matrix
+
+    @classmethod
+    def from_matrix(cls, names: Sequence[str], matrix: np.ndarray) -> History:
+        """The inverse of to_matrix: `matrix` has shape (len(names), n_rows)."""
+        history = cls()
+        history.columns = {str(name): array("d", np.ascontiguousarray(row, np.float64).tobytes())
+                           for name, row in zip(names, matrix, strict=True)}
+        for name in BASE_COLUMNS:
+            history.columns.setdefault(name, _column([NAN]) * matrix.shape[1])
+        return history
+
     def copy(self) -> History:
-        return History(self.columns)
+        history = History()
+        history.columns = {name: array("d", values) for name, values in self.columns.items()}
+        return history
 
     def to_dict(self) -> dict[str, list[float]]:
-        return {name: list(values) for name, values in self.columns.items()}
+        return {name: values.tolist() for name, values in self.columns.items()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Sequence[float]]) -> History:
@@ -94,6 +156,7 @@ class History:
         return f"History({len(self)} epochs, columns {list(self.columns)})"
 
 
-def _same(left: list[float], right: list[float]) -> bool:
-    return all(a == b or (math.isnan(a) and math.isnan(b))
-               for a, b in zip(left, right, strict=True))
+def _same(left: array, right: array) -> bool:
+    a = np.frombuffer(left, dtype=np.float64)
+    b = np.frombuffer(right, dtype=np.float64)
+    return bool(np.array_equal(a, b, equal_nan=True))

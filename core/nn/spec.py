@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from core.errors import SpecError
+from core.limits import MAX_INPUTS, MAX_LAYERS, MAX_PARAMS, MAX_UNITS
 
-MAX_UNITS = 100_000
+__all__ = ["MAX_UNITS", "LayerSpec", "NetworkSpec"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,14 @@ class NetworkSpec:
 
         if self.n_inputs < 1:
             raise SpecError("The network needs at least 1 input.")
+        if self.n_inputs > MAX_INPUTS:
+            raise SpecError(f"The network has {self.n_inputs:,} inputs; the most is "
+                            f"{MAX_INPUTS:,}.")
         if not self.layers:
             raise SpecError("The network needs an output layer.")
+        if len(self.layers) > MAX_LAYERS:
+            raise SpecError(f"The network has {len(self.layers):,} layers; the most is "
+                            f"{MAX_LAYERS:,}.")
         for i, layer in enumerate(self.layers):
             name = "The output layer" if i == len(self.layers) - 1 else f"Hidden layer {i + 1}"
             if layer.units < 1:
@@ -144,6 +151,9 @@ class NetworkSpec:
             if activation.output_only and i != len(self.layers) - 1:
                 raise SpecError(f"{layer.activation} is only allowed on the output layer "
                                 f"({name.lower()} uses it).")
+        if self.n_weights > MAX_PARAMS:
+            raise SpecError(f"The network has {self.n_weights:,} parameters (weights and biases); "
+                            f"the most this app trains, saves and opens is {MAX_PARAMS:,}.")
         return self
 
     # ---- serialisation ----------------------------------------------------------------------
@@ -153,8 +163,11 @@ class NetworkSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NetworkSpec:
         try:
-            return cls(int(data["n_inputs"]),
-                       tuple(LayerSpec.from_dict(d) for d in data["layers"]))
+            layers = data["layers"]
+            if len(layers) > MAX_LAYERS:  # before building 20,000 layer objects
+                raise SpecError(f"The network has {len(layers):,} layers; the most is "
+                                f"{MAX_LAYERS:,}.")
+            return cls(int(data["n_inputs"]), tuple(LayerSpec.from_dict(d) for d in layers))
         except (KeyError, TypeError, ValueError) as exc:
             raise SpecError(f"The network description is incomplete or malformed ({exc}).") from exc
 

@@ -53,7 +53,9 @@ class TrainConfig:
         from core.nn.losses import LOSSES
         from core.nn.optimizers import OPTIMIZERS
 
+        self._check_types()
         checks = [
+            (self.seed >= 0, f"The seed must be 0 or more, not {self.seed}."),
             (self.optimizer in OPTIMIZERS, f"Unknown optimizer '{self.optimizer}'."),
             (self.loss is None or self.loss in LOSSES, f"Unknown loss '{self.loss}'."),
             (self.initializer in INITIALIZERS, f"Unknown initializer '{self.initializer}'."),
@@ -68,11 +70,39 @@ class TrainConfig:
             (self.early_stopping_patience is None or self.early_stopping_patience >= 1,
              "Early-stopping patience must be at least 1 epoch."),
             (self.dtype in ("float32", "float64"), "The precision must be float32 or float64."),
+            (self.target_loss is None or self.target_loss >= 0,
+             "The target loss cannot be negative."),
         ]
         for ok, message in checks:
             if not ok:
                 raise TrainingError(message)
         return self
+
+    def _check_types(self) -> None:
+        # A config can come from a hand-edited project or model file: every field must have
+        # its type before the range checks compare it with anything.
+        ints = ("epochs", "seed", "batch_size", "early_stopping_patience")
+        reals = ("learning_rate", "init_std", "init_low", "init_high", "l2", "momentum",
+                 "lr_decay", "target_loss", "params_every_seconds")
+        for name in ints + reals:
+            value = getattr(self, name)
+            optional = name in ("batch_size", "early_stopping_patience", "target_loss",
+                                "params_every_seconds")
+            if value is None and optional:
+                continue
+            kinds = int if name in ints else (int, float)
+            if not isinstance(value, kinds) or isinstance(value, bool) or (
+                    name in reals and not math.isfinite(value)):
+                raise TrainingError(f"The training setting '{name}' must be a "
+                                    f"{'whole ' if name in ints else ''}number, not {value!r}.")
+        if self.seed >= 2**63 or self.epochs > 10**12:
+            raise TrainingError("The seed or the number of epochs is too large.")
+        for name in ("optimizer", "initializer", "lr_schedule", "dtype"):
+            if not isinstance(getattr(self, name), str):
+                raise TrainingError(f"The training setting '{name}' must be a name.")
+        if not isinstance(self.nesterov, bool) or not (self.loss is None
+                                                       or isinstance(self.loss, str)):
+            raise TrainingError("The training settings 'nesterov' or 'loss' are malformed.")
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -288,8 +288,8 @@ class Controller(QObject):
                 opened.table, project.dataset_options or DatasetOptions(), project.spec,
                 project.config):
             return False
-        if project.model_path is not None and not project.model_missing:
-            self.files.load_model(str(project.model_path))
+        if opened.bundle is not None:
+            self.files.apply_loaded(opened.bundle, str(project.model_path))
         elif project.model_missing:
             self.doc.set_status(f"The saved model {project.model_path} was not found; the "
                                 "network starts with fresh weights.")

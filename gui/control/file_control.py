@@ -115,6 +115,11 @@ class FileController(QObject):
         except StudioError as exc:
             self._dialogs.show_error("Could not open the model", str(exc))
             return False
+        self.apply_loaded(bundle, path)
+        return True
+
+    def apply_loaded(self, bundle: Any, path: str) -> None:
+        """Make a model read (and checked) from `path` the current one."""
         if self.on_loaded is not None:
             self.on_loaded(bundle)
         self._doc.set_model_path(path)
@@ -122,7 +127,6 @@ class FileController(QObject):
         self._doc.set_status(f"Opened model {Path(path).name}: {bundle.spec.describe()}")
         self.add_recent(path)
         self.model_loaded.emit(bundle)
-        return True
 
     # ---- exports ----------------------------------------------------------------------------
     def export(self, fmt: str | None = None, path: str | None = None) -> bool:

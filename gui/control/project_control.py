@@ -17,6 +17,7 @@ from gui.control.document import Document
 
 if TYPE_CHECKING:
     from core.data.columns import Table
+    from core.files.bundle import ModelBundle
     from core.files.project import Project
     from gui.control.file_control import FileController
 
@@ -28,6 +29,7 @@ class OpenedProject:
     path: str
     project: Project
     table: Table | None
+    bundle: ModelBundle | None = None  # the project's saved model, read and checked
 
 
 class ProjectController:
@@ -62,9 +64,13 @@ class ProjectController:
         return True
 
     def read(self, path: str | None = None) -> OpenedProject | None:
-        """Ask for a project (unless given), read it and its dataset; None if cancelled or bad
-        (the error was shown)."""
-        from core.data.dataset import load_csv
+        """Ask for a project (unless given), read it, its dataset and its model; None if
+        cancelled or bad (the error was shown).
+
+        Everything is read and checked against everything else here, before the caller applies
+        any of it: a project is opened all or nothing."""
+        from core.data.dataset import DatasetOptions, load_csv, prepare
+        from core.files.model_io import load_model
         from core.files.project import load_project
 
         dialogs = self._dialogs
@@ -81,7 +87,24 @@ class ProjectController:
                     return None
                 project = project.with_dataset_path(located)
             table = load_csv(project.dataset_path) if project.dataset_path else None
+            dataset = (prepare(table, project.dataset_options or DatasetOptions())
+                       if table is not None else None)
+            _check_fits(project.spec, dataset, "network")
+            bundle = None
+            if project.model_path is not None and not project.model_missing:
+                bundle = load_model(project.model_path)
+                _check_fits(bundle.spec, dataset, "saved model")
         except StudioError as exc:
             dialogs.show_error("Could not open the project", str(exc))
             return None
-        return OpenedProject(path, project, table)
+        return OpenedProject(path, project, table, bundle)
+
+
+def _check_fits(spec: object, dataset: object, what: str) -> None:
+    """StudioError unless `spec` takes the dataset's inputs and gives its outputs."""
+    if spec is None or dataset is None:
+        return
+    n_in, n_out = dataset.X_train.shape[1], dataset.y_train.shape[1]
+    if spec.n_inputs != n_in or spec.n_outputs != n_out:
+        raise StudioError(f"The project's {what} ({spec.describe()}) does not fit its dataset "
+                          f"({n_in} inputs, {n_out} outputs); nothing was changed.")

@@ -224,7 +224,7 @@ class TrainingController(QObject):
             carry_optimizer(self._carry[0], self._session, self._carry[1])
             self._carry = None
         self._session_key = key
-        self._epoch_offset = len(doc.history)
+        self._epoch_offset = doc.history.last_epoch  # a thinned history has fewer rows
         return self._session
 
     def _extend(self, session: TrainingSession) -> None:

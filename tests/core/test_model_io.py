@@ -56,14 +56,17 @@ def test_file_is_a_plain_npz_with_json_metadata(tmp_path):
     bundle = make_bundle("xor.csv", hidden=(3,))
     save_model(tmp_path / "m.npz", bundle)
     with np.load(tmp_path / "m.npz", allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["W0", "W1", "b0", "b1", "metadata"]
+        assert sorted(npz.files) == ["W0", "W1", "b0", "b1", "history", "metadata"]
         assert npz["metadata"].dtype == np.uint8
         meta = json.loads(npz["metadata"].tobytes())
         assert np.array_equal(npz["W1"], bundle.params.weights[1])
+        history = npz["history"]  # (columns, epochs) float64; NaN where a value is missing
+        assert history.shape == (len(meta["history_columns"]), len(bundle.history))
+        assert np.isnan(history[meta["history_columns"].index("val_loss"), 1])
     assert meta["format_version"] == FORMAT_VERSION
     assert meta["spec"]["layers"][0]["units"] == 3
     assert meta["preprocessing"]["input_columns"] == ["x1", "x2"]
-    assert meta["history"]["val_loss"][1] is None  # strict JSON: NaN stored as null
+    assert meta["history"] is None  # older versions kept it here as JSON lists
 
 
 def test_bundle_without_optional_parts(tmp_path):

@@ -74,7 +74,7 @@ def test_empty_project(tmp_path):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("not json", "not JSON"),
+    ("not json", "not valid JSON"),
     ("[1, 2]", "not a Perceptron Studio project"),
     ('{"format": "perceptron-studio-project", "format_version": 7}', "newer"),
     ('{"format": "perceptron-studio-project", "format_version": 1, "spec": {"layers": 3}}',

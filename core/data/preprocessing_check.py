@@ -1,0 +1,78 @@
+"""Preprocessing read from a file is checked before it is trusted.
+
+A model file's scaling statistics decide every prediction: a NaN offset or a zero scale gives
+confident wrong answers (every row "setosa", outputs NaN), and lists that do not line up give an
+internal error much later. `check_preprocessing` finds each of those at load time and names it.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from core.data.columns import KINDS
+from core.errors import DatasetError
+
+TASKS = ("classification", "multilabel", "regression")
+MISSING_POLICIES = ("drop", "fill")
+
+
+def check_preprocessing(pre: Any) -> None:
+    """DatasetError naming the first inconsistent or non-finite part of `pre` (a Preprocessing)."""
+    from core.data.preprocessing import SCALINGS, TARGET_SCALINGS
+
+    n = len(pre.input_columns)
+    for name in ("kinds", "categories", "offsets", "scales", "fill_values"):
+        if len(getattr(pre, name)) != n:
+            raise DatasetError(f"The saved preprocessing has {len(getattr(pre, name))} {name} "
+                               f"for {n} input columns.")
+    if len(set(pre.input_columns)) != n:
+        raise DatasetError("The saved preprocessing names an input column twice.")
+    _one_of("task", pre.task, TASKS)
+    _one_of("scaling", pre.scaling, SCALINGS)
+    _one_of("missing-value policy", pre.missing, MISSING_POLICIES)
+    _one_of("target scaling", pre.target_scaling, TARGET_SCALINGS)
+    for column, kind, cats, offset, scale, fill in zip(
+            pre.input_columns, pre.kinds, pre.categories, pre.offsets, pre.scales,
+            pre.fill_values, strict=True):
+        _one_of(f"kind of column '{column}'", kind, KINDS)
+        if kind == "categorical" and (not cats or len(set(cats)) != len(cats)):
+            raise DatasetError(f"The saved categories of column '{column}' are empty or "
+                               "repeated.")
+        _check_stats(f"column '{column}'", offset, scale)
+        if kind == "numeric" and fill is not None and not _finite(fill):
+            raise DatasetError(f"The saved fill value of column '{column}' is not a finite "
+                               f"number ({fill!r}).")
+    _check_targets(pre)
+
+
+def _check_targets(pre: Any) -> None:
+    if not pre.target_columns:
+        raise DatasetError("The saved preprocessing names no target column.")
+    if pre.task == "classification":
+        names = pre.class_names
+        if len(pre.target_columns) != 1 or len(names) < 2 or len(set(names)) != len(names):
+            raise DatasetError("The saved classes are malformed: one target column and at least "
+                               "two different class names are needed.")
+    if pre.task == "regression" and len(pre.target_scales) != len(pre.target_columns):
+        raise DatasetError(f"The saved target scaling has {len(pre.target_scales)} values for "
+                           f"{len(pre.target_columns)} target columns.")
+    if len(pre.target_offsets) != len(pre.target_scales):
+        raise DatasetError("The saved target offsets and scales do not line up.")
+    for column, offset, scale in zip(pre.target_columns, pre.target_offsets, pre.target_scales,
+                                     strict=False):  # classification keeps no target scaling
+        _check_stats(f"target '{column}'", offset, scale)
+
+
+def _check_stats(what: str, offset: Any, scale: Any) -> None:
+    if not _finite(offset) or not _finite(scale) or scale == 0:
+        raise DatasetError(f"The saved scaling of {what} is unusable (offset {offset!r}, scale "
+                           f"{scale!r}): it must be finite with a non-zero scale.")
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _one_of(what: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise DatasetError(f"The saved {what} {value!r} is not one of: {', '.join(allowed)}.")
