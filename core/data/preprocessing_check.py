@@ -21,8 +21,9 @@ def check_preprocessing(pre: Any) -> None:
     from core.data.preprocessing import SCALINGS, TARGET_SCALINGS
 
     n = len(pre.input_columns)
-    for name in ("kinds", "categories", "offsets", "scales", "fill_values"):
-        if len(getattr(pre, name)) != n:
+    for name in ("kinds", "categories", "offsets", "scales", "fill_values", "date_formats",
+                 "date_parts"):
+        if len(getattr(pre, name, ())) != n and hasattr(pre, name):
             raise DatasetError(f"The saved preprocessing has {len(getattr(pre, name))} {name} "
                                f"for {n} input columns.")
     if len(set(pre.input_columns)) != n:

@@ -211,8 +211,9 @@ def _with_preprocessing(change, tmp_path) -> bytes:
     (lambda p: p["scales"].__setitem__(2, 1e400), "scaling of column"),  # inf
     (lambda p: p["class_names"].pop(), "outputs"),  # 2 classes for 3 outputs
     (lambda p: p.update(class_names=["a", "a", "b"]), "class"),
-    (lambda p: (p["input_columns"].pop(), p["kinds"].pop(), p["categories"].pop(),
-                p["offsets"].pop(), p["scales"].pop(), p["fill_values"].pop()), "inputs"),
+    (lambda p: [p[k].pop() for k in ("input_columns", "kinds", "categories", "offsets",
+                                     "scales", "fill_values", "date_formats", "date_parts")
+                if p.get(k)], "inputs"),
     (lambda p: p["kinds"].pop(), "preprocessing"),
     (lambda p: p.update(task="astrology"), "task"),
 ])
