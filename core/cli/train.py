@@ -49,10 +49,11 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         raise TrainingError(last.message or "Training diverged; try a smaller learning rate.")
     params = last.params if last.params is not None else session.params
     metrics = _final_metrics(spec, params, dataset, config)
+    notes = _split_caveats(spec, params, dataset, metrics)
     bundle = ModelBundle(spec, params.copy(), _loss_name(spec, config),
                          dataset.preprocessing, config, metrics, session.history)
     save_model(args.out, bundle)
-    _report(args, stdout, last, metrics)
+    _report(args, stdout, last, metrics, notes)
     return 0
 
 
@@ -123,12 +124,30 @@ def _final_metrics(spec: NetworkSpec, params: Any, dataset: Any, config: Any) ->
     return metrics
 
 
-def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[str, float]) -> None:
+def _split_caveats(spec: NetworkSpec, params: Any, dataset: Any,
+                   metrics: dict[str, float]) -> list[str]:
+    """What makes a split's scores mean little (core.insight.evaluation.caveats); an undefined R²
+    becomes NaN in `metrics` (written as null / n/a, never as 0)."""
+    from core.insight.evaluation import evaluate_split
+
+    notes = []
+    for split, key in (("train", "train"), ("validation", "val"), ("test", "test")):
+        result = evaluate_split(spec, params, dataset, split)
+        if result.empty:
+            continue
+        notes += [f"{split}: {caveat}" for caveat in result.caveats]
+        if result.task == "regression" and np.isnan(result.r2).any():
+            metrics[f"{key}_r2"] = float("nan")
+    return notes
+
+
+def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[str, float],
+            notes: list[str]) -> None:
     if args.json:
         from core.files.bundle import json_safe
 
         record = {"model": str(args.out), "epochs": int(last.epoch), "stopped": last.kind,
-                  "best_epoch": last.best_epoch, "metrics": metrics}
+                  "best_epoch": last.best_epoch, "metrics": metrics, "notes": notes}
         stdout.write(json.dumps(json_safe(record), allow_nan=False) + "\n")
         return
     stdout.write(f"Trained {last.epoch} epochs ({last.kind.replace('_', ' ')}); "
@@ -136,8 +155,11 @@ def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[s
     for split in ("train", "val", "test"):
         row = {k[len(split) + 1:]: v for k, v in metrics.items() if k.startswith(split + "_")}
         if row:
-            text = "  ".join(f"{name} {value:.4f}" for name, value in row.items())
+            text = "  ".join(f"{name} {'n/a' if value != value else format(value, '.4f')}"
+                             for name, value in row.items())
             stdout.write(f"  {split:<5} {text}\n")
+    for note in notes:
+        stdout.write(f"  note: {note}\n")
 
 
 def _isatty(stream: TextIO) -> bool:

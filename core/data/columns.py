@@ -35,6 +35,7 @@ MIN_ROWS_FOR_ID = 10
 TEXT_WORDS = 3.0
 _ID_NAME = re.compile(r"^(id|.*[_ .]id|id[_ .].*|index|row|rowid|rownames|row\.names"
                       r"|unnamed:? ?\d*)$", re.IGNORECASE)
+_DATE_NAME = re.compile(r"date|day|time", re.IGNORECASE)
 _CAMEL_ID = re.compile(r"[a-z](Id|ID)$")  # PassengerId, CustomerID (but not "fluid")
 
 
@@ -124,6 +125,11 @@ def infer_column(name: str, series: pd.Series, unnamed: bool = False) -> ColumnI
     if present.empty:
         return ColumnInfo(name, "ignored", n_missing, reason="every cell is empty")
     if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        if _DATE_NAME.search(name) and pd.api.types.is_integer_dtype(present.dtype):
+            fmt = detect_format(present.astype(str))  # 19580329 in a column called "date"
+            if fmt == "%Y%m%d":
+                return ColumnInfo(name, "date", n_missing, n_unique=int(present.nunique()),
+                                  date_format=fmt)
         return _numeric_info(name, present.astype(np.float64), n_missing, unnamed)
     numbers = pd.to_numeric(present, errors="coerce")
     n_numbers = int(numbers.notna().sum())

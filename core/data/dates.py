@@ -18,16 +18,17 @@ import pandas as pd
 # Most specific first: a time of day wins over a bare date when both parse.
 FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
     "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d",
     "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y",
     "%m/%d/%y", "%d/%m/%y", "%Y-%m", "%b %Y", "%B %Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y",
-    "%B %d, %Y",
+    "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%b-%d-%Y", "%d-%b-%Y", "%d-%b-%y",
 )
 PARTS = ("days", "month", "weekday", "hour")
 PERIODS = {"month": 12.0, "weekday": 7.0, "hour": 24.0}
 # A cell must look like a date before any format is tried: digits with separators or a month name.
-_DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?|\d{8}|[A-Za-z]{3,9}\.? \d"
-                        r"|\d{1,2} [A-Za-z]{3,9})")
+_DATE_LIKE = re.compile(r"^\s*(\d{1,4}[-/.]\d{1,2}([-/.]\d{1,4})?|\d{8}|[A-Za-z]{3,9}\.?[ -]\d"
+                        r"|\d{1,2}[ -][A-Za-z]{3,9})")
 MIN_SHARE = 0.95
 SAMPLE = 200
 

@@ -14,6 +14,9 @@ Decisions:
 - Regression scores are in the target's own units: outputs and targets are unscaled with the
   dataset's preprocessing first. R² is unchanged by that (an affine map scales SSE and SST alike).
 - An empty split gives an Evaluation with n_rows == 0 and no numbers.
+- Honesty: `caveats` says when a number means little: fewer than FEW_ROWS rows, a class with no
+  row in the split, a target that is constant in the split (R² is then undefined: NaN here, shown
+  as "n/a", never as 0.00).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ SPLITS = ("train", "validation", "test")
 SPLIT_TITLES = {"train": "Training", "validation": "Validation", "test": "Test"}
 _SPLIT_ARRAYS = {"train": ("X_train", "y_train"), "validation": ("X_val", "y_val"),
                  "test": ("X_test", "y_test")}
+FEW_ROWS = 20  # fewer rows than this make a score mostly noise
 _NO_FLOATS = np.zeros(0)
 _NO_INTS = np.zeros(0, dtype=np.int64)
 
@@ -62,6 +66,7 @@ class Evaluation:
     plot_target: int = 0
     actual: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
     predicted: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
+    caveats: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -155,7 +160,7 @@ def _regression(outputs: np.ndarray, y: np.ndarray, plot_target: int) -> dict:
     error = y - outputs
     sse = (error ** 2).sum(axis=0)
     sst = ((y - y.mean(axis=0)) ** 2).sum(axis=0)
-    r2 = np.where(sst > 0, 1.0 - ratio(sse, sst), 0.0)  # 0.0 for a constant target, as metrics
+    r2 = np.where(sst > 0, 1.0 - ratio(sse, sst), np.nan)  # undefined for a constant target
     return {"mae": np.abs(error).mean(axis=0), "rmse": np.sqrt(sse / len(y)), "r2": r2,
             "plot_target": plot_target, "actual": y[:, plot_target].copy(),
             "predicted": outputs[:, plot_target].copy()}
@@ -179,7 +184,23 @@ def evaluate_outputs(task: str, outputs: np.ndarray, y: np.ndarray, names: tuple
         scores = _multilabel(outputs, y)
     else:
         scores = _regression(outputs, y, plot_target)
-    return Evaluation(task, split, len(y), names, **scores)
+    return Evaluation(task, split, len(y), names, **scores,
+                      caveats=caveats(task, scores, len(y), names))
+
+
+def caveats(task: str, scores: dict, n_rows: int, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Sentences to show next to the scores when they mean little (see the module notes)."""
+    out = []
+    if n_rows < FEW_ROWS:
+        out.append(f"only {n_rows} row{'s' if n_rows != 1 else ''}: too few for the scores to "
+                   "mean much")
+    if task == "classification" and len(names) >= 2:
+        absent = [n for n, count in zip(names, scores["support"], strict=False) if count == 0]
+        if absent:
+            out.append(f"no row of class {', '.join(repr(a) for a in absent[:3])} in this split")
+    if task == "regression" and np.isnan(scores["r2"]).any():
+        out.append("R² is undefined: the target has the same value in every row of this split")
+    return tuple(out)
 
 
 # ---- on a dataset ------------------------------------------------------------------------------

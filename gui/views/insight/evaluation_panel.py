@@ -233,6 +233,11 @@ class EvaluationPanel(QWidget):
 
     @staticmethod
     def summary_text(result: Evaluation) -> str:
+        text = EvaluationPanel._scores_text(result)
+        return text + "".join(f" · ⚠ {caveat}" for caveat in result.caveats)
+
+    @staticmethod
+    def _scores_text(result: Evaluation) -> str:
         rows = f"{result.split_title} · {fmt.count(result.n_rows)} rows"
         if result.task == "classification":
             return (f"{rows} · Accuracy {result.accuracy:.1%} ({fmt.count(result.n_correct)} of "
@@ -244,7 +249,7 @@ class EvaluationPanel(QWidget):
         which = f" · {result.names[t]} (target {t + 1} of {len(result.names)})" \
             if len(result.names) > 1 else ""
         return (f"{rows}{which} · MAE {fmt.number(float(result.mae[t]))} · "
-                f"RMSE {fmt.number(float(result.rmse[t]))} · R² {fmt.number(float(result.r2[t]))}")
+                f"RMSE {fmt.number(float(result.rmse[t]))} · R² {_r2_text(float(result.r2[t]))}")
 
     def _fill_table(self, result: Evaluation) -> None:
         multilabel = result.task == "multilabel"
@@ -296,3 +301,7 @@ class EvaluationPanel(QWidget):
         for plot in (self.confusion_view.plot, self.regression_view.scatter_plot,
                      self.regression_view.residual_plot):
             axis_colors(plot, text)
+
+
+def _r2_text(r2: float) -> str:
+    return "n/a" if r2 != r2 else fmt.number(r2)  # NaN: undefined for a constant target
