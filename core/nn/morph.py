@@ -56,6 +56,11 @@ class OutputChange:
     def describe(self) -> str:
         if self.n_rows == 0:
             return "no data to compare the outputs on"
+        if self.max == 0:
+            return f"outputs unchanged on {self.n_rows:,} rows"
+        if self.max < 1e-9:  # float rounding of a longer sum, nothing the network does
+            return (f"outputs unchanged on {self.n_rows:,} rows (largest difference "
+                    f"{_num(self.max)}: rounding)")
         return (f"outputs changed by at most {_num(self.max)} (mean {_num(self.mean)}) "
                 f"on {self.n_rows:,} rows")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.control.grow_control import POLICIES, WIDEN_STYLES
 
@@ -36,15 +36,23 @@ class GrowBar(QWidget):
             self.widen.addItem(text, key)
         self.widen.setToolTip(WIDEN_TIP)
         self.widen_label = QLabel("Widen with", self)
+        # The last edit's report on a line of its own (hidden until there is one): it is the
+        # sentence people read after an edit, so it never gets elided.
         self.result = QLabel(self)
+        self.result.setWordWrap(True)
         self.result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 2, 8, 4)
+        self.result.hide()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 2, 8, 4)
+        box.setSpacing(2)
+        row = QHBoxLayout()
         label = QLabel("Shape edits", self)
         for widget in (label, self.policy, self.widen_label, self.widen):
             row.addWidget(widget)
-        row.addWidget(self.result, 1)
+        row.addStretch(1)
+        box.addLayout(row)
+        box.addWidget(self.result)
         self.policy.activated.connect(self._on_policy_activated)
         self.widen.activated.connect(self._on_widen_activated)
         grow.policy_changed.connect(self._on_grow_changed)
@@ -84,8 +92,9 @@ class GrowBar(QWidget):
         self.policy.setToolTip(tip)
         if not self._grow.trained and self.result.text():
             self.result.clear()
+            self.result.hide()
 
     @Slot(str)
     def _on_grow_reported(self, text: str) -> None:
         self.result.setText(text)
-        self.result.setToolTip(text)
+        self.result.setVisible(bool(text))
