@@ -5,7 +5,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from core.cli.reading import DEFAULT_PATIENCE, add_read_options, column_kind
+from core.cli.reading import DEFAULT_EPOCHS, DEFAULT_PATIENCE, add_read_options, column_kind
 
 EXPORT_FORMATS = ("onnx", "txt", "json", "python")
 SCALINGS = ("standard", "minmax", "max", "none")
@@ -97,8 +97,9 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                    default="adam", help="the optimizer (default: adam)")
     p.add_argument("--lr", type=non_negative_float, metavar="RATE", default=0.01,
                    help="learning rate (0.01)")
-    p.add_argument("--epochs", type=positive_int, metavar="N", default=500,
-                   help="epochs to train (500)")
+    p.add_argument("--epochs", type=positive_int, metavar="N", default=DEFAULT_EPOCHS,
+                   help=f"epochs to train at most ({DEFAULT_EPOCHS}; early stopping usually ends "
+                        "training sooner)")
     p.add_argument("--batch-size", type=positive_int, metavar="N", default=32,
                    help="examples per mini-batch (32)")
     p.add_argument("--full-batch", action="store_true",

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core.recipe.defaults import DEFAULT_EPOCHS, DEFAULT_PATIENCE
+
+__all__ = ["DEFAULT_EPOCHS", "DEFAULT_PATIENCE", "add_read_options", "column_kind", "read_options"]
+
 DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|", "space": " ",
                    "spaces": " ", "\\t": "\t"}
-DEFAULT_PATIENCE = 50
 
 
 def delimiter(text: str) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
 from core.nn.training import History, TrainConfig
+from core.recipe.defaults import default_train_config
 from gui.control.markers import CurveMarker
 
 TRAINING_STATES = ("idle", "running", "paused")
@@ -42,7 +43,7 @@ class Document(QObject):
         self._table: Any = None
         self._dataset: Any = None
         self._dataset_options: Any = None
-        self._config = TrainConfig()
+        self._config = default_train_config()  # early stopping on (issue 11)
         self._history = History()
         self._training_state = "idle"
         self._model_path: str | None = None

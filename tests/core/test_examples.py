@@ -101,7 +101,7 @@ def test_classic_examples_learn(name: str, floor: float) -> None:
     assert accuracy >= floor
 
 
-def test_diabetes_beats_the_mean() -> None:
+def test_diabetes_reaches_r2_0_4_on_its_test_split() -> None:
     data, spec, params = fit(EXAMPLES["diabetes"])
     r2 = compute_metrics("regression", forward(spec, params, data.X_test), data.y_test)["r2"]
-    assert r2 > 0.2
+    assert r2 >= 0.4
