@@ -5,9 +5,12 @@ same core headless (see `python main.py --help`).
 """
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 
-HEADLESS_COMMANDS = {"train", "predict", "evaluate", "export", "info", "-h", "--help", "--version"}
+COMMANDS = ("train", "predict", "evaluate", "export", "info")
+HEADLESS_COMMANDS = {*COMMANDS, "-h", "--help", "--version"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,9 +19,22 @@ def main(argv: list[str] | None = None) -> int:
         from core.cli.main import main as cli_main  # no Qt import on the headless path
 
         return cli_main(argv, sys.stdout, sys.stderr)
+    if argv and not argv[0].startswith("-") and not os.path.exists(argv[0]):
+        # A mistyped command must not open a window (a script would hang, or abort without a
+        # display): the window only opens on an existing file.
+        sys.stderr.write(unknown_command(argv[0]) + "\n")
+        return 2
     from gui.app import run_app
 
     return run_app(argv)
+
+
+def unknown_command(word: str) -> str:
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return (f"perceptron-studio: '{word[:80]}' is neither a command nor an existing file.{hint} "
+            f"Commands: {', '.join(COMMANDS)} (see --help); `python main.py [FILE]` opens the "
+            "window.")
 
 
 if __name__ == "__main__":

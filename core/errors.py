@@ -3,9 +3,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MAX_MESSAGE_CHARS = 600  # a dialog or one stderr line; a 50 MB cell must not become one
+
+
+def clip_middle(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """`text` with its middle cut out when longer than `limit`: the start (what happened) and
+    the end (what was expected) both survive; the cut says how much went."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 40) // 2
+    return f"{text[:keep]}…[{len(text) - 2 * keep:,} characters cut]…{text[-keep:]}"
+
 
 class StudioError(Exception):
-    """Base of every error the app reports to a person (never shown as a traceback)."""
+    """Base of every error the app reports to a person (never shown as a traceback).
+
+    The message is clipped (clip_middle): errors echo cells and names from files, and a file can
+    hold a 50 MB cell (its dialog took 253 s to appear)."""
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (clip_middle(args[0]),)
+        super().__init__(*args)
 
 
 class SpecError(StudioError, ValueError):
@@ -29,15 +48,15 @@ class DatasetError(StudioError, ValueError):
     ) -> None:
         self.path = str(path) if path is not None else None
         self.row = row
-        self.column = column
-        self.detail = message
+        self.column = clip_middle(column, 120) if column is not None else None
+        self.detail = message = clip_middle(message)
         where = []
         if self.path is not None:
             where.append(Path(self.path).name)
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
-            where.append(f"column '{column}'")
+            where.append(f"column '{self.column}'")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 

@@ -17,6 +17,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    value = _number(text, int, "a whole number")
+    if value < 0 or value >= 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return value
+
+
 def non_negative_float(text: str) -> float:
     value = _number(text, float, "a number")
     if not value >= 0 or value == float("inf"):
@@ -138,7 +145,7 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scale-target", choices=TARGET_SCALINGS, default="standard",
                    help="regression target scaling, fitted on the training split and undone on "
                         "every prediction (default: standard)")
-    p.add_argument("--seed", type=int, metavar="N", default=0,
+    p.add_argument("--seed", type=non_negative_int, metavar="N", default=0,
                    help="random seed for the split, initial weights and shuffling (0)")
     p.add_argument("--scale", choices=SCALINGS, default="standard",
                    help="input scaling, fitted on the training split (default: standard)")
@@ -157,7 +164,7 @@ def _add_predict(subs: Any, handler: Callable[..., int]) -> None:
     p.add_argument("model", metavar="MODEL.npz", help="a model saved by train or the app")
     p.add_argument("data", metavar="DATA.csv", help="the rows to predict")
     p.add_argument("--out", metavar="PREDICTIONS.csv", default=None,
-                   help="where to write the predictions (default: stdout)")
+                   help="where to write the predictions (default or '-': stdout)")
     add_read_options(p)
     p.set_defaults(run=handler)
 
@@ -186,7 +193,8 @@ def _add_export(subs: Any, handler: Callable[..., int]) -> None:
     p.add_argument("model", metavar="MODEL.npz", help="a model saved by train or the app")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="the export format")
     p.add_argument("--out", required=True, metavar="PATH",
-                   help="the file to write (a folder for --format txt)")
+                   help="the file to write (a folder for --format txt; '-' writes json, python "
+                        "or onnx to stdout)")
     p.set_defaults(run=handler)
 
 

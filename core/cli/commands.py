@@ -12,6 +12,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from core.cli.main import UsageError
+from core.cli.paths import STDOUT, check_out
 from core.cli.train import train
 
 __all__ = ["evaluate", "export", "info", "predict", "train"]
@@ -29,13 +31,14 @@ def predict(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.model_io import load_model
     from core.files.prediction import bundle_predict, predictions_csv_text
 
+    check_out(args.out or STDOUT, {"the model": args.model, "the data to predict": args.data})
     bundle = load_model(args.model)
     table = _load_rows(args)
     result = bundle_predict(bundle, table.frame, path=table.path, line_of=table.line_of)
     for note in result.notes:
         stderr.write(note + "\n")
     text = predictions_csv_text(result.table)
-    if args.out is None:
+    if args.out in (None, STDOUT):
         stdout.write(text)
     else:
         atomic_write_text(args.out, text)
@@ -89,10 +92,39 @@ def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.exports import export_model
     from core.files.model_io import load_model
 
+    check_out(args.out, {"the model": args.model})
+    if args.out == STDOUT and args.format == "txt":
+        raise UsageError("error: --format txt writes a folder of files; give a folder with --out, "
+                         "not '-'.")
     bundle = load_model(args.model)
+    if args.out == STDOUT:
+        _export_to_stdout(bundle, args.format, stdout)
+        return 0
     export_model(bundle, args.format, Path(args.out))
     stdout.write(f"Exported {Path(args.model).name} as {args.format} to {args.out}\n")
     return 0
+
+
+def _export_to_stdout(bundle: Any, fmt: str, stdout: TextIO) -> None:
+    if fmt == "json":
+        from core.files.bundle import json_safe
+        from core.files.exports.json_export import model_to_json_dict
+
+        stdout.write(json.dumps(json_safe(model_to_json_dict(bundle)), allow_nan=False) + "\n")
+    elif fmt == "python":
+        from core.files.exports.python_export import predict_script
+
+        stdout.write(predict_script(bundle))
+    else:  # onnx: bytes, so only to a binary stdout
+        from core.files.exports.onnx_export import build_onnx
+
+        binary = getattr(stdout, "buffer", None)
+        if binary is None:
+            raise UsageError("error: this output cannot take binary ONNX bytes; give a file with "
+                             "--out.")
+        stdout.flush()
+        binary.write(build_onnx(bundle).SerializeToString())
+        binary.flush()
 
 
 def info(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -8,6 +8,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from core.cli.main import UsageError
+from core.cli.paths import STDOUT, check_out
 from core.errors import TrainingError
 from core.nn.spec import NetworkSpec
 
@@ -34,6 +36,9 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     if args.early_stopping and args.val == 0:
         raise TrainingError("--early-stopping needs a validation split (--val > 0).")
+    if args.out == STDOUT:
+        raise UsageError("error: a model file is binary; give a file name with --out, not '-'.")
+    check_out(args.out, {"the training data": args.data})
     table = load_csv(args.data, **read_options(args))
     kinds = {**{name: "ignored" for name in args.ignore}, **dict(args.kind)}
     options = DatasetOptions(targets=tuple(args.target), kinds=kinds, task=args.task,
@@ -44,7 +49,11 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if dataset.summary.counts.n_empty_inputs or dataset.summary.counts.n_without_target:
         stderr.write(dataset.summary.counts.text() + "\n")
     spec, config = _spec_and_config(args, dataset)
-    session, last = _run(spec, config, dataset, stderr)
+    session = _session(spec, config, dataset)
+    try:
+        last = _run(session, stderr)
+    except KeyboardInterrupt:
+        return _interrupted(args, session, dataset, stderr)
     if last.kind == "diverged":
         raise TrainingError(last.message or "Training diverged; try a smaller learning rate.")
     params = last.params if last.params is not None else session.params
@@ -80,7 +89,7 @@ def _patience(args: argparse.Namespace, dataset: Any) -> int | None:
     return args.early_stopping or DEFAULT_PATIENCE
 
 
-def _run(spec: NetworkSpec, config: Any, dataset: Any, stderr: TextIO) -> tuple[Any, Any]:
+def _session(spec: NetworkSpec, config: Any, dataset: Any) -> Any:
     from core.nn.training import TrainingData, TrainingSession, initial_params
 
     params = initial_params(spec, config)
@@ -88,18 +97,43 @@ def _run(spec: NetworkSpec, config: Any, dataset: Any, stderr: TextIO) -> tuple[
     data = TrainingData(dataset.X_train, dataset.y_train,
                         dataset.X_val if has_val else None, dataset.y_val if has_val else None,
                         task=dataset.task)
-    session = TrainingSession(spec, params, data, config)
-    bar = _ProgressBar(stderr, config.epochs) if _isatty(stderr) else None
+    return TrainingSession(spec, params, data, config)
+
+
+def _run(session: Any, stderr: TextIO) -> Any:
+    bar = _ProgressBar(stderr, session.config.epochs) if _isatty(stderr) else None
     last = None
-    for event in session.run():
-        last = event
+    try:
+        for event in session.run():
+            last = event
+            if bar is not None:
+                bar.update(event)
+    finally:
         if bar is not None:
-            bar.update(event)
-    if bar is not None:
-        bar.close()
+            bar.close()
     if last is None:
         raise TrainingError("Training produced no result.")
-    return session, last
+    return last
+
+
+def _interrupted(args: argparse.Namespace, session: Any, dataset: Any, stderr: TextIO) -> int:
+    """Ctrl+C during training: keep what was learned. The weights of the last completed epoch
+    (the best one when early stopping keeps the best) are saved to --out, and the user is told
+    so; a second Ctrl+C while saving leaves the old file intact (the save is atomic)."""
+    from core.files.bundle import ModelBundle
+    from core.files.model_io import save_model
+
+    if session.epoch == 0:
+        raise KeyboardInterrupt
+    params, epoch = session.completed_params()
+    spec, config = session.spec, session.config
+    metrics = _final_metrics(spec, params, dataset, config)
+    save_model(args.out, ModelBundle(spec, params, _loss_name(spec, config),
+                                     dataset.preprocessing, config, metrics, session.history))
+    stderr.write(f"Interrupted after epoch {session.epoch}: saved the weights of epoch {epoch} "
+                 f"to {args.out}. Run train again for more epochs.\n")
+    stderr.flush()
+    return 130
 
 
 def _loss_name(spec: NetworkSpec, config: Any) -> str:

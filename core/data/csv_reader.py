@@ -44,7 +44,7 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     sample = read_sample(path)
     encoding, warnings = sniff_encoding(sample, path)
     text = sample.decode(encoding, errors="replace")
-    if len(sample) == SAMPLE_BYTES:  # drop the last, possibly cut, line
+    if len(sample) >= SAMPLE_BYTES:  # drop the last, possibly cut, line
         text = text[: text.rfind("\n") + 1] or text
     rows = sample_records(text)
     if not any(any(cell.strip() for cell in row) for row in rows):

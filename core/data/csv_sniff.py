@@ -9,7 +9,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import stat
 from pathlib import Path
 
 from core.errors import DatasetError
@@ -27,10 +29,25 @@ _SIGNATURES = {
 }
 
 
+MAX_HEADER_BYTES = 256 * 1024 * 1024  # a header line longer than this is not a table
+
+
 def read_sample(path: Path) -> bytes:
+    """The first SAMPLE_BYTES of the file, or more: at least the whole header line and first row
+    (a 20,000-column header is longer than the sample, and names cut off there became col_N)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):
+            # /dev/zero would be read until memory runs out, a FIFO blocks open() forever.
+            raise DatasetError("This is not a regular file (a device, pipe or socket), so it "
+                               "cannot be a CSV file.", path=path)
         with open(path, "rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
+            while len(sample) >= SAMPLE_BYTES and sample.count(b"\n") < 2 \
+                    and len(sample) < MAX_HEADER_BYTES:
+                more = handle.read(len(sample))  # doubling: a wide header costs O(its size)
+                if not more:
+                    break
+                sample += more
     except FileNotFoundError:
         raise DatasetError("The file does not exist (was it moved or deleted?).",
                            path=path) from None

@@ -287,6 +287,18 @@ class TrainingSession(LiveSettings):
         else:
             yield self._event("stopped", True, f"Paused after epoch {self.epoch}.")
 
+    def completed_params(self) -> tuple[Params, int]:
+        """A copy of the weights worth keeping after an interruption, and their epoch: the best
+        epoch's when early stopping tracks them, else the last completed epoch's (a run cut
+        mid-epoch has half-updated weights)."""
+        if self._best is not None and self.best_epoch is not None:
+            flat, epoch = self._best, self.best_epoch
+        else:
+            flat, epoch = (self._backup if self._in_epoch else self.params.flat), self.epoch
+        params = self.params.copy()
+        np.copyto(params.flat, flat)
+        return params, int(epoch)
+
     def _diverged(self) -> TrainingEvent:
         bad = self.epoch + 1
         np.copyto(self.params.flat, self._backup)

@@ -22,15 +22,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from core.data.columns import KINDS
 from gui.control.document import Document
 from gui.views import fmt
+from gui.views.column_table import ColumnsModel, KindDelegate, column_summary
+
+__all__ = ["DatasetPanel", "FrameModel", "column_summary"]
 
 PREVIEW_ROWS = 200
 TASKS = (("", "Automatic"), ("classification", "Classification"),
@@ -84,18 +84,6 @@ def _combo(pairs: tuple[tuple[str, str], ...]) -> QComboBox:
     return combo
 
 
-def column_summary(frame: pd.DataFrame, info: Any) -> str:
-    if info.kind == "categorical":
-        shown = ", ".join(info.categories[:4])
-        more = f" +{len(info.categories) - 4}" if len(info.categories) > 4 else ""
-        return f"{len(info.categories)} categories: {shown}{more}"
-    if info.kind == "numeric":
-        values = pd.to_numeric(frame[info.name], errors="coerce")
-        return f"{fmt.number(values.min())} … {fmt.number(values.max())}, " \
-               f"mean {fmt.number(values.mean())}"
-    return info.reason or "not used"
-
-
 class DatasetPanel(QWidget):
     options_requested = Signal(object)  # DatasetOptions
     open_requested = Signal()
@@ -109,10 +97,14 @@ class DatasetPanel(QWidget):
         self.open_button = QPushButton("Open CSV…")
         self.preview = QTableView()
         self.preview.verticalHeader().setDefaultSectionSize(20)
-        self.columns = QTableWidget(0, 4)
-        self.columns.setHorizontalHeaderLabels(["Column", "Kind", "Missing", "Summary"])
+        # One model and one delegate, never a widget per column: 20,000 columns open at once.
+        self.columns = QTableView()
+        self.columns.setItemDelegateForColumn(1, KindDelegate(self.columns))
+        self.columns.setEditTriggers(QTableView.AllEditTriggers)
         self.columns.verticalHeader().hide()
-        self.columns.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.columns.verticalHeader().setDefaultSectionSize(22)
+        self._columns_model = ColumnsModel()
+        self.columns.setModel(self._columns_model)
         self.target = QComboBox()
         self.task = _combo(TASKS)
         self.missing = _combo(MISSING)
@@ -130,7 +122,6 @@ class DatasetPanel(QWidget):
             spin.setRange(0, 90)
             spin.setSuffix(" %")
         self.train_label = QLabel()
-        self._kind_combos: dict[str, QComboBox] = {}
         self._build()
         self._on_document_table_changed(document.table)
         self._connect()
@@ -180,8 +171,7 @@ class DatasetPanel(QWidget):
     @Slot(object)
     def _on_document_table_changed(self, table: Any) -> None:
         self.preview.setModel(FrameModel(table.frame if table is not None else None))
-        self._kind_combos.clear()
-        self.columns.setRowCount(0)
+        self._set_columns_model(ColumnsModel(table))
         self.target.clear()
         self.header.setEnabled(table is not None)
         self.header.setChecked(bool(table is not None and table.has_header))
@@ -192,25 +182,25 @@ class DatasetPanel(QWidget):
         name = Path(str(table.path)).name
         self.title.setText(f"<b>{name}</b> · {table.n_rows:,} rows × {len(table.columns)} "
                            "columns")
-        self.columns.setRowCount(len(table.columns))
-        for row, info in enumerate(table.columns):
-            self.columns.setItem(row, 0, QTableWidgetItem(info.name))
-            combo = QComboBox()
-            combo.addItems(list(KINDS))
-            combo.setCurrentText(info.kind)
-            combo.activated.connect(self._on_widget_changed)
-            self.columns.setCellWidget(row, 1, combo)
-            self._kind_combos[info.name] = combo
-            self.columns.setItem(row, 2, QTableWidgetItem(f"{info.n_missing:,}"))
-            self.columns.setItem(row, 3, QTableWidgetItem(column_summary(table.frame, info)))
-            self.target.addItem(info.name)
-        self.columns.resizeColumnsToContents()
+        self.target.addItems([info.name for info in table.columns])  # one call, not 20,000
         if len(table.columns) <= 60:  # measuring 784 columns of text takes seconds
             self.preview.resizeColumnsToContents()
-        else:  # a new model keeps the old section widths otherwise
+        else:  # fixed widths: a new model would keep the old section widths otherwise
             header = self.preview.horizontalHeader()
-            for section in range(len(table.columns)):
-                header.resizeSection(section, 64)
+            header.setDefaultSectionSize(64)
+            header.resizeSections(QHeaderView.Fixed)
+            header.setSectionResizeMode(QHeaderView.Interactive)
+
+    def _set_columns_model(self, model: ColumnsModel) -> None:
+        old = self._columns_model
+        model.kind_edited.connect(self._on_widget_changed)
+        self._columns_model = model
+        self.columns.setModel(model)
+        old.deleteLater()
+        header = self.columns.horizontalHeader()
+        for section, width in enumerate((140, 100, 60)):
+            header.resizeSection(section, width)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
 
     @Slot(object)
     def _on_document_dataset_options_changed(self, options: Any) -> None:
@@ -227,9 +217,7 @@ class DatasetPanel(QWidget):
         self.val_percent.setValue(round(val * 100))
         self.test_percent.setValue(round(test * 100))
         self.train_label.setText(f"Training {100 - round(val * 100) - round(test * 100)} %")
-        for name, kind in (options.kinds or {}).items():
-            if name in self._kind_combos:
-                self._kind_combos[name].setCurrentText(kind)
+        self._columns_model.set_kinds(dict(options.kinds or {}))
 
     @Slot(object)
     def _on_document_dataset_changed(self, dataset: Any) -> None:
@@ -261,10 +249,7 @@ class DatasetPanel(QWidget):
 
         current = self._doc.dataset_options or DatasetOptions()
         table = self._doc.table
-        kinds = {}
-        if table is not None:
-            kinds = {name: combo.currentText() for name, combo in self._kind_combos.items()
-                     if combo.currentText() != table.column(name).kind}
+        kinds = self._columns_model.overrides() if table is not None else {}
         val, test = self.val_percent.value() / 100, self.test_percent.value() / 100
         return dataclasses.replace(
             current, targets=(self.target.currentText(),) if self.target.count() else (),
