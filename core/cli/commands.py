@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from core.cli.main import UsageError
 from core.cli.paths import STDOUT, check_out
 from core.cli.train import train
 
@@ -94,6 +93,7 @@ def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     check_out(args.out, {"the model": args.model})
     if args.out == STDOUT and args.format == "txt":
+        from core.cli.usage import UsageError
         raise UsageError("error: --format txt writes a folder of files; give a folder with --out, "
                          "not '-'.")
     bundle = load_model(args.model)
@@ -120,6 +120,7 @@ def _export_to_stdout(bundle: Any, fmt: str, stdout: TextIO) -> None:
 
         binary = getattr(stdout, "buffer", None)
         if binary is None:
+            from core.cli.usage import UsageError
             raise UsageError("error: this output cannot take binary ONNX bytes; give a file with "
                              "--out.")
         stdout.flush()

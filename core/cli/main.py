@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from core.cli.usage import UsageError
 from core.errors import StudioError
+
+__all__ = ["UsageError", "build_parser", "main"]
 
 PROG = "perceptron-studio"
 
@@ -25,14 +28,6 @@ examples:
   python main.py info iris.npz
 
 Run `python main.py COMMAND --help` for the options of one command."""
-
-
-class UsageError(Exception):
-    """Raised by the parser instead of printing usage and calling sys.exit."""
-
-    def __init__(self, message: str, status: int = 2) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):

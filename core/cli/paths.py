@@ -22,7 +22,7 @@ def same_file(first: str | Path, second: str | Path) -> bool:
 def check_out(out: str, inputs: dict[str, str]) -> None:
     """UsageError if `out` is one of `inputs` ({"the training data": path, ...}) or cannot be
     created (its folder is missing), before any work is done."""
-    from core.cli.main import UsageError
+    from core.cli.usage import UsageError
 
     if out == STDOUT:
         return

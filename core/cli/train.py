@@ -8,7 +8,6 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from core.cli.main import UsageError
 from core.cli.paths import STDOUT, check_out
 from core.errors import TrainingError
 from core.nn.spec import NetworkSpec
@@ -37,6 +36,7 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if args.early_stopping and args.val == 0:
         raise TrainingError("--early-stopping needs a validation split (--val > 0).")
     if args.out == STDOUT:
+        from core.cli.usage import UsageError
         raise UsageError("error: a model file is binary; give a file name with --out, not '-'.")
     check_out(args.out, {"the training data": args.data})
     table = load_csv(args.data, **read_options(args))
