@@ -218,7 +218,8 @@ def parse_error(path: Path, encoding: str, options: dict, exc: Exception) -> Dat
                 what = "the header has" if options["header"] == 0 else "the first row has"
             elif len(row) != expected:
                 return DatasetError(f"Row {start} has {_fields(len(row))}, {what} {expected}. "
-                                    f"Check the delimiter (detected: {name}) and quotes.",
+                                    f"Check the delimiter (detected: {name}; --delimiter on the "
+                                    "command line) and quotes.",
                                     path=path, row=start)
     except _BrokenRecord as broken:
         return DatasetError("A quoted field is not closed: a '\"' opens a text that never ends "

@@ -222,7 +222,8 @@ def usable_rows(table: Table, features: list[str], targets: tuple[str, ...],
     for name in targets:
         if table.frame[name].isna().all():
             raise DatasetError("The target column is empty in every row. Choose another target "
-                               "column.", path=table.path, column=name)
+                               "column (Target in the Dataset panel, --target on the command "
+                               "line).", path=table.path, column=name)
     has_target = ~table.frame[list(targets)].isna().any(axis=1).to_numpy()
     empty_inputs = table.frame[features].isna().any(axis=1).to_numpy() & has_target
     keep = has_target & ~empty_inputs if missing == "drop" else has_target

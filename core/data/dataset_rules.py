@@ -112,7 +112,8 @@ def check_spread(table: Table, targets: tuple[str, ...], rows: np.ndarray) -> No
         values = pd.to_numeric(table.frame[name].iloc[rows], errors="coerce")
         if values.nunique() < 2:
             raise DatasetError("The target has the same value in every row; there is nothing "
-                               "to learn. Choose another target column.", path=table.path,
+                               "to learn. Choose another target column (Target in the Dataset "
+                               "panel, --target on the command line).", path=table.path,
                                column=name)
 
 
@@ -121,6 +122,7 @@ def class_names(table: Table, target: str, rows: np.ndarray) -> tuple[str, ...]:
     if len(names) < 2:
         only = f" ('{names[0]}')" if names else ""
         raise DatasetError(f"The target has only one class{only}; classification needs at "
-                           "least two. Choose another target column.", path=table.path,
+                           "least two. Choose another target column (Target in the Dataset "
+                           "panel, --target on the command line).", path=table.path,
                            column=target)
     return names

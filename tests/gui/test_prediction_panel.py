@@ -205,6 +205,20 @@ def test_predict_csv_exam_rows_match_the_panel(tmp_path, exam_doc) -> None:
     np.testing.assert_allclose(written["score"], expected.decoded[:, 0], rtol=1e-8)
 
 
+def test_predict_csv_fills_empty_cells_and_says_so(tmp_path, iris_doc) -> None:
+    rows = tmp_path / "gaps.csv"
+    rows.write_text("sepal_length,sepal_width,petal_length,petal_width\n5.1,,1.4,0.2\n"
+                    "6.2,2.9,,1.8\n5.0,3.4,1.5,0.2\n")
+    out = tmp_path / "gaps_predictions.csv"
+    dialogs = FakeDialogs(open_paths=[str(rows)], save_paths=[str(out)])
+    said: list[str] = []
+    iris_doc.status_changed.connect(said.append)
+    assert predict_csv(iris_doc, dialogs, str(tmp_path)) == str(out)
+    iris_doc.status_changed.disconnect(said.append)
+    assert dialogs.errors == [] and len(pd.read_csv(out)) == 3  # every row, gaps included
+    assert "2 rows had empty input cells: filled with the training values" in said[-1]
+
+
 def test_a_bad_csv_shows_the_cores_message_and_writes_nothing(tmp_path, iris_doc) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n"

@@ -96,5 +96,7 @@ def predict_csv(document: Document, dialogs: Dialogs, folder: str) -> str | None
         dialogs.show_error("Could not predict the file", f"{Path(source).name}: "
                                                          f"{exc.strerror or exc}")
         return None
-    document.set_status(f"Wrote {len(result.table):,} predictions to {Path(target).name}")
+    # What the preprocessing had to do (cells filled, unknown categories) goes with the count.
+    notes = "".join(f" · {note}" for note in result.notes)
+    document.set_status(f"Wrote {len(result.table):,} predictions to {Path(target).name}{notes}")
     return target
