@@ -68,11 +68,15 @@ _TUTORIALS = (
         "xor_by_hand", "XOR by hand (3-5-1, no biases)", "xor_bias.csv",
         DatasetOptions(kinds={"x3": "numeric"}, scaling="none", split=WHOLE),
         (LayerSpec(5, "sigmoid", False),), "sigmoid",
-        _cfg(optimizer="sgd", learning_rate=1.0, epochs=5000, loss="mse", initializer="uniform",
+        # The tutorial adds up the error gradient of its 4 rows and steps by 1; the app averages
+        # over the rows, so the same step is a learning rate of 4 here (see the description).
+        _cfg(optimizer="sgd", learning_rate=4.0, epochs=5000, loss="mse", initializer="uniform",
              init_low=0.0, init_high=1.0, dtype="float64", seed=0),
         output_bias=False,
         description="The first tutorial: a constant third input instead of biases, weights "
-                    "drawn from [0, 1), squared error, learning rate 1, 5000 epochs."),
+                    "drawn from [0, 1), squared error, 5000 epochs. Learning rate 4 is the "
+                    "tutorial's 1: it sums the error over its 4 rows, the app averages it "
+                    "(a sum is 4 times the mean, so each step is 4 times larger there)."),
     Example(
         "xor_tanh", "XOR with tanh and cross-entropy (2-2-1)", "xor.csv",
         DatasetOptions(scaling="none", split=WHOLE),
