@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QMainWindow,
     QTabWidget,
@@ -21,6 +22,7 @@ from gui.control.actions import Actions
 from gui.control.controller import Controller
 from gui.control.dialogs import Dialogs, QtDialogs
 from gui.control.document import Document
+from gui.icons import themed_icon
 from gui.menus import build_menus
 from gui.views.dataset_panel import DatasetPanel
 from gui.views.insight.boundary_panel import BoundaryPanel
@@ -30,6 +32,13 @@ from gui.views.insight.prediction_panel import PredictionPanel
 from gui.views.loss_plot import LossPlot
 from gui.views.status import StatusBar
 from gui.views.training_panel import TrainingPanel
+from gui.window_fit import (
+    MINIMUM,
+    clamp_to_screen,
+    fit_toolbar,
+    place_first_time,
+    scrolling,
+)
 
 APP_NAME = "Perceptron Studio"
 LAYOUT_VERSION = 2  # bumped when docks are added: an old saved state would hide them
@@ -40,6 +49,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, dialogs: Dialogs | None = None,
                  document: Document | None = None, open_default: bool = True) -> None:
         super().__init__()
+        self._shown_once = False
         self.settings = settings
         self.dialogs = dialogs if dialogs is not None else QtDialogs()
         if isinstance(self.dialogs, QtDialogs):
@@ -53,7 +63,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._connect()
         self.setAcceptDrops(True)
-        self.resize(1360, 860)
+        self.setMinimumSize(MINIMUM)
+        self._default_state = self.saveState(LAYOUT_VERSION)  # View > Reset layout goes back here
         self._restore_layout()
         self._on_document_title_inputs()
         if open_default:
@@ -100,9 +111,9 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         self.docks = {
-            "dataset": self._dock("Dataset", "dataset_dock", self.dataset_panel,
+            "dataset": self._dock("Dataset", "dataset_dock", scrolling(self.dataset_panel),
                                   Qt.LeftDockWidgetArea),
-            "training": self._dock("Training", "training_dock", self.training_panel,
+            "training": self._dock("Training", "training_dock", scrolling(self.training_panel),
                                    Qt.RightDockWidgetArea),
             "plot": self._dock("Plots", "plot_dock", self.plot_tabs, Qt.BottomDockWidgetArea),
             "prediction": self._dock("Prediction", "prediction_dock", self.prediction_panel,
@@ -126,7 +137,11 @@ class MainWindow(QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         a = self.actions
         bar.addAction(a["open_csv"])
-        bar.addAction(self.examples_menu.menuAction())
+        examples = self.examples_menu.menuAction()
+        examples.setIcon(themed_icon("examples", self.palette()))
+        bar.addAction(examples)
+        # A click anywhere on the button opens the list (the action itself does nothing).
+        bar.widgetForAction(examples).setPopupMode(QToolButton.InstantPopup)
         bar.addSeparator()
         for name in ("train", "pause", "stop", "step", "reset"):
             bar.addAction(a[name])
@@ -137,7 +152,9 @@ class MainWindow(QMainWindow):
         bar.widgetForAction(a["export"]).setPopupMode(QToolButton.MenuButtonPopup)
         self.addToolBar(bar)
         self.toolbar = bar
-        self.view_menu.addAction(bar.toggleViewAction())
+        # With the dock toggles, above View > Theme and Reset Layout.
+        self.view_menu.insertAction(self.view_menu.actions()[len(self.docks)],
+                                    bar.toggleViewAction())
 
     def _connect(self) -> None:
         c, a, doc = self.controller, self.actions, self.doc
@@ -261,12 +278,51 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            place_first_time(self)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
         tab = self.settings.value("window/plot_tab", 0)
         self.plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
+
+    def reset_layout(self) -> None:
+        """View > Reset layout: every dock back in its place, the window sized for this screen."""
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for name, dock in self.docks.items():
+            dock.setFloating(False)
+            dock.setVisible(name != "history")
+        self.toolbar.show()
+        self.docks["training"].raise_()
+        self.plot_tabs.setCurrentIndex(0)
+        if self.isMaximized() or self.isFullScreen():
+            self.showNormal()
+        place_first_time(self)
+
+    @Slot(str)
+    def set_theme(self, theme: str) -> None:
+        """View > Theme: System, Light or Dark, at once and for the next start."""
+        from gui.theme import SETTING, apply_theme
+
+        self.settings.setValue(SETTING, theme)
+        apply_theme(QApplication.instance(), theme)
+        self.theme_actions[theme].setChecked(True)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.PaletteChange:
+            self.actions.refresh_icons(self.palette())
+            self.examples_menu.menuAction().setIcon(themed_icon("examples", self.palette()))
+        super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            clamp_to_screen(self)  # a geometry saved on a bigger screen must fit this one
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "toolbar"):
+            fit_toolbar(self.toolbar, event.size().width())
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

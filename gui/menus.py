@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QMenu
 from gui.views.examples_menu import fill_examples_menu
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QDockWidget, QMenuBar
 
     from gui.control.actions import Actions
@@ -32,10 +34,17 @@ class MenuHost(Protocol):
     history_menu: QMenu
     view_menu: QMenu
     export_menu: QMenu
+    theme_menu: QMenu
+    theme_actions: dict[str, QAction]
+    settings: QSettings
 
     def menuBar(self) -> QMenuBar: ...  # noqa: N802 - Qt's name
 
     def predict_csv(self) -> None: ...
+
+    def set_theme(self, theme: str) -> None: ...
+
+    def reset_layout(self) -> None: ...
 
 ABOUT = ("<b>Perceptron Studio</b><p>Draw a neural network, load a CSV, press Train, watch the "
          "loss fall, save and export the weights.</p><p>Pure NumPy core · PySide6 · pyqtgraph</p>")
@@ -93,6 +102,7 @@ def build_menus(window: MenuHost) -> None:
     for dock in window.docks.values():
         view_menu.addAction(dock.toggleViewAction())
     window.view_menu = view_menu
+    _build_theme_menu(window)
 
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a["quick_start"])
@@ -100,6 +110,32 @@ def build_menus(window: MenuHost) -> None:
     a["about"].triggered.connect(lambda: window.dialogs.show_info("About", ABOUT))
     a["quick_start"].triggered.connect(lambda: window.dialogs.show_info("Quick start",
                                                                         QUICK_START))
+
+
+def _build_theme_menu(window: MenuHost) -> None:
+    """View > Theme (System / Light / Dark) and View > Reset Layout, after the dock toggles."""
+    from PySide6.QtGui import QActionGroup
+
+    from gui.theme import THEMES, current_theme
+
+    menu = window.view_menu
+    menu.addSeparator()
+    window.theme_menu = themes = menu.addMenu("&Theme")
+    group = QActionGroup(window)
+    chosen = current_theme(window.settings)
+    window.theme_actions = {}
+    for name, text in THEMES:
+        action = themes.addAction(text)
+        action.setObjectName(f"theme_{name}")
+        action.setCheckable(True)
+        action.setChecked(name == chosen)
+        group.addAction(action)
+        action.triggered.connect(lambda _=False, n=name: window.set_theme(n))
+        window.theme_actions[name] = action
+    reset = menu.addAction("&Reset Layout")
+    reset.setObjectName("reset_layout")
+    reset.setStatusTip("Put every panel back in its place and size the window for this screen")
+    reset.triggered.connect(window.reset_layout)
 
 
 def _build_export_menu(window: MenuHost) -> None:

@@ -6,45 +6,36 @@ never disagree about what is possible (e.g. Train is disabled while training run
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtWidgets import QWidget
 
 from gui.control.document import Document
+from gui.icons import themed_icon
 
-# name: (text, shortcut, theme icon, standard-pixmap fallback, tip)
-SPECS: dict[str, tuple[str, str, str, str, str]] = {
-    "open_csv": ("&Open CSV…", "Ctrl+O", "document-open", "SP_DialogOpenButton",
-                 "Open a CSV file as the dataset"),
-    "open_model": ("Open &Model…", "", "document-open", "SP_DirOpenIcon",
-                   "Open a saved model (.npz)"),
-    "open_project": ("Open &Project…", "", "document-open", "SP_DirOpenIcon",
-                     "Open a project (.psproj)"),
-    "save": ("&Save Model", "Ctrl+S", "document-save", "SP_DialogSaveButton",
-             "Save the trained model"),
-    "save_as": ("Save Model &As…", "Ctrl+Shift+S", "document-save-as", "SP_DialogSaveButton",
-                "Save the trained model under a new name"),
-    "save_project": ("Save P&roject…", "", "document-save", "SP_DialogSaveButton",
+# name: (text, shortcut, tip); the icon is resources/icons/<name>.svg (gui.icons)
+SPECS: dict[str, tuple[str, str, str]] = {
+    "open_csv": ("&Open CSV…", "Ctrl+O", "Open a CSV file as the dataset"),
+    "open_model": ("Open &Model…", "", "Open a saved model (.npz)"),
+    "open_project": ("Open &Project…", "", "Open a project (.psproj)"),
+    "save": ("&Save Model", "Ctrl+S", "Save the trained model"),
+    "save_as": ("Save Model &As…", "Ctrl+Shift+S", "Save the trained model under a new name"),
+    "save_project": ("Save P&roject…", "",
                      "Save dataset choices, network and settings as a project"),
-    "export": ("&Export", "Ctrl+E", "document-send", "SP_ArrowRight",
+    "export": ("&Export", "Ctrl+E",
                "Export the model as ONNX, text, JSON or a predict.py script"),
-    "quit": ("&Quit", "Ctrl+Q", "application-exit", "SP_DialogCloseButton", "Quit"),
-    "undo": ("&Undo", "Ctrl+Z", "edit-undo", "SP_ArrowBack", "Undo the last network edit"),
-    "redo": ("&Redo", "Ctrl+Shift+Z", "edit-redo", "SP_ArrowForward",
-             "Redo the network edit"),
-    "add_layer": ("&Add Hidden Layer", "Ctrl+Shift+A", "list-add", "SP_FileDialogNewFolder",
+    "quit": ("&Quit", "Ctrl+Q", "Quit"),
+    "undo": ("&Undo", "Ctrl+Z", "Undo the last network edit"),
+    "redo": ("&Redo", "Ctrl+Shift+Z", "Redo the network edit"),
+    "add_layer": ("&Add Hidden Layer", "Ctrl+Shift+A",
                   "Add a hidden layer before the output layer"),
-    "remove_layer": ("&Remove Last Hidden Layer", "Ctrl+Shift+R", "list-remove",
-                     "SP_TrashIcon", "Remove the last hidden layer"),
-    "train": ("&Train", "F5", "media-playback-start", "SP_MediaPlay",
-              "Train the network (F5)"),
-    "pause": ("&Pause", "Space", "media-playback-pause", "SP_MediaPause",
-              "Pause or resume training (Space)"),
-    "stop": ("S&top", "Esc", "media-playback-stop", "SP_MediaStop", "Stop training (Esc)"),
-    "step": ("Ste&p", "F6", "go-next", "SP_MediaSeekForward", "Train one epoch (F6)"),
-    "reset": ("&Reset Weights", "", "view-refresh", "SP_BrowserReload",
-              "Draw new random weights and clear the history"),
-    "about": ("&About Perceptron Studio", "", "help-about", "SP_MessageBoxInformation", ""),
-    "quick_start": ("&Quick Start", "F1", "help-contents", "SP_DialogHelpButton", ""),
+    "remove_layer": ("&Remove Last Hidden Layer", "Ctrl+Shift+R", "Remove the last hidden layer"),
+    "train": ("&Train", "F5", "Train the network (F5)"),
+    "pause": ("&Pause", "Space", "Pause or resume training (Space)"),
+    "stop": ("S&top", "Esc", "Stop training (Esc)"),
+    "step": ("Ste&p", "F6", "Train one epoch (F6)"),
+    "reset": ("&Reset Weights", "", "Draw new random weights and clear the history"),
+    "about": ("&About Perceptron Studio", "", ""),
+    "quick_start": ("&Quick Start", "F1", ""),
 }
 IDLE_ONLY = ("open_csv", "open_model", "open_project", "add_layer", "remove_layer", "reset",
              "undo", "redo")
@@ -58,10 +49,8 @@ class Actions(QObject):
         super().__init__(window)
         self._doc = document
         self.all: dict[str, QAction] = {}
-        style = window.style()
-        for name, (text, shortcut, theme, fallback, tip) in SPECS.items():
-            icon = QIcon.fromTheme(theme, style.standardIcon(getattr(QStyle, fallback)))
-            action = QAction(icon, text, window)
+        for name, (text, shortcut, tip) in SPECS.items():
+            action = QAction(themed_icon(name, window.palette()), text, window)
             action.setObjectName(name)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
@@ -77,6 +66,11 @@ class Actions(QObject):
 
     def __getitem__(self, name: str) -> QAction:
         return self.all[name]
+
+    def refresh_icons(self, palette: QPalette) -> None:
+        """Redraw every icon in the palette's colours (the theme changed)."""
+        for name, action in self.all.items():
+            action.setIcon(themed_icon(name, palette))
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:

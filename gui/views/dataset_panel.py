@@ -15,7 +15,6 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.column_table import ColumnsModel, KindDelegate, column_summary
+from gui.views.compact import shrinkable, wrapping_form
 
 __all__ = ["DatasetPanel", "FrameModel", "column_summary"]
 
@@ -78,7 +78,7 @@ class FrameModel(QAbstractTableModel):
 
 
 def _combo(pairs: tuple[tuple[str, str], ...]) -> QComboBox:
-    combo = QComboBox()
+    combo = shrinkable(QComboBox())
     for value, text in pairs:
         combo.addItem(text, value)
     return combo
@@ -103,9 +103,10 @@ class DatasetPanel(QWidget):
         self.columns.setEditTriggers(QTableView.AllEditTriggers)
         self.columns.verticalHeader().hide()
         self.columns.verticalHeader().setDefaultSectionSize(22)
+        self.columns.setWordWrap(False)  # a narrow dock elides the summary
         self._columns_model = ColumnsModel()
         self.columns.setModel(self._columns_model)
-        self.target = QComboBox()
+        self.target = shrinkable(QComboBox())
         self.task = _combo(TASKS)
         self.missing = _combo(MISSING)
         self.scaling = _combo(SCALINGS)
@@ -132,12 +133,11 @@ class DatasetPanel(QWidget):
         top.addWidget(self.header)
         top.addWidget(self.open_button)
         split = QHBoxLayout()
-        split.addWidget(self.train_label)
         split.addWidget(QLabel("Validation"))
         split.addWidget(self.val_percent)
         split.addWidget(QLabel("Test"))
         split.addWidget(self.test_percent)
-        form = QFormLayout()
+        form = wrapping_form()
         form.addRow("Target", self.target)
         form.addRow("Task", self.task)
         form.addRow("Missing values", self.missing)
@@ -145,6 +145,7 @@ class DatasetPanel(QWidget):
         form.addRow("Scaling", self.scaling)
         form.addRow("Target scaling", self.target_scaling)
         form.addRow("Split", split)
+        form.addRow("", self.train_label)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.preview, 3)

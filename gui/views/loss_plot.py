@@ -13,7 +13,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import QPalette, QShowEvent
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
@@ -118,6 +125,13 @@ def follow_range(current: tuple[float, float] | None, span: tuple[float, float],
     return new_low, new_high
 
 
+def _tool_button(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
 class LossPlot(QWidget):
     export_requested = Signal(str)  # "png" | "csv"
 
@@ -178,9 +192,10 @@ class LossPlot(QWidget):
         self.metric_plot.addItem(self.best_lines[1])
         self.markers = CurveMarkers(document, [self.loss_plot, self.metric_plot], self)
         self.log_y = QCheckBox("Log scale")
-        self.fit = QPushButton("Fit view")
-        self.png = QPushButton("Export PNG…")
-        self.csv = QPushButton("Export CSV…")
+        # Tool buttons, not push buttons: the row must fit a dock in a 1024-pixel window.
+        self.fit = _tool_button("Fit view", "Show every epoch and value again (after a zoom)")
+        self.png = _tool_button("PNG…", "Save the curves as a PNG picture")
+        self.csv = _tool_button("CSV…", "Save every epoch's numbers as a CSV table")
         self._build()
         self._apply_palette()
         self._on_document_history_changed(document.history)
@@ -194,8 +209,11 @@ class LossPlot(QWidget):
         tools = QHBoxLayout()
         tools.addWidget(self.log_y)
         tools.addStretch(1)
-        for button in (self.fit, self.png, self.csv):
-            tools.addWidget(button)
+        tools.addWidget(self.fit)
+        tools.addSpacing(8)
+        tools.addWidget(QLabel("Export"))
+        tools.addWidget(self.png)
+        tools.addWidget(self.csv)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(tools)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QProgressBar,
     QSizePolicy,
@@ -31,6 +30,7 @@ from core.nn.training import TrainConfig
 from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
 from gui.views import fmt
+from gui.views.compact import shrinkable, wrapping_form
 from gui.views.live_label import LiveLabel
 
 LOCKED_TIP = ("Stop training to change this (the learning rate, batch size and L2 stay live "
@@ -38,7 +38,7 @@ LOCKED_TIP = ("Stop training to change this (the learning rate, batch size and L
 
 
 def _combo(items: dict[str, Any], extra: tuple[str, str] | None = None) -> QComboBox:
-    combo = QComboBox()
+    combo = shrinkable(QComboBox())
     if extra:
         combo.addItem(extra[1], extra[0])
     for name, entry in items.items():
@@ -120,8 +120,7 @@ class TrainingPanel(QWidget):
         self._connect()
 
     def _build(self, run_actions: list) -> None:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form = wrapping_form()
         for text, widget, tip in (
                 ("Optimizer", self.optimizer, "How each step updates the weights."),
                 ("Learning rate", self.learning_rate, "Step size; can change while training."),
@@ -146,7 +145,9 @@ class TrainingPanel(QWidget):
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-            buttons.addWidget(button, i // 3, i % 3)
+            # Two a row (a narrow dock); an odd last one spans the row.
+            last_alone = i == len(run_actions) - 1 and i % 2 == 0
+            buttons.addWidget(button, i // 2, i % 2, 1, 2 if last_alone else 1)
             self.buttons[action.objectName()] = button
         layout = QVBoxLayout(self)
         layout.addLayout(form)

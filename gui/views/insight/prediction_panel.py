@@ -87,9 +87,9 @@ class PredictionPanel(QWidget):
         inputs = QVBoxLayout()
         inputs.addWidget(QLabel("<b>Inputs</b>"))
         inputs.addWidget(self._scroll, 1)
-        self.reset_button = QPushButton("Reset to training means")
-        self.reset_button.setToolTip("Numeric inputs: the training mean; categories: the most "
-                                     "frequent one.")
+        self.reset_button = QPushButton("Reset inputs")
+        self.reset_button.setToolTip("Back to a typical row: numeric inputs get the training "
+                                     "mean, categories the most frequent one.")
         self.reset_button.clicked.connect(self.reset_inputs)
         self.reset_button.setEnabled(False)  # until a dataset gives the form its fields
         self.predict_csv_button = QPushButton("Predict a CSV…")
