@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -25,6 +32,7 @@ from gui.control.document import Document
 from gui.icons import themed_icon
 from gui.menus import build_menus
 from gui.views.dataset_panel import DatasetPanel
+from gui.views.editing_keys import EditingKeys
 from gui.views.insight.boundary_panel import BoundaryPanel
 from gui.views.insight.diagnostics_panel import DiagnosticsPanel
 from gui.views.insight.evaluation_panel import EvaluationPanel
@@ -61,6 +69,13 @@ class MainWindow(QMainWindow):
         self._build_docks()
         build_menus(self)
         self._build_toolbar()
+        # Menus that replace the dataset or the model follow the session state like actions do.
+        for name, action in (("examples", self.examples_menu.menuAction()),
+                             ("open_recent", self.recent_menu.menuAction()),
+                             ("predict_csv", self.findChild(QAction, "predict_csv"))):
+            self.actions.register(name, action)
+        self._editing_keys = EditingKeys(self)  # Esc in a field cancels the edit, not training
+        QApplication.instance().installEventFilter(self._editing_keys)
         self._connect()
         self.setAcceptDrops(True)
         self.setMinimumSize(MINIMUM)
@@ -334,6 +349,7 @@ class MainWindow(QMainWindow):
         if not self._may_close():
             event.ignore()
             return
+        QApplication.instance().removeEventFilter(self._editing_keys)
         for panel in self.insight_panels:
             panel.shutdown()
         self.controller.shutdown()

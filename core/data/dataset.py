@@ -152,8 +152,13 @@ class Dataset:
         return self.summary.text()
 
 
-def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
-    """Turn a Table into a Dataset following `options` (DatasetError on anything unusable)."""
+def prepare(table: Table, options: DatasetOptions | None = None,
+            fitted: Preprocessing | None = None) -> Dataset:
+    """Turn a Table into a Dataset following `options` (DatasetError on anything unusable).
+
+    `fitted`: use this preprocessing (a loaded model's, fitted on its own training rows) instead
+    of fitting one on this table's training split; DatasetError unless the table's columns
+    prepare to exactly its features, targets and classes (see core.data.reuse)."""
     options = options or DatasetOptions()
     check_options(options)
     if table.n_rows < 2:
@@ -179,6 +184,8 @@ def prepare(table: Table, options: DatasetOptions | None = None) -> Dataset:
     split_rows = [rows[p] for p in (parts.train, parts.val, parts.test)]
     pre = fit_preprocessing(table, split_rows[0], features, kinds, targets, task, classes,
                             options)
+    if fitted is not None:
+        pre = fitted
     arrays = []
     for positions in split_rows:
         frame = table.frame.iloc[positions]

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import QWidget
 
 from gui.control.document import Document
+from gui.control.session import SessionState, enabled, why_not
 from gui.icons import themed_icon
 
 # name: (text, shortcut, tip); the icon is resources/icons/<name>.svg (gui.icons)
@@ -37,17 +38,15 @@ SPECS: dict[str, tuple[str, str, str]] = {
     "about": ("&About Perceptron Studio", "", ""),
     "quick_start": ("&Quick Start", "F1", ""),
 }
-IDLE_ONLY = ("open_csv", "open_model", "open_project", "add_layer", "remove_layer", "reset",
-             "undo", "redo")
-BLOCKED_TIP = "Stop training first: this would change what is being trained."
 
 
 class Actions(QObject):
-    """Creates every action parented to `window`; `set_state` enables them by training state."""
+    """Creates every action parented to `window` and enables each by the session state."""
 
     def __init__(self, window: QWidget, document: Document) -> None:
         super().__init__(window)
         self._doc = document
+        self._palette = QPalette(window.palette())
         self.all: dict[str, QAction] = {}
         for name, (text, shortcut, tip) in SPECS.items():
             action = QAction(themed_icon(name, window.palette()), text, window)
@@ -69,25 +68,36 @@ class Actions(QObject):
 
     def refresh_icons(self, palette: QPalette) -> None:
         """Redraw every icon in the palette's colours (the theme changed)."""
-        for name, action in self.all.items():
-            action.setIcon(themed_icon(name, palette))
+        self._palette = QPalette(palette)
+        for name in SPECS:
+            self.all[name].setIcon(themed_icon(name, palette))
+        self._on_document_training_state_changed(self._doc.training_state)
+
+    def register(self, name: str, action: QAction) -> None:
+        """Put an action made elsewhere (a menu's, the Examples button's) under the state table
+        (gui.control.session.ACTION_RULES must have a rule for `name`)."""
+        action.setProperty("idle_tip", action.toolTip())
+        self.all[name] = action
+        self._on_document_training_state_changed(self._doc.training_state)
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        idle = state == "idle"
-        for name in IDLE_ONLY:
-            action = self.all[name]
-            action.setEnabled(idle and action.property("possible") is not False)
-            action.setToolTip(action.property("idle_tip") if idle else BLOCKED_TIP)
-        self.all["train"].setEnabled(state != "running")
-        self.all["train"].setText("&Resume" if state == "paused" else "&Train")
-        self.all["pause"].setEnabled(state != "idle")
-        self.all["pause"].setText("&Resume" if state == "paused" else "&Pause")
-        self.all["stop"].setEnabled(state != "idle")
-        self.all["step"].setEnabled(state != "running")
+        state = SessionState(state)
+        for name, action in self.all.items():
+            possible = enabled(name, state)
+            action.setEnabled(possible and action.property("possible") is not False)
+            action.setToolTip((action.property("idle_tip") or "") if possible
+                              else why_not(name, state))
+        # One Pause/Resume toggle: it says what a press will do.
+        paused = state == SessionState.PAUSED
+        pause = self.all["pause"]
+        pause.setText("&Resume" if paused else "&Pause")
+        pause.setIcon(themed_icon("train" if paused else "pause", self._palette))
+        if pause.isEnabled():
+            pause.setToolTip("Resume training (Space)" if paused else "Pause training (Space)")
 
     def set_possible(self, name: str, possible: bool) -> None:
-        """Enable an idle-only action by fact (can undo?), still respecting the training lock."""
+        """Enable an action by fact (can undo?), still respecting the session state."""
         action = self.all[name]
         action.setProperty("possible", possible)
-        action.setEnabled(possible and not self._doc.is_training)
+        action.setEnabled(possible and enabled(name, SessionState(self._doc.training_state)))

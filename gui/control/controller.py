@@ -19,6 +19,8 @@ from gui.control.document import Document
 from gui.control.file_control import FileController
 from gui.control.grow_control import FRESH, GrowController
 from gui.control.project_control import ProjectController
+from gui.control.session import RUN
+from gui.control.session import SessionState as S
 from gui.control.training_control import TrainingController, init_params_for
 from gui.control.undo import SpecEditCommand, describe_edit
 from gui.control.worker import Job, csv_job
@@ -146,11 +148,31 @@ class Controller(QObject):
         self.doc.set_config(config)
 
     # ---- datasets ---------------------------------------------------------------------------
+    def may_replace(self, what: str) -> bool:
+        """Before `what` replaces the dataset or the model: a run is stopped (asked first, so no
+        run outlives its data) and unsaved work is saved or discarded (or the opening cancelled).
+        """
+        doc = self.doc
+        if doc.is_training:
+            if not self.dialogs.confirm("Training is running",
+                                        f"Stop training and open {what}?"):
+                return False
+            self.training.stop_and_wait()
+        if doc.dirty:
+            kept = "The trained weights are" if len(doc.history) else \
+                "The network and its settings are"
+            answer = self.dialogs.ask_save_discard_cancel(
+                "Unsaved model", f"{kept} not saved. Save the model before opening {what}?")
+            if answer == "cancel":
+                return False
+            if answer == "save":
+                return self.save_model()
+        return True
+
     def open_dataset(self, path: str | None = None, header: bool | None = None) -> None:
         """Read a CSV in the background; on success it replaces the current dataset. `header`:
         whether the first row names the columns (None: detected)."""
-        if self.doc.is_training:
-            self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
+        if not self.may_replace(Path(path).name if path else "another dataset"):
             return
         if path is None:
             path = self.dialogs.ask_open_path("Open CSV", CSV_FILTER, self._last_folder())
@@ -182,7 +204,8 @@ class Controller(QObject):
         from core.data.dataset import DatasetOptions
 
         self.settings.setValue("paths/last_folder", str(Path(table.path).parent))
-        self.apply_table(table, DatasetOptions(), None, None)
+        if not self._keep_loaded_model(table, DatasetOptions()):
+            self.apply_table(table, DatasetOptions(), None, None)
 
     @Slot(str)
     def _on_csv_job_failed(self, message: str) -> None:
@@ -214,9 +237,44 @@ class Controller(QObject):
             self.doc.set_config(config)
         self.doc.set_dataset(dataset)
         self._set_spec(spec if spec is not None else fit_spec_to_dataset(self.doc.spec, dataset))
-        self.doc.set_training_state("idle")
+        self.doc.set_training_state(S.IDLE)
+        self.doc.set_dirty(False)  # a network fitted to new data is nobody's unsaved work yet
         self.doc.set_status(f"Opened {Path(str(table.path)).name} · {dataset.task} · "
                             f"{len(dataset.X_train):,} training rows")
+        self.dataset_loaded.emit(dataset)
+        return True
+
+    def _keep_loaded_model(self, table: Any, options: Any) -> bool:
+        """Open `table` under the loaded model if its columns are the model's: the weights, the
+        history and the model's own scaling stay (the table is transformed with them)."""
+        from core.data.dataset import prepare
+        from core.data.reuse import options_for
+
+        doc = self.doc
+        fitted = doc.model_preprocessing
+        if fitted is None or doc.params is None or doc.params.spec != doc.spec:
+            return False
+        model_options = options_for(fitted, tuple(table.names), options)
+        if model_options is None:
+            return False
+        try:
+            dataset = prepare(table, model_options, fitted=fitted)
+        except StudioError:
+            return False  # other columns: an ordinary new dataset
+        if (dataset.n_inputs, dataset.n_outputs) != (doc.spec.n_inputs, doc.spec.n_outputs):
+            return False
+        self.training.invalidate()
+        self.undo_stack.clear()
+        doc.example_name = None
+        doc.set_table(table)
+        doc.set_dataset_options(model_options)
+        doc.set_dataset(dataset)
+        doc.set_model_preprocessing(fitted)  # set_dataset forgets it: the model keeps its own
+        doc.set_history(doc.history)  # the plots started over with the data: show it again
+        doc.set_training_state(S.IDLE)
+        model = Path(doc.model_path).name if doc.model_path else "the loaded model"
+        doc.set_status(f"Opened {Path(str(table.path)).name} · kept {model}: its columns match "
+                       "(its weights and scaling stay)")
         self.dataset_loaded.emit(dataset)
         return True
 
@@ -234,8 +292,11 @@ class Controller(QObject):
         return ok
 
     def open_example(self, name: str) -> bool:
-        from core.recipe.examples import example_parts
+        from core.recipe.examples import ALL_EXAMPLES, example_parts
 
+        example = ALL_EXAMPLES.get(name)
+        if not self.may_replace(f"the example {example.title if example else name}"):
+            return False
         try:
             table, options, spec, config = example_parts(name)
         except StudioError as exc:
@@ -265,8 +326,7 @@ class Controller(QObject):
         return self.files.save_model_as()
 
     def load_model(self, path: str | None = None) -> bool:
-        if self.doc.is_training:
-            self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
+        if not self.may_replace(Path(path).name if path else "another model"):
             return False
         return self.files.load_model(path)
 
@@ -277,8 +337,7 @@ class Controller(QObject):
         """A project replaces dataset, network and settings, then opens its saved model."""
         from core.data.dataset import DatasetOptions
 
-        if self.doc.is_training:
-            self.dialogs.show_error("Training is running", TRAINING_BLOCKS)
+        if not self.may_replace(Path(path).name if path else "a project"):
             return False
         opened = self.projects.read(path)
         if opened is None:
@@ -311,7 +370,7 @@ class Controller(QObject):
         self.doc.set_params(bundle.params)
         self.doc.set_history(bundle.history if bundle.history is not None else History())
         self.doc.clear_diagnostics()
-        self.doc.set_training_state("idle")
+        self.doc.set_training_state(S.IDLE)
 
     def _last_folder(self) -> str:
         return str(self.settings.value("paths/last_folder", ""))
@@ -327,7 +386,7 @@ class Controller(QObject):
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        if state != "idle":
+        if state in RUN:
             self.cancel_csv()
 
     def undo(self) -> None:

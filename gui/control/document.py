@@ -15,8 +15,7 @@ from core.nn.spec import NetworkSpec
 from core.nn.training import History, TrainConfig
 from core.recipe.defaults import default_train_config
 from gui.control.markers import CurveMarker
-
-TRAINING_STATES = ("idle", "running", "paused")
+from gui.control.session import RUN, SessionState
 
 
 class Document(QObject):
@@ -28,7 +27,7 @@ class Document(QObject):
     config_changed = Signal(object)  # TrainConfig
     history_changed = Signal(object)  # History (whole value; append_history emits the new tail too)
     history_appended = Signal(object)  # dict of lists: the points added since the last emit
-    training_state_changed = Signal(str)  # "idle" | "running" | "paused"
+    training_state_changed = Signal(str)  # a SessionState (gui.control.session)
     diagnostics_appended = Signal(object)  # {"epoch": int, "weight_norm": [per layer], ...}
     diagnostics_cleared = Signal()
     markers_changed = Signal(object)  # tuple[CurveMarker, ...] (gui.control.markers)
@@ -45,7 +44,7 @@ class Document(QObject):
         self._dataset_options: Any = None
         self._config = default_train_config()  # early stopping on (issue 11)
         self._history = History()
-        self._training_state = "idle"
+        self._training_state = SessionState.IDLE
         self._model_path: str | None = None
         self._dirty = False
         self._diagnostics: list[dict] = []
@@ -71,6 +70,11 @@ class Document(QObject):
     dirty = property(lambda self: self._dirty)
 
     @property
+    def model_preprocessing(self) -> Any:
+        """A loaded model's own preprocessing while its weights are untouched, else None."""
+        return self._model_preprocessing
+
+    @property
     def preprocessing(self) -> Any:
         """How raw rows become the current weights' inputs: the loaded model's preprocessing while
         its weights are untouched, else the open dataset's (None when there is neither)."""
@@ -80,7 +84,8 @@ class Document(QObject):
 
     @property
     def is_training(self) -> bool:
-        return self._training_state != "idle"
+        """A run exists (training or paused): its dataset and network must not change."""
+        return self._training_state in RUN
 
     # ---- setters: replace, then emit ------------------------------------------------------
     def set_spec(self, spec: NetworkSpec) -> None:
@@ -147,9 +152,8 @@ class Document(QObject):
         """Set by loading a model (before its spec and weights); cleared by training or reset."""
         self._model_preprocessing = preprocessing
 
-    def set_training_state(self, state: str) -> None:
-        if state not in TRAINING_STATES:
-            raise ValueError(state)
+    def set_training_state(self, state: SessionState | str) -> None:
+        state = SessionState(state)  # ValueError for a name that is not a state
         if state != self._training_state:
             self._training_state = state
             self.training_state_changed.emit(state)

@@ -18,6 +18,8 @@ from core.nn.reshape import carry_optimizer
 from core.nn.training import History, TrainConfig, TrainingData, TrainingSession
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
+from gui.control.session import SessionState as S
+from gui.control.session import end_state, state_words, why_not
 from gui.control.worker import UI_INTERVAL, Job, TrainingUpdate, training_job
 
 # An optimizer whose state a new session continues, and for each new parameter the index of the
@@ -72,6 +74,7 @@ class TrainingController(QObject):
         self._target_epoch = 0
         self._epoch_offset = 0
         self._pausing = False
+        self._user_stopped = False
         self._last_event: Any = None
         self.ui_interval: float | None = None  # tests and benches may change the UI cadence
         document.config_changed.connect(self._on_document_config_changed)
@@ -120,10 +123,14 @@ class TrainingController(QObject):
 
     # ---- intents ----------------------------------------------------------------------------
     def start(self) -> None:
-        if self._doc.training_state == "paused":
+        state = self._doc.training_state
+        if state == S.PAUSED:
             self.resume()
             return
         if self.running:
+            return
+        if state == S.DIVERGED:
+            self._dialogs.show_error("Cannot train", why_not("train", S.DIVERGED))
             return
         try:
             session = self._ensure_session()
@@ -134,28 +141,43 @@ class TrainingController(QObject):
         self._launch(None)
 
     def pause(self) -> None:
-        if self.running and self._doc.training_state == "running":
+        if self.running and self._doc.training_state == S.TRAINING:
             self._pausing = True
             self._job.stop()
 
     def resume(self) -> None:
-        if self._doc.training_state == "paused" and not self.running and self._session:
+        if self._doc.training_state == S.PAUSED and not self.running and self._session:
             if self._session.epoch >= self._session.config.epochs:
                 self._extend(self._session)
             self._launch(None)
 
     def toggle_pause(self) -> None:
-        if self._doc.training_state == "running":
+        if self._doc.training_state == S.TRAINING:
             self.pause()
-        elif self._doc.training_state == "paused":
+        elif self._doc.training_state == S.PAUSED:
             self.resume()
 
     def stop(self) -> None:
         if self.running:
             self._pausing = False
+            self._user_stopped = True
             self._job.stop()
-        elif self._doc.training_state == "paused":
-            self._doc.set_training_state("idle")
+        elif self._doc.training_state == S.PAUSED:
+            self._doc.set_training_state(S.STOPPED)
+            self._doc.set_status(state_words(S.STOPPED, self._last_epoch()))
+
+    def stop_and_wait(self) -> None:
+        """End a run for good before its dataset or network is replaced (asked first)."""
+        if self.running:
+            self._pausing = False
+            self._user_stopped = True
+            self.shutdown()
+        if self._doc.is_training:
+            self._doc.set_training_state(S.STOPPED)
+
+    def _last_epoch(self) -> int:
+        epochs = self._doc.history.columns.get("epoch", []) if len(self._doc.history) else []
+        return int(epochs[-1]) if len(epochs) else 0
 
     def step(self) -> None:
         """Train exactly one epoch (from idle or paused), then stay paused."""
@@ -166,7 +188,7 @@ class TrainingController(QObject):
         except StudioError as exc:
             self._dialogs.show_error("Cannot train", str(exc))
             return
-        if self._doc.training_state == "idle" or session.epoch >= session.config.epochs:
+        if self._doc.training_state != S.PAUSED or session.epoch >= session.config.epochs:
             self._extend(session)
         self._pausing = True
         self._launch(1)
@@ -175,7 +197,7 @@ class TrainingController(QObject):
         if self.running:
             return
         self.invalidate()
-        self._doc.set_training_state("idle")
+        self._doc.set_training_state(S.IDLE)
         self._doc.set_model_preprocessing(None)
         self._doc.set_params(init_params_for(self._doc.spec, self._doc.config))
         self._doc.set_history(History())
@@ -252,7 +274,8 @@ class TrainingController(QObject):
         self._job.updated.connect(self._on_job_updated)
         self._job.failed.connect(self._on_job_failed)
         self._job.ended.connect(self._on_job_ended)
-        self._doc.set_training_state("running")
+        self._user_stopped = False
+        self._doc.set_training_state(S.TRAINING)
         self._job.start()
 
     def _shift(self, points: dict[str, list]) -> dict[str, list]:
@@ -277,8 +300,6 @@ class TrainingController(QObject):
             self._on_run_finished(update.event)
 
     def _on_run_finished(self, event: Any) -> None:
-        if event.message:
-            self._doc.set_status(event.message)
         if event.kind in ("finished", "early_stopped", "target_reached", "diverged"):
             self._pausing = False
         self._last_event = event
@@ -294,9 +315,22 @@ class TrainingController(QObject):
     @Slot()
     def _on_job_ended(self) -> None:
         self._job = None
-        self._doc.set_training_state("paused" if self._pausing else "idle")
-        self._pausing = False
         event, self._last_event = self._last_event, None
+        if self._pausing:
+            state = S.PAUSED
+        elif event is None:  # the run failed (already said) or was shut down
+            state = S.STOPPED
+        else:
+            state = end_state(event.kind, self._user_stopped)
+        self._pausing = self._user_stopped = False
+        self._doc.set_training_state(state)
+        # The state says what happened ("Paused at epoch 12", not the core's "Stopped after");
+        # a run that ended by itself keeps the core's reason (early stopping, target loss).
+        if state == S.FINISHED and event is not None and event.kind != "finished" \
+                and event.message or state == S.DIVERGED and event is not None and event.message:
+            self._doc.set_status(event.message)
+        else:
+            self._doc.set_status(state_words(state, self._last_epoch()))
         if event is not None:
             if event.kind == "diverged":
                 self._dialogs.show_error("Training diverged", event.message)

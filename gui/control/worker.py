@@ -177,6 +177,7 @@ class Job(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._stop = stop
+        self._closed = False  # shut down: drop whatever the worker still sends
         self._worker = worker
         self._thread: QThread | None = QThread()
         self._thread.setObjectName(type(worker).__name__)
@@ -208,7 +209,10 @@ class Job(QObject):
         self._stop.set()
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
-        """Stop and wait for the thread; True if it ended in time."""
+        """Stop and wait for the thread; True if it ended in time. What the worker sent and the
+        UI has not yet received is dropped: after a shutdown nothing of this job arrives (a
+        replaced dataset must not receive the old run's last epochs)."""
+        self._closed = True
         self._stop.set()
         if self._thread is None:
             return True
@@ -219,6 +223,8 @@ class Job(QObject):
 
     @Slot(object)
     def _on_worker_updated(self, update: object) -> None:
+        if self._closed:
+            return
         self.updated.emit(update)
         if hasattr(self._worker, "ui_caught_up"):
             # Zero-timeout timer: fires after the repaints this update scheduled.
@@ -230,15 +236,18 @@ class Job(QObject):
 
     @Slot(float)
     def _on_worker_progressed(self, fraction: float) -> None:
-        self.progressed.emit(fraction)
+        if not self._closed:
+            self.progressed.emit(fraction)
 
     @Slot(object)
     def _on_worker_loaded(self, table: object) -> None:
-        self.loaded.emit(table)
+        if not self._closed:
+            self.loaded.emit(table)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
-        self.failed.emit(message)
+        if not self._closed:
+            self.failed.emit(message)
 
     @Slot()
     def _on_thread_finished(self) -> None:

@@ -241,8 +241,8 @@ class DatasetPanel(QWidget):
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
         for widget in self._inputs:
-            widget.setEnabled(state == "idle")
-            widget.setToolTip("" if state == "idle" else TRAINING_TIP)
+            widget.setEnabled(not self._doc.is_training)
+            widget.setToolTip("" if not self._doc.is_training else TRAINING_TIP)
 
     # ---- widgets -> options -----------------------------------------------------------------
     def options(self) -> Any:

@@ -83,6 +83,14 @@ def _span(series: list[_Series], log: bool) -> tuple[float, float] | None:
     return (low, high) if math.isfinite(low) and math.isfinite(high) else None
 
 
+def spans_decades(series: list[_Series], decades: float = 2.0) -> bool:
+    """Whether the positive values of `series` span at least `decades` powers of ten (a loss
+    from 0.7 down to 0.003 reads far better on a log axis: the late progress is visible)."""
+    low = min(s.low_positive for s in series)
+    high = max(s.high for s in series)
+    return math.isfinite(low) and high > 0 and math.log10(high / low) >= decades
+
+
 def nice_ceiling(value: float) -> float:
     """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is at least `value`."""
     if not value > 0:
@@ -192,6 +200,9 @@ class LossPlot(QWidget):
         self.metric_plot.addItem(self.best_lines[1])
         self.markers = CurveMarkers(document, [self.loss_plot, self.metric_plot], self)
         self.log_y = QCheckBox("Log scale")
+        self.log_y.setToolTip("A logarithmic loss axis; switched on by itself when the loss "
+                              "spans two powers of ten, until you choose")
+        self._log_auto = True  # follows the data until the person clicks the box
         # Tool buttons, not push buttons: the row must fit a dock in a 1024-pixel window.
         self.fit = _tool_button("Fit view", "Show every epoch and value again (after a zoom)")
         self.png = _tool_button("PNG…", "Save the curves as a PNG picture")
@@ -202,6 +213,7 @@ class LossPlot(QWidget):
         if not len(document.history):
             self._redraw()  # nothing trained yet: just the loss axes, no empty metric plot
         document.history_changed.connect(self._on_document_history_changed)
+        document.dataset_changed.connect(self._on_document_dataset_changed)
         document.history_appended.connect(self._on_document_history_appended)
         document.config_changed.connect(self._on_document_config_changed)
 
@@ -219,6 +231,7 @@ class LossPlot(QWidget):
         layout.addLayout(tools)
         layout.addWidget(self.view, 1)
         self.log_y.toggled.connect(self._on_log_y_toggled)
+        self.log_y.pressed.connect(self._on_log_y_pressed)  # before it toggles
         self.fit.clicked.connect(self._on_fit_clicked)
         self.png.clicked.connect(self._on_png_clicked)
         self.csv.clicked.connect(self._on_csv_clicked)
@@ -242,6 +255,25 @@ class LossPlot(QWidget):
         # does not relayout the plots while training starts.
         for curve in self.curves.values():
             curve.setData([], [])
+
+    @Slot(object)
+    def _on_document_dataset_changed(self, _dataset: Any) -> None:
+        """New data: nothing of the old plots stays (axes, metric panel, legend, log scale)."""
+        self._throttle.cancel()
+        for series in self._series.values():
+            series.clear()
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self._follow = True
+        self._ranges = dict.fromkeys(self._ranges)
+        self._metric, self._repick = None, True
+        self.metric_plot.setLabel("left", METRICS[0][1])
+        self._shown = set()
+        self._update_legends()
+        self.metric_plot.setVisible(False)
+        if self._log_auto and self.log_y.isChecked():
+            self.log_y.setChecked(False)
+        self._redraw()  # the history that goes with the new data comes next (history_changed)
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
@@ -323,10 +355,16 @@ class LossPlot(QWidget):
         series = [self._series[f"{split}_{prefix}"] for split in ("train", "val")]
         span = _span([s for s in series if math.isfinite(s.low)], log) \
             if any(math.isfinite(s.low) for s in series) else None
-        if span is not None and not loss and self._metric == "r2" and span[1] > R2_FLOOR:
+        if span is not None and not loss and self._metric == "r2":
             # R² starts far below zero (-100 is common in the first epochs) and would squash the
-            # part worth reading; below -1 a model is just "worse than the mean".
-            span = (max(span[0], R2_FLOOR), span[1])
+            # part worth reading; below -1 a model is just "worse than the mean". Both ends are
+            # clamped, whenever the first redraw comes: while every R² is still below -1 the
+            # axis waits at -1 (the curve enters from below) instead of settling on -100.
+            span = (max(span[0], R2_FLOOR), max(span[1], R2_FLOOR))
+        if loss and self._log_auto and span is not None and \
+                self.log_y.isChecked() != spans_decades(series):
+            self.log_y.setChecked(not self.log_y.isChecked())  # fits the ranges again
+            return
         if span is not None:
             ranges[prefix] = follow_range(self._ranges[prefix], span,
                                           floor=None if log else 0.0,
@@ -383,6 +421,10 @@ class LossPlot(QWidget):
         self._ranges["loss"] = None
         if self._follow and self._series["epoch"].n:
             self._fit_ranges(loss=True)
+
+    @Slot()
+    def _on_log_y_pressed(self) -> None:
+        self._log_auto = False  # the person chose: never switch it for them again
 
     @Slot()
     def _on_fit_clicked(self) -> None:

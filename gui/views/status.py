@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
 
 from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
+from gui.control.session import SessionState, state_words
 from gui.views import fmt
 from gui.views.live_label import LiveLabel
 
@@ -98,7 +99,7 @@ class StatusBar(QStatusBar):
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
         self._refresh()  # the final numbers at once, and no rate once training has stopped
-        if state == "idle":
+        if state not in (SessionState.TRAINING, SessionState.PAUSED):
             self.summary.fit()
 
     @Slot(str)
@@ -123,7 +124,12 @@ class StatusBar(QStatusBar):
             parts.append(Path(str(doc.table.path)).name)
         spec = doc.spec
         parts.append(f"{spec.describe()} ({fmt.count(spec.n_weights)} weights)")
-        if self._epoch is not None:
+        state = SessionState(doc.training_state)
+        if state == SessionState.TRAINING:
+            parts.append(f"training · epoch {fmt.count(self._epoch or 0)}")
+        elif state != SessionState.IDLE:  # "Paused at epoch 312", "Stopped at …", "Finished at …"
+            parts.append(state_words(state, self._epoch))
+        elif self._epoch is not None:
             parts.append(f"epoch {fmt.count(self._epoch)}")
         if self._rate and doc.is_training:
             parts.append(f"{fmt.rate(self._rate)} epochs/s")

@@ -29,6 +29,8 @@ from core.nn.optimizers import OPTIMIZERS
 from core.nn.training import TrainConfig
 from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
+from gui.control.session import RUN, SessionState, state_words
+from gui.control.session import SessionState as S
 from gui.views import fmt
 from gui.views.compact import shrinkable, wrapping_form
 from gui.views.live_label import LiveLabel
@@ -97,6 +99,7 @@ class TrainingPanel(QWidget):
         self._doc = document
         self._run_start: tuple[float, int] | None = None
         self._target = 0
+        self._elapsed = self._elapsed_before = 0.0  # training time of this run, pauses excluded
         self.optimizer = _combo(OPTIMIZERS)
         self.learning_rate = _dspin(1e-6, 10.0, 6)
         self.batch_size = _spin(0, 10_000_000, "Full batch")
@@ -206,21 +209,33 @@ class TrainingPanel(QWidget):
     # ---- progress ---------------------------------------------------------------------------
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        running = state != "idle"
+        running = state in RUN
         for widget in self._locked:
             widget.setEnabled(not running)
             widget.setToolTip(LOCKED_TIP if running else widget.property("idle_tip"))
         self._throttle.flush()
-        if state == "running":
+        if state == S.TRAINING:
             done = self._last_epoch()
             if self._run_start is None or self._target <= done:
                 self._target = done + self._doc.config.epochs
             self._run_start = (time.perf_counter(), done)
+            self._elapsed_before = self._elapsed
             self.progress.setRange(0, max(self._target, 1))
-        elif state == "idle":
+        elif state == S.IDLE:
             self._run_start = None
             self._target = 0
+            self._elapsed = self._elapsed_before = 0.0
             self._show_idle_range()
+            self.timing.setText(state_words(S.IDLE))
+        else:  # paused, finished, stopped, diverged: the run's total stays, no ETA
+            if self._run_start is not None:
+                self._elapsed = self._elapsed_before + time.perf_counter() - self._run_start[0]
+            if state != S.PAUSED:
+                self._run_start = None
+            done = self._last_epoch()
+            _set_progress(self.progress, max(self._target, done, 1), done)
+            took = f" · {fmt.duration(self._elapsed)}" if self._elapsed else ""
+            self.timing.setText(f"{state_words(SessionState(state), done)}{took}")
 
     def _last_epoch(self) -> int:
         epochs = self._doc.history.to_dict().get("epoch", []) if len(self._doc.history) else []
@@ -238,21 +253,24 @@ class TrainingPanel(QWidget):
         if epoch is None:
             return
         _set_progress(self.progress, max(self._target, epoch, 1), epoch)
-        if self._run_start is not None:
+        if self._run_start is not None and self._doc.training_state == S.TRAINING:
             start_time, start_epoch = self._run_start
             elapsed = time.perf_counter() - start_time
             done = epoch - start_epoch
             left = (self._target - epoch) * elapsed / done if done > 0 else None
-            self.timing.setText(f"{fmt.duration(elapsed)} · ETA {fmt.duration(left)}")
+            self.timing.setText(f"{fmt.duration(self._elapsed_before + elapsed)} · "
+                                f"ETA {fmt.duration(left)}")
 
     def _show_idle_range(self) -> None:
         self._throttle.cancel()
         done = self._last_epoch()
-        _set_progress(self.progress, max(done if done else self._doc.config.epochs, 1), done)
+        # After a run the bar keeps that run's total (stopped at 37 of 128 reads 37 / 128).
+        total = self._target if self._target >= done > 0 else done or self._doc.config.epochs
+        _set_progress(self.progress, max(total, 1), done)
 
     @Slot(object)
     def _on_document_history_changed(self, history: Any) -> None:
         self._latest_epoch = None
         self._show_idle_range()
         if not len(history):
-            self.timing.setText("Ready")
+            self.timing.setText(state_words(S.IDLE))

@@ -42,7 +42,7 @@ def window(qtbot, settings, dialogs):  # noqa: ANN201 - MainWindow
 
 
 def wait_idle(qtbot, window, timeout: int = 20_000) -> None:
-    qtbot.waitUntil(lambda: window.doc.training_state == "idle"
+    qtbot.waitUntil(lambda: not window.doc.is_training
                     and not window.controller.training.running, timeout=timeout)
 
 

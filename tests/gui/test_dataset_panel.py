@@ -121,7 +121,7 @@ def test_dataset_controls_lock_while_training(qtbot, window) -> None:
     assert not panel.scaling.isEnabled() and "Stop training" in panel.scaling.toolTip()
     assert not window.actions["open_csv"].isEnabled()
     window.actions["stop"].trigger()
-    qtbot.waitUntil(lambda: doc.training_state == "idle", timeout=10_000)
+    qtbot.waitUntil(lambda: not doc.is_training, timeout=10_000)
     assert panel.scaling.isEnabled()
 
 

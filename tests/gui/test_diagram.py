@@ -236,7 +236,7 @@ def test_context_menu_actions(qtbot, diagram: NetworkDiagram) -> None:
 
 def test_editing_is_disabled_while_training(qtbot, diagram: NetworkDiagram,
                                            document: Document) -> None:
-    document.set_training_state("running")
+    document.set_training_state("training")
     header = diagram.headers[1]
     assert not header.plus_button.isEnabled() and not header.activation_combo.isEnabled()
     assert not diagram.insert_buttons[0].isEnabled()

@@ -93,7 +93,7 @@ def test_close_while_training_stops_the_worker(qtbot, window, dialogs) -> None:
     assert window.close()
     assert "Training is running" in dialogs.asked
     assert not window.controller.training.running
-    assert doc.training_state == "idle"
+    assert doc.training_state == "stopped"
 
 
 def test_close_can_be_cancelled(qtbot, window, dialogs) -> None:

@@ -1,0 +1,50 @@
+"""A loaded model survives opening its own data (weights, history and scaling stay)."""
+from __future__ import annotations
+
+import numpy as np
+from conftest import train_briefly
+
+from core.nn.model import predict_proba
+from core.recipe.examples import EXAMPLES
+
+
+def test_loaded_model_survives_opening_its_own_csv(qtbot, window, dialogs, tmp_path) -> None:
+    doc = window.doc
+    window.controller.open_example("iris")
+    train_briefly(qtbot, window, epochs=40)
+    X = doc.dataset.X_test
+    before = predict_proba(doc.spec, doc.params, X)
+    path = str(tmp_path / "iris.npz")
+    dialogs.save_paths.append(path)
+    window.actions["save"].trigger()
+    window.controller.open_example("circles")  # something else entirely
+    dialogs.open_paths.append(path)
+    window.actions["open_model"].trigger()
+    assert doc.model_path == path and doc.spec.sizes == (4, 8, 3)
+    dialogs.open_paths.append(str(EXAMPLES["iris"].path))
+    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+        window.actions["open_csv"].trigger()
+    assert not dialogs.errors
+    assert doc.table.path.endswith("iris.csv") and doc.spec.sizes == (4, 8, 3)
+    np.testing.assert_allclose(predict_proba(doc.spec, doc.params, doc.dataset.X_test), before)
+    assert len(doc.history) == 40 and doc.model_path == path
+    assert "kept iris.npz" in window.status.currentMessage()
+    # The prediction form answers with the model, not with fresh weights (33/33/33 %).
+    window.docks["prediction"].raise_()
+    panel = window.prediction_panel
+    qtbot.waitUntil(lambda: panel.last_prediction is not None)
+    assert max(panel.shown_probabilities().values()) > 0.5
+
+
+def test_a_csv_with_other_columns_replaces_the_model(qtbot, window, dialogs, tmp_path) -> None:
+    doc = window.doc
+    train_briefly(qtbot, window, epochs=10)  # XOR
+    path = str(tmp_path / "xor.npz")
+    dialogs.save_paths.append(path)
+    window.actions["save"].trigger()
+    dialogs.open_paths.append(path)
+    window.actions["open_model"].trigger()
+    dialogs.open_paths.append(str(EXAMPLES["iris"].path))
+    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+        window.actions["open_csv"].trigger()
+    assert doc.spec.n_inputs == 4 and len(doc.history) == 0
