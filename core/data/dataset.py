@@ -156,9 +156,8 @@ def prepare(table: Table, options: DatasetOptions | None = None,
             fitted: Preprocessing | None = None) -> Dataset:
     """Turn a Table into a Dataset following `options` (DatasetError on anything unusable).
 
-    `fitted`: use this preprocessing (a loaded model's, fitted on its own training rows) instead
-    of fitting one on this table's training split; DatasetError unless the table's columns
-    prepare to exactly its features, targets and classes (see core.data.reuse)."""
+    `fitted`: transform with this preprocessing (a loaded model's, fitted on its own training
+    rows) instead of the one fitted here; core.data.reuse checks first that the columns match."""
     options = options or DatasetOptions()
     check_options(options)
     if table.n_rows < 2:

@@ -8,13 +8,9 @@ statistics fitted again on this table.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
+from core.data.dataset import Dataset, DatasetOptions, Table, prepare
+from core.data.preprocessing import Preprocessing
 from core.errors import DatasetError
-
-if TYPE_CHECKING:
-    from core.data.dataset import DatasetOptions
-    from core.data.preprocessing import Preprocessing
 
 
 def options_for(fitted: Preprocessing, names: tuple[str, ...], base: DatasetOptions
@@ -30,6 +26,13 @@ def options_for(fitted: Preprocessing, names: tuple[str, ...], base: DatasetOpti
         base, targets=tuple(fitted.target_columns), kinds=kinds, task=fitted.task,
         missing=fitted.missing, scaling=fitted.scaling,
         target_scaling=fitted.target_scaling if fitted.task == "regression" else "none")
+
+
+def prepare_for_model(table: Table, options: DatasetOptions, fitted: Preprocessing) -> Dataset:
+    """`table` prepared with a model's own preprocessing (DatasetError if its columns differ)."""
+    own = prepare(table, options)
+    check_same_columns(fitted, own.preprocessing, str(table.path))
+    return prepare(table, options, fitted=fitted)
 
 
 def check_same_columns(fitted: Preprocessing, found: Preprocessing, path: str = "") -> None:

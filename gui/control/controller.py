@@ -247,8 +247,7 @@ class Controller(QObject):
     def _keep_loaded_model(self, table: Any, options: Any) -> bool:
         """Open `table` under the loaded model if its columns are the model's: the weights, the
         history and the model's own scaling stay (the table is transformed with them)."""
-        from core.data.dataset import prepare
-        from core.data.reuse import options_for
+        from core.data.reuse import options_for, prepare_for_model
 
         doc = self.doc
         fitted = doc.model_preprocessing
@@ -258,7 +257,7 @@ class Controller(QObject):
         if model_options is None:
             return False
         try:
-            dataset = prepare(table, model_options, fitted=fitted)
+            dataset = prepare_for_model(table, model_options, fitted)
         except StudioError:
             return False  # other columns: an ordinary new dataset
         if (dataset.n_inputs, dataset.n_outputs) != (doc.spec.n_inputs, doc.spec.n_outputs):
