@@ -67,6 +67,21 @@ class Evaluation:
     actual: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
     predicted: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
     caveats: tuple[str, ...] = ()
+    # classification, per row of the split (n,): actual and predicted class index, and the
+    # probability the network gave the class it predicted
+    row_actual: np.ndarray = field(default_factory=lambda: _NO_INTS)
+    row_predicted: np.ndarray = field(default_factory=lambda: _NO_INTS)
+    row_confidence: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
+
+    def rows_of(self, actual: int | None = None, predicted: int | None = None) -> np.ndarray:
+        """Indices (into the split) of the rows of one confusion cell, or of a row or column of
+        it (None = any class); classification only."""
+        keep = np.ones(self.row_actual.shape, dtype=bool)
+        if actual is not None:
+            keep &= self.row_actual == actual
+        if predicted is not None:
+            keep &= self.row_predicted == predicted
+        return np.flatnonzero(keep)
 
     @property
     def empty(self) -> bool:
@@ -135,13 +150,23 @@ def class_indices(values: np.ndarray) -> np.ndarray:
     return values.argmax(axis=1)
 
 
+def predicted_confidence(outputs: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """(n,) probability of the predicted class: the output for class 1 of a single sigmoid
+    column (1 - output for class 0), else the predicted column's output."""
+    if outputs.shape[1] == 1:
+        return np.where(predicted == 1, outputs[:, 0], 1.0 - outputs[:, 0])
+    return outputs[np.arange(len(outputs)), predicted]
+
+
 def _classification(outputs: np.ndarray, y: np.ndarray, names: tuple[str, ...]) -> dict:
     k = max(len(names), 2 if y.shape[1] == 1 else y.shape[1])
-    confusion = confusion_matrix(class_indices(y), class_indices(outputs), k)
+    actual, predicted = class_indices(y), class_indices(outputs)
+    confusion = confusion_matrix(actual, predicted, k)
     precision, recall, f1 = precision_recall_f1(confusion)
     return {"accuracy": float(np.trace(confusion) / len(y)), "confusion": confusion,
             "precision": precision, "recall": recall, "f1": f1,
-            "support": confusion.sum(axis=1)}
+            "support": confusion.sum(axis=1), "row_actual": actual, "row_predicted": predicted,
+            "row_confidence": predicted_confidence(outputs, predicted)}
 
 
 def _multilabel(outputs: np.ndarray, y: np.ndarray) -> dict:

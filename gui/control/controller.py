@@ -356,7 +356,24 @@ class Controller(QObject):
         return True
 
     def save_project(self, path: str | None = None) -> bool:
-        return self.projects.save(path)
+        """A project names a saved model file: trained weights that are not saved yet are
+        offered a save first, and a project saved without a model says so."""
+        doc = self.doc
+        trained = len(doc.history) > 0
+        if trained and (doc.dirty or not doc.model_path):
+            answer = self.dialogs.ask_save_discard_cancel(
+                "Save the model too?", "A project refers to a saved model file, and the trained "
+                "weights are not saved yet. Save the model first? (Discard saves the project "
+                "without them.)")
+            if answer == "cancel" or (answer == "save" and not self.save_model()):
+                return False
+        if not self.projects.save(path):
+            return False
+        if not doc.model_path:
+            why = "the weights are not saved" if trained else "nothing is trained yet"
+            doc.set_status(f"Saved the project without a model ({why}): the dataset, the "
+                           "network and the settings.")
+        return True
 
     def _apply_bundle(self, bundle: Any) -> None:
         """A loaded model replaces network, weights, settings and history (the dataset stays)."""

@@ -75,7 +75,8 @@ def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:
     assert not plot.curves["val_loss"].isVisible()  # no validation split: no curve
     (x0, x1), (y0, y1) = plot.loss_plot.getViewBox().viewRange()
     assert x0 <= 1 and x1 >= 5000
-    assert y0 <= 1 / 5000 and y1 >= 1.0
+    assert plot.log_y.isChecked()  # 1 down to 1/5000 spans decades: a log axis by itself
+    assert 10 ** y0 <= 1 / 5000 and 10 ** y1 >= 1.0
     assert plot.following
     # The user zooms: the view stays where they put it; Fit view follows again.
     plot.loss_plot.getViewBox().sigRangeChangedManually.emit([True, True])

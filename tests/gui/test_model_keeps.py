@@ -48,3 +48,21 @@ def test_a_csv_with_other_columns_replaces_the_model(qtbot, window, dialogs, tmp
     with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
         window.actions["open_csv"].trigger()
     assert doc.spec.n_inputs == 4 and len(doc.history) == 0
+
+
+def test_save_project_offers_to_save_the_trained_model(qtbot, window, dialogs, tmp_path) -> None:
+    doc = window.doc
+    assert window.controller.save_project(str(tmp_path / "untrained.psproj"))
+    assert "without a model (nothing is trained yet)" in window.status.currentMessage()
+    train_briefly(qtbot, window, epochs=10)
+    dialogs.save_discard_cancel = "cancel"
+    assert not window.controller.save_project(str(tmp_path / "a.psproj"))
+    assert "Save the model too?" in dialogs.asked and not (tmp_path / "a.psproj").exists()
+    dialogs.save_discard_cancel = "discard"
+    assert window.controller.save_project(str(tmp_path / "b.psproj"))
+    assert "without a model (the weights are not saved)" in window.status.currentMessage()
+    dialogs.save_discard_cancel = "save"
+    dialogs.save_paths.append(str(tmp_path / "model.npz"))
+    assert window.controller.save_project(str(tmp_path / "c.psproj"))
+    assert doc.model_path == str(tmp_path / "model.npz")
+    assert "model.npz" in (tmp_path / "c.psproj").read_text()

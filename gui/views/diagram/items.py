@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -116,3 +116,24 @@ class TextItem(QGraphicsSimpleTextItem):
         elif self.align & Qt.AlignmentFlag.AlignHCenter:
             x -= rect.width() / 2
         self.setPos(x, anchor.y() - rect.height() / 2)
+
+
+class MarkerItem(TextItem):
+    """"⋮ 776 more": a label on a plate of the background colour, above the weight lines, so the
+    lines to the hidden neurons never run through it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, Qt.AlignmentFlag.AlignHCenter)
+        self.setZValue(120)  # over every edge and neuron
+        self.plate = QBrush(Qt.GlobalColor.white)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return super().boundingRect().adjusted(-4, -1, 4, 1)
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.plate)
+        painter.drawRoundedRect(self.boundingRect(), 4, 4)
+        painter.restore()
+        super().paint(painter, option, widget)

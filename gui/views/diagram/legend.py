@@ -46,7 +46,24 @@ class Legend(QWidget):
         return (f"positive · negative · width and opacity: |weight| up to "
                 f"{format_number(self._scale)} · fill: bias")
 
+    def _words(self, short: bool) -> tuple[str, str, str, str]:
+        """(positive, negative, scale, fill) labels; short ones when the full ones do not fit."""
+        scale = format_number(self._scale) if self._scale else ""
+        if short:
+            return ("+", "−", f"|w| ≤ {scale}" if scale else "(no weights)", "bias")
+        return ("positive", "negative",
+                f"|weight| 0 → {scale}" if scale else "(weights not initialised yet)",
+                "neuron fill: bias")
+
+    def _needed_width(self, words: tuple[str, ...]) -> float:
+        metrics = self.fontMetrics()
+        samples = 2 * (SAMPLE + 6) + (3 * 9 + 8 if self._scale else 0) + 4 * 6.0 + 9 + 12
+        return samples + sum(metrics.horizontalAdvance(w) + 18 for w in words)
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        full = self._words(short=False)
+        words = full if self._needed_width(full) <= self.width() else self._words(short=True)
+        self.setToolTip("" if words == full else self.text())
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         theme = self._book.theme
@@ -63,7 +80,7 @@ class Legend(QWidget):
                              Qt.AlignmentFlag.AlignVCenter, text)
             x += width + 18
 
-        for positive, name in ((True, "positive"), (False, "negative")):
+        for positive, name in ((True, words[0]), (False, words[1])):
             painter.setPen(self._book.edge_pen(positive, LEVELS - 2))
             painter.drawLine(QPointF(x, y), QPointF(x + SAMPLE, y))
             x += SAMPLE + 6
@@ -74,14 +91,12 @@ class Legend(QWidget):
                 painter.drawLine(QPointF(x, y + 5), QPointF(x + 10, y - 5))
                 x += 9
             x += 8
-            label(f"|weight| 0 → {format_number(self._scale)}")
-        else:
-            label("(weights not initialised yet)")
+        label(words[2])
         radius = 6.0
         painter.setPen(QPen(theme.outline, 1.2))
         for i, positive in enumerate((True, False)):
             painter.setBrush(self._book.bias_brush(positive, LEVELS - 3))
             painter.drawEllipse(QPointF(x + radius + i * (2 * radius + 3), y), radius, radius)
         x += 4 * radius + 9
-        label("neuron fill: bias")
+        label(words[3])
         painter.end()

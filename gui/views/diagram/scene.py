@@ -10,16 +10,23 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFont, QPen
+from PySide6.QtGui import QBrush, QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
-from gui.views.diagram.items import EdgeItem, NeuronItem, TextItem
+from gui.views.diagram.items import EdgeItem, MarkerItem, NeuronItem, TextItem
 from gui.views.diagram.layout import DiagramLayout
 from gui.views.diagram.styling import PenBook, weight_levels, weight_scale
 
 LABEL_GAP = 10.0  # px between a neuron and its name
+MAX_LABEL_WIDTH = 120  # px: longer feature and class names are elided (whole in the tooltip)
+
+
+def elide_label(name: str, font: QFont) -> str:
+    """`name` cut to MAX_LABEL_WIDTH with "…": a long column name must not squeeze the network
+    (and its layer headers) into a corner."""
+    return QFontMetricsF(font).elidedText(name, Qt.TextElideMode.ElideRight, MAX_LABEL_WIDTH)
 
 
 class DiagramScene(QGraphicsScene):
@@ -36,7 +43,7 @@ class DiagramScene(QGraphicsScene):
         self.spec: NetworkSpec | None = None
         self.neurons: list[list[NeuronItem]] = []
         self.edges: list[list[EdgeItem]] = []
-        self.more_items: list[TextItem | None] = []
+        self.more_items: list[MarkerItem | None] = []
         self.name_items: list[tuple[NeuronItem, TextItem]] = []
         self._rows: list[np.ndarray] = []
         self._cols: list[np.ndarray] = []
@@ -57,8 +64,7 @@ class DiagramScene(QGraphicsScene):
             for item in items:
                 self.addItem(item)
             self.neurons.append(items)
-            more = TextItem(f"⋮ {column.more_count:,} more", Qt.AlignmentFlag.AlignHCenter) \
-                if column.more_count else None
+            more = MarkerItem(f"⋮ {column.more_count:,} more") if column.more_count else None
             if more is not None:
                 self.addItem(more)
             self.more_items.append(more)
@@ -66,7 +72,8 @@ class DiagramScene(QGraphicsScene):
             if names is not None:
                 align = Qt.AlignmentFlag.AlignRight if c == 0 else Qt.AlignmentFlag.AlignLeft
                 for item in items:
-                    label = TextItem(names[item.unit], align)
+                    label = TextItem(elide_label(names[item.unit], self.label_font), align)
+                    label.setToolTip(names[item.unit])
                     label.setFont(self.label_font)
                     self.addItem(label)
                     self.name_items.append((item, label))
@@ -125,6 +132,7 @@ class DiagramScene(QGraphicsScene):
         for more in self.more_items:
             if more is not None:
                 more.setBrush(theme.muted)
+                more.plate = QBrush(theme.background)
 
     def restyle(self, params: Params | None, book: PenBook) -> float:
         """Pens from weights, fills from biases; returns the scale (largest |parameter|) used.

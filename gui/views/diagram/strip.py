@@ -97,7 +97,10 @@ class HeaderStrip(QWidget):
         if not xs:
             return
         gap = xs[1] - xs[0] if len(xs) > 1 else float(self.width())
-        width = int(max(MIN_HEADER_WIDTH, min(MAX_HEADER_WIDTH, gap - INSERT_SIZE - 6)))
+        # Never wider than the gap between columns (headers overlapping their neighbours' − / +
+        # buttons); the title elides instead.
+        width = int(max(min(MIN_HEADER_WIDTH, gap - 4), min(MAX_HEADER_WIDTH,
+                                                             gap - INSERT_SIZE - 6)))
         height = self.height() - 4
         for header, x in zip(self.visible_headers(), xs, strict=False):
             left = int(round(x - width / 2))

@@ -28,7 +28,7 @@ from gui.views.diagram.items import EdgeItem, NeuronItem
 from gui.views.diagram.layout import DiagramLayout, compute_layout
 from gui.views.diagram.legend import Legend
 from gui.views.diagram.menu import build_layer_menu
-from gui.views.diagram.scene import DiagramScene
+from gui.views.diagram.scene import DiagramScene, elide_label
 from gui.views.diagram.stats import MeanActivations
 from gui.views.diagram.strip import HeaderStrip
 from gui.views.diagram.styling import PenBook, Theme
@@ -151,8 +151,11 @@ class NetworkDiagram(QWidget):
                         outputs: list[str]) -> DiagramLayout:
         metrics = QFontMetricsF(self.scene.label_font)
         # Label room only for names that can be drawn: the first and last few of a wide layer.
-        left = max((metrics.horizontalAdvance(n) for n in inputs[:8] + inputs[-8:]), default=0)
-        right = max((metrics.horizontalAdvance(n) for n in outputs[:8] + outputs[-8:]), default=0)
+        font = self.scene.label_font
+        left = max((metrics.horizontalAdvance(elide_label(n, font))
+                    for n in inputs[:8] + inputs[-8:]), default=0)
+        right = max((metrics.horizontalAdvance(elide_label(n, font))
+                     for n in outputs[:8] + outputs[-8:]), default=0)
         size = self.canvas.viewport().size()
         return compute_layout(spec.sizes, size.width(), size.height(),
                               left=left + 24, right=right + 24)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,7 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
+from gui.views.insight.evaluation_rows import RowsView
 
 HINT_NO_DATA = "Open a dataset (or an example) to see how the network does on it."
 HINT_NO_WEIGHTS = "Press Train to see how the network does on each split."
@@ -81,13 +83,13 @@ class EvaluationPanel(QWidget):
             self.split_buttons[split] = button
             button.clicked.connect(lambda _=False, s=split: self.set_split(s))
             bar.addWidget(button)
+        bar.addStretch(1)
         self.summary_label = QLabel()
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        # Never widen the dock for a long line: it is cut at the panel's edge (full text in the
-        # tooltip); the window must still fit a 1366-pixel laptop screen.
-        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        bar.addSpacing(12)
-        bar.addWidget(self.summary_label, 1)
+        # Its own line under the buttons, wrapped: never cut (R² at the end of a long line was),
+        # and never widening the dock (the window must fit a 1024-pixel screen).
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
 
         self.hint_label = QLabel(HINT_NO_DATA)
         self.hint_label.setAlignment(Qt.AlignCenter)
@@ -101,10 +103,16 @@ class EvaluationPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         # The table asks for the width of its columns; the heatmap takes the rest.
         self.table.setSizeAdjustPolicy(QAbstractItemView.AdjustToContents)
+        self.rows_view = RowsView()
+        self.details = QTabWidget()
+        self.details.setDocumentMode(True)
+        self.details.addTab(self.table, "Per class")
+        self.details.addTab(self.rows_view, "Rows")
+        self.confusion_view.cell_clicked.connect(self._on_confusion_view_cell_clicked)
         classes = QSplitter(Qt.Horizontal)
         classes.setChildrenCollapsible(False)
         classes.addWidget(self.confusion_view)
-        classes.addWidget(self.table)
+        classes.addWidget(self.details)
         classes.setStretchFactor(0, 1)
         classes.setStretchFactor(1, 0)
         self.regression_view = RegressionView()
@@ -114,6 +122,7 @@ class EvaluationPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
+        layout.addWidget(self.summary_label)
         layout.addWidget(self.pages, 1)
 
     # ---- the split -----------------------------------------------------------------------------
@@ -226,8 +235,10 @@ class EvaluationPanel(QWidget):
             return
         multilabel = result.task == "multilabel"
         self.confusion_view.setVisible(not multilabel)
+        self.details.setTabVisible(1, not multilabel)
         if not multilabel:
             self.confusion_view.show_confusion(result.confusion, result.names)
+            self.rows_view.set_result(result)
         self._fill_table(result)
         self.pages.setCurrentIndex(PAGE_CLASSES)
 
@@ -250,6 +261,11 @@ class EvaluationPanel(QWidget):
             if len(result.names) > 1 else ""
         return (f"{rows}{which} · MAE {fmt.number(float(result.mae[t]))} · "
                 f"RMSE {fmt.number(float(result.rmse[t]))} · R² {_r2_text(float(result.r2[t]))}")
+
+    @Slot(int, int)
+    def _on_confusion_view_cell_clicked(self, actual: int, predicted: int) -> None:
+        self.rows_view.show_cell(actual, predicted)
+        self.details.setCurrentWidget(self.rows_view)
 
     def _fill_table(self, result: Evaluation) -> None:
         multilabel = result.task == "multilabel"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from core.insight.evaluation import Evaluation
 from gui.views import fmt
@@ -18,6 +18,7 @@ WRONG_COLOR = QColor("#D55E00")  # Okabe-Ito vermillion: mistakes
 POINT_COLOR = QColor(VAL_COLOR)
 POINT_COLOR_DARK = QColor("#56B4E9")  # Okabe-Ito sky blue: the darker blue sinks into a dark base
 NAME_CHARS = 14  # longer class names are shortened on the axes (the table has them whole)
+LEFT_LABEL_WIDTH = 96  # px: the actual-class labels beside the rows
 
 
 def _mix(base: QColor, color: QColor, amount: float) -> QColor:
@@ -43,12 +44,26 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
 
 
+def elided_ticks(names: tuple[str, ...], width: float, font: QFont) -> list[tuple[float, str]]:
+    """Tick labels centred on the cells, each cut to `width` pixels with "…" (labels of narrow
+    cells would otherwise run into each other); the full names are in the cell tooltips."""
+    metrics = QFontMetrics(font)
+    room = max(int(width) - 4, metrics.horizontalAdvance("W…"))
+    return [(i + 0.5, metrics.elidedText(_short(name), Qt.ElideRight, room))
+            for i, name in enumerate(names)]
+
+
 class ConfusionView(pg.GraphicsLayoutWidget):
     """A k×k heatmap: the share of each actual class (row) in blue on the diagonal and vermillion
-    off it, with the count written in every cell in black or white, whichever reads."""
+    off it, with the count written in every cell in black or white, whichever reads. Hovering a
+    cell names it in full; clicking it emits cell_clicked(actual, predicted)."""
+
+    cell_clicked = Signal(int, int)
 
     def __init__(self) -> None:
         super().__init__()
+        self._names: tuple[str, ...] = ()
+        self._confusion = np.zeros((0, 0), dtype=np.int64)
         self.plot = self.addPlot()
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -61,6 +76,39 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.image)
         self.cell_texts: list[list[pg.TextItem]] = []
         self._base, self._text = QColor("white"), QColor("black")
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    def cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(actual, predicted) of the cell under a scene position, or None."""
+        k = len(self._names)
+        if not k or not self.plot.vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.plot.vb.mapSceneToView(scene_pos)
+        row, column = int(np.floor(point.y())), int(np.floor(point.x()))
+        return (row, column) if 0 <= row < k and 0 <= column < k else None
+
+    def cell_center(self, actual: int, predicted: int) -> QPoint:
+        """Widget coordinates of a cell's centre (tests click there)."""
+        scene = self.plot.vb.mapViewToScene(QPointF(predicted + 0.5, actual + 0.5))
+        return self.mapFromScene(scene)
+
+    @Slot(object)
+    def _on_scene_mouse_clicked(self, event: object) -> None:
+        cell = self.cell_at(event.scenePos())  # type: ignore[attr-defined]
+        if cell is not None:
+            self.cell_clicked.emit(*cell)
+
+    @Slot(object)
+    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
+        cell = self.cell_at(scene_pos)
+        if cell is None:
+            self.setToolTip("")
+            return
+        i, j = cell
+        n = int(self._confusion[i, j]) if self._confusion.shape[0] > max(i, j) else 0
+        self.setToolTip(f"Actual {self._names[i]}, predicted {self._names[j]}: "
+                        f"{fmt.count(n)} row{'' if n == 1 else 's'} (click to list them)")
 
     def set_colors(self, base: QColor, text: QColor) -> None:
         self._base, self._text = base, text
@@ -83,10 +131,18 @@ class ConfusionView(pg.GraphicsLayoutWidget):
                 self.cell_texts[i][j].setText(fmt.count(confusion[i, j]), color)
         self.image.setImage(rgb, levels=(0, 255))
         self.image.setRect(0, 0, k, k)
-        ticks = [[(i + 0.5, _short(name)) for i, name in enumerate(names)]]
-        self.plot.getAxis("left").setTicks(ticks)
-        self.plot.getAxis("bottom").setTicks(ticks)
+        self._names, self._confusion = tuple(names), confusion
+        self._set_ticks()
         self.plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+
+    def _set_ticks(self) -> None:
+        k = len(self._names)
+        if not k:
+            return
+        font = self.plot.getAxis("bottom").style.get("tickFont") or QFont()
+        cell = self.plot.vb.boundingRect().width() / k
+        self.plot.getAxis("bottom").setTicks([elided_ticks(self._names, cell, font)])
+        self.plot.getAxis("left").setTicks([elided_ticks(self._names, LEFT_LABEL_WIDTH, font)])
 
     def _cell_font(self, k: int) -> QFont:
         """About half a cell high, 9 to 13 px: 10 digits classes in a short dock stay legible."""
@@ -98,6 +154,7 @@ class ConfusionView(pg.GraphicsLayoutWidget):
 
     @Slot()
     def _on_view_resized(self) -> None:
+        self._set_ticks()
         font = self._cell_font(len(self.cell_texts))
         for row in self.cell_texts:
             for text in row:

@@ -173,15 +173,17 @@ class PredictionPanel(QWidget):
                      else QBoxLayout.LeftToRight)
         if direction != self._top.direction():
             self._top.setDirection(direction)
-            # Stacked: the answer sits right under the fields, spare height goes below it.
+            # Stacked: the fields take the height (a long form scrolls in all of it, not in a
+            # strip), the answer keeps what it needs under them.
             stacked = direction == QBoxLayout.TopToBottom
-            self._top.setStretch(0, 0 if stacked else 3)
-            self._top.setStretch(1, 1 if stacked else 2)
+            self._top.setStretch(0, 1 if stacked else 3)
+            self._top.setStretch(1, 0 if stacked else 2)
             self._flow_form()
         self._fit_form_height()
 
     def _fit_form_height(self) -> None:
-        """Stacked, the scroll area asks for its fields' height, up to half the panel."""
+        """Stacked, the scroll area asks for its fields' height, up to half the panel (it may
+        grow further: it has the layout's stretch)."""
         form = self._scroll.widget()
         if self._top.direction() != QBoxLayout.TopToBottom or form is None:
             self._scroll.setMinimumHeight(0)

@@ -1,0 +1,55 @@
+"""The diagram stays readable: long column names elide, layer headers never overlap, and the
+"⋮ N more" marker of a wide layer is drawn above the weight lines."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRect
+
+LONG = "a_really_long_measurement_name_from_a_real_spreadsheet"
+
+
+def test_long_feature_names_elide_and_headers_do_not_overlap(qtbot, window, dialogs,
+                                                             tmp_path) -> None:
+    path = tmp_path / "long.csv"
+    rows = [f"{i % 3},{(i * 7) % 5},{i % 2}" for i in range(40)]
+    path.write_text(f"{LONG}_1,{LONG}_2,target\n" + "\n".join(rows) + "\n")
+    dialogs.open_paths.append(str(path))
+    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+        window.actions["open_csv"].trigger()
+    window.resize(1024, 640)
+    diagram = window.diagram
+    qtbot.waitUntil(lambda: diagram.width() > 0)
+    labels = [label for _, label in diagram.scene.name_items if label.toolTip().startswith(LONG)]
+    assert labels and all(label.text().endswith("…") for label in labels)
+    strip = diagram.strip
+    boxes = [h.geometry() for h in strip.visible_headers()]
+    for a, b in zip(boxes, boxes[1:], strict=False):
+        assert not a.intersects(b), (a, b)
+    inside = QRect(0, 0, strip.width(), strip.height())
+    assert all(inside.contains(box) for box in boxes)
+
+
+def test_more_marker_is_above_the_edges(qtbot, window) -> None:
+    window.controller.set_units(0, 200)
+    scene = window.diagram.scene
+    markers = [m for m in scene.more_items if m is not None]
+    assert markers and "more" in markers[0].text()
+    top_edge = max(edge.zValue() for edge in scene.edge_items())
+    assert markers[0].zValue() > top_edge
+    marker = markers[0]
+    centre = marker.mapToScene(marker.boundingRect().center())
+    assert scene.items(centre)[0] is marker  # nothing is drawn over it
+
+
+def test_prediction_inputs_use_the_panels_height(qtbot) -> None:
+    from test_evaluation_panel import example_document
+
+    from gui.views.insight.prediction_panel import PredictionPanel
+
+    panel = PredictionPanel(example_document("breast_cancer"))  # 30 inputs
+    qtbot.addWidget(panel)
+    panel.resize(320, 800)  # a narrow side dock: inputs above the answer
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.refresh_if_stale()
+    qtbot.waitUntil(lambda: len(panel.fields) == 30)
+    qtbot.waitUntil(lambda: panel._scroll.height() > 400)  # not a strip of a few rows
