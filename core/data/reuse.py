@@ -8,6 +8,7 @@ statistics fitted again on this table.
 from __future__ import annotations
 
 import dataclasses
+
 from core.data.dataset import Dataset, DatasetOptions, Table, prepare
 from core.data.preprocessing import Preprocessing
 from core.errors import DatasetError
