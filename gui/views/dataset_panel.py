@@ -231,7 +231,7 @@ class DatasetPanel(QWidget):
         counts = dataset.summary.counts
         self.missing_note.setText(counts.text() if counts is not None else "")
         self.target_scaling.setEnabled(dataset.task == "regression"
-                                       and self._doc.training_state == "idle")
+                                       and not self._doc.is_training)
         rows = [len(dataset.X_train), len(dataset.X_val), len(dataset.X_test)]
         self.title.setText(f"<b>{Path(str(table.path)).name}</b> · {table.n_rows:,} rows × "
                            f"{len(table.columns)} columns<br>{dataset.task} · "
