@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.control.grow_control import POLICIES, WIDEN_STYLES
+from gui.views.compact import shrinkable
 
 UNTRAINED_HINT = "Nothing learned yet: every shape edit starts from fresh weights."
 POLICY_TIP = ("What a shape edit (neurons, layers, inputs) does to a trained network: keep what it "
@@ -43,6 +44,11 @@ class GrowBar(QWidget):
         self.result.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.hide()
+        # The bar must not set the diagram's (and so the window's) minimum width: its choices
+        # shrink to a few characters (the list opens at full width) before anything is cut.
+        for combo in (self.policy, self.widen):
+            shrinkable(combo)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 2, 8, 4)
         box.setSpacing(2)
