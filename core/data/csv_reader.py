@@ -41,6 +41,7 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     """Read `path` into a Table; `progress(fraction)` is called between chunks, `cancel` (a
     threading.Event or a callable returning True) aborts with DatasetError("... cancelled")."""
     path = Path(path)
+    before = _signature(path)
     sample = read_sample(path)
     encoding, warnings = sniff_encoding(sample, path)
     text = sample.decode(encoding, errors="replace")
@@ -67,6 +68,11 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     if frame.shape[0] == 0:
         raise DatasetError("The file has a header but no data rows. Expected at least one row "
                            "of values below the header.", path=path)
+    if _signature(path) != before:
+        # A file truncated or rewritten while it was read would give a silent partial dataset.
+        raise DatasetError("The file changed while it was being read (it was truncated, "
+                           "rewritten or is still being written). Open it again once it is "
+                           "complete.", path=path)
     table = _make_table(path, frame, rows, delimiter, has_header, encoding, decimal, warnings)
     _check_short_rows(table)
     if progress is not None:
@@ -75,6 +81,15 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
 
 
 # ---- reading -----------------------------------------------------------------------------------
+def _signature(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of the file, None if it cannot be stat'ed."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
 def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | None,
                 cancel: object) -> pd.DataFrame:
     size = max(1, path.stat().st_size)

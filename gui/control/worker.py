@@ -80,6 +80,9 @@ class TrainingWorker(QObject):
         except Exception as exc:  # noqa: BLE001 - a person sees a sentence, never a traceback
             self.failed.emit(f"Training stopped unexpectedly: {exc}")
         finally:
+            # The worker's wrapper can outlive its thread (signal connections hold it); it must
+            # not keep the session and its data alive with it.
+            self._session = None
             self.done.emit()
 
     def _run(self) -> None:
@@ -180,7 +183,8 @@ class Job(QObject):
         self._closed = False  # shut down: drop whatever the worker still sends
         self._worker = worker
         self._thread: QThread | None = QThread()
-        self._thread.setObjectName(type(worker).__name__)
+        self._name = type(worker).__name__
+        self._thread.setObjectName(self._name)
         worker.moveToThread(self._thread)
         self._thread.started.connect(worker.run)
         # quit() is thread safe; a direct connection makes the thread end as soon as the work does.
@@ -199,7 +203,7 @@ class Job(QObject):
 
     @property
     def thread_name(self) -> str:
-        return type(self._worker).__name__
+        return self._name
 
     @property
     def running(self) -> bool:
@@ -232,7 +236,8 @@ class Job(QObject):
 
     @Slot()
     def _on_ui_caught_up(self) -> None:
-        self._worker.ui_caught_up.set()
+        if self._worker is not None:
+            self._worker.ui_caught_up.set()
 
     @Slot(float)
     def _on_worker_progressed(self, fraction: float) -> None:
@@ -241,12 +246,15 @@ class Job(QObject):
 
     @Slot(object)
     def _on_worker_loaded(self, table: object) -> None:
-        if not self._closed:
+        # A result that was already queued when the user cancelled is dropped: cancel wins at
+        # any point, even a moment before the end of the read.
+        if not self._closed and not self._stop.is_set():
             self.loaded.emit(table)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:
-        if not self._closed:
+        # A cancelled job did not fail: no error dialog.
+        if not self._closed and not self._stop.is_set():
             self.failed.emit(message)
 
     @Slot()
@@ -259,6 +267,10 @@ class Job(QObject):
         self._worker.deleteLater()
         thread.deleteLater()
         self.ended.emit()
+        # Release the worker (and the training session or table it holds): a finished job stays a
+        # child of its controller until deleted, and kept each run's data alive (+28 MB a run).
+        self._worker = None
+        self.deleteLater()
 
 
 def training_job(session: Any, max_epochs: int | None, parent: QObject | None = None,
