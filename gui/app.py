@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +25,21 @@ def make_settings(path: str | None = None) -> QSettings:
     if path:
         return QSettings(path, QSettings.IniFormat)
     return QSettings(ORGANIZATION, APPLICATION)
+
+
+def handle_ctrl_c(window: Any) -> Callable[[int, Any], None]:
+    """Ctrl+C in the terminal closes the window as File > Quit does (so unsaved work is offered
+    for saving) instead of a KeyboardInterrupt traceback inside a Qt callback. Python runs signal
+    handlers only between bytecodes, so a timer wakes the interpreter while Qt's loop waits."""
+
+    def on_sigint(_signum: int, _frame: Any) -> None:
+        QTimer.singleShot(0, window.close)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    waker = QTimer(window)  # lives as long as the window it serves
+    waker.timeout.connect(lambda: None)
+    waker.start(250)
+    return on_sigint
 
 
 def run_app(argv: list[str], settings_path: str | None = None) -> int:
@@ -45,6 +63,7 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - kept alive while the app runs
     window = MainWindow(settings=settings, dialogs=QtDialogs())
     window.show()
+    handle_ctrl_c(window)
     paths = [a for a in argv if not a.startswith("-")]
     if paths:
         window.controller.open_path(paths[0])

@@ -33,6 +33,7 @@ from core.data.dataset_rules import (
 from core.data.dataset_summary import DatasetSummary, RowCounts, summarize
 from core.data.fitting import fit_preprocessing
 from core.data.preprocessing import SCALINGS, TARGET_SCALINGS, Preprocessing
+from core.data.preprocessing_check import check_magnitudes, check_raw_magnitude
 from core.data.splits import check_fractions, split_indices
 from core.errors import DatasetError
 
@@ -174,6 +175,8 @@ def prepare(table: Table, options: DatasetOptions | None = None,
     task = infer_task(table, targets, kinds, options.task)
     for name in (*features, *targets):
         check_numbers(table, name, kinds[name])
+        if kinds[name] == "numeric":
+            check_raw_magnitude(table, name)
     rows, counts = usable_rows(table, features, targets, options.missing)
     if task == "regression":
         check_spread(table, targets, rows)
@@ -191,6 +194,7 @@ def prepare(table: Table, options: DatasetOptions | None = None,
         line_of = _line_mapper(table, positions)
         arrays.append(pre.transform(frame, path=table.path, line_of=line_of))
         arrays.append(pre.transform_targets(frame, path=table.path, line_of=line_of))
+    check_magnitudes(arrays, split_rows, pre, table)
     summary = summarize(table, pre, options, [p.size for p in split_rows], counts, arrays)
     return Dataset(*arrays, preprocessing=pre, options=options, summary=summary,
                    source=table.path)

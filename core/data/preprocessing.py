@@ -39,6 +39,13 @@ LineOf = Callable[[int], int]
 
 def scale_stats(values: np.ndarray, scaling: str) -> tuple[float, float]:
     """(offset, scale) of one column (NaN ignored) so that x' = (x - offset) / scale."""
+    # ±1e308 overflows the std: check_magnitudes reports that value by row and column, so
+    # NumPy's warnings would only be noise before it.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _scale_stats(values, scaling)
+
+
+def _scale_stats(values: np.ndarray, scaling: str) -> tuple[float, float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0 or scaling in ("none",):
         return 0.0, 1.0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from core.data.columns import KINDS
 from core.errors import DatasetError
 
@@ -77,3 +79,57 @@ def _finite(value: Any) -> bool:
 def _one_of(what: str, value: Any, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise DatasetError(f"The saved {what} {value!r} is not one of: {', '.join(allowed)}.")
+
+
+# Beyond this a value, once scaled, makes float32 sums overflow in the first layer: ±1e308 in a
+# file used to end as "diverged, try a smaller learning rate" after a screen of NumPy warnings.
+MAX_TRAINABLE = 1e15
+
+
+MAX_RAW = 1e150  # a square of it still fits a float64, so means and spreads stay finite
+
+
+def check_raw_magnitude(table: Any, column: str) -> None:
+    """DatasetError naming the first cell of numeric `column` beyond ±MAX_RAW (±1e308 and inf
+    included), before any statistic of the column overflows."""
+    import pandas as pd
+
+    values = pd.to_numeric(table.frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.abs(values) > MAX_RAW)
+    if bad.size:
+        position = int(bad[0])
+        raise DatasetError(
+            f"{values[position]:.3g} is too large to train on: numbers beyond ±1e150 overflow "
+            "the scaling statistics and the network's sums. Rescale or clip the column, or mark "
+            "it ignored.", path=table.path, row=table.line_of(position), column=column)
+
+
+def check_magnitudes(arrays: list[Any], split_rows: list[Any], pre: Any, table: Any) -> None:
+    """DatasetError naming the row and column of the first prepared value (X or y, any split)
+    that is not finite or too large to train on; `arrays` alternate X, y per split and
+    `split_rows[k]` holds the table positions of split k's rows."""
+    for k, positions in enumerate(split_rows):
+        for array, names in ((arrays[2 * k], pre.feature_names),
+                             (arrays[2 * k + 1], pre.target_names)):
+            values = np.asarray(array, dtype=np.float64)
+            bad = ~(np.abs(values) <= MAX_TRAINABLE)  # also NaN and inf
+            if not bad.any():
+                continue
+            row, col = (int(v[0]) for v in np.nonzero(bad.reshape(len(values), -1)))
+            name = names[col] if col < len(names) else f"output {col + 1}"
+            column = name.split("=")[0]
+            raw = _magnitude(table, column, positions, row)
+            scaled = values.reshape(len(values), -1)[row, col]
+            raise DatasetError(
+                f"A value is too large to train on (about {raw} once read; it becomes "
+                f"{scaled:.3g} after scaling). Values this large overflow the network's sums: "
+                "rescale or clip the column, or choose another scaling.", path=table.path,
+                row=table.line_of(int(positions[row])), column=column)
+
+
+def _magnitude(table: Any, column: str, positions: Any, row: int) -> str:
+    try:
+        return f"{float(table.frame[column].iloc[int(positions[row])]):.3g}"
+    except (KeyError, TypeError, ValueError, IndexError):
+        return "an extreme value"

@@ -42,6 +42,9 @@ class FileController(QObject):
 
     # ---- recent files -----------------------------------------------------------------------
     def recent(self) -> list[str]:
+        # Another instance may have added files since: sync() reloads what it wrote, so the
+        # list is merged across instances instead of one wiping the other's.
+        self._settings.sync()
         value = self._settings.value("paths/recent", [])
         items = [value] if isinstance(value, str) else list(value or [])
         return [str(v) for v in items if v]
@@ -51,6 +54,7 @@ class FileController(QObject):
         items = [path] + [p for p in self.recent() if p != path]
         self._settings.setValue("paths/recent", items[:MAX_RECENT])
         self._settings.setValue("paths/last_folder", str(Path(path).parent))
+        self._settings.sync()  # written now, so a second instance merges with it
         self.recent_changed.emit(items[:MAX_RECENT])
 
     def folder(self) -> str:
