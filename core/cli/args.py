@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.cli.reading import DEFAULT_EPOCHS, DEFAULT_PATIENCE, add_read_options, column_kind
+from core.recipe.defaults import DEFAULT_ACTIVATION, DEFAULT_HIDDEN
 
 EXPORT_FORMATS = ("onnx", "txt", "json", "python")
 SCALINGS = ("standard", "minmax", "max", "none")
@@ -91,9 +92,9 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                    help="the column to predict (default: the last column; repeat for several "
                         "regression or multi-label targets)")
     p.add_argument("--out", required=True, metavar="MODEL.npz", help="where to save the model")
-    p.add_argument("--hidden", type=hidden_sizes, default=(16, 8), metavar="N,N,...",
+    p.add_argument("--hidden", type=hidden_sizes, default=DEFAULT_HIDDEN, metavar="N,N,...",
                    help="neurons per hidden layer, e.g. 16,8 (default); 'none' for no hidden layer")
-    p.add_argument("--activation", choices=hidden, default="tanh",
+    p.add_argument("--activation", choices=hidden, default=DEFAULT_ACTIVATION,
                    help="activation of the hidden layers (default: tanh)")
     p.add_argument("--output-activation", choices=activations, default=None,
                    help="activation of the output layer (default: softmax for several classes, "

@@ -5,10 +5,11 @@ missing values, split from the seed, fit the preprocessing on the training split
     data = prepare(table, DatasetOptions(targets=("species",)))
     data.X_train  # (n_train, n_inputs) float64, scaled with training statistics
 
-Defaults: the last column is the target; empty input cells are filled (median / most frequent of
-the training split) and rows without a target left out; features are standardized and so is a
-regression target (predictions are scaled back); 70/15/15 split (stratified for classification),
-seed 0. Splits with no rows hold arrays of shape (0, n_inputs) / (0, n_outputs).
+Defaults: the last column is the target (passing over trailing free text, dates and IDs); empty
+input cells are filled (median / most frequent of the training split) and rows without a target
+left out; features are standardized and so is a regression target (predictions are scaled back);
+70/15/15 split (stratified for classification), seed 0. Splits with no rows hold arrays of shape
+(0, n_inputs) / (0, n_outputs).
 """
 from __future__ import annotations
 

@@ -9,12 +9,22 @@ epochs they need.
 """
 from __future__ import annotations
 
+from core.nn.spec import LayerSpec
 from core.nn.training import TrainConfig
 
 DEFAULT_PATIENCE = 50
 DEFAULT_EPOCHS = 500
+DEFAULT_HIDDEN = (16, 8)  # neurons per hidden layer for a new table
+DEFAULT_ACTIVATION = "tanh"
 
 
 def default_train_config() -> TrainConfig:
-    """The app's starting TrainConfig: early stopping (restore-best) on, 500 epochs at most."""
-    return TrainConfig(epochs=DEFAULT_EPOCHS, early_stopping_patience=DEFAULT_PATIENCE)
+    """The starting TrainConfig for a new table (the command line's defaults): Adam 0.01, batches
+    of 32, early stopping (restore-best) on, 500 epochs at most."""
+    return TrainConfig(optimizer="adam", learning_rate=0.01, batch_size=32,
+                       epochs=DEFAULT_EPOCHS, early_stopping_patience=DEFAULT_PATIENCE)
+
+
+def default_hidden_layers() -> tuple[LayerSpec, ...]:
+    """The hidden layers of a new table's network (16, 8 tanh), as on the command line."""
+    return tuple(LayerSpec(units, DEFAULT_ACTIVATION) for units in DEFAULT_HIDDEN)

@@ -205,7 +205,15 @@ class Controller(QObject):
 
         self.settings.setValue("paths/last_folder", str(Path(table.path).parent))
         if not self._keep_loaded_model(table, DatasetOptions()):
-            self.apply_table(table, DatasetOptions(), None, None)
+            hidden = config = None
+            if self.doc.example_name is not None:
+                # An example's network and settings fit that example (XOR trains full-batch at a
+                # high rate): a new table starts from the defaults that generalise instead.
+                # Settings the user chose for their own data stay.
+                from core.recipe.defaults import default_hidden_layers, default_train_config
+
+                hidden, config = default_hidden_layers(), default_train_config()
+            self.apply_table(table, DatasetOptions(), None, config, hidden=hidden)
 
     @Slot(str)
     def _on_csv_job_failed(self, message: str) -> None:
@@ -218,8 +226,10 @@ class Controller(QObject):
         self.csv_loading.emit(False)
 
     def apply_table(self, table: Any, options: Any, spec: NetworkSpec | None,
-                     config: TrainConfig | None, example: str | None = None) -> bool:
-        """Prepare `table` with `options`; only on success replace dataset, spec and config."""
+                     config: TrainConfig | None, example: str | None = None,
+                     hidden: tuple[LayerSpec, ...] | None = None) -> bool:
+        """Prepare `table` with `options`; only on success replace dataset, spec and config.
+        Without `spec` the current network (or `hidden` layers) is fitted to the dataset."""
         from core.data.dataset import prepare
 
         try:
@@ -236,7 +246,12 @@ class Controller(QObject):
         if config is not None:
             self.doc.set_config(config)
         self.doc.set_dataset(dataset)
-        self._set_spec(spec if spec is not None else fit_spec_to_dataset(self.doc.spec, dataset))
+        if spec is None:
+            template = self.doc.spec
+            if hidden is not None:  # new hidden layers; the output layer follows the dataset
+                template = NetworkSpec(template.n_inputs, (*hidden, template.output_layer))
+            spec = fit_spec_to_dataset(template, dataset)
+        self._set_spec(spec)
         self.doc.set_training_state(S.IDLE)
         self.doc.set_dirty(False)  # a network fitted to new data is nobody's unsaved work yet
         self.doc.set_status(f"Opened {Path(str(table.path)).name} · {dataset.task} · "

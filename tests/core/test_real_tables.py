@@ -112,6 +112,13 @@ def test_dates_text_and_ids_are_recognised(tmp_path) -> None:
     assert data.n_inputs == 5 + 3 + 1
 
 
+def test_a_trailing_comment_column_is_not_the_default_target(tmp_path) -> None:
+    rows = [f"{i % 7},{'ab'[i % 2]},note number {i} about this row" for i in range(30)]
+    table = load_csv(write(tmp_path, "c.csv", "x,label,Comments\n" + "\n".join(rows) + "\n"))
+    assert table.kinds["Comments"] == "text"
+    assert prepare(table).target_names == ("b",)  # "label", a binary class
+
+
 def test_id_detection_errs_neither_way(tmp_path) -> None:
     n = 30
     rows = [f"{i + 1},{i},r{i},{1950 + i},{1000 + 37 * i + (i % 3)},{i % 4},{i % 2}"
@@ -159,7 +166,7 @@ def test_every_override_of_the_app_exists_on_the_command_line(tmp_path) -> None:
 
 def test_error_messages_name_flags_that_exist(tmp_path) -> None:
     path = write(tmp_path, "t.csv", "x,y\n" + "\n".join(
-        f"{'oops' if i == 3 else i},{i}" for i in range(30)) + "\n")
+        f"{'oops' if i == 3 else i},{i * 2 % 7}" for i in range(30)) + "\n")
     code, _, err = run("train", str(path), "--out", str(tmp_path / "m.npz"), *FAST)
     assert code == 1 and "--kind COLUMN=categorical" in err
     code, _, err = run("train", str(path), "--out", str(tmp_path / "m.npz"), *FAST, "--kind",

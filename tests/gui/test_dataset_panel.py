@@ -1,6 +1,7 @@
 """Open CSVs through the real window: good ones, bad ones (error via the fake dialogs), options."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -161,3 +162,18 @@ def test_first_row_is_a_header_toggle_rereads_the_file(qtbot, window, dialogs,
     assert not dialogs.errors
     assert window.doc.table.names == ["col_1", "col_2", "col_3"]
     assert window.doc.table.n_rows == 31 and not panel.header.isChecked()
+
+
+def test_a_new_table_after_an_example_starts_from_the_general_defaults(qtbot, window, dialogs,
+                                                                      tmp_path) -> None:
+    assert window.doc.example_name is not None  # the window opens on the XOR example
+    rows = "\n".join(f"{i % 7},{(i * 3) % 5},{i % 2}" for i in range(40))
+    open_csv(qtbot, window, dialogs, write(tmp_path, "t.csv", "a,b,y\n" + rows + "\n"))
+    config, spec = window.doc.config, window.doc.spec
+    assert (config.early_stopping_patience, config.epochs, config.batch_size) == (50, 500, 32)
+    assert [layer.units for layer in spec.hidden_layers] == [16, 8]
+    assert window.training_panel.patience.value() == 50  # visible and changeable
+    # Settings chosen for one's own table stay when the next table is opened.
+    window.controller.apply_config(dataclasses.replace(config, learning_rate=0.003))
+    open_csv(qtbot, window, dialogs, write(tmp_path, "u.csv", "a,b,y\n" + rows + "\n"))
+    assert window.doc.config.learning_rate == 0.003
