@@ -8,7 +8,7 @@ from typing import Any
 from core.cli.reading import DEFAULT_EPOCHS, DEFAULT_PATIENCE, add_read_options, column_kind
 from core.recipe.defaults import DEFAULT_ACTIVATION, DEFAULT_HIDDEN
 
-EXPORT_FORMATS = ("onnx", "txt", "json", "python")
+EXPORT_FORMATS = ("onnx", "txt", "json", "python", "pytorch")
 SCALINGS = ("standard", "minmax", "max", "none")
 TARGET_SCALINGS = ("standard", "minmax", "none")
 def positive_int(text: str) -> int:
@@ -186,16 +186,19 @@ def _add_evaluate(subs: Any, handler: Callable[..., int]) -> None:
 
 def _add_export(subs: Any, handler: Callable[..., int]) -> None:
     p = subs.add_parser(
-        "export", help="export a saved model to ONNX, text, JSON or a predict.py script",
+        "export",
+        help="export a saved model to ONNX, text, JSON, a predict.py or a PyTorch training script",
         description="Export MODEL for use elsewhere. onnx: an ONNX graph (scaling, dense layers, "
                     "activations; raw numeric rows in, outputs out). txt: a folder with w1.txt, "
                     "b1.txt, ... (np.savetxt) and model.json. json: the whole model in one file. "
-                    "python: a standalone predict.py that needs only NumPy.")
+                    "python: a standalone predict.py that needs only NumPy. pytorch: a folder with "
+                    "train.py (torch, pandas), model.npz, preprocessing.json and training.json "
+                    "to predict or continue training, also under torchrun.")
     p.add_argument("model", metavar="MODEL.npz", help="a model saved by train or the app")
     p.add_argument("--format", required=True, choices=EXPORT_FORMATS, help="the export format")
     p.add_argument("--out", required=True, metavar="PATH",
-                   help="the file to write (a folder for --format txt; '-' writes json, python "
-                        "or onnx to stdout)")
+                   help="the file to write (a folder for --format txt and pytorch; '-' writes "
+                        "json, python or onnx to stdout)")
     p.set_defaults(run=handler)
 
 

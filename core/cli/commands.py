@@ -92,10 +92,10 @@ def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from core.files.model_io import load_model
 
     check_out(args.out, {"the model": args.model})
-    if args.out == STDOUT and args.format == "txt":
+    if args.out == STDOUT and args.format in ("txt", "pytorch"):
         from core.cli.usage import UsageError
-        raise UsageError("error: --format txt writes a folder of files; give a folder with --out, "
-                         "not '-'.")
+        raise UsageError(f"error: --format {args.format} writes a folder of files; give a folder "
+                         "with --out, not '-'.")
     bundle = load_model(args.model)
     if args.out == STDOUT:
         _export_to_stdout(bundle, args.format, stdout)

@@ -154,7 +154,7 @@ class FileController(QObject):
                 path = self._dialogs.ask_save_path("Export model", f"{label};;All files (*)",
                                                    str(Path(self.folder()) / f"{stem}{suffix}"))
             else:
-                path = self._dialogs.ask_directory("Export text files into folder",
+                path = self._dialogs.ask_directory(f"Export {label.split(' (')[0]} into folder",
                                                    self.folder())
             if not path:
                 return False

@@ -1,4 +1,5 @@
-"""Exports of a trained model for use outside the app: ONNX, text files, JSON, predict.py.
+"""Exports of a trained model for use outside the app: ONNX, text files, JSON, predict.py, and a
+PyTorch training script.
 
 `export_model(bundle, fmt, path)` is what File > Export and `main.py export` call.
 """
@@ -19,6 +20,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "txt": ("Text files, one per layer (folder)", ""),
     "json": ("JSON file (*.json)", ".json"),
     "python": ("Standalone predict.py (*.py)", ".py"),
+    "pytorch": ("PyTorch training script (folder)", ""),
 }
 
 
@@ -40,13 +42,19 @@ def _exporter(fmt: str) -> Callable[[ModelBundle, Path], Any]:
         from core.files.exports.python_export import export_python
 
         return export_python
+    if fmt == "pytorch":
+        from core.files.exports.torch_export import export_pytorch
+
+        return export_pytorch
     raise ModelFileError(f"Unknown export format '{fmt}' (known: {', '.join(EXPORT_FORMATS)}).")
 
 
 def export_model(bundle: ModelBundle, fmt: str, path: str | Path) -> None:
-    """Write `bundle` in format `fmt` ("onnx", "txt", "json", "python") to `path`.
+    """Write `bundle` in format `fmt` ("onnx", "txt", "json", "python", "pytorch") to
+    `path`.
 
-    For "txt", `path` is a folder (created if needed); otherwise a file, written atomically.
+    For "txt" and "pytorch", `path` is a folder (created if needed); otherwise a file, written
+    atomically.
     Raises ModelFileError with a message for a person.
     """
     _exporter(fmt)(bundle, Path(path))
