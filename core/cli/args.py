@@ -8,7 +8,7 @@ from typing import Any
 from core.cli.reading import DEFAULT_EPOCHS, DEFAULT_PATIENCE, add_read_options, column_kind
 from core.recipe.defaults import DEFAULT_ACTIVATION, DEFAULT_HIDDEN
 
-EXPORT_FORMATS = ("onnx", "txt", "json", "python", "pytorch")
+EXPORT_FORMATS = ("onnx", "onnx-features", "txt", "json", "python", "pytorch")
 SCALINGS = ("standard", "minmax", "max", "none")
 TARGET_SCALINGS = ("standard", "minmax", "none")
 def positive_int(text: str) -> int:
@@ -188,8 +188,10 @@ def _add_export(subs: Any, handler: Callable[..., int]) -> None:
     p = subs.add_parser(
         "export",
         help="export a saved model to ONNX, text, JSON, a predict.py or a PyTorch training script",
-        description="Export MODEL for use elsewhere. onnx: an ONNX graph (scaling, dense layers, "
-                    "activations; raw numeric rows in, outputs out). txt: a folder with w1.txt, "
+        description="Export MODEL for use elsewhere. onnx: an ONNX graph taking raw rows, one "
+                    "input per column (imputation, one-hot, scaling, dense layers, activations, "
+                    "target scaling inside). onnx-features: the same graph taking one matrix of "
+                    "numeric and one-hot columns. txt: a folder with w1.txt, "
                     "b1.txt, ... (np.savetxt) and model.json. json: the whole model in one file. "
                     "python: a standalone predict.py that needs only NumPy. pytorch: a folder with "
                     "train.py (torch, pandas), model.npz, preprocessing.json and training.json "

@@ -188,8 +188,9 @@ def test_evaluate_regression_reports_errors_in_target_units(tmp_path):
     assert metrics["mae"] == pytest.approx(np.abs(predicted - truth).mean())
 
 
-@pytest.mark.parametrize("fmt, name", [("onnx", "m.onnx"), ("txt", "txt"), ("json", "m.json"),
-                                       ("python", "predict.py")])
+@pytest.mark.parametrize("fmt, name", [("onnx", "m.onnx"), ("onnx-features", "f.onnx"),
+                                       ("txt", "txt"), ("json", "m.json"),
+                                       ("python", "predict.py"), ("pytorch", "torch")])
 def test_export_every_format(iris_model, tmp_path, fmt, name):
     code, out, err = run("export", iris_model, "--format", fmt, "--out", str(tmp_path / name))
     assert code == 0, err

@@ -34,7 +34,7 @@ def _complete_rows(table, bundle: ModelBundle) -> pd.DataFrame:
 
 def _onnx_outputs(bundle: ModelBundle, frame: pd.DataFrame, tmp_path) -> np.ndarray:
     path = tmp_path / "model.onnx"
-    export_model(bundle, "onnx", path)
+    export_model(bundle, "onnx-features", path)
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     X = pipeline_of(bundle).encode(frame).astype(bundle.params.dtype)
     return session.run(["output"], {"input": X})[0]
@@ -199,7 +199,7 @@ def test_single_hidden_unit_and_single_input_shapes_survive_text_export(tmp_path
 
 def test_unknown_format_and_bad_targets(tmp_path):
     bundle = make_bundle("xor.csv")
-    assert set(EXPORT_FORMATS) == {"onnx", "txt", "json", "python"}
+    assert set(EXPORT_FORMATS) == {"onnx", "onnx-features", "txt", "json", "python", "pytorch"}
     with pytest.raises(ModelFileError, match="Unknown export format"):
         export_model(bundle, "pmml", tmp_path / "x")
     (tmp_path / "file").write_text("x")

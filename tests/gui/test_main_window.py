@@ -125,7 +125,8 @@ def test_close_with_unsaved_changes_can_cancel(window, dialogs) -> None:
 def test_export_menu_writes_onnx_through_the_dialog(qtbot, window, dialogs, tmp_path) -> None:
     train_briefly(qtbot, window, epochs=20)
     names = [a.objectName() for a in window.export_menu.actions()]
-    assert names == ["export_onnx", "export_txt", "export_json", "export_python"]
+    assert names == ["export_onnx", "export_onnx-features", "export_txt", "export_json",
+                     "export_python", "export_pytorch"]
     target = tmp_path / "xor.onnx"
     dialogs.save_paths.append(str(target))
     window.export_menu.actions()[0].trigger()
@@ -133,6 +134,16 @@ def test_export_menu_writes_onnx_through_the_dialog(qtbot, window, dialogs, tmp_
     import onnx
 
     onnx.checker.check_model(onnx.load(str(target)))
+
+
+def test_export_menu_writes_the_pytorch_folder(qtbot, window, dialogs, tmp_path) -> None:
+    train_briefly(qtbot, window, epochs=20)
+    dialogs.directories.append(str(tmp_path / "torch"))
+    next(a for a in window.export_menu.actions() if a.objectName() == "export_pytorch").trigger()
+    assert not dialogs.errors
+    assert dialogs.asked[-1] == "Export PyTorch training script into folder"
+    assert {p.name for p in (tmp_path / "torch").iterdir()} == {
+        "train.py", "model.npz", "preprocessing.json", "training.json"}
 
 
 def test_file_menu_predicts_a_csv(qtbot, window, dialogs, tmp_path) -> None:

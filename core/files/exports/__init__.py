@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 # format → (label for a file dialog, default suffix ("" = a folder))
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
-    "onnx": ("ONNX model (*.onnx)", ".onnx"),
+    "onnx": ("ONNX model, raw rows in (*.onnx)", ".onnx"),
+    "onnx-features": ("ONNX model, one-hot feature matrix in (*.onnx)", ".onnx"),
     "txt": ("Text files, one per layer (folder)", ""),
     "json": ("JSON file (*.json)", ".json"),
     "python": ("Standalone predict.py (*.py)", ".py"),
@@ -25,11 +26,15 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
 
 
 def _exporter(fmt: str) -> Callable[[ModelBundle, Path], Any]:
-    # Imported lazily: the ONNX exporter pulls in the onnx package, which the others never need.
+    # Imported lazily: the ONNX exporters pull in the onnx package, which the others never need.
     if fmt == "onnx":
         from core.files.exports.onnx_export import export_onnx
 
         return export_onnx
+    if fmt == "onnx-features":
+        from core.files.exports.onnx_export import export_onnx_features
+
+        return export_onnx_features
     if fmt == "txt":
         from core.files.exports.text_export import export_text
 
@@ -50,8 +55,8 @@ def _exporter(fmt: str) -> Callable[[ModelBundle, Path], Any]:
 
 
 def export_model(bundle: ModelBundle, fmt: str, path: str | Path) -> None:
-    """Write `bundle` in format `fmt` ("onnx", "txt", "json", "python", "pytorch") to
-    `path`.
+    """Write `bundle` in format `fmt` ("onnx", "onnx-features", "txt", "json", "python",
+    "pytorch") to `path`.
 
     For "txt" and "pytorch", `path` is a folder (created if needed); otherwise a file, written
     atomically.

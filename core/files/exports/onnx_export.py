@@ -1,14 +1,18 @@
-"""ONNX export: imputation and scaling nodes, then Gemm + activation per layer, then (regression)
-the inverse target scaling, so that raw feature rows go in and the numbers the app shows come out.
+"""ONNX export: the inputs, imputation and scaling nodes, then Gemm + activation per layer, then
+(regression) the inverse target scaling, so that raw rows go in and the numbers the app shows come
+out.
 
-Input ("input", shape (N, n_features), the weights' float type): when every input column is
-numeric, the raw numeric rows in the model's column order. When some are categorical or dates,
-the encoded rows *before* scaling (one-hot blocks, a date's elapsed days and sin/cos parts: ONNX
-has no portable way to take mixed text and number columns in one tensor); the feature order and
-names are in the model's metadata_props["feature_names"]. An empty cell is sent as NaN (in every
-feature of its column): the graph replaces it with the training fill value, as the app does.
-Output ("output", (N, n_outputs)): class probabilities (softmax/sigmoid outputs) for
-classification, unscaled target values for regression.
+Inputs, two variants:
+- raw rows (the default, format "onnx"): one input per raw column, shape (N, 1): numbers for
+  numeric columns, text for categorical and date ones; imputation, one-hot encoding and date
+  features happen in the graph (see onnx_rows). metadata_props["inputs"] maps each column to its
+  input.
+- one feature matrix (format "onnx-features"): "input", shape (N, n_features), the encoded rows
+  *before* scaling (one-hot blocks, a date's elapsed days and sin/cos parts); the feature order and
+  names are in metadata_props["feature_names"]. An empty cell is sent as NaN (in every feature of
+  its column): the graph replaces it with the training fill value, as the app does.
+Output ("output", (N, n_outputs), the weights' float type): class probabilities (softmax/sigmoid
+outputs) for classification, target values in their own units for regression.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import numpy as np
 
 from core.errors import ModelFileError
 from core.files.atomic import atomic_write_bytes
+from core.files.exports.onnx_rows import ML_DOMAIN, ML_OPSET, input_names, raw_row_nodes
 from core.files.exports.pipeline import Pipeline, pipeline_of
 from core.nn.activations import LEAKY_SLOPE
 
@@ -43,38 +48,54 @@ ONNX_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
 }
 
 
-def build_onnx(bundle: ModelBundle) -> ModelProto:
-    """The ONNX ModelProto of `bundle` (checked with onnx.checker)."""
+def build_onnx(bundle: ModelBundle, raw_rows: bool = True) -> ModelProto:
+    """The ONNX ModelProto of `bundle` (checked with onnx.checker); raw_rows: one input per raw
+    column, else one feature-matrix input."""
     import onnx
     from onnx import helper
 
     pipeline = pipeline_of(bundle)
     dtype = bundle.params.dtype
+    elem = helper.np_dtype_to_tensor_dtype(dtype)
     nodes: list[NodeProto] = []
     inits: list[TensorProto] = []
-    current = _scaling_nodes("input", pipeline, dtype, nodes, inits)
+    if raw_rows:
+        inputs, current = raw_row_nodes(pipeline, dtype, nodes, inits)
+    else:
+        inputs = [helper.make_tensor_value_info("input", elem, ["N", bundle.spec.n_inputs])]
+        current = "input"
+    current = _scaling_nodes(current, pipeline, dtype, nodes, inits, fill=not raw_rows)
     current = _layer_nodes(current, bundle, nodes, inits)
     current = _target_nodes(current, pipeline, dtype, nodes, inits)
     nodes.append(helper.make_node("Identity", [current], ["output"], name="output"))
-    elem = helper.np_dtype_to_tensor_dtype(dtype)
     graph = helper.make_graph(
-        nodes, "perceptron_studio",
-        [helper.make_tensor_value_info("input", elem, ["N", bundle.spec.n_inputs])],
+        nodes, "perceptron_studio", inputs,
         [helper.make_tensor_value_info("output", elem, ["N", bundle.spec.n_outputs])],
         initializer=inits)
+    opsets = [helper.make_opsetid("", OPSET)]
+    if any(node.domain == ML_DOMAIN for node in nodes):
+        opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
     model = helper.make_model(graph, producer_name="Perceptron Studio",
-                              producer_version=bundle.app_version,
-                              opset_imports=[helper.make_opsetid("", OPSET)])
+                              producer_version=bundle.app_version, opset_imports=opsets)
     model.ir_version = IR_VERSION
-    helper.set_model_props(model, _metadata_props(bundle, pipeline))
+    helper.set_model_props(model, _metadata_props(bundle, pipeline, raw_rows))
     onnx.checker.check_model(model)
     return model
 
 
 def export_onnx(bundle: ModelBundle, path: str | Path) -> None:
-    """Write `bundle` as an ONNX file (atomically)."""
+    """Write `bundle` as an ONNX file taking raw rows (atomically)."""
+    _write(bundle, path, raw_rows=True)
+
+
+def export_onnx_features(bundle: ModelBundle, path: str | Path) -> None:
+    """Write `bundle` as an ONNX file taking one feature matrix (atomically)."""
+    _write(bundle, path, raw_rows=False)
+
+
+def _write(bundle: ModelBundle, path: str | Path, raw_rows: bool) -> None:
     try:
-        data = build_onnx(bundle).SerializeToString()
+        data = build_onnx(bundle, raw_rows).SerializeToString()
     except (ValueError, KeyError) as exc:
         raise ModelFileError(f"Cannot export this model to ONNX: {exc}") from exc
     atomic_write_bytes(path, data)
@@ -88,10 +109,11 @@ def _const(name: str, values: np.ndarray, dtype: np.dtype, inits: list[TensorPro
 
 
 def _scaling_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
-                   nodes: list[NodeProto], inits: list[TensorProto]) -> str:
+                   nodes: list[NodeProto], inits: list[TensorProto], fill: bool = True) -> str:
+    """fill: replace NaN features (the feature-matrix input; raw rows are filled per column)."""
     from onnx import helper
 
-    if pipeline.columns:  # NaN (an empty cell) → the training fill value of that feature
+    if fill and pipeline.columns:  # NaN (an empty cell) → the training fill value of that feature
         fill = _const("fill_values", pipeline.fill, dtype, inits)
         nodes.append(helper.make_node("IsNaN", [current], ["is_empty"], name="find_empty"))
         nodes.append(helper.make_node("Where", ["is_empty", fill, current], ["filled"],
@@ -145,11 +167,16 @@ def _target_nodes(current: str, pipeline: Pipeline, dtype: np.dtype,
     return current
 
 
-def _metadata_props(bundle: ModelBundle, pipeline: Pipeline) -> dict[str, str]:
+def _metadata_props(bundle: ModelBundle, pipeline: Pipeline, raw_rows: bool) -> dict[str, str]:
+    if raw_rows:
+        described = "one input per raw column: (N, 1) numbers or text, empty = NaN or ''"
+    else:
+        described = ("one-hot encoded rows before scaling" if pipeline.has_categorical
+                     else "raw numeric rows")
     return {
         "task": bundle.task,
-        "input": "encoded rows before scaling (NaN = empty cell)" if pipeline.has_categorical
-                 else "raw numeric rows (NaN = empty cell)",
+        "input": described,
+        "inputs": json.dumps(input_names(pipeline) if raw_rows else {"input": "input"}),
         "input_columns": json.dumps(list(pipeline.input_columns)),
         "feature_names": json.dumps(list(pipeline.feature_names)),
         "class_names": json.dumps(list(pipeline.class_names)),

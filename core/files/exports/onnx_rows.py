@@ -30,7 +30,8 @@ ML_DOMAIN = "ai.onnx.ml"
 ML_OPSET = 2  # LabelEncoder with typed keys and values
 # Tensor names the graph uses itself; a column of the same name gets "<name>_input" as its input.
 RESERVED = ("input", "output", "features", "centred", "scaled", "unscaled", "values",
-            "scale_offset", "scale_divisor", "target_scale", "target_offset")
+            "scale_offset", "scale_divisor", "target_scale", "target_offset", "fill_values",
+            "is_empty", "filled")
 INTERNAL = re.compile(r"col\d+(_.*)?|[Wbza]\d+")
 
 
