@@ -212,9 +212,15 @@ def test_unknown_format_and_bad_targets(tmp_path):
 def test_onnx_graph_is_scaling_then_gemm_and_activations_then_unscaling():
     from core.files.exports.onnx_export import build_onnx
 
-    iris = build_onnx(make_bundle("iris.csv", hidden=(5,), activation="leaky_relu"))
+    iris = build_onnx(make_bundle("iris.csv", hidden=(5,), activation="leaky_relu"),
+                      raw_rows=False)
     assert [n.op_type for n in iris.graph.node] == ["IsNaN", "Where", "Sub", "Div", "Gemm",
                                                     "LeakyRelu", "Gemm", "Softmax", "Identity"]
     assert iris.graph.node[5].attribute[0].f == pytest.approx(0.01)
+    # Raw rows: each numeric column is filled on its own, the columns joined, then the same graph.
+    raw = [n.op_type for n in build_onnx(make_bundle("iris.csv", hidden=(5,),
+                                                     activation="leaky_relu")).graph.node]
+    assert raw[:9] == ["IsNaN", "Where"] * 4 + ["Concat"]
+    assert raw[9:] == ["Sub", "Div", "Gemm", "LeakyRelu", "Gemm", "Softmax", "Identity"]
     diabetes = build_onnx(make_bundle("diabetes.csv", hidden=(3,), target_scaling="standard"))
     assert [n.op_type for n in diabetes.graph.node][-3:] == ["Mul", "Add", "Identity"]

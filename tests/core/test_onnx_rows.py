@@ -12,10 +12,11 @@ import pytest
 from io_fixtures import DATASET_FILES, dataset, make_bundle, random_params
 
 from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.files.bundle import ModelBundle
 from core.files.exports import export_model
 from core.files.exports.onnx_rows import raw_row_feed
 from core.files.exports.pipeline import pipeline_of
-from core.files.model_io import ModelBundle, bundle_predict
+from core.files.prediction import bundle_predict
 from core.nn.model import forward
 from core.nn.spec import NetworkSpec
 

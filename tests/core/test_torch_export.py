@@ -17,8 +17,10 @@ import pytest
 from io_fixtures import DATASETS, make_bundle, random_params
 
 from core.data.dataset import DatasetOptions, load_csv, prepare
+from core.files.bundle import ModelBundle
 from core.files.exports import export_model
-from core.files.model_io import ModelBundle, bundle_predict, load_model
+from core.files.model_io import load_model
+from core.files.prediction import bundle_predict
 from core.nn.model import forward
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainConfig, TrainingData, TrainingSession

@@ -16,7 +16,7 @@ from core.files.atomic import atomic_write_text
 from core.files.exports.pipeline import pipeline_of
 
 if TYPE_CHECKING:
-    from core.files.model_io import ModelBundle
+    from core.files.bundle import ModelBundle
 
 TEMPLATE = Path(__file__).with_name("train_template.py")
 FILES = ("train.py", "model.npz", "preprocessing.json", "training.json")
