@@ -72,7 +72,8 @@ def differences(bundle: ModelBundle, table, folder: Path) -> tuple[float, float,
     net = module.build_network(meta["spec"])
     module.load_weights(net, weights, biases)
     frame = module.read_csv(table.path, prep.input_columns + prep.target_names)
-    frame = frame[prep.usable(frame, True)].reset_index(drop=True)
+    frame = frame[prep.usable(frame, bundle.preprocessing.missing == "drop")]
+    frame = frame.reset_index(drop=True)
     X, Y = prep.inputs(frame), prep.targets(frame)
     with torch.no_grad():
         ours = net(torch.as_tensor(X, dtype=torch.float32)).numpy()

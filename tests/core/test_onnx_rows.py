@@ -17,7 +17,6 @@ from core.files.exports import export_model
 from core.files.exports.onnx_rows import raw_row_feed
 from core.files.exports.pipeline import pipeline_of
 from core.files.prediction import bundle_predict
-from core.nn.model import forward
 from core.nn.spec import NetworkSpec
 
 ort = pytest.importorskip("onnxruntime")
@@ -80,24 +79,38 @@ def test_empty_cells_are_filled_in_the_graph_as_the_app_fills_them(mixed, tmp_pa
                                app_answers(bundle, table.frame), rtol=TOL, atol=TOL)
 
 
-def test_an_unseen_category_becomes_all_zero_one_hot(mixed, tmp_path):
+def test_an_unseen_category_becomes_all_zero_one_hot_as_in_the_app(mixed, tmp_path):
     table, bundle = mixed
     frame = table.frame.copy()
     frame.loc[[0, 7], "colour"] = "purple"
     frame.loc[[2], "grade"] = 9
-    got = run_onnx(bundle, frame, tmp_path)
-    # The app's own inputs for the same rows with those one-hot columns zeroed.
-    known = frame.copy()
-    known.loc[[0, 7], "colour"] = "red"
-    known.loc[[2], "grade"] = 1
-    X = bundle.preprocessing.transform(known)
+    X = bundle.preprocessing.transform(frame)
     names = bundle.preprocessing.feature_names
-    X[np.ix_([0, 7], [i for i, f in enumerate(names) if f.startswith("colour=")])] = 0.0
-    X[np.ix_([2], [i for i, f in enumerate(names) if f.startswith("grade=")])] = 0.0
-    expected = bundle.preprocessing.decode(forward(bundle.spec, bundle.params, X))
-    np.testing.assert_allclose(got, expected, rtol=TOL, atol=TOL)
-    untouched = [i for i in range(len(frame)) if i not in (0, 2, 7)]
-    np.testing.assert_allclose(got[untouched], app_answers(bundle, table.frame)[untouched],
+    assert not X[np.ix_([0, 7], [i for i, f in enumerate(names) if f.startswith("colour=")])].any()
+    np.testing.assert_allclose(run_onnx(bundle, frame, tmp_path), app_answers(bundle, frame),
+                               rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%d %b %Y",
+                                 "%b %d, %Y"])
+def test_date_columns_parse_in_the_graph_as_in_the_app(fmt, tmp_path):
+    rng = np.random.default_rng(4)
+    n = 80
+    stamps = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 1500 * 24, n), "h")
+    frame = pd.DataFrame({"when": stamps.strftime(fmt), "x": rng.normal(0, 1, n).round(3)})
+    frame["y"] = (frame["x"] + stamps.month / 6 + rng.normal(0, 0.1, n)).round(3)
+    frame.loc[[4, 30], "when"] = None
+    path = tmp_path / "dated.csv"
+    frame.to_csv(path, index=False)
+    table = load_csv(path)
+    assert table.column("when").kind == "date"
+    data = prepare(table, DatasetOptions(targets=("y",)))
+    spec = NetworkSpec.build(data.n_inputs, [5], 1, "tanh", "identity")
+    bundle = ModelBundle(spec, random_params(spec, 3), "mse", data.preprocessing)
+    assert len(bundle.preprocessing.column_features(0)) >= 3  # days and at least one cycle
+    rows = table.frame.copy()
+    rows.loc[[5], "when"] = "not a date"  # another format: filled, as the app does
+    np.testing.assert_allclose(run_onnx(bundle, rows, tmp_path), app_answers(bundle, rows),
                                rtol=TOL, atol=TOL)
 
 

@@ -69,10 +69,10 @@ def exported(bundle: ModelBundle, folder):
     return module, net, prep
 
 
-def script_rows(module, prep, path):
+def script_rows(module, prep, path, complete: bool = True):
     """(X, Y) as train.py makes them from the CSV: read, drop unusable rows, encode, scale."""
     frame = module.read_csv(path, prep.input_columns + prep.target_names)
-    frame = frame[prep.usable(frame, True)].reset_index(drop=True)
+    frame = frame[prep.usable(frame, complete)].reset_index(drop=True)
     return prep.inputs(frame), prep.targets(frame)
 
 
@@ -114,7 +114,7 @@ def test_forward_equals_the_app_on_the_training_data(name, output, loss, tmp_pat
 def test_categories_empty_cells_and_target_scaling_match_the_app(mixed, tmp_path):
     path, table, bundle = mixed
     module, net, prep = exported(bundle, tmp_path / "export")
-    X, Y = script_rows(module, prep, path)
+    X, Y = script_rows(module, prep, path, complete=False)
     X_app, Y_app, _ = app_rows(bundle, table)
     np.testing.assert_allclose(X, X_app, rtol=0, atol=1e-12)
     np.testing.assert_allclose(Y, Y_app, rtol=0, atol=1e-12)
@@ -123,6 +123,28 @@ def test_categories_empty_cells_and_target_scaling_match_the_app(mixed, tmp_path
     np.testing.assert_allclose(prep.answers(outputs)["price"],
                                bundle_predict(bundle, table.frame).decoded[:, 0], rtol=TOL,
                                atol=TOL)
+
+
+def test_date_columns_match_the_app(tmp_path):
+    rng = np.random.default_rng(8)
+    n = 60
+    stamps = pd.Timestamp("2020-06-01") + pd.to_timedelta(rng.integers(0, 900 * 24, n), "h")
+    frame = pd.DataFrame({"when": stamps.strftime("%Y-%m-%d %H:%M"),
+                          "x": rng.normal(0, 1, n).round(3)})
+    frame["y"] = (frame["x"] + stamps.hour / 12 + rng.normal(0, 0.1, n)).round(3)
+    frame.loc[[2, 9], "when"] = None
+    frame.loc[[3], "when"] = "soon"
+    path = tmp_path / "dated.csv"
+    frame.to_csv(path, index=False)
+    table = load_csv(path)
+    data = prepare(table, DatasetOptions(targets=("y",)))
+    assert data.preprocessing.kinds[0] == "date"
+    spec = NetworkSpec.build(data.n_inputs, [4], 1, "tanh", "identity")
+    bundle = ModelBundle(spec, random_params(spec, 1), "mse", data.preprocessing)
+    module, net, prep = exported(bundle, tmp_path / "export")
+    X, _ = script_rows(module, prep, path, complete=False)
+    np.testing.assert_allclose(X, bundle.preprocessing.transform(table.frame), rtol=0,
+                               atol=1e-12)
 
 
 def _app_steps(bundle: ModelBundle, X, Y, config: TrainConfig) -> np.ndarray:
@@ -180,30 +202,31 @@ def test_every_optimizer_follows_the_app_over_full_batch_epochs(optimizer, neste
     _assert_same_weights(module, net, _app_steps(bundle, X, Y, config))
 
 
-def test_predict_from_the_command_line_matches_the_app(mixed, tmp_path):
+def test_predict_from_the_command_line_matches_the_app_and_reports_bad_cells(mixed, tmp_path):
     path, table, bundle = mixed
     export_model(bundle, "pytorch", tmp_path / "export")
-    out = tmp_path / "predictions.csv"
-    done = subprocess.run([sys.executable, str(tmp_path / "export" / "train.py"), str(path),
-                           "--predict", "--out", str(out)], capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
-    np.testing.assert_allclose(pd.read_csv(out)["price"],
-                               bundle_predict(bundle, table.frame).table["price"], rtol=TOL,
-                               atol=TOL)
-
-
-def test_a_bad_cell_is_reported_with_its_line_and_column(mixed, tmp_path):
-    path, _, bundle = mixed
-    export_model(bundle, "pytorch", tmp_path / "export")
-    bad = tmp_path / "bad.csv"
+    script = str(tmp_path / "export" / "train.py")
     lines = path.read_text().splitlines()
-    lines[4] = lines[4].replace(lines[4].split(",")[1], "purple", 1)
-    bad.write_text("\n".join(lines) + "\n")
-    done = subprocess.run([sys.executable, str(tmp_path / "export" / "train.py"), str(bad),
-                           "--predict"], capture_output=True, text=True, timeout=300)
+    cells = lines[4].split(",")
+    unseen, bad = tmp_path / "unseen.csv", tmp_path / "bad.csv"
+    unseen.write_text("\n".join([*lines[:4], ",".join([cells[0], "purple", *cells[2:]]),
+                                 *lines[5:]]) + "\n")
+    bad.write_text("\n".join([*lines[:4], ",".join(["abc", *cells[1:]]), *lines[5:]]) + "\n")
+    # A category the model never saw: all zeros, as the app encodes it, and said on stderr.
+    out = tmp_path / "predictions.csv"
+    done = subprocess.run([sys.executable, script, str(unseen), "--predict", "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "1 row of column 'colour' holds a category the model never saw" in done.stderr
+    frame = table.frame.copy()
+    frame.loc[3, "colour"] = "purple"
+    np.testing.assert_allclose(pd.read_csv(out)["price"],
+                               bundle_predict(bundle, frame).table["price"], rtol=TOL, atol=TOL)
+    # A word in a numeric column: an error naming the line and column.
+    done = subprocess.run([sys.executable, script, str(bad), "--predict"],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
-    assert "line 5" in done.stderr and "'colour'" in done.stderr and "purple" in done.stderr
+    assert "line 5" in done.stderr and "'size'" in done.stderr and "abc" in done.stderr
 
 
 def test_two_process_torchrun_trains_weights_the_app_opens(mixed, tmp_path):

@@ -17,6 +17,7 @@ outputs) for classification, target values in their own units for regression.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from core.errors import ModelFileError
 from core.files.atomic import atomic_write_bytes
+from core.files.exports.onnx_dates import DATE_OPSET
 from core.files.exports.onnx_rows import ML_DOMAIN, ML_OPSET, input_names, raw_row_nodes
 from core.files.exports.pipeline import Pipeline, pipeline_of
 from core.nn.activations import LEAKY_SLOPE
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 
 OPSET = 13  # Softmax over the last axis (opset >= 13 semantics), supported by every runtime
 IR_VERSION = 8
+DATE_IR_VERSION = 9  # opset 20 needs IR version 9
 
 # activation name → (ONNX op, attributes); identity adds no node
 ONNX_ACTIVATIONS: dict[str, tuple[str, dict[str, float]]] = {
@@ -60,7 +63,11 @@ def build_onnx(bundle: ModelBundle, raw_rows: bool = True) -> ModelProto:
     nodes: list[NodeProto] = []
     inits: list[TensorProto] = []
     if raw_rows:
-        inputs, current = raw_row_nodes(pipeline, dtype, nodes, inits)
+        inputs, current, prescaled = raw_row_nodes(pipeline, dtype, nodes, inits)
+        if prescaled:  # a date's features are scaled in float64 inside their block
+            offset, scale = pipeline.offset.copy(), pipeline.scale.copy()
+            offset[prescaled], scale[prescaled] = 0.0, 1.0
+            pipeline = replace(pipeline, offset=offset, scale=scale)
     else:
         inputs = [helper.make_tensor_value_info("input", elem, ["N", bundle.spec.n_inputs])]
         current = "input"
@@ -72,12 +79,14 @@ def build_onnx(bundle: ModelBundle, raw_rows: bool = True) -> ModelProto:
         nodes, "perceptron_studio", inputs,
         [helper.make_tensor_value_info("output", elem, ["N", bundle.spec.n_outputs])],
         initializer=inits)
-    opsets = [helper.make_opsetid("", OPSET)]
+    # Dates need the string operators of opset 20 (RegexFullMatch, StringSplit).
+    dated = any(node.op_type == "RegexFullMatch" for node in nodes)
+    opsets = [helper.make_opsetid("", DATE_OPSET if dated else OPSET)]
     if any(node.domain == ML_DOMAIN for node in nodes):
         opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
     model = helper.make_model(graph, producer_name="Perceptron Studio",
                               producer_version=bundle.app_version, opset_imports=opsets)
-    model.ir_version = IR_VERSION
+    model.ir_version = DATE_IR_VERSION if dated else IR_VERSION
     helper.set_model_props(model, _metadata_props(bundle, pipeline, raw_rows))
     onnx.checker.check_model(model)
     return model

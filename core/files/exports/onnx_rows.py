@@ -7,10 +7,9 @@ the network was trained on (before scaling, which onnx_export adds after it).
   (trimmed text; numbers as the app names them, "2" for 2.0; "" or "NA" and the other missing
   markers for an empty cell). ai.onnx.ml LabelEncoder maps each category to its position and a
   missing marker to the fill category's; ai.onnx.ml OneHotEncoder (zeros=1) turns positions into
-  0/1 columns, so a category the model never saw becomes all zeros.
-
-A model trained on complete rows (missing values: drop) has no fill values: there an empty numeric
-cell gives NaN outputs and an empty categorical cell all zeros, since a graph cannot raise an error.
+  0/1 columns, so a category the model never saw becomes all zeros, as in the app.
+- Date column: a string input of shape (N, 1), the cell as written in the file (trimmed); see
+  onnx_dates. Its features are computed and their days scaled in float64, then cast.
 """
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.data.columns import NA_VALUES, label_text
+from core.files.exports.onnx_dates import date_nodes
 from core.files.exports.pipeline import Pipeline, PipelineColumn
 
 if TYPE_CHECKING:
@@ -52,25 +52,51 @@ def input_names(pipeline: Pipeline) -> dict[str, str]:
 
 
 def raw_row_nodes(pipeline: Pipeline, dtype: np.dtype, nodes: list[NodeProto],
-                  inits: list[TensorProto]) -> tuple[list[ValueInfoProto], str]:
-    """(graph inputs, name of the (N, n_features) unscaled feature tensor)."""
+                  inits: list[TensorProto]) -> tuple[list[ValueInfoProto], str, list[int]]:
+    """(graph inputs, name of the (N, n_features) feature tensor, the features already scaled
+    here (a date's days, scaled in float64); the others are scaled after)."""
     from onnx import TensorProto, helper
 
     elem = helper.np_dtype_to_tensor_dtype(dtype)
     names = input_names(pipeline)
-    inputs, blocks = [], []
+    inputs, blocks, prescaled, position = [], [], [], 0
     for i, column in enumerate(pipeline.columns):
         source = names[column.name]
-        if column.kind == "categorical":
+        width = len(column.feature_names)
+        if column.kind in ("categorical", "date"):
             inputs.append(helper.make_tensor_value_info(source, TensorProto.STRING, ["N", 1]))
+        if column.kind == "categorical":
             blocks.append(_one_hot(i, source, column, dtype, nodes, inits))
+        elif column.kind == "date":
+            span = slice(position, position + width)
+            blocks.append(_date(i, source, column, pipeline.offset[span], pipeline.scale[span],
+                                dtype, nodes, inits))
+            prescaled += range(position, position + width)
         else:
             inputs.append(helper.make_tensor_value_info(source, elem, ["N", 1]))
             blocks.append(_numeric(i, source, column, dtype, nodes, inits))
+        position += width
     if not blocks:
         raise ValueError("the model has no input columns")
     nodes.append(helper.make_node("Concat", blocks, ["features"], name="features", axis=1))
-    return inputs, "features"
+    return inputs, "features", prescaled
+
+
+def _date(i: int, source: str, column: PipelineColumn, offset: np.ndarray, scale: np.ndarray,
+          dtype: np.dtype, nodes: list[NodeProto], inits: list[TensorProto]) -> str:
+    """Date features scaled in float64 (float32 days would lose minutes), then cast."""
+    from onnx import helper
+
+    features = date_nodes(i, source, column, nodes, inits)
+    off = _const(f"col{i}_offset", offset.reshape(1, -1), np.float64, inits)
+    div = _const(f"col{i}_scale", scale.reshape(1, -1), np.float64, inits)
+    nodes.append(helper.make_node("Sub", [features, off], [f"col{i}_centred"],
+                                  name=f"col{i}_centre"))
+    nodes.append(helper.make_node("Div", [f"col{i}_centred", div], [f"col{i}_scaled"],
+                                  name=f"col{i}_scale"))
+    nodes.append(helper.make_node("Cast", [f"col{i}_scaled"], [f"col{i}"], name=f"col{i}_cast",
+                                  to=helper.np_dtype_to_tensor_dtype(dtype)))
+    return f"col{i}"
 
 
 def _const(name: str, values: Any, dtype: Any, inits: list[TensorProto]) -> str:
@@ -123,7 +149,8 @@ def _one_hot(i: int, source: str, column: PipelineColumn, dtype: np.dtype,
 def raw_row_feed(pipeline: Pipeline, frame: pd.DataFrame, dtype: Any = np.float32,
                  ) -> dict[str, np.ndarray]:
     """Inputs for the raw-row graph from a DataFrame as the app reads a CSV (core.data):
-    numeric columns as (n, 1) floats with NaN for empty cells, categorical ones as (n, 1) text."""
+    numeric columns as (n, 1) floats with NaN for empty cells, categorical and date ones as
+    (n, 1) text ("" for empty)."""
     import pandas as pd
 
     names = input_names(pipeline)
@@ -133,6 +160,9 @@ def raw_row_feed(pipeline: Pipeline, frame: pd.DataFrame, dtype: Any = np.float3
         if column.kind == "categorical":
             text = series.map(label_text, na_action="ignore").fillna("")
             feed[names[column.name]] = text.to_numpy(dtype=object).astype(str).reshape(-1, 1)
+        elif column.kind == "date":
+            text = series.astype(object).where(series.notna(), "").astype(str).str.strip()
+            feed[names[column.name]] = text.to_numpy(dtype=object).reshape(-1, 1)
         else:
             values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64,
                                                                       na_value=np.nan)

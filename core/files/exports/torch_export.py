@@ -37,6 +37,8 @@ def training_json(bundle: ModelBundle) -> dict[str, Any]:
             "lr_schedule", "lr_decay", "early_stopping_patience", "target_loss", "seed")
     settings = {name: getattr(config, name) for name in keep}
     settings["loss"] = bundle.loss
+    # "drop": the app trained on complete rows only, so train.py leaves rows with empty cells out.
+    settings["missing"] = bundle.preprocessing.missing if bundle.preprocessing else "drop"
     settings["output_activation"] = bundle.spec.output_layer.activation
     return settings
 

@@ -79,6 +79,10 @@ def read_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def count(n: int) -> str:
+    return "1 row" if n == 1 else f"{n} rows"
+
+
 def label_text(value: object) -> str:
     """How the app names a category: 1.0 -> "1", " red" -> "red"."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
@@ -99,6 +103,36 @@ def numbers(series: pd.Series) -> np.ndarray:
     return values
 
 
+def date_days(series: pd.Series, fmt: str) -> np.ndarray:
+    """Date cells in strptime format `fmt` -> days since 1970-01-01 (NaN: empty or another
+    format), exactly as the app computes them."""
+    text = series.astype(object).where(series.notna(), None)
+    stamps = pd.to_datetime(pd.Series(text, dtype=object).astype("string").str.strip(),
+                            format=fmt, errors="coerce")
+    days = stamps.to_numpy(dtype="datetime64[ns]").astype("int64").astype(np.float64) / 86_400e9
+    days[stamps.isna().to_numpy()] = np.nan
+    return days
+
+
+def date_features(days: np.ndarray, parts: list[str]) -> np.ndarray:
+    """Days -> the app's date features: the days, then sin/cos of each cyclic part."""
+    blocks = []
+    for part in parts:
+        if part == "days":
+            blocks.append(days[:, None])
+            continue
+        if part == "hour":
+            value, period = np.floor((days - np.floor(days)) * 24.0), 24.0
+        elif part == "weekday":  # 1970-01-01 was a Thursday (Monday = 0)
+            value, period = np.mod(np.floor(days) + 3, 7), 7.0
+        else:  # month, January = 0
+            seconds = (days * 86_400).astype("int64").astype("datetime64[s]")
+            value, period = seconds.astype("datetime64[M]").astype(np.int64) % 12.0, 12.0
+        angle = 2 * np.pi * value / period
+        blocks += [np.sin(angle)[:, None], np.cos(angle)[:, None]]
+    return np.hstack(blocks) if blocks else np.empty((len(days), 0))
+
+
 # ---- preprocessing (preprocessing.json) ----------------------------------------------------
 class Preprocessing:
     """Raw rows -> network inputs X (n, n_features) and targets Y (n, n_outputs); outputs ->
@@ -113,47 +147,49 @@ class Preprocessing:
         self.target_names = list(spec["target_names"])
         self.target_offset = np.asarray(spec["target_offset"] or [], dtype=np.float64)
         self.target_scale = np.asarray(spec["target_scale"] or [], dtype=np.float64)
+        self.notes: list[str] = []  # what inputs() had to do: filled cells, unknown categories
 
     @property
     def input_columns(self) -> list[str]:
         return [column["name"] for column in self.columns]
 
-    def usable(self, frame: pd.DataFrame, with_targets: bool) -> np.ndarray:
-        """Rows the app would train on: targets present, inputs present unless they are filled."""
+    def usable(self, frame: pd.DataFrame, complete_inputs: bool = False) -> np.ndarray:
+        """Rows to train on: every target present and, when the app trained on complete rows
+        only (missing: drop), every input too."""
         keep = np.ones(len(frame), dtype=bool)
-        for column in self.columns:
-            if column.get("fill") is None:
-                keep &= frame[column["name"]].notna().to_numpy()
-        if with_targets:
-            for name in self.target_names:
-                keep &= frame[name].notna().to_numpy()
+        for name in self.target_names + (self.input_columns if complete_inputs else []):
+            keep &= frame[name].notna().to_numpy()
         return keep
 
     def inputs(self, frame: pd.DataFrame) -> np.ndarray:
-        """Encode (number, or one 0/1 column per category), fill empty cells, then scale."""
+        """Encode each column (a number; one 0/1 column per category, all zeros for a category
+        the model never saw; a date's days and sin/cos parts), fill empty cells, then scale."""
         blocks = []
         for column in self.columns:
             series = frame[column["name"]]
             if column["kind"] == "categorical":
                 labels = self._filled(series.map(label_text, na_action="ignore"), column)
-                known = {c: i for i, c in enumerate(column["categories"])}
-                codes = labels.map(known)
-                if codes.isna().any():
-                    row = int(np.flatnonzero(codes.isna().to_numpy())[0])
-                    raise DataError(f"line {row + 2}: column '{column['name']}' holds "
-                                    f"{labels.iloc[row]!r}, not a category the model knows "
-                                    f"({', '.join(column['categories'])}).")
-                one_hot = np.zeros((len(series), len(known)))
-                one_hot[np.arange(len(series)), codes.to_numpy(dtype=np.int64)] = 1.0
+                codes = labels.map({c: i for i, c in enumerate(column["categories"])})
+                known = codes.notna().to_numpy()
+                unseen = int((~known).sum())
+                if unseen:
+                    self.notes.append(f"{count(unseen)} of column '{column['name']}' "
+                                      f"{'holds' if unseen == 1 else 'hold'} a category the "
+                                      "model never saw: all zeros.")
+                one_hot = np.zeros((len(series), len(column["categories"])))
+                one_hot[np.flatnonzero(known), codes[known].to_numpy(dtype=np.int64)] = 1.0
                 blocks.append(one_hot)
+            elif column["kind"] == "date":
+                days = self._filled(pd.Series(date_days(series, column["date_format"])), column)
+                blocks.append(date_features(days.to_numpy(np.float64), column["date_parts"]))
             else:
                 values = self._filled(pd.Series(numbers(series), name=series.name), column)
                 blocks.append(values.to_numpy(dtype=np.float64)[:, None])
         X = np.hstack(blocks) if blocks else np.empty((len(frame), 0))
         return (X - self.offset) / self.scale
 
-    @staticmethod
-    def _filled(series: pd.Series, column: dict) -> pd.Series:
+    def _filled(self, series: pd.Series, column: dict) -> pd.Series:
+        """Empty cells (and dates in another format) take the value fitted on training data."""
         empty = series.isna().to_numpy()
         if not empty.any():
             return series
@@ -161,6 +197,8 @@ class Preprocessing:
             raise DataError(f"line {int(np.flatnonzero(empty)[0]) + 2}: column "
                             f"'{column['name']}' is empty (the model was trained on complete "
                             "rows).")
+        self.notes.append(f"{count(int(empty.sum()))} of column '{column['name']}' empty: "
+                          "filled with the training value.")
         return series.where(~empty, column["fill"])
 
     def targets(self, frame: pd.DataFrame) -> np.ndarray:
@@ -350,6 +388,14 @@ class Processes:
             dist.destroy_process_group()
 
 
+class Quiet:
+    """Where predict() reports what it had to do: stderr, so stdout holds only the CSV."""
+
+    @staticmethod
+    def say(text: str) -> None:
+        print(text, file=sys.stderr)
+
+
 # ---- training ------------------------------------------------------------------------------
 class Trainer:
     """The app's training loop: shuffled mini-batches, per-epoch learning-rate decay, early
@@ -472,20 +518,25 @@ def parse_args(argv: list[str], settings: dict) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def load_rows(path: str, prep: Preprocessing, with_targets: bool,
+def load_rows(path: str, prep: Preprocessing, settings: dict | None,
               procs: Processes) -> tuple[np.ndarray, np.ndarray | None]:
-    frame = read_csv(path, prep.input_columns + (prep.target_names if with_targets else []))
-    if with_targets:
-        keep = prep.usable(frame, True)
+    """(X, Y) of a CSV; without training settings only X (for predictions)."""
+    frame = read_csv(path, prep.input_columns + (prep.target_names if settings else []))
+    if settings:
+        keep = prep.usable(frame, settings.get("missing") == "drop")
         if not keep.all():
             procs.say(f"{path}: {int((~keep).sum())} rows with empty cells left out.")
             frame = frame[keep].reset_index(drop=True)
-    return prep.inputs(frame), (prep.targets(frame) if with_targets else None)
+    X = prep.inputs(frame)
+    for note in dict.fromkeys(prep.notes):
+        procs.say(f"{path}: {note}")
+    prep.notes.clear()
+    return X, (prep.targets(frame) if settings else None)
 
 
 def predict(args: argparse.Namespace, net: nn.Sequential, prep: Preprocessing,
             dtype: torch.dtype) -> None:
-    X, _ = load_rows(args.data, prep, False, Processes("cpu"))
+    X, _ = load_rows(args.data, prep, None, Quiet())
     with torch.no_grad():
         outputs = net(torch.as_tensor(X, dtype=dtype)).double().numpy()
     prep.answers(outputs).to_csv(args.out or sys.stdout, index=False, lineterminator="\n",
@@ -500,10 +551,10 @@ def train(args: argparse.Namespace, net: nn.Sequential, prep: Preprocessing, met
     procs = Processes(args.device)
     torch.manual_seed(args.seed)
     net.to(procs.device)
-    X, Y = load_rows(args.data, prep, True, procs)
+    X, Y = load_rows(args.data, prep, settings, procs)
     X_val = Y_val = None
     if args.val:
-        X_val, Y_val = load_rows(args.val, prep, True, procs)
+        X_val, Y_val = load_rows(args.val, prep, settings, procs)
     else:
         fraction = args.val_fraction
         fraction = (0.15 if args.patience else 0.0) if fraction is None else fraction
