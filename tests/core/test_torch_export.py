@@ -21,6 +21,7 @@ from core.files.bundle import ModelBundle
 from core.files.exports import export_model
 from core.files.model_io import load_model
 from core.files.prediction import bundle_predict
+from core.nn.history import History
 from core.nn.model import forward
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainConfig, TrainingData, TrainingSession
@@ -231,6 +232,9 @@ def test_predict_from_the_command_line_matches_the_app_and_reports_bad_cells(mix
 
 def test_two_process_torchrun_trains_weights_the_app_opens(mixed, tmp_path):
     path, table, bundle = mixed
+    # The app's own history is replaced by this run's (the file keeps it as an array).
+    bundle = replace(bundle, history=History({"epoch": [1.0, 2.0], "train_loss": [0.9, 0.8],
+                                              "val_loss": [1.0, float("nan")]}))
     folder = tmp_path / "export"
     export_model(bundle, "pytorch", folder)
     trained = tmp_path / "trained.npz"
@@ -243,9 +247,10 @@ def test_two_process_torchrun_trains_weights_the_app_opens(mixed, tmp_path):
     result = load_model(trained)
     assert result.spec == bundle.spec and result.preprocessing == bundle.preprocessing
     assert result.params != bundle.params
-    assert result.history is not None and len(result.history) >= 1
-    losses = result.history.columns["train_loss"]
-    assert all(np.isfinite(losses))
+    assert result.history is not None and 1 <= len(result.history) <= 4
+    assert list(result.history.columns["epoch"]) == list(range(1, len(result.history) + 1))
+    assert all(np.isfinite(result.history.columns["train_loss"]))
+    assert all(np.isfinite(result.history.columns["val_loss"]))  # patience 3: 15 % validation
     # The app predicts with the trained weights (decoded into the target's units).
     assert np.isfinite(bundle_predict(result, table.frame).decoded).all()
     assert result.config.batch_size == 16 and result.config.early_stopping_patience == 3

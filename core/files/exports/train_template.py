@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 MISSING = ["", "NA", "N/A", "n/a", "na", "NaN", "nan", "NAN", "?", "null", "NULL", "None", "#N/A",
            "-"]
 LEAKY_SLOPE = 0.01
+MAX_HISTORY_ROWS = 200_000  # the app keeps at most this many epochs of history in a model file
 ACTIVATIONS = {
     "identity": nn.Identity,
     "sigmoid": nn.Sigmoid,
@@ -272,10 +273,19 @@ def load_weights(net: nn.Sequential, weights: list[np.ndarray], biases: list[np.
             linear.bias.copy_(torch.from_numpy(b))
 
 
-def write_model_file(path: str | Path, meta: dict, net: nn.Sequential) -> None:
-    """Write the network's weights back as a model file the app opens (atomically)."""
+def write_model_file(path: str | Path, meta: dict, net: nn.Sequential,
+                     history: dict[str, list[float]]) -> None:
+    """Write the weights and this run's loss history back as a model file the app opens
+    (atomically): the history is one float64 array (columns x epochs, NaN where missing)."""
     dtype = np.dtype(meta["dtype"])
+    rows = len(history["epoch"])
+    keep = np.unique(np.linspace(0, rows - 1, min(rows, MAX_HISTORY_ROWS)).round().astype(int))
+    matrix = np.array([[np.nan if v is None else v for v in column] for column in
+                       history.values()], dtype=np.float64).reshape(len(history), rows)[:, keep]
+    meta = dict(meta, history=None, history_columns=list(history) if rows else None)
     arrays = {"metadata": np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)}
+    if rows:
+        arrays["history"] = matrix
     for i, linear in enumerate(linears(net)):
         arrays[f"W{i}"] = linear.weight.detach().cpu().numpy().T.astype(dtype)
         bias = linear.bias if linear.bias is not None else torch.zeros(linear.out_features)
@@ -570,8 +580,7 @@ def train(args: argparse.Namespace, net: nn.Sequential, prep: Preprocessing, met
         out = args.out or "trained.npz"
         config = dict(meta.get("config") or {}, **{k: settings[k] for k in (
             "epochs", "learning_rate", "batch_size", "early_stopping_patience", "seed")})
-        write_model_file(out, dict(meta, config=config, metrics={}, history=trainer.history),
-                         net.cpu())
+        write_model_file(out, dict(meta, config=config, metrics={}), net.cpu(), trainer.history)
         print(f"Wrote {out}: open it in Perceptron Studio (File > Open Model).", flush=True)
     procs.close()
 
