@@ -92,24 +92,26 @@ def test_an_unseen_category_becomes_all_zero_one_hot_as_in_the_app(mixed, tmp_pa
 
 
 @pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%d %b %Y",
-                                 "%b %d, %Y"])
+                                 "%b %d, %Y", "%Y%m%d"])
 def test_date_columns_parse_in_the_graph_as_in_the_app(fmt, tmp_path):
     rng = np.random.default_rng(4)
     n = 80
     stamps = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 1500 * 24, n), "h")
-    frame = pd.DataFrame({"when": stamps.strftime(fmt), "x": rng.normal(0, 1, n).round(3)})
+    frame = pd.DataFrame({"day": stamps.strftime(fmt), "x": rng.normal(0, 1, n).round(3)})
     frame["y"] = (frame["x"] + stamps.month / 6 + rng.normal(0, 0.1, n)).round(3)
-    frame.loc[[4, 30], "when"] = None
+    if fmt != "%Y%m%d":  # 19580329 is read as a number, a date only in a column named so
+        frame.loc[[4, 30], "day"] = None
     path = tmp_path / "dated.csv"
     frame.to_csv(path, index=False)
     table = load_csv(path)
-    assert table.column("when").kind == "date"
+    assert table.column("day").kind == "date"
     data = prepare(table, DatasetOptions(targets=("y",)))
     spec = NetworkSpec.build(data.n_inputs, [5], 1, "tanh", "identity")
     bundle = ModelBundle(spec, random_params(spec, 3), "mse", data.preprocessing)
     assert len(bundle.preprocessing.column_features(0)) >= 3  # days and at least one cycle
     rows = table.frame.copy()
-    rows.loc[[5], "when"] = "not a date"  # another format: filled, as the app does
+    # Another format: filled, as the app does.
+    rows.loc[[5], "day"] = 123 if fmt == "%Y%m%d" else "not a date"
     np.testing.assert_allclose(run_onnx(bundle, rows, tmp_path), app_answers(bundle, rows),
                                rtol=TOL, atol=TOL)
 

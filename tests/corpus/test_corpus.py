@@ -23,6 +23,7 @@ import pytest
 from core.cli.main import main
 from core.data.csv_reader import load_csv
 from core.files.exports import export_model
+from core.files.exports.onnx_rows import raw_row_feed
 from core.files.exports.pipeline import pipeline_of
 from core.files.model_io import load_model
 from core.files.prediction import bundle_predict
@@ -89,19 +90,24 @@ def _finite_evaluation(model: Path, path: Path) -> None:
 
 
 def _onnx_agrees(bundle, frame: pd.DataFrame, outputs: np.ndarray, tmp_path: Path) -> None:
-    onnx_path = tmp_path / "model.onnx"
-    export_model(bundle, "onnx", onnx_path)
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    """Both ONNX graphs: raw rows (one input per column) and the encoded feature matrix."""
     pipeline = pipeline_of(bundle)
-    if pipeline.has_categorical:
-        feed = pipeline.encode(frame)
-    else:
-        feed = frame[list(pipeline.input_columns)].apply(pd.to_numeric, errors="coerce")
-        feed = feed.to_numpy(np.float64)
-    got = session.run(None, {"input": feed.astype(bundle.params.dtype)})[0]
     want = outputs if bundle.task != "regression" else \
         outputs * pipeline.target_scale + pipeline.target_offset
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(want).max()))
+    for fmt in ("onnx", "onnx-features"):
+        onnx_path = tmp_path / f"{fmt}.onnx"
+        export_model(bundle, fmt, onnx_path)
+        session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+        if fmt == "onnx":
+            feed = raw_row_feed(pipeline, frame, bundle.params.dtype)
+        elif pipeline.has_categorical:
+            feed = {"input": pipeline.encode(frame).astype(bundle.params.dtype)}
+        else:
+            numbers = frame[list(pipeline.input_columns)].apply(pd.to_numeric, errors="coerce")
+            feed = {"input": numbers.to_numpy(np.float64).astype(bundle.params.dtype)}
+        got = session.run(None, feed)[0]
+        np.testing.assert_allclose(got, want, rtol=1e-4,
+                                   atol=1e-4 * max(1.0, np.abs(want).max()), err_msg=fmt)
 
 
 def _predict_py_agrees(bundle, path: Path, expected: pd.DataFrame, tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ The cell is checked against a pattern built from the format (RegexFullMatch); an
 not in the format takes the column's fill (its features, as the app fills it). The fields are cut
 out at the format's separators (StringSplit), cast to numbers (month names through a LabelEncoder),
 and turned into days since 1970-01-01 by the civil-calendar formula. Needs opset 20 (RegexFullMatch,
-StringSplit); every format core.data.dates detects has separators between its fields.
+StringSplit). Fields that touch are supported as %Y%m%d (eight digits), the one such format
+core.data.dates detects.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ DATE_OPSET = 20
 ML_DOMAIN = "ai.onnx.ml"
 _FIELD = {"%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"\d{1,2}", "%H": r"\d{1,2}",
           "%M": r"\d{1,2}", "%S": r"\d{1,2}", "%b": r"[A-Za-z]{3}", "%B": r"[A-Za-z]{3,9}"}
+DIGITS_ONLY = ["%Y", "%m", "%d"]
 _MONTHS = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 
 
@@ -43,6 +45,8 @@ def tokens(fmt: str) -> list[str]:
 
 def pattern(fmt: str) -> str:
     """An RE2 pattern a cell in `fmt` matches in full."""
+    if tokens(fmt) == DIGITS_ONLY:
+        return r"\d{8}"
     return "".join(_FIELD[t] if t in _FIELD else re.sub(r"([^A-Za-z0-9 ])", r"\\\1", t)
                    for t in tokens(fmt))
 
@@ -93,8 +97,14 @@ def date_nodes(i: int, source: str, column: PipelineColumn, nodes: list[NodeProt
 
 def _fields(g: _Graph, text: str, parts: list[str]) -> dict[str, str]:
     """Directive → (N, 1) float64 tensor of that field."""
+    if parts == DIGITS_ONLY:  # 20240315: fixed widths, cut by arithmetic
+        whole = g.op("Cast", [text], "whole", to=11)
+        year = g.op("Floor", [g.op("Div", [whole, g.num(10000)])])
+        rest = g.op("Sub", [whole, g.op("Mul", [year, g.num(10000)])])
+        month = g.op("Floor", [g.op("Div", [rest, g.num(100)])])
+        return {"%Y": year, "%m": month, "%d": g.op("Sub", [rest, g.op("Mul", [month,
+                                                                              g.num(100)])])}
     if [p for p in parts if p.startswith("%")] != parts[::2] or parts[0][0] != "%":
-        # %Y%m%d-like formats: the app reads such a column as numbers, never as a date.
         raise ModelFileError(f"The date format {''.join(parts)!r} has fields with no separator "
                              "between them; export with --format onnx-features instead.")
     cells: dict[str, str] = {}
