@@ -115,7 +115,7 @@ def _export_to_stdout(bundle: Any, fmt: str, stdout: TextIO) -> None:
         from core.files.exports.python_export import predict_script
 
         stdout.write(predict_script(bundle))
-    else:  # onnx: bytes, so only to a binary stdout
+    else:  # onnx, onnx-features: bytes, so only to a binary stdout
         from core.files.exports.onnx_export import build_onnx
 
         binary = getattr(stdout, "buffer", None)
@@ -124,7 +124,7 @@ def _export_to_stdout(bundle: Any, fmt: str, stdout: TextIO) -> None:
             raise UsageError("error: this output cannot take binary ONNX bytes; give a file with "
                              "--out.")
         stdout.flush()
-        binary.write(build_onnx(bundle).SerializeToString())
+        binary.write(build_onnx(bundle, raw_rows=fmt == "onnx").SerializeToString())
         binary.flush()
 
 

@@ -88,6 +88,11 @@ def test_dash_means_stdout(model, tmp_path, monkeypatch):
     binary = _Binary()
     code, _, _ = run("export", model, "--format", "onnx", "--out", "-", stdout=binary)
     assert code == 0 and len(binary.buffer.getvalue()) > 100
+    features = _Binary()
+    code, _, _ = run("export", model, "--format", "onnx-features", "--out", "-", stdout=features)
+    assert code == 0 and features.buffer.getvalue() != binary.buffer.getvalue()
+    code, _, err = run("export", model, "--format", "pytorch", "--out", "-")
+    assert code == 2 and "folder" in _one_line(err)
     assert not (tmp_path / "-").exists()  # never a file named '-'
     code, _, err = run("train", IRIS, "--target", "species", "--out", "-", *FAST)
     assert code == 2 and "file name" in _one_line(err)
