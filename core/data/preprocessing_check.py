@@ -90,13 +90,15 @@ MAX_RAW = 1e150  # a square of it still fits a float64, so means and spreads sta
 
 
 def check_raw_magnitude(table: Any, column: str) -> None:
-    """DatasetError naming the first cell of numeric `column` beyond ±MAX_RAW (±1e308 and inf
-    included), before any statistic of the column overflows."""
+    """DatasetError naming the first finite cell of numeric `column` beyond ±MAX_RAW (±1e308),
+    before any statistic of the column overflows."""
     import pandas as pd
 
     values = pd.to_numeric(table.frame[column], errors="coerce").to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        bad = np.flatnonzero(np.abs(values) > MAX_RAW)
+        # inf and NaN are reported where cells are turned into numbers ("expected a finite
+        # number"); here only finite values that are still too large.
+        bad = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_RAW))
     if bad.size:
         position = int(bad[0])
         raise DatasetError(
