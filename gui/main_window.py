@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
                            ("save_project", self._on_save_project_triggered),
                            ("save", c.save_model), ("save_as", c.save_model_as),
                            ("export", self._on_export_triggered), ("quit", self.close),
+                           ("evaluate_csv", self.evaluate_csv),
                            ("undo", c.undo), ("redo", c.redo),
                            ("add_layer", c.add_hidden_layer),
                            ("remove_layer", c.remove_last_hidden_layer),
@@ -251,6 +252,13 @@ class MainWindow(QMainWindow):
         if visible:
             # After the tab switch has laid the dock out, so that it counts as on screen.
             QTimer.singleShot(0, self.prediction_panel.refresh_if_stale)
+
+    @Slot()
+    def evaluate_csv(self) -> None:
+        """File > Evaluate This Model on a CSV…"""
+        from gui.views.insight.evaluate_csv import evaluate_csv
+
+        evaluate_csv(self.doc, self.dialogs, self.controller.files.folder())
 
     @Slot()
     def predict_csv(self) -> None:

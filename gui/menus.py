@@ -42,6 +42,8 @@ class MenuHost(Protocol):
 
     def predict_csv(self) -> None: ...
 
+    def evaluate_csv(self) -> None: ...
+
     def set_theme(self, theme: str) -> None: ...
 
     def reset_layout(self) -> None: ...
@@ -76,6 +78,7 @@ def build_menus(window: MenuHost) -> None:
     predict.setObjectName("predict_csv")
     predict.setStatusTip("Predict every row of a CSV file with the trained model and save them")
     predict.triggered.connect(window.predict_csv)
+    file_menu.addAction(window.actions["evaluate_csv"])
     file_menu.addSeparator()
     file_menu.addAction(a["quit"])
 

@@ -24,6 +24,8 @@ SPECS: dict[str, tuple[str, str, str]] = {
                      "Save dataset choices, network and settings as a project"),
     "export": ("&Export", "Ctrl+E",
                "Export the model as ONNX, text, JSON or a predict.py script"),
+    "evaluate_csv": ("E&valuate This Model on a CSV…", "",
+                     "Score the current model on every row of another CSV file"),
     "quit": ("&Quit", "Ctrl+Q", "Quit"),
     "undo": ("&Undo", "Ctrl+Z", "Undo the last network edit"),
     "redo": ("&Redo", "Ctrl+Shift+Z", "Redo the network edit"),

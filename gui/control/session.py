@@ -54,7 +54,7 @@ ACTION_RULES: dict[str, Rule] = {
     "open_recent": Rule(AT_REST, STOP_FIRST),
     "open_model": Rule(AT_REST, STOP_FIRST),
     "open_project": Rule(AT_REST, STOP_FIRST),
-    "evaluate_csv": Rule(AT_REST, STOP_FIRST),
+    "evaluate_csv": Rule(ALL - {S.TRAINING}, "Pause or stop training to evaluate its weights."),
     # Network edits.
     "undo": Rule(AT_REST, STOP_TO_EDIT),
     "redo": Rule(AT_REST, STOP_TO_EDIT),

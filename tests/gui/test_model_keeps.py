@@ -66,3 +66,24 @@ def test_save_project_offers_to_save_the_trained_model(qtbot, window, dialogs, t
     assert window.controller.save_project(str(tmp_path / "c.psproj"))
     assert doc.model_path == str(tmp_path / "model.npz")
     assert "model.npz" in (tmp_path / "c.psproj").read_text()
+
+
+def test_evaluate_this_model_on_a_csv(qtbot, window, dialogs, tmp_path) -> None:
+    window.controller.open_example("iris")
+    train_briefly(qtbot, window, epochs=60)
+    held_out = tmp_path / "held_out.csv"
+    held_out.write_text(EXAMPLES["iris"].path.read_text())
+    dialogs.open_paths.append(str(held_out))
+    table_before = window.doc.table
+    window.actions["evaluate_csv"].trigger()
+    assert not dialogs.errors
+    title, text = dialogs.infos[-1]
+    assert title == "Evaluation on a CSV file" and "held_out.csv: 150 rows (150 scored)" in text
+    assert "Accuracy:" in text
+    assert window.doc.table is table_before  # nothing replaced
+    # A file without the target says what is missing.
+    bad = tmp_path / "no_target.csv"
+    bad.write_text("sepal_length,sepal_width\n1,2\n")
+    dialogs.open_paths.append(str(bad))
+    window.actions["evaluate_csv"].trigger()
+    assert dialogs.errors and "missing" in dialogs.errors[-1][1]
