@@ -112,9 +112,10 @@ class DatasetPanel(QWidget):
         self.scaling = _combo(SCALINGS)
         self.target_scaling = _combo(TARGET_SCALINGS)
         self.target_scaling.setToolTip(TARGET_SCALING_TIP)
-        self.header = QCheckBox("First row is a header")
-        self.header.setToolTip("Detected from the file; untick it when the first row is data "
-                               "(the columns are then called col_1, col_2, ...).")
+        self.header = QCheckBox("Header row")
+        self.header.setToolTip("The first row names the columns (detected from the file); untick "
+                               "it when it is data (the columns are then called col_1, col_2, "
+                               "...).")
         self.missing_note = QLabel()
         self.missing_note.setWordWrap(True)
         self.val_percent = QSpinBox()
@@ -128,10 +129,15 @@ class DatasetPanel(QWidget):
         self._connect()
 
     def _build(self) -> None:
+        # The title gets the width (it wraps); the header switch sits under the Open button, so
+        # the row fits a narrow dock.
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.header)
+        buttons.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        top.addWidget(self.header)
-        top.addWidget(self.open_button)
+        top.addLayout(buttons)
         split = QHBoxLayout()
         split.addWidget(QLabel("Validation"))
         split.addWidget(self.val_percent)
