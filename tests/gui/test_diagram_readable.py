@@ -2,7 +2,8 @@
 "⋮ N more" marker of a wide layer is drawn above the weight lines."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, QRectF
+from PySide6.QtGui import QImage, QPainter
 
 LONG = "a_really_long_measurement_name_from_a_real_spreadsheet"
 
@@ -29,7 +30,8 @@ def test_long_feature_names_elide_and_headers_do_not_overlap(qtbot, window, dial
 
 
 def test_more_marker_is_above_the_edges(qtbot, window) -> None:
-    window.controller.set_units(0, 200)
+    window.controller.open_example("digits")  # 64 inputs: the input column collapses
+    window.controller.set_units(0, 120)
     scene = window.diagram.scene
     markers = [m for m in scene.more_items if m is not None]
     assert markers and "more" in markers[0].text()
@@ -38,6 +40,16 @@ def test_more_marker_is_above_the_edges(qtbot, window) -> None:
     marker = markers[0]
     centre = marker.mapToScene(marker.boundingRect().center())
     assert scene.items(centre)[0] is marker  # nothing is drawn over it
+    # ...and no weight line shows through it: only greys (text on the background) inside.
+    source = marker.sceneBoundingRect()
+    image = QImage(source.size().toSize(), QImage.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    scene.render(painter, QRectF(image.rect()), source)
+    painter.end()
+    colourful = sum(image.pixelColor(x, y).hsvSaturation() > 80
+                    for x in range(image.width()) for y in range(image.height()))
+    assert colourful == 0
 
 
 def test_prediction_inputs_use_the_panels_height(qtbot) -> None:

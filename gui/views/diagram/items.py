@@ -134,6 +134,6 @@ class MarkerItem(TextItem):
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.plate)
-        painter.drawRoundedRect(self.boundingRect(), 4, 4)
+        painter.drawRect(self.boundingRect())
         painter.restore()
         super().paint(painter, option, widget)
