@@ -20,10 +20,12 @@ MAX_INTEGER_CLASSES = 20
 
 def choose_targets(table: Table, requested: tuple[str, ...]) -> tuple[str, ...]:
     """The requested targets, or the last column that can be one: a trailing free-text, date or
-    ID column is passed over (penguins-raw ends with "Comments"); an empty or constant one is not,
-    so that the error says what is wrong with it."""
+    ID column, or one empty in most (not all) rows, is passed over (penguins-raw ends with a
+    "Comments" column, empty in 84 % of rows); a wholly empty or constant one is not, so that
+    the error says what is wrong with it."""
     usable = [c.name for c in table.columns
-              if c.kind not in ("text", "date") and not (c.kind == "ignored" and "ID" in c.reason)]
+              if c.kind not in ("text", "date") and not (c.kind == "ignored" and "ID" in c.reason)
+              and not 0.5 * table.n_rows < c.n_missing < table.n_rows]
     targets = requested or ((usable or table.names)[-1],)
     for name in targets:
         table.column(name)  # raises, naming the columns there are

@@ -101,6 +101,10 @@ def check_raw_magnitude(table: Any, column: str) -> None:
         bad = np.flatnonzero(np.isfinite(values) & (np.abs(values) > MAX_RAW))
     if bad.size:
         position = int(bad[0])
+        if np.isinf(values[position]):
+            raise DatasetError(f"'{table.frame[column].iloc[position]}' is infinite. Expected a "
+                               "finite number.", path=table.path, row=table.line_of(position),
+                               column=column)
         raise DatasetError(
             f"{values[position]:.3g} is too large to train on: numbers beyond ±1e150 overflow "
             "the scaling statistics and the network's sums. Rescale or clip the column, or mark "

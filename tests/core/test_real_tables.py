@@ -117,6 +117,9 @@ def test_a_trailing_comment_column_is_not_the_default_target(tmp_path) -> None:
     table = load_csv(write(tmp_path, "c.csv", "x,label,Comments\n" + "\n".join(rows) + "\n"))
     assert table.kinds["Comments"] == "text"
     assert prepare(table).target_names == ("b",)  # "label", a binary class
+    rows = [f"{i % 7},{'ab'[i % 2]},{'' if i % 5 else 'seen'}" for i in range(30)]
+    mostly_empty = load_csv(write(tmp_path, "e.csv", "x,label,Remark\n" + "\n".join(rows)))
+    assert prepare(mostly_empty).preprocessing.target_columns == ("label",)
 
 
 def test_id_detection_errs_neither_way(tmp_path) -> None:
