@@ -64,6 +64,7 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     window = MainWindow(settings=settings, dialogs=QtDialogs())
     window.show()
     handle_ctrl_c(window)
+    window.controller.files.remove_stale_temporaries()  # what killed saves left behind
     paths = [a for a in argv if not a.startswith("-")]
     if paths:
         window.controller.open_path(paths[0])

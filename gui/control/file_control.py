@@ -57,6 +57,16 @@ class FileController(QObject):
         self._settings.sync()  # written now, so a second instance merges with it
         self.recent_changed.emit(items[:MAX_RECENT])
 
+    def remove_stale_temporaries(self) -> int:
+        """Delete what killed saves left beside the recent files and in the last folder (our own
+        `.psave-*.tmp` names only, older than any save in progress); how many went."""
+        from core.files.atomic import remove_stale_temporaries
+
+        folders = {str(Path(p).parent) for p in self.recent()}
+        if self.folder():
+            folders.add(self.folder())
+        return remove_stale_temporaries(sorted(folders))
+
     def folder(self) -> str:
         return str(self._settings.value("paths/last_folder", ""))
 

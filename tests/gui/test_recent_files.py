@@ -30,3 +30,25 @@ def test_another_instance_adding_a_file_is_merged_not_wiped(qtbot, tmp_path) -> 
     subprocess.run([sys.executable, "-c", OTHER_INSTANCE, ini, b], check=True, timeout=60)
     files.add_recent(c)
     assert files.recent()[:3] == [c, b, a]
+
+
+def test_start_up_removes_what_killed_saves_left_beside_recent_files(qtbot, tmp_path) -> None:
+    import os
+    import time
+
+    from core.files.atomic import STALE_SECONDS
+
+    folder = tmp_path / "models"
+    folder.mkdir()
+    left = folder / ".psave-m.npz-k1ll3d00.tmp"
+    left.write_bytes(b"\0" * 4096)
+    theirs = folder / "notes.tmp"
+    theirs.write_bytes(b"keep")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(left, (old, old))
+    os.utime(theirs, (old, old))
+    files = FileController(Document(), FakeDialogs(),
+                           QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    files.add_recent(str(folder / "m.npz"))
+    assert files.remove_stale_temporaries() == 1
+    assert not left.exists() and theirs.exists()
