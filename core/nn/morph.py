@@ -140,6 +140,40 @@ def add_inputs(spec: NetworkSpec, params: Params, count: int = 1) -> Morph:
                  "the outputs do not change until training gives it a say.")
 
 
+def remap_inputs(spec: NetworkSpec, params: Params, old_names: tuple[str, ...],
+                 new_names: tuple[str, ...]) -> Morph:
+    """Inputs follow a new list of column names: a column kept by name keeps its weights, a new
+    one starts with zero weights (so it changes nothing), a dropped one loses its weights (exact
+    only if they were zero). Exact when the kept columns carry the same values as before."""
+    layers = Layers(params)
+    where = {name: i for i, name in enumerate(old_names)}
+    rows = np.array([where.get(name, -1) for name in new_names], dtype=np.int64)
+    found = rows >= 0
+    n_out = spec.layers[0].units
+    weights = np.zeros((len(new_names), n_out))
+    weights[found] = layers.weights[0][rows[found]]
+    src = np.full((len(new_names), n_out), -1, np.int64)
+    src[found] = layers.w_src[0][rows[found]]
+    dropped = np.setdiff1d(np.arange(len(old_names)), rows[found])
+    exact = not np.any(layers.weights[0][dropped])
+    layers.weights[0], layers.w_src[0] = weights, src
+    new_spec = spec.with_n_inputs(len(new_names))
+    new_params, source = layers.build(new_spec)
+    added = [name for name in new_names if name not in where]
+    parts = []
+    if added:
+        one = len(added) == 1
+        parts.append(f"new input{'' if one else 's'} {', '.join(added)} "
+                     f"start{'s' if one else ''} with zero weights")
+    if len(dropped):
+        one = len(dropped) == 1
+        lost = f"input{'' if one else 's'} {', '.join(old_names[i] for i in dropped)}"
+        parts.append(f"{lost} had no weight anyway" if exact else
+                     f"{lost} and {'its' if one else 'their'} weights are gone")
+    note = ("; ".join(parts) or "the inputs were reordered") + "."
+    return Morph(new_spec, new_params, source, exact, note[0].upper() + note[1:])
+
+
 def remove_inputs(spec: NetworkSpec, params: Params, count: int = 1) -> Morph:
     """Drop the last `count` input columns: exact only if their outgoing weights are all zero."""
     layers = Layers(params)

@@ -238,6 +238,10 @@ class Controller(QObject):
             self.dialogs.show_error("Cannot use this dataset", str(exc))
             self.dataset_failed.emit(str(exc))
             return False
+        # The same table with other input columns: a trained network follows them by name.
+        followed = (self.grow.follow_dataset(self.doc.dataset, dataset)
+                    if spec is None and hidden is None and table is self.doc.table else None)
+        carry = self.training.carry_after(followed[0].source) if followed else None
         self.training.invalidate()
         self.undo_stack.clear()  # old edits refer to the old input/output sizes
         self.doc.example_name = example
@@ -246,16 +250,22 @@ class Controller(QObject):
         if config is not None:
             self.doc.set_config(config)
         self.doc.set_dataset(dataset)
-        if spec is None:
-            template = self.doc.spec
-            if hidden is not None:  # new hidden layers; the output layer follows the dataset
-                template = NetworkSpec(template.n_inputs, (*hidden, template.output_layer))
-            spec = fit_spec_to_dataset(template, dataset)
-        self._set_spec(spec)
+        report = ""
+        if followed:
+            report = " · " + self.grow.apply_followed(followed, carry)
+        else:
+            if spec is None:
+                template = self.doc.spec
+                if hidden is not None:  # new hidden layers; the output layer follows the dataset
+                    template = NetworkSpec(template.n_inputs, (*hidden, template.output_layer))
+                spec = fit_spec_to_dataset(template, dataset)
+            self._set_spec(spec)
         self.doc.set_training_state(S.IDLE)
-        self.doc.set_dirty(False)  # a network fitted to new data is nobody's unsaved work yet
+        # A network fitted to new data is nobody's unsaved work yet; one that kept what it
+        # learned is.
+        self.doc.set_dirty(bool(followed))
         self.doc.set_status(f"Opened {Path(str(table.path)).name} · {dataset.task} · "
-                            f"{len(dataset.X_train):,} training rows")
+                            f"{len(dataset.X_train):,} training rows{report}")
         self.dataset_loaded.emit(dataset)
         return True
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from core.errors import StudioError
-from core.nn.morph import EXACT_TOLERANCE, Morph, OutputChange, output_change
+from core.nn.morph import EXACT_TOLERANCE, Morph, OutputChange, output_change, remap_inputs
 from core.nn.params import Params
 from core.nn.reshape import reshape
 from core.nn.spec import NetworkSpec
@@ -167,6 +167,49 @@ class GrowController(QObject):
                                (*doc.markers, marker), None, carry)
         report = f"{text}: {change.describe() if X is not None else morph.note}."
         return MorphEditCommand(self._restore, before_state, after_state, text, report)
+
+    # ---- the same table with other input columns --------------------------------------------
+    def follow_dataset(self, old: Any, new: Any) -> tuple[Morph, OutputChange] | None:
+        """When the open table is prepared again and only its input columns changed (a column
+        switched on or off), the weights follow the columns by name; None: start fresh."""
+        doc = self._doc
+        if not self.keeps() or old is None or doc.spec.n_inputs != old.n_inputs:
+            return None
+        if (old.task, old.n_outputs, old.y_train.shape) != (new.task, new.n_outputs,
+                                                            new.y_train.shape) \
+                or not np.array_equal(old.y_train, new.y_train):
+            return None  # other targets or other rows: what it learned does not apply
+        old_names, new_names = tuple(old.feature_names), tuple(new.feature_names)
+        shared = [name for name in new_names if name in old_names]
+        if not shared or any(not np.array_equal(old.X_train[:, old_names.index(name)],
+                                                new.X_train[:, new_names.index(name)])
+                             for name in shared):
+            return None  # the kept columns read differently now (scaling, missing values)
+        morph = remap_inputs(doc.spec, doc.params, old_names, new_names)
+        change = output_change(doc.spec, doc.params, morph, old.X_train, new.X_train)
+        if not morph.exact and change.max > EXACT_TOLERANCE[doc.params.dtype]:
+            answer = self._dialogs.ask_choice(
+                "Keep what it learned?",
+                f"{morph.note} The {change.describe()} of the training data.",
+                [KEEP_ANYWAY, POLICIES[FRESH]])
+            if answer != KEEP_ANYWAY:
+                return None
+        return morph, change
+
+    def apply_followed(self, followed: tuple[Morph, OutputChange], carry: Carry | None) -> str:
+        """Make the followed network current, history and all; returns the report."""
+        morph, change = followed
+        doc = self._doc
+        report = f"{morph.note} {change.describe()[0].upper()}{change.describe()[1:]}."
+        epoch = float(len(doc.history))
+        doc.set_spec(morph.spec)
+        doc.set_params(morph.params)
+        doc.clear_diagnostics()
+        doc.add_marker(CurveMarker(epoch, "inputs", f"After epoch {epoch:,.0f}: {report}"))
+        self._training.set_carry(carry)
+        self.last_morph, self.last_change = morph, change
+        self.reported.emit(report)
+        return report
 
     def fresh_command(self, after: NetworkSpec, text: str, params: Params) -> MorphEditCommand:
         """Start fresh on a trained network, undoably: undo brings the learned weights back."""

@@ -9,7 +9,7 @@ from core.nn.activations import ACTIVATIONS
 from core.nn.deepen import insert_layer, remove_layer
 from core.nn.initializers import init_params
 from core.nn.model import forward
-from core.nn.morph import EXACT_TOLERANCE, add_inputs, output_change
+from core.nn.morph import EXACT_TOLERANCE, add_inputs, output_change, remap_inputs
 from core.nn.reshape import reshape
 from core.nn.spec import LayerSpec, NetworkSpec
 from core.nn.widen import narrow, widen
@@ -217,3 +217,18 @@ def test_edits_refuse_what_they_cannot_do() -> None:
         widen(spec, params, 2, 9, np.random.default_rng(0))  # the output layer
     with pytest.raises(SpecError):
         narrow(spec, params, 0, 5, None)
+
+
+def test_inputs_follow_their_names() -> None:
+    spec, params = _net("tanh", True)
+    X = _data()
+    # "b" and "c" keep their weights wherever they now sit; "new" starts silent; "a" goes.
+    morph = remap_inputs(spec, params, ("a", "b", "c"), ("c", "new", "b"))
+    assert morph.spec.n_inputs == 3 and not morph.exact and "input a and its weights" in morph.note
+    assert np.array_equal(morph.params.weights[0][0], params.weights[0][2])
+    assert not morph.params.weights[0][1].any()
+    params.weights[0][0] = 0.0  # once "a" had no say, dropping it is exact
+    grown = remap_inputs(spec, params, ("a", "b", "c"), ("b", "c", "d", "e"))
+    assert grown.exact and "New inputs d, e start with zero weights" in grown.note
+    extra = np.random.default_rng(3).normal(size=(len(X), 2))
+    _assert_unchanged(spec, params, grown, X, np.hstack([X[:, 1:], extra]))
