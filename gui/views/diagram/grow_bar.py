@@ -46,8 +46,12 @@ class GrowBar(QWidget):
         self.result.hide()
         # The bar must not set the diagram's (and so the window's) minimum width: its choices
         # shrink to a few characters (the list opens at full width) before anything is cut.
+        # Where there is room they still show their whole choice: they grow up to that width.
         for combo in (self.policy, self.widen):
+            full = combo.sizeHint().width()
             shrinkable(combo)
+            combo.setMaximumWidth(full)
+            combo.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 2, 8, 4)
@@ -55,7 +59,7 @@ class GrowBar(QWidget):
         row = QHBoxLayout()
         label = QLabel("Shape edits", self)
         for widget in (label, self.policy, self.widen_label, self.widen):
-            row.addWidget(widget)
+            row.addWidget(widget, 1 if isinstance(widget, QComboBox) else 0)
         row.addStretch(1)
         box.addLayout(row)
         box.addWidget(self.result)
