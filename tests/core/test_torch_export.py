@@ -148,6 +148,16 @@ def test_date_columns_match_the_app(tmp_path):
                                atol=1e-12)
 
 
+def test_a_semicolon_file_with_decimal_commas_reads_like_the_app(mixed, tmp_path):
+    path, table, bundle = mixed
+    module, _, prep = exported(bundle, tmp_path / "export")
+    european = tmp_path / "european.csv"
+    table.frame.to_csv(european, sep=";", decimal=",", index=False)
+    X, _ = script_rows(module, prep, european, complete=False)
+    np.testing.assert_allclose(X, bundle.preprocessing.transform(table.frame), rtol=0,
+                               atol=1e-12)
+
+
 def _app_steps(bundle: ModelBundle, X, Y, config: TrainConfig) -> np.ndarray:
     session = TrainingSession(bundle.spec, bundle.params.copy(),
                               TrainingData(X, Y, task=bundle.task), config)

@@ -27,6 +27,7 @@ import csv
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -63,15 +64,18 @@ class DataError(Exception):
 
 # ---- reading a CSV -------------------------------------------------------------------------
 def read_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
-    """The rows of `path` (the delimiter is sniffed), read as the app reads them."""
+    """The rows of `path` (a header row first; the delimiter is sniffed, and a semicolon file
+    with numbers like 3,14 has decimal commas), read as the app reads them."""
     with open(path, newline="", encoding="utf-8-sig") as file:
         sample = file.read(65536)
     try:
         sep = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         sep = ","
-    frame = pd.read_csv(path, sep=sep, na_values=MISSING, keep_default_na=False,
-                        skipinitialspace=True, index_col=False, encoding="utf-8-sig")
+    decimal = "," if sep == ";" and re.search(r"(^|;)\s*-?\d+,\d+\s*(;|$)", sample, re.M) else "."
+    frame = pd.read_csv(path, sep=sep, decimal=decimal, na_values=MISSING,
+                        keep_default_na=False, skipinitialspace=True, index_col=False,
+                        encoding="utf-8-sig")
     frame.columns = [str(name).strip() for name in frame.columns]
     absent = [name for name in columns if name not in frame.columns]
     if absent:
