@@ -45,10 +45,10 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
 
 def headless_seconds(spec: NetworkSpec, dataset: object, config: object) -> float:
     data = TrainingData(dataset.X_train, dataset.y_train, None, None, task=dataset.task)
-    from gui.control.training_control import init_params_for
+    from core.nn.training import initial_params
 
     start = time.perf_counter()  # like the app's Train press: the session is made in the timing
-    session = TrainingSession(spec, init_params_for(spec, config), data,
+    session = TrainingSession(spec, initial_params(spec, config), data,
                               dataclasses.replace(config, params_every_seconds=None))
     for _ in session.run():
         pass
@@ -188,12 +188,12 @@ def main() -> None:
         # 784-256-128-10: the heavy workload.
         path = synthetic_csv(Path(folder), args.rows)
         loop = QEventLoop()
-        window.controller.dataset_loaded.connect(loop.quit)
-        window.controller.open_dataset(str(path))
+        window.controller.datasets.dataset_loaded.connect(loop.quit)
+        window.controller.datasets.open_dataset(str(path))
         loop.exec()
         spec = NetworkSpec(784, (LayerSpec(256, "relu"), LayerSpec(128, "relu"),
                                  LayerSpec(10, "softmax")))
-        window.controller.apply_spec(spec)
+        window.controller.network.apply_spec(spec)
         doc.set_config(dataclasses.replace(doc.config, epochs=args.epochs, batch_size=64,
                                            optimizer="adam", learning_rate=0.001))
         spin(200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._on_document_title_inputs()
         if open_default:
-            self.controller.open_example(DEFAULT_EXAMPLE)
+            self.controller.datasets.open_example(DEFAULT_EXAMPLE)
 
     # ---- composition ------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.plot_tabs.addTab(self.diagnostics_panel, "Diagnostics")
         self.insight_panels: list[QWidget] = [self.prediction_panel, self.evaluation_panel,
                                               self.boundary_panel, self.diagnostics_panel]
-        self.undo_view = QUndoView(self.controller.undo_stack)
+        self.undo_view = QUndoView(self.controller.network.undo_stack)
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)
         self.setStatusBar(self.status)
@@ -174,37 +174,36 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c, a, doc = self.controller, self.actions, self.doc
         d = self.diagram
-        d.layer_insert_requested.connect(c.insert_layer)
-        d.layer_remove_requested.connect(c.remove_layer)
-        d.units_change_requested.connect(c.set_units)
-        d.activation_change_requested.connect(c.set_activation)
-        d.bias_toggle_requested.connect(c.set_bias)
+        d.layer_insert_requested.connect(c.network.insert_layer)
+        d.layer_remove_requested.connect(c.network.remove_layer)
+        d.units_change_requested.connect(c.network.set_units)
+        d.activation_change_requested.connect(c.network.set_activation)
+        d.bias_toggle_requested.connect(c.network.set_bias)
         self.training_panel.config_requested.connect(c.apply_config)
-        self.dataset_panel.options_requested.connect(c.apply_dataset_options)
+        self.dataset_panel.options_requested.connect(c.datasets.apply_dataset_options)
         self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
-        self.dataset_panel.header_requested.connect(c.reload_with_header)
+        self.dataset_panel.header_requested.connect(c.datasets.reload_with_header)
         self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
         self.prediction_panel.predict_csv_requested.connect(self.predict_csv)
-        self.docks["prediction"].visibilityChanged.connect(self._on_prediction_dock_visibility)
-        self.status.cancel_requested.connect(c.cancel_csv)
-        c.csv_loading.connect(self.status.set_loading)
-        c.csv_progress.connect(self.status.set_progress)
+        self.status.cancel_requested.connect(c.datasets.cancel_csv)
+        c.datasets.csv_loading.connect(self.status.set_loading)
+        c.datasets.csv_progress.connect(self.status.set_progress)
         c.training.updated.connect(self._on_training_updated)
         for name, slot in (("open_csv", self._on_open_csv_triggered),
                            ("open_model", self._on_open_model_triggered),
                            ("open_project", self._on_open_project_triggered),
                            ("save_project", self._on_save_project_triggered),
-                           ("save", c.save_model), ("save_as", c.save_model_as),
+                           ("save", c.files.save_model), ("save_as", c.files.save_model_as),
                            ("export", self._on_export_triggered), ("quit", self.close),
                            ("evaluate_csv", self.evaluate_csv),
-                           ("undo", c.undo), ("redo", c.redo),
-                           ("add_layer", c.add_hidden_layer),
-                           ("remove_layer", c.remove_last_hidden_layer),
+                           ("undo", c.network.undo), ("redo", c.network.redo),
+                           ("add_layer", c.network.add_hidden_layer),
+                           ("remove_layer", c.network.remove_last_hidden_layer),
                            ("train", c.training.start), ("pause", c.training.toggle_pause),
                            ("stop", c.training.stop), ("step", c.training.step),
                            ("reset", c.training.reset_weights)):
             a[name].triggered.connect(slot)
-        stack = c.undo_stack
+        stack = c.network.undo_stack
         stack.canUndoChanged.connect(self._on_undo_stack_changed)
         stack.canRedoChanged.connect(self._on_undo_stack_changed)
         stack.indexChanged.connect(self._on_undo_stack_changed)
@@ -215,7 +214,7 @@ class MainWindow(QMainWindow):
     # ---- slots ------------------------------------------------------------------------------
     @Slot()
     def _on_open_csv_triggered(self) -> None:
-        self.controller.open_dataset()
+        self.controller.datasets.open_dataset()
 
     @Slot()
     def _on_open_model_triggered(self) -> None:
@@ -231,7 +230,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_export_triggered(self) -> None:
-        self.controller.export()
+        self.controller.files.export()
 
     @Slot(object)
     def _on_training_updated(self, update: object) -> None:
@@ -246,12 +245,6 @@ class MainWindow(QMainWindow):
         if path:
             (self.loss_plot.export_png if kind == "png" else self.loss_plot.export_csv)(path)
             self.doc.set_status(f"Saved the curves to {Path(path).name}")
-
-    @Slot(bool)
-    def _on_prediction_dock_visibility(self, visible: bool) -> None:
-        if visible:
-            # After the tab switch has laid the dock out, so that it counts as on screen.
-            QTimer.singleShot(0, self.prediction_panel.refresh_if_stale)
 
     @Slot()
     def evaluate_csv(self) -> None:
@@ -269,7 +262,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_undo_stack_changed(self, *_: object) -> None:
-        stack, a = self.controller.undo_stack, self.actions
+        stack, a = self.controller.network.undo_stack, self.actions
         a.set_possible("undo", stack.canUndo())
         a.set_possible("redo", stack.canRedo())
         a["undo"].setText(f"&Undo {stack.undoText()}" if stack.canUndo() else "&Undo")
@@ -377,5 +370,5 @@ class MainWindow(QMainWindow):
                 return False
             if answer == "save":
                 self.controller.training.shutdown()
-                return self.controller.save_model()
+                return self.controller.files.save_model()
         return True

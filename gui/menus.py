@@ -63,7 +63,7 @@ def build_menus(window: MenuHost) -> None:
     file_menu.addAction(a["open_csv"])
     window.examples_menu = QMenu("E&xamples", window)
     window.examples_menu.setObjectName("examples_menu")
-    fill_examples_menu(window.examples_menu, c.open_example)
+    fill_examples_menu(window.examples_menu, c.datasets.open_example)
     file_menu.addMenu(window.examples_menu)
     file_menu.addAction(a["open_model"])
     file_menu.addAction(a["open_project"])
@@ -150,7 +150,7 @@ def _build_export_menu(window: MenuHost) -> None:
     for fmt, (label, _suffix) in EXPORT_FORMATS.items():
         action = menu.addAction(label.split(" (")[0] + "…")
         action.setObjectName(f"export_{fmt}")
-        action.triggered.connect(lambda _=False, f=fmt: window.controller.export(f))
+        action.triggered.connect(lambda _=False, f=fmt: window.controller.files.export(f))
     window.export_menu = menu
     window.actions["export"].setMenu(menu)
 
@@ -169,7 +169,7 @@ def _fill_recent(window: MenuHost) -> None:
 
 def _fill_history(window: MenuHost) -> None:
     """Every edit of the undo stack; picking one jumps there (like the Edit history dock)."""
-    menu, stack = window.history_menu, window.controller.undo_stack
+    menu, stack = window.history_menu, window.controller.network.undo_stack
     menu.clear()
     start = menu.addAction("Opened network")
     start.setCheckable(True)

@@ -4,29 +4,26 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
 from core.cli.paths import STDOUT, check_out
 from core.errors import TrainingError
-from core.nn.spec import NetworkSpec
+from core.nn.spec import LayerSpec, NetworkSpec
+from core.nn.train_config import EventKind
+
+if TYPE_CHECKING:
+    from core.data.dataset import Dataset, DatasetOptions
+    from core.nn.params import Params
+    from core.nn.training import TrainConfig, TrainingEvent, TrainingSession
 
 BAR_WIDTH = 30
 REDRAW_SECONDS = 0.1  # a terminal cannot show more, and writing less keeps training fast
 
 
-def default_output_activation(task: str, n_outputs: int) -> str:
-    if task == "regression":
-        return "identity"
-    if task == "classification" and n_outputs > 1:
-        return "softmax"
-    return "sigmoid"
-
-
 def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from core.data.dataset import DatasetOptions, load_csv, prepare
-    from core.files.bundle import ModelBundle
+    from core.files.bundle import trained_bundle
     from core.files.model_io import save_model
 
     if args.val + args.test >= 1:
@@ -39,40 +36,54 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         from core.cli.usage import UsageError
         raise UsageError("error: a model file is binary; give a file name with --out, not '-'.")
     check_out(args.out, {"the training data": args.data})
-    table = load_csv(args.data, **read_options(args))
-    kinds = {**{name: "ignored" for name in args.ignore}, **dict(args.kind)}
-    options = DatasetOptions(targets=tuple(args.target), kinds=kinds, task=args.task,
-                             missing=args.missing, scaling=args.scale,
-                             target_scaling=args.scale_target,
-                             split=(1 - args.val - args.test, args.val, args.test), seed=args.seed)
-    dataset = prepare(table, options)
+    dataset = read_dataset(args.data, dataset_options(args), **read_options(args))
     if dataset.summary.counts.n_empty_inputs or dataset.summary.counts.n_without_target:
         stderr.write(dataset.summary.counts.text() + "\n")
-    spec, config = _spec_and_config(args, dataset)
+    spec, config = spec_and_config(args, dataset)
     session = _session(spec, config, dataset)
     try:
         last = _run(session, stderr)
     except KeyboardInterrupt:
         return _interrupted(args, session, dataset, stderr)
-    if last.kind == "diverged":
+    if last.kind is EventKind.DIVERGED:
         raise TrainingError(last.message or "Training diverged; try a smaller learning rate.")
     params = last.params if last.params is not None else session.params
     metrics = _final_metrics(spec, params, dataset, config)
     notes = _split_caveats(spec, params, dataset, metrics)
-    bundle = ModelBundle(spec, params.copy(), _loss_name(spec, config),
-                         dataset.preprocessing, config, metrics, session.history)
+    bundle = trained_bundle(spec, params, config, dataset.preprocessing, history=session.history,
+                            metrics=metrics)
     save_model(args.out, bundle)
     _report(args, stdout, last, metrics, notes)
     return 0
 
 
-def _spec_and_config(args: argparse.Namespace, dataset: Any) -> tuple[NetworkSpec, Any]:
-    from core.nn.training import TrainConfig
+def dataset_options(args: argparse.Namespace) -> DatasetOptions:
+    """The flags as the DatasetOptions the app's Dataset panel makes: the same choices, the same
+    defaults, prepared by the same core.data.dataset.prepare."""
+    from core.data.dataset import DatasetOptions
 
-    n_outputs = int(dataset.y_train.shape[1])
-    output = args.output_activation or default_output_activation(dataset.task, n_outputs)
-    spec = NetworkSpec.build(int(dataset.X_train.shape[1]), list(args.hidden), n_outputs,
-                             activation=args.activation, output_activation=output).validate()
+    kinds = {**{name: "ignored" for name in args.ignore}, **dict(args.kind)}
+    return DatasetOptions(targets=tuple(args.target), kinds=kinds, task=args.task,
+                          missing=args.missing, scaling=args.scale,
+                          target_scaling=args.scale_target,
+                          split=(1 - args.val - args.test, args.val, args.test), seed=args.seed)
+
+
+def read_dataset(path: str, options: DatasetOptions, *, delimiter: str | None = None,
+                 header: bool | None = None) -> Dataset:
+    """Read and prepare a CSV as File > Open CSV does (None: detected, as the app detects it)."""
+    from core.data.dataset import load_csv, prepare
+
+    return prepare(load_csv(path, delimiter=delimiter, header=header), options)
+
+
+def spec_and_config(args: argparse.Namespace, dataset: Dataset) -> tuple[NetworkSpec, TrainConfig]:
+    """The network (core.recipe.pairing.network_for, as the app fits one) and training settings."""
+    from core.nn.training import TrainConfig
+    from core.recipe.pairing import network_for
+
+    hidden = [LayerSpec(units, args.activation) for units in args.hidden]
+    spec = network_for(dataset, hidden, args.output_activation).validate()
     config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr,
                          batch_size=None if args.full_batch else args.batch_size,
                          epochs=args.epochs, loss=args.loss, l2=args.l2, seed=args.seed,
@@ -80,7 +91,7 @@ def _spec_and_config(args: argparse.Namespace, dataset: Any) -> tuple[NetworkSpe
     return spec, config
 
 
-def _patience(args: argparse.Namespace, dataset: Any) -> int | None:
+def _patience(args: argparse.Namespace, dataset: Dataset) -> int | None:
     """Early stopping with restore-best is on by default whenever there is a validation split."""
     from core.cli.reading import DEFAULT_PATIENCE
 
@@ -89,18 +100,15 @@ def _patience(args: argparse.Namespace, dataset: Any) -> int | None:
     return args.early_stopping or DEFAULT_PATIENCE
 
 
-def _session(spec: NetworkSpec, config: Any, dataset: Any) -> Any:
-    from core.nn.training import TrainingData, TrainingSession, initial_params
+def _session(spec: NetworkSpec, config: TrainConfig, dataset: Dataset) -> TrainingSession:
+    from core.nn.training import TrainingSession, initial_params
+    from core.recipe.pairing import training_data
 
-    params = initial_params(spec, config)
-    has_val = dataset.X_val is not None and len(dataset.X_val) > 0
-    data = TrainingData(dataset.X_train, dataset.y_train,
-                        dataset.X_val if has_val else None, dataset.y_val if has_val else None,
-                        task=dataset.task)
-    return TrainingSession(spec, params, data, config)
+    return TrainingSession(spec, initial_params(spec, config), training_data(spec, dataset),
+                           config)
 
 
-def _run(session: Any, stderr: TextIO) -> Any:
+def _run(session: TrainingSession, stderr: TextIO) -> TrainingEvent:
     bar = _ProgressBar(stderr, session.config.epochs) if _isatty(stderr) else None
     last = None
     try:
@@ -116,11 +124,12 @@ def _run(session: Any, stderr: TextIO) -> Any:
     return last
 
 
-def _interrupted(args: argparse.Namespace, session: Any, dataset: Any, stderr: TextIO) -> int:
+def _interrupted(args: argparse.Namespace, session: TrainingSession, dataset: Dataset,
+                 stderr: TextIO) -> int:
     """Ctrl+C during training: keep what was learned. The weights of the last completed epoch
     (the best one when early stopping keeps the best) are saved to --out, and the user is told
     so; a second Ctrl+C while saving leaves the old file intact (the save is atomic)."""
-    from core.files.bundle import ModelBundle
+    from core.files.bundle import trained_bundle
     from core.files.model_io import save_model
 
     if session.epoch == 0:
@@ -128,25 +137,21 @@ def _interrupted(args: argparse.Namespace, session: Any, dataset: Any, stderr: T
     params, epoch = session.completed_params()
     spec, config = session.spec, session.config
     metrics = _final_metrics(spec, params, dataset, config)
-    save_model(args.out, ModelBundle(spec, params, _loss_name(spec, config),
-                                     dataset.preprocessing, config, metrics, session.history))
+    save_model(args.out, trained_bundle(spec, params, config, dataset.preprocessing,
+                                        history=session.history, metrics=metrics))
     stderr.write(f"Interrupted after epoch {session.epoch}: saved the weights of epoch {epoch} "
                  f"to {args.out}. Run train again for more epochs.\n")
     stderr.flush()
     return 130
 
 
-def _loss_name(spec: NetworkSpec, config: Any) -> str:
-    from core.nn.losses import default_loss
-
-    return config.loss or default_loss(spec.output_layer.activation)
-
-
-def _final_metrics(spec: NetworkSpec, params: Any, dataset: Any, config: Any) -> dict[str, float]:
+def _final_metrics(spec: NetworkSpec, params: Params, dataset: Dataset,
+                   config: TrainConfig) -> dict[str, float]:
     """train_/val_/test_ + loss and the task's metrics, for every split that has rows."""
+    from core.nn.losses import loss_for
     from core.nn.metrics import evaluate
 
-    loss = _loss_name(spec, config)
+    loss = loss_for(spec, config.loss)
     metrics: dict[str, float] = {}
     for split in ("train", "val", "test"):
         X, y = getattr(dataset, f"X_{split}"), getattr(dataset, f"y_{split}")
@@ -158,7 +163,7 @@ def _final_metrics(spec: NetworkSpec, params: Any, dataset: Any, config: Any) ->
     return metrics
 
 
-def _split_caveats(spec: NetworkSpec, params: Any, dataset: Any,
+def _split_caveats(spec: NetworkSpec, params: Params, dataset: Dataset,
                    metrics: dict[str, float]) -> list[str]:
     """What makes a split's scores mean little (core.insight.evaluation.caveats); an undefined R²
     becomes NaN in `metrics` (written as null / n/a, never as 0)."""
@@ -175,8 +180,8 @@ def _split_caveats(spec: NetworkSpec, params: Any, dataset: Any,
     return notes
 
 
-def _report(args: argparse.Namespace, stdout: TextIO, last: Any, metrics: dict[str, float],
-            notes: list[str]) -> None:
+def _report(args: argparse.Namespace, stdout: TextIO, last: TrainingEvent,
+            metrics: dict[str, float], notes: list[str]) -> None:
     if args.json:
         from core.files.bundle import json_safe
 
@@ -209,9 +214,9 @@ class _ProgressBar:
     def __init__(self, stream: TextIO, total: int) -> None:
         self.stream, self.total, self.drawn_at = stream, max(total, 1), 0.0
 
-    def update(self, event: Any) -> None:
+    def update(self, event: TrainingEvent) -> None:
         now = time.monotonic()
-        if event.kind == "epoch" and now - self.drawn_at < REDRAW_SECONDS:
+        if event.kind is EventKind.EPOCH and now - self.drawn_at < REDRAW_SECONDS:
             return
         self.drawn_at = now
         done = min(event.epoch / self.total, 1.0)

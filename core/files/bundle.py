@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from core.data.preprocessing import Preprocessing
     from core.nn.params import Params
     from core.nn.spec import NetworkSpec
@@ -48,6 +50,17 @@ class ModelBundle:
         if self.preprocessing is not None:
             return str(self.preprocessing.task)
         return "regression" if self.spec.output_layer.activation == "identity" else "classification"
+
+
+def trained_bundle(spec: NetworkSpec, params: Params, config: TrainConfig,
+                   preprocessing: Preprocessing | None, *, history: History | None = None,
+                   metrics: Mapping[str, float] | None = None) -> ModelBundle:
+    """The bundle of a network as trained now (the command line's and the app's one way to make
+    one): a copy of the weights, so training on does not change it, and the loss it trains with."""
+    from core.nn.losses import loss_for
+
+    return ModelBundle(spec, params.copy(), loss_for(spec, config.loss), preprocessing, config,
+                       dict(metrics or {}), history)
 
 
 def json_safe(value: Any) -> Any:

@@ -19,6 +19,7 @@ import pandas as pd
 from core.nn.model import layer_activations
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
+from core.recipe.pairing import network_mismatch
 
 DEFAULT_RESOLUTION = 100  # 10,000 grid points: a forward pass of well under a millisecond per unit
 MARGIN = 0.1  # share of the points' range added on every side, so no point sits on the edge
@@ -83,15 +84,6 @@ def output_kind(dataset: object) -> str:
     if pre.task == "classification":
         return "binary" if len(pre.class_names) == 2 else "multiclass"
     return "regression"
-
-
-def network_mismatch(spec: NetworkSpec, dataset: object) -> str | None:
-    """None when `spec` takes this dataset's inputs and gives its outputs; else a sentence."""
-    wanted = (dataset.n_inputs, dataset.n_outputs)  # type: ignore[attr-defined]
-    if (spec.n_inputs, spec.n_outputs) == wanted:
-        return None
-    return (f"The network has {spec.n_inputs} inputs and {spec.n_outputs} outputs; this dataset "
-            f"needs {wanted[0]} and {wanted[1]}.")
 
 
 def training_points(dataset: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.nn.spec import NetworkSpec
 
 Array = np.ndarray
 
@@ -95,3 +99,10 @@ def default_loss(output_activation: str) -> str:
     if output_activation == "sigmoid":
         return "binary_crossentropy"
     return "mse"
+
+
+def loss_for(spec: NetworkSpec, loss: str | None = None) -> str:
+    """The loss a network trains with: `loss` when one is chosen (a TrainConfig's `loss`), else
+    the one that pairs with its output activation. Training, metrics, model files, the command
+    line and the app all ask here."""
+    return loss or default_loss(spec.output_layer.activation)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.nn.losses import LOSSES, default_loss
+from core.nn.losses import LOSSES, loss_for
 from core.nn.model import forward
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
@@ -52,5 +52,5 @@ def evaluate(spec: NetworkSpec, params: Params, X: np.ndarray, y: np.ndarray,
     outputs = forward(spec, params, X)
     y = np.asarray(y, dtype=outputs.dtype).reshape(outputs.shape)
     result = compute_metrics(task, outputs, y)
-    result["loss"] = LOSSES[loss or default_loss(spec.output_layer.activation)].value(outputs, y)
+    result["loss"] = LOSSES[loss_for(spec, loss)].value(outputs, y)
     return result

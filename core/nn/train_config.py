@@ -1,20 +1,47 @@
 """Plain-data types of training: TrainConfig (what the training form edits), TrainingData (what the
-caller passes in) and TrainingEvent (what `train()` yields). All frozen; re-exported by
-core.nn.training, which is where callers import them from.
+caller passes in, and `checked_arrays`, its shape check against a network) and TrainingEvent (what
+`train()` yields, its kind an EventKind). All frozen; re-exported by core.nn.training, which is
+where callers import them from.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, fields
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.errors import TrainingError
 from core.nn.params import Params
 
+if TYPE_CHECKING:
+    from core.nn.spec import NetworkSpec
+
 NAN = float("nan")
-EVENT_KINDS = ("epoch", "finished", "stopped", "early_stopped", "target_reached", "diverged")
+
+
+class EventKind(str, Enum):
+    """What a TrainingEvent reports: one finished epoch, or how a run ended. A str, so an event
+    kind compares equal to its name and goes into JSON and messages as that name."""
+
+    EPOCH = "epoch"
+    FINISHED = "finished"  # every epoch asked for
+    STOPPED = "stopped"  # the stop flag (Stop or Pause)
+    EARLY_STOPPED = "early_stopped"  # validation loss stopped improving; best weights restored
+    TARGET_REACHED = "target_reached"  # the training loss reached TrainConfig.target_loss
+    DIVERGED = "diverged"  # the loss became NaN or infinite
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def ends_run(self) -> bool:
+        """True for the last event of a run (which repeats the last epoch's figures)."""
+        return self is not EventKind.EPOCH
+
+
+EVENT_KINDS = tuple(kind.value for kind in EventKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +163,7 @@ class TrainingEvent:
     (kind != "epoch") repeats the figures of the last completed epoch: do not add it to a history.
     """
 
-    kind: str
+    kind: EventKind
     epoch: int
     train_loss: float
     val_loss: float | None = None
@@ -156,3 +183,22 @@ class TrainingEvent:
             row["train_" + name] = value
             row["val_" + name] = self.val_metrics.get(name, NAN)
         return row
+
+
+def checked_arrays(spec: NetworkSpec, y: np.ndarray, X: np.ndarray, dtype: np.dtype,
+             what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(X as given, y (n, n_outputs) in `dtype`) after checking their shapes."""
+    X = np.asarray(X)
+    y = np.asarray(y, dtype=dtype)
+    if y.ndim == 1:
+        y = y.reshape(-1, 1)
+    if X.ndim != 2 or X.shape[1] != spec.n_inputs:
+        raise TrainingError(f"The {what} inputs have {X.shape[-1]} columns but the network has "
+                            f"{spec.n_inputs} inputs.")
+    if y.shape != (len(X), spec.n_outputs):
+        raise TrainingError(f"The {what} targets have {y.shape[1]} columns but the network has "
+                            f"{spec.n_outputs} outputs." if len(y) == len(X) else
+                            f"The {what} data has {len(X)} input rows but {len(y)} target rows.")
+    if len(X) == 0:
+        raise TrainingError(f"The {what} data has no rows.")
+    return X, y

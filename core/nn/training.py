@@ -23,17 +23,23 @@ from core.nn.blas_threads import epoch_limit
 from core.nn.history import History
 from core.nn.initializers import init_params
 from core.nn.live_changes import LiveChange, LiveSettings
-from core.nn.losses import default_loss
+from core.nn.losses import loss_for
 from core.nn.metrics import METRIC_NAMES, compute_metrics
 from core.nn.optimizers import make_optimizer
 from core.nn.params import Params
 from core.nn.snapshots import SnapshotStore, capture
 from core.nn.spec import NetworkSpec
-from core.nn.train_config import TrainConfig, TrainingData, TrainingEvent
+from core.nn.train_config import (
+    EventKind,
+    TrainConfig,
+    TrainingData,
+    TrainingEvent,
+    checked_arrays,
+)
 from core.nn.train_monitor import TrainMetrics, diagnostics
 
-__all__ = ["History", "TrainConfig", "TrainingData", "TrainingEvent", "TrainingSession", "train",
-           "initial_params"]
+__all__ = ["EventKind", "History", "TrainConfig", "TrainingData", "TrainingEvent",
+           "TrainingSession", "train", "initial_params"]
 NAN = float("nan")
 _DONE, _STOPPED, _DIVERGED = 0, 1, 2
 
@@ -42,25 +48,6 @@ def initial_params(spec: NetworkSpec, config: TrainConfig) -> Params:
     """Fresh weights for `spec` drawn as `config` says (initializer, seed, dtype)."""
     return init_params(spec, np.random.default_rng(config.seed), config.initializer, config.dtype,
                        std=config.init_std, low=config.init_low, high=config.init_high)
-
-
-def _checked(spec: NetworkSpec, y: np.ndarray, X: np.ndarray, dtype: np.dtype,
-             what: str) -> tuple[np.ndarray, np.ndarray]:
-    """(X as given, y (n, n_outputs) in `dtype`) after checking their shapes."""
-    X = np.asarray(X)
-    y = np.asarray(y, dtype=dtype)
-    if y.ndim == 1:
-        y = y.reshape(-1, 1)
-    if X.ndim != 2 or X.shape[1] != spec.n_inputs:
-        raise TrainingError(f"The {what} inputs have {X.shape[-1]} columns but the network has "
-                            f"{spec.n_inputs} inputs.")
-    if y.shape != (len(X), spec.n_outputs):
-        raise TrainingError(f"The {what} targets have {y.shape[1]} columns but the network has "
-                            f"{spec.n_outputs} outputs." if len(y) == len(X) else
-                            f"The {what} data has {len(X)} input rows but {len(y)} target rows.")
-    if len(X) == 0:
-        raise TrainingError(f"The {what} data has no rows.")
-    return X, y
 
 
 def _stop_callable(stop: Any) -> Callable[[], bool] | None:
@@ -87,13 +74,13 @@ class TrainingSession(LiveSettings):
         self.params = params if params.dtype == dtype else params.astype(dtype)
         # The trainer's own copies, in backprop's layout: inputs with the bias column, targets
         # transposed (see core.nn.backprop).
-        X, Y = _checked(spec, data.y, data.X, dtype, "training")
+        X, Y = checked_arrays(spec, data.y, data.X, dtype, "training")
         self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
         self._val = None
         if data.X_val is not None and data.y_val is not None and len(data.X_val):
-            X_val, Y_val = _checked(spec, data.y_val, data.X_val, dtype, "validation")
+            X_val, Y_val = checked_arrays(spec, data.y_val, data.X_val, dtype, "validation")
             self._val = (augment(spec, X_val, dtype), targets(Y_val, dtype), Y_val)
-        self.loss_name = config.loss or default_loss(spec.output_layer.activation)
+        self.loss_name = loss_for(spec, config.loss)
         self._backprop = Backprop(spec, self.params, self.loss_name, config.l2)
         self._val_buffers = None if self._val is None else Buffers(spec, len(self._val[0]), dtype)
         self._new_optimizer()
@@ -225,7 +212,7 @@ class TrainingSession(LiveSettings):
         patience = self.config.early_stopping_patience
         return patience is None or self._wait < patience
 
-    def _event(self, kind: str, with_params: bool, message: str = "") -> TrainingEvent:
+    def _event(self, kind: EventKind, with_params: bool, message: str = "") -> TrainingEvent:
         train_loss, val_loss, metrics, val_metrics = self._last
         return TrainingEvent(
             kind, self.epoch, train_loss, val_loss, metrics, val_metrics, self.elapsed,
@@ -258,7 +245,7 @@ class TrainingSession(LiveSettings):
                         status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
             self.elapsed = clock() - started
             if status == _STOPPED:
-                yield self._event("stopped", True, f"Stopped after epoch {self.epoch}.")
+                yield self._event(EventKind.STOPPED, True, f"Stopped after epoch {self.epoch}.")
                 return
             if status == _DIVERGED:
                 yield self._diverged()
@@ -270,22 +257,22 @@ class TrainingSession(LiveSettings):
             copy = every is not None and self.elapsed - last_copy >= every
             if copy:
                 last_copy = self.elapsed
-            yield self._event("epoch", copy)
+            yield self._event(EventKind.EPOCH, copy)
             if not keep_going:
                 np.copyto(self.params.flat, self._best)
-                yield self._event("early_stopped", True,
+                yield self._event(EventKind.EARLY_STOPPED, True,
                                   f"Stopped early at epoch {self.epoch}: the validation loss has "
                                   f"not improved since epoch {self.best_epoch}, whose weights "
                                   f"were restored.")
                 return
             if target is not None and train_loss <= target:
-                yield self._event("target_reached", True,
+                yield self._event(EventKind.TARGET_REACHED, True,
                                   f"Reached the target loss {target:g} at epoch {self.epoch}.")
                 return
         if self.epoch >= self.config.epochs:
-            yield self._event("finished", True, f"Finished {self.epoch} epochs.")
+            yield self._event(EventKind.FINISHED, True, f"Finished {self.epoch} epochs.")
         else:
-            yield self._event("stopped", True, f"Paused after epoch {self.epoch}.")
+            yield self._event(EventKind.STOPPED, True, f"Paused after epoch {self.epoch}.")
 
     def completed_params(self) -> tuple[Params, int]:
         """A copy of the weights worth keeping after an interruption, and their epoch: the best
@@ -307,7 +294,7 @@ class TrainingSession(LiveSettings):
         self.optimizer.learning_rate = self._lr_base
         lr = self.optimizer.learning_rate
         return self._event(
-            "diverged", True,
+            EventKind.DIVERGED, True,
             f"Training diverged at epoch {bad}: the loss or the weights became infinite or NaN. "
             f"The weights from the end of epoch {self.epoch} were kept. Try a smaller learning "
             f"rate (for example {lr / 10:g} instead of {lr:g}).")

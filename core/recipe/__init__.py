@@ -1,2 +1,3 @@
-"""Where a network meets a dataset: the rules that pair them (output activation and loss for a
-task, training data from a dataset, fit checks) and the bundled example recipes."""
+"""Where a network meets a dataset: pairing (output activation for a task, the network that fits a
+dataset, the one fit check and its wording, Dataset -> TrainingData) and the bundled examples.
+The command line and the app both call these; neither restates them."""

@@ -6,7 +6,7 @@ calls the setters.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -16,6 +16,11 @@ from core.nn.training import History, TrainConfig
 from core.recipe.defaults import default_train_config
 from gui.control.markers import CurveMarker
 from gui.control.session import RUN, SessionState
+
+if TYPE_CHECKING:
+    from core.data.columns import Table
+    from core.data.dataset import Dataset, DatasetOptions
+    from core.data.preprocessing import Preprocessing
 
 
 class Document(QObject):
@@ -39,9 +44,9 @@ class Document(QObject):
         super().__init__(parent)
         self._spec = NetworkSpec.build(2, [4], 1, "tanh", "sigmoid")
         self._params: Params | None = None
-        self._table: Any = None
-        self._dataset: Any = None
-        self._dataset_options: Any = None
+        self._table: Table | None = None
+        self._dataset: Dataset | None = None
+        self._dataset_options: DatasetOptions | None = None
         self._config = default_train_config()  # early stopping on (issue 11)
         self._history = History()
         self._training_state = SessionState.IDLE
@@ -52,7 +57,7 @@ class Document(QObject):
         # A loaded model's own preprocessing: its weights expect exactly these statistics, which
         # the open dataset may not share (another file, another split). None once the weights
         # are trained on the open dataset, or a dataset is opened.
-        self._model_preprocessing: Any = None
+        self._model_preprocessing: Preprocessing | None = None
         self.example_name: str | None = None  # which bundled example is open, if any
 
     # ---- read access ---------------------------------------------------------------------
@@ -70,12 +75,12 @@ class Document(QObject):
     dirty = property(lambda self: self._dirty)
 
     @property
-    def model_preprocessing(self) -> Any:
+    def model_preprocessing(self) -> Preprocessing | None:
         """A loaded model's own preprocessing while its weights are untouched, else None."""
         return self._model_preprocessing
 
     @property
-    def preprocessing(self) -> Any:
+    def preprocessing(self) -> Preprocessing | None:
         """How raw rows become the current weights' inputs: the loaded model's preprocessing while
         its weights are untouched, else the open dataset's (None when there is neither)."""
         if self._model_preprocessing is not None:
@@ -99,16 +104,16 @@ class Document(QObject):
         self._params = params
         self.params_changed.emit(params)
 
-    def set_table(self, table: Any) -> None:
+    def set_table(self, table: Table | None) -> None:
         self._table = table
         self.table_changed.emit(table)
 
-    def set_dataset(self, dataset: Any) -> None:
+    def set_dataset(self, dataset: Dataset | None) -> None:
         self._dataset = dataset
         self._model_preprocessing = None
         self.dataset_changed.emit(dataset)
 
-    def set_dataset_options(self, options: Any) -> None:
+    def set_dataset_options(self, options: DatasetOptions | None) -> None:
         self._dataset_options = options
         self.dataset_options_changed.emit(options)
 
@@ -148,7 +153,7 @@ class Document(QObject):
         self._diagnostics = []
         self.diagnostics_cleared.emit()
 
-    def set_model_preprocessing(self, preprocessing: Any) -> None:
+    def set_model_preprocessing(self, preprocessing: Preprocessing | None) -> None:
         """Set by loading a model (before its spec and weights); cleared by training or reset."""
         self._model_preprocessing = preprocessing
 

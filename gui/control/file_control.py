@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -16,10 +16,14 @@ from core.errors import StudioError
 from gui.control.dialogs import MODEL_FILTER, Dialogs
 from gui.control.document import Document
 
+if TYPE_CHECKING:
+    from core.files.bundle import ModelBundle
+    from core.nn.history import History
+
 MAX_RECENT = 10
 
 
-def final_metrics(history: Any) -> dict[str, float]:
+def final_metrics(history: History) -> dict[str, float]:
     """The last finite value of every history column but "epoch"."""
     metrics: dict[str, float] = {}
     for key, values in history.to_dict().items():
@@ -33,12 +37,11 @@ class FileController(QObject):
     model_loaded = Signal(object)  # ModelBundle
 
     def __init__(self, document: Document, dialogs: Dialogs, settings: QSettings,
-                 parent: Any = None) -> None:
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._doc = document
         self._dialogs = dialogs
         self._settings = settings
-        self.on_loaded: Any = None  # set by the Controller: (bundle) -> None, applies it
 
     # ---- recent files -----------------------------------------------------------------------
     def recent(self) -> list[str]:
@@ -71,18 +74,14 @@ class FileController(QObject):
         return str(self._settings.value("paths/last_folder", ""))
 
     # ---- models -----------------------------------------------------------------------------
-    def bundle(self) -> Any:
-        from core.files.bundle import ModelBundle
-        from core.nn.losses import default_loss
+    def bundle(self) -> ModelBundle:
+        from core.files.bundle import trained_bundle
 
         doc = self._doc
         if doc.params is None or doc.params.spec != doc.spec:
             raise StudioError("There are no weights for this network yet: press Train first.")
-        return ModelBundle(
-            spec=doc.spec, params=doc.params.copy(),
-            loss=doc.config.loss or default_loss(doc.spec.output_layer.activation),
-            preprocessing=doc.preprocessing, config=doc.config,
-            metrics=final_metrics(doc.history), history=doc.history)
+        return trained_bundle(doc.spec, doc.params, doc.config, doc.preprocessing,
+                              history=doc.history, metrics=final_metrics(doc.history))
 
     def save_model(self) -> bool:
         if not self._doc.model_path:
@@ -117,25 +116,23 @@ class FileController(QObject):
         self.add_recent(path)
         return True
 
-    def load_model(self, path: str | None = None) -> bool:
+    def read_model(self, path: str | None = None) -> tuple[str, ModelBundle] | None:
+        """Ask for a model file (unless given) and read it: (path, bundle), or None when cancelled
+        or unreadable (the error was shown). The Controller applies the bundle."""
         from core.files.model_io import load_model
 
         if path is None:
             path = self._dialogs.ask_open_path("Open model", MODEL_FILTER, self.folder())
             if not path:
-                return False
+                return None
         try:
-            bundle = load_model(path)
+            return path, load_model(path)
         except StudioError as exc:
             self._dialogs.show_error("Could not open the model", str(exc))
-            return False
-        self.apply_loaded(bundle, path)
-        return True
+            return None
 
-    def apply_loaded(self, bundle: Any, path: str) -> None:
-        """Make a model read (and checked) from `path` the current one."""
-        if self.on_loaded is not None:
-            self.on_loaded(bundle)
+    def model_opened(self, path: str, bundle: ModelBundle) -> None:
+        """`bundle`, read from `path`, is now the document's model: remember and announce it."""
         self._doc.set_model_path(path)
         self._doc.set_dirty(False)
         self._doc.set_status(f"Opened model {Path(path).name}: {bundle.spec.describe()}")

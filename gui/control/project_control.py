@@ -17,8 +17,10 @@ from gui.control.document import Document
 
 if TYPE_CHECKING:
     from core.data.columns import Table
+    from core.data.dataset import Dataset
     from core.files.bundle import ModelBundle
     from core.files.project import Project
+    from core.nn.spec import NetworkSpec
     from gui.control.file_control import FileController
 
 
@@ -100,11 +102,11 @@ class ProjectController:
         return OpenedProject(path, project, table, bundle)
 
 
-def _check_fits(spec: object, dataset: object, what: str) -> None:
+def _check_fits(spec: NetworkSpec | None, dataset: Dataset | None, what: str) -> None:
     """StudioError unless `spec` takes the dataset's inputs and gives its outputs."""
-    if spec is None or dataset is None:
-        return
-    n_in, n_out = dataset.X_train.shape[1], dataset.y_train.shape[1]
-    if spec.n_inputs != n_in or spec.n_outputs != n_out:
-        raise StudioError(f"The project's {what} ({spec.describe()}) does not fit its dataset "
-                          f"({n_in} inputs, {n_out} outputs); nothing was changed.")
+    from core.recipe.pairing import network_mismatch
+
+    mismatch = network_mismatch(spec, dataset) if spec is not None and dataset is not None else None
+    if mismatch is not None:
+        raise StudioError(f"The project's {what} does not fit its dataset: {mismatch} Nothing "
+                          "was changed.")

@@ -13,9 +13,17 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from core.errors import StudioError, TrainingError
-from core.nn.params import Params
 from core.nn.reshape import carry_optimizer
-from core.nn.training import History, TrainConfig, TrainingData, TrainingSession
+from core.nn.train_config import EventKind
+from core.nn.training import (
+    History,
+    TrainConfig,
+    TrainingData,
+    TrainingEvent,
+    TrainingSession,
+    initial_params,
+)
+from core.recipe.pairing import training_data
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.session import SessionState as S
@@ -29,19 +37,6 @@ Carry = tuple[Any, np.ndarray]
 # Weights are copied a little more often than updates go out, so each update (one per drawing
 # frame) carries the newest weights and the diagram restyles in the same pass as the plot.
 PARAMS_FRACTION = 0.8
-
-
-def init_params_for(spec: Any, config: TrainConfig) -> Params:
-    """Fresh weights for `spec` from the config's seed and initializer."""
-    from core.nn.initializers import init_params
-
-    options: dict[str, float] = {}
-    if config.initializer == "normal":
-        options["std"] = config.init_std
-    elif config.initializer == "uniform":
-        options.update(low=config.init_low, high=config.init_high)
-    rng = np.random.default_rng(config.seed)
-    return init_params(spec, rng, config.initializer, dtype=np.dtype(config.dtype), **options)
 
 
 def _structural(config: TrainConfig) -> TrainConfig:
@@ -75,7 +70,7 @@ class TrainingController(QObject):
         self._epoch_offset = 0
         self._pausing = False
         self._user_stopped = False
-        self._last_event: Any = None
+        self._last_event: TrainingEvent | None = None
         self.ui_interval: float | None = None  # tests and benches may change the UI cadence
         document.config_changed.connect(self._on_document_config_changed)
 
@@ -199,7 +194,7 @@ class TrainingController(QObject):
         self.invalidate()
         self._doc.set_training_state(S.IDLE)
         self._doc.set_model_preprocessing(None)
-        self._doc.set_params(init_params_for(self._doc.spec, self._doc.config))
+        self._doc.set_params(initial_params(self._doc.spec, self._doc.config))
         self._doc.set_history(History())
         self._doc.clear_diagnostics()
         self._doc.set_status("Weights reset.")
@@ -214,16 +209,7 @@ class TrainingController(QObject):
         dataset = self._doc.dataset
         if dataset is None:
             raise TrainingError("Open a dataset first (File > Open CSV or File > Examples).")
-        spec = self._doc.spec
-        if dataset.X_train.shape[1] != spec.n_inputs or dataset.y_train.shape[1] != spec.n_outputs:
-            raise TrainingError(
-                f"The network has {spec.n_inputs} inputs and {spec.n_outputs} outputs, but the "
-                f"dataset has {dataset.X_train.shape[1]} features and {dataset.y_train.shape[1]} "
-                "targets.")
-        has_val = dataset.X_val is not None and len(dataset.X_val) > 0
-        return TrainingData(dataset.X_train, dataset.y_train,
-                            dataset.X_val if has_val else None,
-                            dataset.y_val if has_val else None, task=dataset.task)
+        return training_data(self._doc.spec, dataset)
 
     def _ensure_session(self) -> TrainingSession:
         doc = self._doc
@@ -236,7 +222,7 @@ class TrainingController(QObject):
         doc.set_model_preprocessing(None)  # from now on the weights learn the dataset's scaling
         params = doc.params
         if params is None or params.spec != spec:
-            params = init_params_for(spec, doc.config)
+            params = initial_params(spec, doc.config)
             doc.set_params(params)
         interval = UI_INTERVAL if self.ui_interval is None else self.ui_interval
         config = dataclasses.replace(doc.config,
@@ -299,8 +285,8 @@ class TrainingController(QObject):
         if update.final:
             self._on_run_finished(update.event)
 
-    def _on_run_finished(self, event: Any) -> None:
-        if event.kind in ("finished", "early_stopped", "target_reached", "diverged"):
+    def _on_run_finished(self, event: TrainingEvent) -> None:
+        if event.kind.ends_run and event.kind is not EventKind.STOPPED:
             self._pausing = False
         self._last_event = event
 
@@ -326,13 +312,13 @@ class TrainingController(QObject):
         self._doc.set_training_state(state)
         # The state says what happened ("Paused at epoch 12", not the core's "Stopped after");
         # a run that ended by itself keeps the core's reason (early stopping, target loss).
-        if state == S.FINISHED and event is not None and event.kind != "finished" \
+        if state == S.FINISHED and event is not None and event.kind is not EventKind.FINISHED \
                 and event.message or state == S.DIVERGED and event is not None and event.message:
             self._doc.set_status(event.message)
         else:
             self._doc.set_status(state_words(state, self._last_epoch()))
         if event is not None:
-            if event.kind == "diverged":
+            if event.kind is EventKind.DIVERGED:
                 self._dialogs.show_error("Training diverged", event.message)
             self.finished.emit(event)
 

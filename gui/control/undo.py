@@ -1,7 +1,7 @@
 """Undoable architecture edits: each command swaps one whole NetworkSpec for another.
 
 Specs are immutable, so a command only keeps the two values; redo/undo hand them to a callback
-(the controller's `_set_spec`, which also re-initialises the weights for the new shape).
+(NetworkController.set_spec, which also re-initialises the weights for the new shape).
 """
 from __future__ import annotations
 

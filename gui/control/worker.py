@@ -10,12 +10,16 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.errors import StudioError
 from gui.control.cadence import FRAME_MS
+
+if TYPE_CHECKING:
+    from core.nn.params import Params
+    from core.nn.training import TrainingEvent, TrainingSession
 
 # One training update per drawing frame of gui.control.cadence (~10 a second), emitted as the frame
 # begins, so every live view draws that update in the same pass and the window paints once.
@@ -43,8 +47,8 @@ class TrainingUpdate:
     """
 
     points: dict[str, list]
-    event: Any
-    params: Any = None
+    event: TrainingEvent
+    params: Params | None = None
     diagnostics: dict | None = None
     epochs_per_second: float = 0.0
     final: bool = False
@@ -58,7 +62,7 @@ class TrainingWorker(QObject):
     failed = Signal(str)
     done = Signal()
 
-    def __init__(self, session: Any, stop: threading.Event, max_epochs: int | None,
+    def __init__(self, session: TrainingSession, stop: threading.Event, max_epochs: int | None,
                  interval: float = UI_INTERVAL) -> None:
         super().__init__()
         self._session = session
@@ -102,7 +106,7 @@ class TrainingWorker(QObject):
             if event.params is not None:
                 params, diagnostics = event.params, getattr(event, "diagnostics", None)
             now = clock()
-            final = event.kind != "epoch"
+            final = event.kind.ends_run
             frame = int(now / interval) if interval > 0 else last_frame + 1
             if final or frame != last_frame:
                 rate = 0.0
@@ -273,7 +277,7 @@ class Job(QObject):
         self.deleteLater()
 
 
-def training_job(session: Any, max_epochs: int | None, parent: QObject | None = None,
+def training_job(session: TrainingSession, max_epochs: int | None, parent: QObject | None = None,
                  interval: float = UI_INTERVAL) -> Job:
     stop = threading.Event()
     return Job(TrainingWorker(session, stop, max_epochs, interval), stop, parent)

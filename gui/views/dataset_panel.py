@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
@@ -31,6 +31,10 @@ from gui.views.column_table import ColumnsModel, KindDelegate, column_summary
 from gui.views.compact import shrinkable, wrapping_form
 
 __all__ = ["DatasetPanel", "FrameModel", "column_summary"]
+
+if TYPE_CHECKING:
+    from core.data.columns import Table
+    from core.data.dataset import Dataset, DatasetOptions
 
 PREVIEW_ROWS = 200
 TASKS = (("", "Automatic"), ("classification", "Classification"),
@@ -176,7 +180,7 @@ class DatasetPanel(QWidget):
 
     # ---- document -> widgets ----------------------------------------------------------------
     @Slot(object)
-    def _on_document_table_changed(self, table: Any) -> None:
+    def _on_document_table_changed(self, table: Table | None) -> None:
         self.preview.setModel(FrameModel(table.frame if table is not None else None))
         self._set_columns_model(ColumnsModel(table))
         self.target.clear()
@@ -210,7 +214,7 @@ class DatasetPanel(QWidget):
         header.setSectionResizeMode(3, QHeaderView.Stretch)
 
     @Slot(object)
-    def _on_document_dataset_options_changed(self, options: Any) -> None:
+    def _on_document_dataset_options_changed(self, options: DatasetOptions | None) -> None:
         if options is None:
             return
         targets = tuple(options.targets or ())
@@ -227,7 +231,7 @@ class DatasetPanel(QWidget):
         self._columns_model.set_kinds(dict(options.kinds or {}))
 
     @Slot(object)
-    def _on_document_dataset_changed(self, dataset: Any) -> None:
+    def _on_document_dataset_changed(self, dataset: Dataset | None) -> None:
         table = self._doc.table
         if dataset is None or table is None:
             return
@@ -251,7 +255,7 @@ class DatasetPanel(QWidget):
             widget.setToolTip("" if not self._doc.is_training else TRAINING_TIP)
 
     # ---- widgets -> options -----------------------------------------------------------------
-    def options(self) -> Any:
+    def options(self) -> DatasetOptions:
         from core.data.dataset import DatasetOptions
 
         current = self._doc.dataset_options or DatasetOptions()

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
 
-from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
 from gui.control.session import SessionState, state_words
 from gui.views import fmt
 from gui.views.live_label import LiveLabel
+from gui.views.live_view import LiveView
 
 METRIC_NAMES = (("val_accuracy", "val acc"), ("val_r2", "val R²"), ("train_accuracy", "acc"),
                 ("train_r2", "R²"))
@@ -42,7 +43,7 @@ class StatusBar(QStatusBar):
         self._metric: tuple[str, float] | None = None
         self.summary = LiveLabel()  # changes ~10 times a second: must not relayout the window
         # While training, the summary follows the shared ~10 Hz frame grid (gui.control.cadence).
-        self._throttle = FrameThrottle(self._refresh, self)
+        self.live = LiveView(self, self._refresh)
         self.loading = QProgressBar()
         self.loading.setRange(0, 100)
         self.loading.setMaximumWidth(160)
@@ -60,7 +61,7 @@ class StatusBar(QStatusBar):
         document.history_appended.connect(self._on_document_history_appended)
         document.status_changed.connect(self._on_document_status_changed)
         document.training_state_changed.connect(self._on_document_training_state_changed)
-        self._refresh()
+        self.live.draw_now()
 
     def text(self) -> str:
         return self.summary.text()
@@ -78,27 +79,27 @@ class StatusBar(QStatusBar):
     def set_rate(self, epochs_per_second: float) -> None:
         if epochs_per_second > 0:
             self._rate = epochs_per_second
-            self._throttle.request()
+            self.live.changed()
 
     @Slot(object)
     def _on_document_changed(self, _value: Any) -> None:
-        self._refresh()
+        self.live.draw_now()
 
     @Slot(object)
     def _on_document_history_changed(self, history: Any) -> None:
         self._epoch = self._loss = self._metric = self._rate = None
         if len(history):
             self._take(history.to_dict())
-        self._refresh()
+        self.live.draw_now()
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
         self._take(points)
-        self._throttle.request()
+        self.live.changed()
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        self._refresh()  # the final numbers at once, and no rate once training has stopped
+        self.live.draw_now()  # the final numbers at once, and no rate once training has stopped
         if state not in (SessionState.TRAINING, SessionState.PAUSED):
             self.summary.fit()
 
@@ -116,8 +117,11 @@ class StatusBar(QStatusBar):
                 self._metric = (name, value)
                 break
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.live.shown()
+
     def _refresh(self) -> None:
-        self._throttle.cancel()
         doc = self._doc
         parts = []
         if doc.table is not None:

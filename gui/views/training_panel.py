@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -27,13 +28,13 @@ from core.nn.initializers import INITIALIZERS
 from core.nn.losses import LOSSES
 from core.nn.optimizers import OPTIMIZERS
 from core.nn.training import TrainConfig
-from gui.control.cadence import FrameThrottle
 from gui.control.document import Document
 from gui.control.session import RUN, SessionState, state_words
 from gui.control.session import SessionState as S
 from gui.views import fmt
 from gui.views.compact import shrinkable, wrapping_form
 from gui.views.live_label import LiveLabel
+from gui.views.live_view import LiveView
 
 LOCKED_TIP = ("Stop training to change this (the learning rate, batch size and L2 stay live "
               "while training).")
@@ -115,7 +116,7 @@ class TrainingPanel(QWidget):
         self.timing = LiveLabel("Ready", alignment=Qt.AlignCenter)  # must not relayout the window
         # Progress and ETA follow the shared ~10 Hz frame grid (gui.control.cadence) while training.
         self._latest_epoch: int | None = None
-        self._throttle = FrameThrottle(self._show_progress, self)
+        self.live = LiveView(self, self._show_progress)
         self._locked = [self.optimizer, self.epochs, self.loss,
                         self.initializer, self.seed, self.patience, self.target_loss]
         self._build(run_actions)
@@ -213,7 +214,7 @@ class TrainingPanel(QWidget):
         for widget in self._locked:
             widget.setEnabled(not running)
             widget.setToolTip(LOCKED_TIP if running else widget.property("idle_tip"))
-        self._throttle.flush()
+        self.live.flush()
         if state == S.TRAINING:
             done = self._last_epoch()
             if self._run_start is None or self._target <= done:
@@ -246,7 +247,11 @@ class TrainingPanel(QWidget):
         epochs = points.get("epoch") or []
         if epochs:
             self._latest_epoch = int(epochs[-1])
-            self._throttle.request()
+            self.live.changed()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.live.shown()
 
     def _show_progress(self) -> None:
         epoch = self._latest_epoch
@@ -262,7 +267,7 @@ class TrainingPanel(QWidget):
                                 f"ETA {fmt.duration(left)}")
 
     def _show_idle_range(self) -> None:
-        self._throttle.cancel()
+        self.live.cancel()
         done = self._last_epoch()
         # After a run the bar keeps that run's total (stopped at 37 of 128 reads 37 / 128).
         total = self._target if self._target >= done > 0 else done or self._doc.config.epochs

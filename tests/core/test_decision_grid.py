@@ -11,13 +11,13 @@ from core.data.dataset import DatasetOptions, prepare
 from core.insight.decision_grid import (
     boundary_applicable,
     decision_grid,
-    network_mismatch,
     training_points,
 )
 from core.nn.model import forward, layer_activations
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainConfig, initial_params
 from core.recipe.examples import EXAMPLES
+from core.recipe.pairing import network_mismatch
 
 DATASETS = Path(__file__).resolve().parents[2] / "resources" / "datasets"
 F64 = TrainConfig(dtype="float64", seed=3)

@@ -11,7 +11,7 @@ def test_ctrl_c_closes_the_window_and_asks_about_unsaved_work(qtbot, window, dia
 
     previous = signal.getsignal(signal.SIGINT)
     try:
-        window.controller.set_units(0, 6)  # unsaved work: closing asks first
+        window.controller.network.set_units(0, 6)  # unsaved work: closing asks first
         dialogs.save_discard_cancel = "cancel"
         handler = handle_ctrl_c(window)
         handler(signal.SIGINT, None)

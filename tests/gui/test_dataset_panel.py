@@ -16,7 +16,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 def open_csv(qtbot, window, dialogs, path: str) -> None:
     dialogs.open_paths.append(path)
-    with qtbot.waitSignal(window.controller.csv_loading, timeout=10_000,
+    with qtbot.waitSignal(window.controller.datasets.csv_loading, timeout=10_000,
                           check_params_cb=lambda loading: not loading):
         window.actions["open_csv"].trigger()
 
@@ -34,14 +34,14 @@ def test_open_csv_fits_network_and_fills_panel(qtbot, window, dialogs, tmp_path)
     assert panel.columns.model().rowCount() == 4
     assert panel.target.currentText() == "label"
     assert "toy.csv" in window.windowTitle() and "toy.csv" in window.status.text()
-    assert window.controller.undo_stack.count() == 0
+    assert window.controller.network.undo_stack.count() == 0
 
 
 def test_bad_csv_shows_the_loader_message_and_keeps_the_dataset(qtbot, window, dialogs,
                                                                    tmp_path) -> None:
     before = window.doc.dataset
     path = write(tmp_path, "bad.csv", "a,b,c\n1,2,3\n4,5\n6,7,8,9\n")
-    with qtbot.waitSignal(window.controller.dataset_failed, timeout=10_000):
+    with qtbot.waitSignal(window.controller.datasets.dataset_failed, timeout=10_000):
         open_csv(qtbot, window, dialogs, path)
     assert len(dialogs.errors) == 1
     title, text = dialogs.errors[0]
@@ -51,7 +51,7 @@ def test_bad_csv_shows_the_loader_message_and_keeps_the_dataset(qtbot, window, d
 
 
 def test_missing_file_is_an_error_not_a_crash(qtbot, window, dialogs, tmp_path) -> None:
-    with qtbot.waitSignal(window.controller.dataset_failed, timeout=10_000):
+    with qtbot.waitSignal(window.controller.datasets.dataset_failed, timeout=10_000):
         open_csv(qtbot, window, dialogs, str(tmp_path / "nope.csv"))
     assert dialogs.errors and "nope.csv" in dialogs.errors[0][1]
 
@@ -91,7 +91,7 @@ def test_drop_a_csv_onto_the_window(qtbot, window, dialogs, tmp_path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(path)])
     event = QDropEvent(QPointF(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    with qtbot.waitSignal(window.controller.csv_loading, timeout=10_000,
+    with qtbot.waitSignal(window.controller.datasets.csv_loading, timeout=10_000,
                           check_params_cb=lambda loading: not loading):
         window.dropEvent(event)
     assert not dialogs.errors
@@ -156,7 +156,7 @@ def test_first_row_is_a_header_toggle_rereads_the_file(qtbot, window, dialogs,
     open_csv(qtbot, window, dialogs, write(tmp_path, "h.csv", "1990,2000,2010\n" + rows))
     panel = window.dataset_panel
     assert panel.header.isChecked() and window.doc.table.names == ["1990", "2000", "2010"]
-    with qtbot.waitSignal(window.controller.csv_loading, timeout=10_000,
+    with qtbot.waitSignal(window.controller.datasets.csv_loading, timeout=10_000,
                           check_params_cb=lambda loading: not loading):
         panel.header.click()
     assert not dialogs.errors

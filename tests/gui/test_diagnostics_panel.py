@@ -114,7 +114,7 @@ def test_hidden_panel_does_not_draw_until_shown(qtbot, doc) -> None:
         doc.append_diagnostics(snap(e, float(e)))
     QApplication.processEvents()
     assert panel.redraw_count == before
-    assert not panel._redraw_timer.isActive()  # nothing waits to draw it later either
+    assert not panel.live.pending and panel.live.stale  # nothing waits: it draws when shown
     assert len(original(panel.curves["weight"][0])[0]) == 0
     panel.show()
     qtbot.waitExposed(panel)

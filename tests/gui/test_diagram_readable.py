@@ -14,7 +14,7 @@ def test_long_feature_names_elide_and_headers_do_not_overlap(qtbot, window, dial
     rows = [f"{i % 3},{(i * 7) % 5},{i % 2}" for i in range(40)]
     path.write_text(f"{LONG}_1,{LONG}_2,target\n" + "\n".join(rows) + "\n")
     dialogs.open_paths.append(str(path))
-    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=20_000):
         window.actions["open_csv"].trigger()
     window.resize(1024, 640)
     diagram = window.diagram
@@ -30,8 +30,8 @@ def test_long_feature_names_elide_and_headers_do_not_overlap(qtbot, window, dial
 
 
 def test_more_marker_is_above_the_edges(qtbot, window) -> None:
-    window.controller.open_example("digits")  # 64 inputs: the input column collapses
-    window.controller.set_units(0, 120)
+    window.controller.datasets.open_example("digits")  # 64 inputs: the input column collapses
+    window.controller.network.set_units(0, 120)
     scene = window.diagram.scene
     markers = [m for m in scene.more_items if m is not None]
     assert markers and "more" in markers[0].text()
@@ -62,6 +62,6 @@ def test_prediction_inputs_use_the_panels_height(qtbot) -> None:
     panel.resize(320, 800)  # a narrow side dock: inputs above the answer
     panel.show()
     qtbot.waitExposed(panel)
-    panel.refresh_if_stale()
+    panel.live.shown()  # a no-op when the show already drew it
     qtbot.waitUntil(lambda: len(panel.fields) == 30)
     qtbot.waitUntil(lambda: panel._scroll.height() > 400)  # not a strip of a few rows

@@ -113,13 +113,13 @@ def test_switching_a_column_on_adds_an_input_that_changes_nothing(qtbot, window,
     path.write_text("a,b,c,y\n" + "".join(f"{a:.4f},{b:.4f},{c:.4f},{y}\n"
                                           for (a, b, c), y in zip(rows, labels, strict=True)))
     doc, controller = window.doc, window.controller
-    with qtbot.waitSignal(controller.dataset_loaded, timeout=10_000):
-        controller.open_dataset(str(path))
-    controller.apply_dataset_options(doc.dataset_options.with_kind("c", "ignored"))
+    with qtbot.waitSignal(controller.datasets.dataset_loaded, timeout=10_000):
+        controller.datasets.open_dataset(str(path))
+    controller.datasets.apply_dataset_options(doc.dataset_options.with_kind("c", "ignored"))
     assert doc.spec.n_inputs == 2
     train_briefly(qtbot, window, epochs=30)
     before_out, epochs = _outputs(doc), len(doc.history)
-    controller.apply_dataset_options(doc.dataset_options.with_kind("c", "numeric"))
+    controller.datasets.apply_dataset_options(doc.dataset_options.with_kind("c", "numeric"))
     assert doc.spec.n_inputs == 3 and not doc.params.weights[0][2].any()
     assert np.abs(_outputs(doc) - before_out).max() < 1e-6
     assert len(doc.history) == epochs and [m.label for m in doc.markers] == ["inputs"]

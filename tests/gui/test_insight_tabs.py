@@ -8,7 +8,7 @@ from conftest import train_briefly
 from PySide6.QtCore import Qt
 
 from core.insight.decision_grid import decision_grid
-from gui.views.visibility import on_screen
+from gui.views.live_view import on_screen
 
 
 def show_tab(window, title: str):  # noqa: ANN201 - the tab's widget
@@ -94,10 +94,10 @@ def test_a_loaded_model_predicts_with_its_own_preprocessing(qtbot, window, dialo
 def test_evaluation_split_follows_the_dataset_until_the_user_picks_one(qtbot, window) -> None:
     evaluation = show_tab(window, "Evaluation")
     assert evaluation.split == "train"  # XOR trains on every row: nothing is held out
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     assert evaluation.split == "validation"
     qtbot.mouseClick(evaluation.split_buttons["test"], Qt.LeftButton)
-    window.controller.open_example("circles")
+    window.controller.datasets.open_example("circles")
     assert evaluation.split == "test"
-    window.controller.open_example("xor")
+    window.controller.datasets.open_example("xor")
     assert evaluation.split == "train"  # the chosen split has no rows here

@@ -10,7 +10,7 @@ from core.nn.training import History
 from gui.control.cadence import FRAME_MS, FrameThrottle
 from gui.control.document import Document
 from gui.views.live_label import LiveLabel
-from gui.views.loss_plot import LossPlot, follow_range, nice_ceiling
+from gui.views.loss_plot import LossPlot
 
 
 def points(first: int, count: int) -> dict[str, list[float]]:
@@ -36,25 +36,6 @@ def test_throttle_draws_once_per_frame_and_keeps_the_last_request(qtbot) -> None
     throttle.request()
     throttle.flush()
     assert not throttle.pending
-
-
-def test_nice_ceiling_steps() -> None:
-    assert nice_ceiling(1) == 1
-    assert nice_ceiling(1.1) == pytest.approx(1.2)
-    assert nice_ceiling(612) == pytest.approx(800)
-    assert nice_ceiling(60_000) == pytest.approx(60_000)
-    assert nice_ceiling(60_001) == pytest.approx(80_000)
-    assert nice_ceiling(0) == 1
-
-
-def test_follow_range_holds_the_data_and_only_widens() -> None:
-    first = follow_range(None, (0.2, 0.7), floor=0.0)
-    assert first[0] <= 0.2 and first[1] >= 0.7
-    assert follow_range(first, (0.25, 0.7), floor=0.0) == first  # inside: unchanged
-    lower = follow_range(first, (0.01, 0.7), floor=0.0)
-    assert lower[0] <= 0.01 and lower[0] >= -0.02 and lower[1] == first[1]
-    accuracy = follow_range(None, (0.5, 1.0), floor=0.0, ceiling=1.0)
-    assert 1.0 <= accuracy[1] <= 1.02
 
 
 def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:

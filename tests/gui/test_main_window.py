@@ -37,7 +37,7 @@ def test_f5_trains(qtbot, window) -> None:
 def test_title_shows_file_and_unsaved_mark(qtbot, window) -> None:
     assert window.windowTitle() == "xor.csv[*] — Perceptron Studio"
     assert not window.isWindowModified()
-    window.controller.set_units(0, 6)
+    window.controller.network.set_units(0, 6)
     assert window.isWindowModified()
 
 
@@ -69,7 +69,7 @@ def test_save_and_load_model_round_trip(qtbot, window, dialogs, tmp_path) -> Non
     assert doc.model_path == path and not window.isWindowModified()
     assert window.windowTitle() == "xor-model.npz[*] — Perceptron Studio"
     window.controller.training.reset_weights()
-    window.controller.set_units(0, 3)
+    window.controller.network.set_units(0, 3)
     assert doc.spec.sizes == (2, 3, 1)
     dialogs.open_paths.append(path)
     window.actions["open_model"].trigger()
@@ -94,7 +94,7 @@ def test_bad_model_file_shows_an_error(window, dialogs, tmp_path) -> None:
 def test_export_json_and_plot_csv(qtbot, window, dialogs, tmp_path) -> None:
     train_briefly(qtbot, window, epochs=20)
     target = tmp_path / "model.json"
-    assert window.controller.export("json", str(target))
+    assert window.controller.files.export("json", str(target))
     assert target.stat().st_size > 0
     curves = tmp_path / "loss.csv"
     dialogs.save_paths.append(str(curves))
@@ -104,10 +104,10 @@ def test_export_json_and_plot_csv(qtbot, window, dialogs, tmp_path) -> None:
 
 
 def test_project_round_trip(qtbot, window, dialogs, tmp_path) -> None:
-    window.controller.set_units(0, 6)
+    window.controller.network.set_units(0, 6)
     path = str(tmp_path / "session.psproj")
     assert window.controller.save_project(path)
-    window.controller.open_example("circles")
+    window.controller.datasets.open_example("circles")
     assert window.doc.spec.n_inputs == 2 and window.doc.example_name == "circles"
     assert window.controller.open_project(path)
     assert window.doc.spec.sizes == (2, 6, 1)
@@ -115,7 +115,7 @@ def test_project_round_trip(qtbot, window, dialogs, tmp_path) -> None:
 
 
 def test_close_with_unsaved_changes_can_cancel(window, dialogs) -> None:
-    window.controller.set_units(0, 6)
+    window.controller.network.set_units(0, 6)
     dialogs.save_discard_cancel = "cancel"
     assert not window.close()
     dialogs.save_discard_cancel = "discard"
@@ -163,7 +163,7 @@ def test_file_menu_predicts_a_csv(qtbot, window, dialogs, tmp_path) -> None:
 
 
 def test_r2_axis_is_not_squashed_by_the_first_epochs(qtbot, window) -> None:
-    window.controller.open_example("exam_scores")
+    window.controller.datasets.open_example("exam_scores")
     train_briefly(qtbot, window, epochs=2000)
     r2 = np.asarray(window.doc.history.columns["train_r2"])
     assert r2.min() < -5 and r2[-1] > 0  # R² starts far below zero, then the fit is good

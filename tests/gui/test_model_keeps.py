@@ -10,19 +10,19 @@ from core.recipe.examples import EXAMPLES
 
 def test_loaded_model_survives_opening_its_own_csv(qtbot, window, dialogs, tmp_path) -> None:
     doc = window.doc
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     train_briefly(qtbot, window, epochs=40)
     X = doc.dataset.X_test
     before = predict_proba(doc.spec, doc.params, X)
     path = str(tmp_path / "iris.npz")
     dialogs.save_paths.append(path)
     window.actions["save"].trigger()
-    window.controller.open_example("circles")  # something else entirely
+    window.controller.datasets.open_example("circles")  # something else entirely
     dialogs.open_paths.append(path)
     window.actions["open_model"].trigger()
     assert doc.model_path == path and doc.spec.sizes == (4, 8, 3)
     dialogs.open_paths.append(str(EXAMPLES["iris"].path))
-    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=20_000):
         window.actions["open_csv"].trigger()
     assert not dialogs.errors
     assert doc.table.path.endswith("iris.csv") and doc.spec.sizes == (4, 8, 3)
@@ -45,7 +45,7 @@ def test_a_csv_with_other_columns_replaces_the_model(qtbot, window, dialogs, tmp
     dialogs.open_paths.append(path)
     window.actions["open_model"].trigger()
     dialogs.open_paths.append(str(EXAMPLES["iris"].path))
-    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=20_000):
         window.actions["open_csv"].trigger()
     assert doc.spec.n_inputs == 4 and len(doc.history) == 0
 
@@ -69,7 +69,7 @@ def test_save_project_offers_to_save_the_trained_model(qtbot, window, dialogs, t
 
 
 def test_evaluate_this_model_on_a_csv(qtbot, window, dialogs, tmp_path) -> None:
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     train_briefly(qtbot, window, epochs=60)
     held_out = tmp_path / "held_out.csv"
     held_out.write_text(EXAMPLES["iris"].path.read_text())

@@ -58,12 +58,12 @@ def test_loss_axis_turns_logarithmic_when_it_spans_decades(qtbot) -> None:
 
 
 def test_plots_start_over_on_a_new_dataset(qtbot, window) -> None:
-    window.controller.open_example("exam_scores")
+    window.controller.datasets.open_example("exam_scores")
     train_briefly(qtbot, window, epochs=200)
     plot = window.loss_plot
     qtbot.waitUntil(lambda: plot.metric_plot.isVisible())
     assert plot.metric_plot.getAxis("left").labelText == "R²"
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     assert not plot.metric_plot.isVisible()  # no R² panel on a classification dataset
     assert plot.curves["train_loss"].getData()[0] is None or \
         len(plot.curves["train_loss"].getData()[0]) == 0

@@ -20,7 +20,7 @@ def test_runs_and_dataset_switches_release_their_sessions(qtbot, window) -> None
     sessions: weakref.WeakSet = weakref.WeakSet()
     tables: list[weakref.ref] = []
     for i in range(8):  # bounded: a few seconds, whatever the machine
-        window.controller.open_example(("xor", "iris", "circles", "wine")[i % 4])
+        window.controller.datasets.open_example(("xor", "iris", "circles", "wine")[i % 4])
         tables.append(weakref.ref(window.doc.table.frame))
         train_briefly(qtbot, window, epochs=3)
         sessions.add(window.controller.training.session)
@@ -37,10 +37,10 @@ def test_cancel_at_the_very_end_of_a_read_is_honoured(qtbot, window, dialogs, tm
     path.write_text("a,b,y\n" + "\n".join(f"{i},{i % 5},{i % 2}" for i in range(200)) + "\n")
     before = window.doc.table
     controller = window.controller
-    controller.open_dataset(str(path))
-    job = controller._csv_job
+    controller.datasets.open_dataset(str(path))
+    job = controller.datasets._csv_job
     assert job._thread.wait(30_000)  # the read is complete; its result is queued, not yet applied
-    controller.cancel_csv()  # the user presses Cancel now
+    controller.datasets.cancel_csv()  # the user presses Cancel now
     _flush()
     assert window.doc.table is before
     assert dialogs.errors == []
@@ -59,7 +59,7 @@ def test_a_cancelled_read_shows_no_error_dialog(qtbot, window, dialogs, tmp_path
     path = tmp_path / "d.csv"
     path.write_text("a,y\n1,0\n")
     before = window.doc.table
-    window.controller.open_dataset(str(path))
-    window.controller.cancel_csv()
+    window.controller.datasets.open_dataset(str(path))
+    window.controller.datasets.cancel_csv()
     _flush()
     assert dialogs.errors == [] and window.doc.table is before

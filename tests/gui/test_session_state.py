@@ -33,7 +33,7 @@ def drive_to(qtbot, window, state: SessionState) -> None:
     if state == SessionState.FINISHED:
         train_briefly(qtbot, window, epochs=20)
     elif state == SessionState.DIVERGED:
-        window.controller.open_example("diabetes")
+        window.controller.datasets.open_example("diabetes")
         doc.set_config(dataclasses.replace(doc.config, optimizer="sgd", learning_rate=10.0,
                                            early_stopping_patience=None))
         train_briefly(qtbot, window, epochs=500)
@@ -79,13 +79,13 @@ def test_examples_cannot_start_a_ghost_run(qtbot, window, dialogs) -> None:
     assert not window.actions["open_csv"].isEnabled()
     # Reached anyway (a drop, a recent file): asked first; "No" changes nothing.
     dialogs.confirm_answer = False
-    assert not window.controller.open_example("iris")
+    assert not window.controller.datasets.open_example("iris")
     assert "Training is running" in dialogs.asked and doc.example_name == "xor"
     assert doc.is_training
     # "Yes": the run ends before the new dataset arrives, and nothing of it follows.
     dialogs.confirm_answer = True
     dialogs.save_discard_cancel = "discard"
-    assert window.controller.open_example("iris")
+    assert window.controller.datasets.open_example("iris")
     assert not window.controller.training.running
     assert doc.training_state == SessionState.IDLE and doc.example_name == "iris"
     assert len(doc.history) == 0
@@ -105,7 +105,7 @@ def test_unsaved_trained_weights_are_guarded(qtbot, window, dialogs, tmp_path) -
     path = tmp_path / "xor.npz"
     dialogs.save_paths.append(str(path))
     dialogs.save_discard_cancel = "save"
-    assert window.controller.open_example("circles")
+    assert window.controller.datasets.open_example("circles")
     assert path.exists() and doc.example_name == "circles"
     assert not window.isWindowModified()
     train_briefly(qtbot, window, epochs=5)

@@ -20,7 +20,7 @@ def test_add_layer_change_size_undo_redo(qtbot, window) -> None:
     assert doc.spec.sizes == (2, 4, 5, 1)
     assert diagram.headers[2].spin.value() == 5
     assert doc.params is not None and doc.params.spec == doc.spec
-    assert window.controller.undo_stack.count() == 2
+    assert window.controller.network.undo_stack.count() == 2
 
     actions["undo"].trigger()
     assert doc.spec.sizes == (2, 4, 4, 1) and diagram.headers[2].spin.value() == 4
@@ -38,8 +38,8 @@ def test_undo_shortcuts_and_history_menu(qtbot, window) -> None:
     actions = window.actions
     assert actions["undo"].shortcut() == QKeySequence("Ctrl+Z")
     assert actions["redo"].shortcut() == QKeySequence("Ctrl+Shift+Z")
-    window.controller.set_activation(0, "relu")
-    window.controller.remove_layer(0)
+    window.controller.network.set_activation(0, "relu")
+    window.controller.network.remove_layer(0)
     window.history_menu.aboutToShow.emit()
     texts = [a.text() for a in window.history_menu.actions()]
     assert texts == ["Opened network", "Set hidden layer 1 activation to relu",
@@ -50,11 +50,11 @@ def test_undo_shortcuts_and_history_menu(qtbot, window) -> None:
 
 def test_sizes_that_follow_the_dataset_cannot_be_edited(window) -> None:
     doc = window.doc
-    assert not window.controller.set_units(1, 3)  # the output layer follows the targets
+    assert not window.controller.network.set_units(1, 3)  # the output layer follows the targets
     assert doc.spec.n_outputs == 1
-    assert not window.controller.set_units(0, 0)  # invalid
+    assert not window.controller.network.set_units(0, 0)  # invalid
     assert doc.spec.sizes == (2, 4, 1)
-    assert window.controller.undo_stack.count() == 0
+    assert window.controller.network.undo_stack.count() == 0
 
 
 def test_edits_are_blocked_while_training(qtbot, window) -> None:
@@ -64,7 +64,7 @@ def test_edits_are_blocked_while_training(qtbot, window) -> None:
     doc.set_config(dataclasses.replace(doc.config, epochs=5_000_000))
     window.actions["train"].trigger()
     qtbot.waitUntil(lambda: len(doc.history) > 2, timeout=10_000)
-    assert not window.controller.insert_layer(0, LayerSpec(3))
+    assert not window.controller.network.insert_layer(0, LayerSpec(3))
     assert doc.spec.sizes == (2, 4, 1)
     window.actions["stop"].trigger()
     qtbot.waitUntil(lambda: not window.controller.training.running, timeout=10_000)

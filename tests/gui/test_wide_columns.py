@@ -46,7 +46,7 @@ def test_the_panel_shows_20000_columns_without_a_widget_per_column(qtbot, window
 def test_a_kind_edited_in_the_table_becomes_an_option(qtbot, window) -> None:
     from PySide6.QtCore import Qt
 
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     panel, doc = window.dataset_panel, window.doc
     model = panel.columns.model()
     row = [model.index(r, 0).data() for r in range(model.rowCount())].index("sepal_width")

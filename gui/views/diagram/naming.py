@@ -5,9 +5,12 @@ and must not break if the prepared Dataset gains or renames optional fields.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.nn.spec import NetworkSpec
+
+if TYPE_CHECKING:
+    from core.data.dataset import Dataset
 
 # Used only while core/nn/activations.py is absent (a fresh checkout mid-build); the registry wins.
 _FALLBACK_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus",
@@ -38,7 +41,7 @@ def activation_label(name: str) -> str:
     return str(getattr(activation, "label", name)) if activation is not None else name
 
 
-def feature_names(dataset: Any, n_inputs: int) -> list[str]:
+def feature_names(dataset: Dataset | None, n_inputs: int) -> list[str]:
     names = list(getattr(dataset, "feature_names", None) or [])
     if len(names) != n_inputs:
         return [f"x{i + 1}" for i in range(n_inputs)]
@@ -54,7 +57,7 @@ def _first(dataset: Any, attr: str) -> list[str]:
     return []
 
 
-def output_names(dataset: Any, n_outputs: int) -> list[str]:
+def output_names(dataset: Dataset | None, n_outputs: int) -> list[str]:
     """One label per output neuron: class names, target names, or y1..yk."""
     classes = _first(dataset, "class_names")
     columns = _first(dataset, "target_columns")

@@ -7,7 +7,7 @@ them.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import (
@@ -21,7 +21,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from core.nn.spec import LayerSpec, NetworkSpec
-from gui.control.cadence import FrameThrottle
 from gui.views.diagram import naming
 from gui.views.diagram.describe import describe_edge, describe_neuron
 from gui.views.diagram.items import EdgeItem, NeuronItem
@@ -32,6 +31,10 @@ from gui.views.diagram.scene import DiagramScene, elide_label
 from gui.views.diagram.stats import MeanActivations
 from gui.views.diagram.strip import HeaderStrip
 from gui.views.diagram.styling import PenBook, Theme
+from gui.views.live_view import LiveView
+
+if TYPE_CHECKING:
+    from gui.control.document import Document
 
 TRAINING_HINT = "Stop training to change the network"
 NEW_LAYER_UNITS = 4
@@ -67,7 +70,7 @@ class NetworkDiagram(QWidget):
     activation_change_requested = Signal(int, str)
     bias_toggle_requested = Signal(int, bool)
 
-    def __init__(self, document: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document = document
         self._ready = False
@@ -95,8 +98,8 @@ class NetworkDiagram(QWidget):
         box.setSpacing(0)
         for widget in (self.strip, self.canvas, self.legend):
             box.addWidget(widget)
-        self._throttle = FrameThrottle(self._restyle, self)
-        self._stale = False  # params changed while the diagram was hidden
+        # Weights restyle the edges on the shared frame clock, and only while the diagram is seen.
+        self.live = LiveView(self, self._restyle)
         self._connect()
         self._rebuild()
         self._apply_editable()
@@ -168,7 +171,7 @@ class NetworkDiagram(QWidget):
         self.scene.apply_theme(self._book)
         self.strip.set_spec(spec)
         self.strip.place([c.x for c in self.layout_geometry.columns])
-        self._restyle()
+        self.live.draw_now()
 
     def _relayout(self) -> None:
         spec = self._document.spec
@@ -177,30 +180,20 @@ class NetworkDiagram(QWidget):
         self.strip.place([c.x for c in self.layout_geometry.columns])
 
     def _restyle(self) -> None:
-        self._throttle.cancel()
-        self._stale = False
         scale = self.scene.restyle(self._document.params, self._book)
         self.legend.set_scale(scale or None)
         self.restyle_count += 1
 
-    def _schedule_restyle(self) -> None:
-        if not self.isVisible() and self.window().isVisible():
-            self._throttle.cancel()
-            self._stale = True  # nobody sees it: restyle once when it is shown again
-        else:
-            self._throttle.request()  # a waiting restyle reads the newest params
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self._restyle()
+        self.live.shown()
 
     # ---- document and child slots -----------------------------------------------------------
     def _on_document_spec_changed(self, _spec: object) -> None:
         self._rebuild()
 
     def _on_document_params_changed(self, _params: object) -> None:
-        self._schedule_restyle()
+        self.live.changed()
 
     def _on_document_dataset_changed(self, _dataset: object) -> None:
         self._rebuild()  # names change the label margins, so positions may move too
@@ -212,7 +205,7 @@ class NetworkDiagram(QWidget):
         self._relayout()
 
     def _on_scene_selection_changed(self) -> None:
-        self._restyle()
+        self.live.draw_now()
 
     def _apply_editable(self) -> None:
         editable = self.editable
@@ -286,4 +279,4 @@ class NetworkDiagram(QWidget):
             self._book = PenBook(Theme.from_palette(self.palette()))
             self.legend.set_book(self._book)
             self.scene.apply_theme(self._book)
-            self._restyle()
+            self.live.draw_now()

@@ -8,12 +8,12 @@ marks itself stale; showing it computes once.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Slot
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from core.insight.decision_grid import (
     boundary_applicable,
     grid_axes,
-    network_mismatch,
     output_kind,
     training_points,
 )
+from core.recipe.pairing import network_mismatch
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
@@ -43,6 +43,11 @@ from gui.views.insight.boundary_colors import (
     render_boundary,
 )
 from gui.views.insight.neuron_pictures import MAX_NEURONS, NeuronPictures
+from gui.views.live_view import LiveView
+
+if TYPE_CHECKING:
+    from core.data.dataset import Dataset
+    from core.insight.decision_grid import DecisionGrid
 
 MAX_POINTS = 4000  # more training points than this are thinned for drawing
 TRAIN_HINT = "Press Train to see the decision boundary."
@@ -52,7 +57,7 @@ class BoundaryPanel(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
-        self._stale = True
+        self.live = LiveView(self, self._refresh, throttled=False, stale=True)
         self._points_key: Any = None
         self.picture: BoundaryPicture | None = None  # what the plane shows now, if anything
         self.background = Background(self)
@@ -64,7 +69,7 @@ class BoundaryPanel(QWidget):
             signal.connect(self._on_document_changed)
 
     @property
-    def grid(self) -> Any:
+    def grid(self) -> DecisionGrid | None:
         """The core.insight.decision_grid.DecisionGrid on screen, or None."""
         return None if self.picture is None else self.picture.grid
 
@@ -138,17 +143,13 @@ class BoundaryPanel(QWidget):
     # ---- when to compute ----------------------------------------------------------------------
     @Slot(object)
     def _on_document_changed(self, _value: object) -> None:
-        self._stale = True
-        if self.isVisible():
-            self._refresh()
+        self.live.changed()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self._refresh()
+        self.live.shown()
 
     def _refresh(self) -> None:
-        self._stale = False
         dataset, spec, params = self._doc.dataset, self._doc.spec, self._doc.params
         reason = boundary_applicable(dataset)
         if reason is not None:
@@ -188,7 +189,7 @@ class BoundaryPanel(QWidget):
         self.hint.show()
 
     # ---- drawing ------------------------------------------------------------------------------
-    def _draw_points(self, dataset: Any) -> None:
+    def _draw_points(self, dataset: Dataset) -> None:
         """The training points and the axes; they change with the dataset, not the weights."""
         key = (id(dataset), self._neutral())
         if key == self._points_key:
@@ -211,7 +212,7 @@ class BoundaryPanel(QWidget):
         self.plot.setYRange(y_lo, y_hi, padding=0)
         self.legend.setText(self._legend_text(dataset, kind, labels))
 
-    def _legend_text(self, dataset: Any, kind: str, labels: np.ndarray) -> str:
+    def _legend_text(self, dataset: Dataset, kind: str, labels: np.ndarray) -> str:
         def swatch(rgb: RGB) -> str:
             return f"<span style='color:{hex_color(rgb)}; font-size:large'>■</span>"
 

@@ -5,7 +5,7 @@ sigmoid network stalls.
 
 Snapshots arrive through document.diagnostics_appended at the params cadence (~10 a second). They
 go into growing per-layer buffers at once; the curves (created once per spec, fed with setData)
-repaint at most every REDRAW_MS, and not at all while the tab is hidden: showEvent catches up.
+repaint on the shared frame clock, and not at all while the tab is hidden (gui.views.live_view).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,11 +36,12 @@ from core.insight.diagnosis import (
 )
 from core.nn.spec import NetworkSpec
 from gui.control.document import Document
+from gui.views.live_view import LiveView
+from gui.views.plot_style import style_plots
 
 # Okabe-Ito, ordered so neighbouring layers differ most; the output layer takes the text colour.
 LAYER_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 WARNING_COLOR = "#D55E00"
-REDRAW_MS = 100
 PLOTS = (("weight", "Weight norm"), ("gradient", "Gradient norm"), ("share", "Dead / saturated %"))
 HINT = "Train to see how the weights and gradients evolve."
 
@@ -71,15 +72,10 @@ class DiagnosticsPanel(QWidget):
         self._spec: NetworkSpec | None = None
         self._names: list[str] = []
         self._recent: deque[dict] = deque(maxlen=RECENT)  # newest snapshots that fit the spec
-        self._stale = True
+        self.live = LiveView(self, self._redraw, stale=True)
         self.redraw_count = 0  # lets tests see that a hidden panel does not draw
         self.verdict = Verdict("empty", HINT)
         self.curves: dict[str, list[pg.PlotDataItem | None]] = {key: [] for key, _ in PLOTS}
-        self._since_redraw = QElapsedTimer()
-        self._since_redraw.start()
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.timeout.connect(self._on_redraw_timer_timeout)
         self._build()
         self._apply_palette()
         self._on_document_spec_changed(document.spec)
@@ -89,7 +85,7 @@ class DiagnosticsPanel(QWidget):
 
     def shutdown(self) -> None:
         """Nothing runs in the background: the figures come computed from the trainer."""
-        self._redraw_timer.stop()
+        self.live.cancel()
 
     # ---- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -166,7 +162,7 @@ class DiagnosticsPanel(QWidget):
     @Slot(object)
     def _on_document_diagnostics_appended(self, snapshot: dict) -> None:
         if self._add(snapshot):
-            self._schedule()
+            self.live.changed()
 
     @Slot()
     def _on_document_diagnostics_cleared(self) -> None:
@@ -180,9 +176,7 @@ class DiagnosticsPanel(QWidget):
         self._recent.clear()
         for snapshot in self._doc.diagnostics:
             self._add(snapshot)
-        self._stale = True
-        if self.isVisible():
-            self._redraw()
+        self.live.changed(at_once=True)
 
     def _add(self, snapshot: dict) -> bool:
         """Buffer one snapshot; False if it belongs to another network shape (ignored)."""
@@ -239,25 +233,7 @@ class DiagnosticsPanel(QWidget):
         style = Qt.SolidLine if index < colors else Qt.DashLine  # very deep nets reuse colours
         return pg.mkPen(LAYER_COLORS[index % colors], width=2, style=style)
 
-    def _schedule(self) -> None:
-        if not self.isVisible():
-            self._stale = True
-        elif self._since_redraw.elapsed() >= REDRAW_MS:
-            self._redraw()
-        elif not self._redraw_timer.isActive():
-            self._redraw_timer.start(REDRAW_MS - self._since_redraw.elapsed())
-
-    @Slot()
-    def _on_redraw_timer_timeout(self) -> None:
-        if self.isVisible():
-            self._redraw()
-        else:
-            self._stale = True
-
     def _redraw(self) -> None:
-        self._redraw_timer.stop()
-        self._since_redraw.restart()
-        self._stale = False
         self.redraw_count += 1
         x = self._epochs.values(0)
         for key, curves in self.curves.items():
@@ -267,6 +243,10 @@ class DiagnosticsPanel(QWidget):
         self.stack.setCurrentIndex(1 if x.size else 0)
         self._show_verdict()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.live.shown()
+
     def _show_verdict(self) -> None:
         spec = self._spec
         self.verdict = (diagnose(spec, recent(list(self._recent))) if spec is not None
@@ -275,11 +255,6 @@ class DiagnosticsPanel(QWidget):
         warning = self.verdict.level == "warning"
         self.verdict_label.setStyleSheet(f"color: {WARNING_COLOR}; font-weight: bold;"
                                          if warning else "")
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        if self._stale:
-            self._redraw()
 
     @Slot(bool)
     def _on_log_gradients_toggled(self, checked: bool) -> None:
@@ -293,18 +268,12 @@ class DiagnosticsPanel(QWidget):
 
     def _apply_palette(self) -> None:
         palette = self.palette()
-        text = palette.color(QPalette.Text)
+        text = style_plots(self.view, self.plots.values(), palette)
         base = QColor(palette.color(QPalette.Base))
         base.setAlpha(200)
         for caption in self.captions:
             caption.setColor(text)
             caption.fill = pg.mkBrush(base)
-        self.view.setBackground(palette.color(QPalette.Base))
-        for plot in self.plots.values():
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(text))
-                axis.setTextPen(pg.mkPen(text))
         for curves in self.curves.values():
             if curves and curves[-1] is not None:
                 curves[-1].setPen(self._pen(len(curves) - 1, text))

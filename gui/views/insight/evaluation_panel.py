@@ -5,15 +5,12 @@ the count written in each cell) and a per-class table. Multi-label: the per-labe
 Regression: MAE / RMSE / R² in the target's own units, predicted against actual with the identity
 line, and a histogram of the residuals.
 
-The forward pass over a split runs in a Background (newest request wins) whenever the weights,
-the network or the dataset change, but only while the tab is visible: a hidden tab just marks
-itself stale and catches up in showEvent. Results are tagged with the (dataset, network, split)
-they were computed for, so a late answer for an older split is dropped, while an answer for older
-weights of the same split is still shown (during training the newest one is always on its way).
+The forward pass over a split runs in a Background (newest request wins) when the weights, the
+network or the dataset change, only while the tab is seen (LiveView). Results are tagged with the
+(dataset, network, split) they were computed for: a late answer for an older split is dropped, one
+for older weights of the same split is still shown (the newest is on its way during training).
 """
 from __future__ import annotations
-
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtGui import QPalette, QShowEvent
@@ -35,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.insight.evaluation import SPLIT_TITLES, SPLITS, Evaluation, evaluate_split, split_sizes
+from core.recipe.pairing import network_mismatch
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
 from gui.views.insight.evaluation_rows import RowsView
+from gui.views.live_view import LiveView
 
 HINT_NO_DATA = "Open a dataset (or an example) to see how the network does on it."
 HINT_NO_WEIGHTS = "Press Train to see how the network does on each split."
@@ -53,7 +52,7 @@ class EvaluationPanel(QWidget):
         self._split = "validation"
         self._user_split = False  # an automatic choice follows the dataset; a click sticks
         self._context = 0  # bumped when the dataset, network or split change: older answers drop
-        self._stale = True
+        self.live = LiveView(self, self._refresh, throttled=False, stale=True)
         self.evaluation: Evaluation | None = None  # what is on screen
         self.request_count = 0  # forward passes asked for (tests check a hidden tab asks none)
         self.background = Background(self)
@@ -139,7 +138,7 @@ class EvaluationPanel(QWidget):
             self._split = split
             self._context += 1
         self.split_buttons[split].setChecked(True)
-        self._changed()
+        self.live.changed()
 
     def _pick_split(self) -> None:
         """Keep the split the user chose if it has rows, else the first with rows of Validation,
@@ -160,25 +159,18 @@ class EvaluationPanel(QWidget):
 
     # ---- document ------------------------------------------------------------------------------
     @Slot(object)
-    def _on_document_context_changed(self, _value: Any) -> None:
+    def _on_document_context_changed(self, _value: object) -> None:
         self._context += 1
         self._pick_split()
-        self._changed()
+        self.live.changed()
 
     @Slot(object)
-    def _on_document_params_changed(self, _params: Any) -> None:
-        self._changed()
-
-    def _changed(self) -> None:
-        if self.isVisible():
-            self._refresh()
-        else:
-            self._stale = True
+    def _on_document_params_changed(self, _params: object) -> None:
+        self.live.changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self._refresh()
+        self.live.shown()
 
     def _hint(self) -> str | None:
         doc = self._doc
@@ -187,15 +179,14 @@ class EvaluationPanel(QWidget):
             return HINT_NO_DATA
         if params is None or params.spec != spec:
             return HINT_NO_WEIGHTS
-        if (spec.n_inputs, spec.n_outputs) != (dataset.n_inputs, dataset.n_outputs):
-            return (f"The network ({spec.n_inputs} inputs, {spec.n_outputs} outputs) does not "
-                    f"fit the dataset ({dataset.n_inputs} inputs, {dataset.n_outputs} outputs).")
+        mismatch = network_mismatch(spec, dataset)
+        if mismatch is not None:
+            return mismatch
         if split_sizes(dataset)[self._split] == 0:
             return f"The {SPLIT_TITLES[self._split].lower()} split has no rows."
         return None
 
     def _refresh(self) -> None:
-        self._stale = False
         hint = self._hint()
         if hint is not None:
             self._context += 1  # whatever is still computing is for another situation

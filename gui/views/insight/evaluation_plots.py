@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 
 from core.insight.evaluation import Evaluation
 from gui.views import fmt
-from gui.views.loss_plot import VAL_COLOR
+from gui.views.curve_plots import VAL_COLOR
 
 RIGHT_COLOR = QColor("#0072B2")  # Okabe-Ito blue: the diagonal (right answers)
 WRONG_COLOR = QColor("#D55E00")  # Okabe-Ito vermillion: mistakes

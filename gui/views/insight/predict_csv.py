@@ -26,8 +26,8 @@ def prediction_bundle(document: Document) -> Any:
     Raises StudioError with a calm sentence for a person when there is nothing to predict with.
     (Built here rather than through FileController.bundle: prediction needs no history/metrics.)
     """
-    from core.files.bundle import ModelBundle
-    from core.nn.losses import default_loss
+    from core.files.bundle import trained_bundle
+    from core.recipe.pairing import network_mismatch
 
     preprocessing = document.preprocessing
     if preprocessing is None:
@@ -37,13 +37,10 @@ def prediction_bundle(document: Document) -> Any:
     if params is None or params.spec != spec:
         raise StudioError("There are no weights for this network yet: press Train to see "
                           "predictions.")
-    if (spec.n_inputs, spec.n_outputs) != (preprocessing.n_inputs, preprocessing.n_outputs):
-        raise StudioError(f"The network has {spec.n_inputs} inputs and {spec.n_outputs} outputs, "
-                          f"the data needs {preprocessing.n_inputs} and "
-                          f"{preprocessing.n_outputs}: adjust the network, then train.")
-    loss = document.config.loss or default_loss(spec.output_layer.activation)
-    return ModelBundle(spec=spec, params=params, loss=loss, preprocessing=preprocessing,
-                       config=document.config)
+    mismatch = network_mismatch(spec, preprocessing)
+    if mismatch is not None:
+        raise StudioError(mismatch)
+    return trained_bundle(spec, params, document.config, preprocessing)
 
 
 def rows_with_predictions(rows: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -33,7 +34,11 @@ from core.errors import StudioError
 from gui.control.document import Document
 from gui.views.insight.predict_csv import prediction_bundle
 from gui.views.insight.prediction_result import PredictionResult
-from gui.views.visibility import on_screen
+from gui.views.live_view import LiveView, on_screen
+
+if TYPE_CHECKING:
+    from core.data.preprocessing import Preprocessing
+    from core.files.prediction import Prediction
 
 NARROW_WIDTH = 560  # below this the inputs and the answer stack vertically
 ROWS_PER_FORM_COLUMN = 8  # more inputs than this flow into up to 3 label/field columns
@@ -63,8 +68,8 @@ class PredictionPanel(QWidget):
         self._labels: list[QLabel] = []
         self._per_row = 0
         self._form_key: Any = None
-        self._stale = True
-        self.last_prediction: Any = None  # the core.files.prediction.Prediction on screen, or None
+        self.live = LiveView(self, self._refresh, throttled=False, stale=True)
+        self.last_prediction: Prediction | None = None  # the answer on screen
         self._build()
         for signal in (document.dataset_changed, document.spec_changed, document.params_changed):
             signal.connect(self._on_document_changed)
@@ -191,7 +196,7 @@ class PredictionPanel(QWidget):
         wanted = form.sizeHint().height() + 2 * self._scroll.frameWidth()
         self._scroll.setMinimumHeight(min(wanted, max(120, self.height() // 2)))
 
-    def _editor(self, pre: Any, i: int) -> QDoubleSpinBox | QComboBox | QLineEdit:
+    def _editor(self, pre: Preprocessing, i: int) -> QDoubleSpinBox | QComboBox | QLineEdit:
         if pre.kinds[i] == "date":  # typed as the file writes it; the format is the hint
             edit = QLineEdit()
             edit.setPlaceholderText(pre.date_formats[i])
@@ -242,28 +247,19 @@ class PredictionPanel(QWidget):
 
     # ---- the answer ----------------------------------------------------------------------------
     def _on_document_changed(self, _value: object = None) -> None:
-        if not on_screen(self):
-            self._stale = True
-            return
-        self._refresh()
+        self.live.changed()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        self.refresh_if_stale()
-
-    def refresh_if_stale(self) -> None:
-        """Catch up after being hidden (also called when its dock's tab is picked)."""
-        if self._stale and on_screen(self):
-            self._refresh()
+        self.live.shown()
 
     def _refresh(self) -> None:
-        self._stale = False
         self._sync_form()
         self._recompute()
 
     def _recompute(self, _value: object = None) -> None:
         if not on_screen(self):
-            self._stale = True
+            self.live.stale = True  # the form changed while hidden: the answer waits for a show
             return
         from core.files.prediction import bundle_predict
 

@@ -1,0 +1,222 @@
+"""Dataset intents: open a CSV (read in the background), open a bundled example, re-prepare the
+table with the Dataset panel's choices.
+
+A new dataset replaces table, options and dataset only once it prepared cleanly; the network keeps
+its hidden layers and follows the dataset's sizes (core.recipe.pairing.fit_spec_to_dataset).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+
+from core.errors import StudioError
+from core.nn.spec import NetworkSpec
+from core.recipe.pairing import fit_spec_to_dataset, network_mismatch
+from gui.control.dialogs import CSV_FILTER, Dialogs
+from gui.control.document import Document
+from gui.control.grow_control import GrowController
+from gui.control.network_control import TRAINING_BLOCKS, NetworkController
+from gui.control.replace_guard import ReplaceGuard
+from gui.control.session import RUN
+from gui.control.session import SessionState as S
+from gui.control.training_control import TrainingController
+from gui.control.worker import Job, csv_job
+
+if TYPE_CHECKING:
+    from core.data.columns import Table
+    from core.data.dataset import DatasetOptions
+    from core.nn.spec import LayerSpec
+    from core.nn.training import TrainConfig
+
+
+class DatasetController(QObject):
+    dataset_loaded = Signal(object)  # Dataset now current
+    dataset_failed = Signal(str)
+    csv_loading = Signal(bool)  # a CSV is being read in the background
+    csv_progress = Signal(float)
+
+    def __init__(self, document: Document, dialogs: Dialogs, settings: QSettings,
+                 network: NetworkController, training: TrainingController, guard: ReplaceGuard,
+                 grow: GrowController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._dialogs = dialogs
+        self._settings = settings
+        self._network = network
+        self._training = training
+        self._guard = guard
+        self._grow = grow
+        self._csv_job: Job | None = None
+        document.training_state_changed.connect(self._on_document_training_state_changed)
+
+    def open_dataset(self, path: str | None = None, header: bool | None = None) -> None:
+        """Read a CSV in the background; on success it replaces the current dataset. `header`:
+        whether the first row names the columns (None: detected)."""
+        if not self._guard.may_replace(Path(path).name if path else "another dataset"):
+            return
+        if path is None:
+            folder = str(self._settings.value("paths/last_folder", ""))
+            path = self._dialogs.ask_open_path("Open CSV", CSV_FILTER, folder)
+            if not path:
+                return
+        self.cancel_csv()
+        self._csv_job = csv_job(path, self, header)
+        self._csv_job.progressed.connect(self.csv_progress)
+        self._csv_job.loaded.connect(self._on_csv_job_loaded)
+        self._csv_job.failed.connect(self._on_csv_job_failed)
+        self._csv_job.ended.connect(self._on_csv_job_ended)
+        self.csv_loading.emit(True)
+        self._csv_job.start()
+
+    @Slot(bool)
+    def reload_with_header(self, header: bool) -> None:
+        """Read the current CSV again, saying whether its first row is a header."""
+        if self._doc.table is not None:
+            self.open_dataset(str(self._doc.table.path), header=header)
+
+    def cancel_csv(self) -> None:
+        if self._csv_job is not None:
+            self._csv_job.shutdown()
+            self._csv_job = None
+
+    @Slot(object)
+    def _on_csv_job_loaded(self, table: Table) -> None:
+        from core.data.dataset import DatasetOptions
+
+        self._settings.setValue("paths/last_folder", str(Path(table.path).parent))
+        if not self._keep_loaded_model(table, DatasetOptions()):
+            hidden = config = None
+            if self._doc.example_name is not None:
+                # An example's network and settings fit that example (XOR trains full-batch at a
+                # high rate): a new table starts from the defaults that generalise instead.
+                # Settings the user chose for their own data stay.
+                from core.recipe.defaults import default_hidden_layers, default_train_config
+
+                hidden, config = default_hidden_layers(), default_train_config()
+            self.apply_table(table, DatasetOptions(), None, config, hidden=hidden)
+
+    @Slot(str)
+    def _on_csv_job_failed(self, message: str) -> None:
+        self._dialogs.show_error("Could not open the CSV file", message)
+        self.dataset_failed.emit(message)
+
+    @Slot()
+    def _on_csv_job_ended(self) -> None:
+        self._csv_job = None
+        self.csv_loading.emit(False)
+
+    def apply_table(self, table: Table, options: DatasetOptions, spec: NetworkSpec | None,
+                    config: TrainConfig | None, example: str | None = None,
+                    hidden: tuple[LayerSpec, ...] | None = None) -> bool:
+        """Prepare `table` with `options`; only on success replace dataset, spec and config.
+        Without `spec` the current network (or `hidden` layers) is fitted to the dataset."""
+        from core.data.dataset import prepare
+
+        doc = self._doc
+        try:
+            dataset = prepare(table, options)
+        except StudioError as exc:
+            self._dialogs.show_error("Cannot use this dataset", str(exc))
+            self.dataset_failed.emit(str(exc))
+            return False
+        # The same table with other input columns: a trained network follows them by name.
+        followed = (self._grow.follow_dataset(doc.dataset, dataset)
+                    if spec is None and hidden is None and table is doc.table else None)
+        carry = self._training.carry_after(followed[0].source) if followed else None
+        self._training.invalidate()
+        self._network.undo_stack.clear()  # old edits refer to the old input/output sizes
+        doc.example_name = example
+        doc.set_table(table)
+        doc.set_dataset_options(options)
+        if config is not None:
+            doc.set_config(config)
+        doc.set_dataset(dataset)
+        report = ""
+        if followed:
+            report = " · " + self._grow.apply_followed(followed, carry)
+        else:
+            if spec is None:
+                template = doc.spec
+                if hidden is not None:  # new hidden layers; the output layer follows the dataset
+                    template = NetworkSpec(template.n_inputs, (*hidden, template.output_layer))
+                spec = fit_spec_to_dataset(template, dataset)
+            self._network.set_spec(spec)
+        doc.set_training_state(S.IDLE)
+        # A network fitted to new data is nobody's unsaved work yet; one that kept what it
+        # learned is.
+        doc.set_dirty(bool(followed))
+        doc.set_status(f"Opened {Path(str(table.path)).name} · {dataset.task} · "
+                       f"{len(dataset.X_train):,} training rows{report}")
+        self.dataset_loaded.emit(dataset)
+        return True
+
+    def _keep_loaded_model(self, table: Table, options: DatasetOptions) -> bool:
+        """Open `table` under the loaded model if its columns are the model's: the weights, the
+        history and the model's own scaling stay (the table is transformed with them)."""
+        from core.data.reuse import options_for, prepare_for_model
+
+        doc = self._doc
+        fitted = doc.model_preprocessing
+        if fitted is None or doc.params is None or doc.params.spec != doc.spec:
+            return False
+        model_options = options_for(fitted, tuple(table.names), options)
+        if model_options is None:
+            return False
+        try:
+            dataset = prepare_for_model(table, model_options, fitted)
+        except StudioError:
+            return False  # other columns: an ordinary new dataset
+        if network_mismatch(doc.spec, dataset) is not None:
+            return False
+        self._training.invalidate()
+        self._network.undo_stack.clear()
+        doc.example_name = None
+        doc.set_table(table)
+        doc.set_dataset_options(model_options)
+        doc.set_dataset(dataset)
+        doc.set_model_preprocessing(fitted)  # set_dataset forgets it: the model keeps its own
+        doc.set_history(doc.history)  # the plots started over with the data: show it again
+        doc.set_training_state(S.IDLE)
+        model = Path(doc.model_path).name if doc.model_path else "the loaded model"
+        doc.set_status(f"Opened {Path(str(table.path)).name} · kept {model}: its columns match "
+                       "(its weights and scaling stay)")
+        self.dataset_loaded.emit(dataset)
+        return True
+
+    @Slot(object)
+    def apply_dataset_options(self, options: DatasetOptions) -> bool:
+        """Re-prepare the current table with new target, kinds, missing policy, scaling or split."""
+        doc = self._doc
+        if doc.table is None or options == doc.dataset_options:
+            return False
+        if doc.is_training:
+            doc.set_status(TRAINING_BLOCKS)
+            return False
+        ok = self.apply_table(doc.table, options, None, None, doc.example_name)
+        if not ok:  # redraw the panel with the options still in use
+            doc.set_dataset_options(doc.dataset_options)
+        return ok
+
+    def open_example(self, name: str) -> bool:
+        from core.recipe.examples import ALL_EXAMPLES, example_parts
+
+        example = ALL_EXAMPLES.get(name)
+        if not self._guard.may_replace(f"the example {example.title if example else name}"):
+            return False
+        try:
+            table, options, spec, config = example_parts(name)
+        except StudioError as exc:
+            self._dialogs.show_error("Could not open the example", str(exc))
+            return False
+        ok = self.apply_table(table, options, spec, config, example=name)
+        if ok:
+            self._doc.set_model_path(None)
+            self._doc.set_dirty(False)
+        return ok
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        if state in RUN:
+            self.cancel_csv()

@@ -1,0 +1,38 @@
+"""Before a dataset or a model replaces the current one: a running training is stopped (asked
+first, so no run outlives its data) and unsaved work is saved or discarded, or the opening is
+cancelled. Asked by the dataset controller (CSV, example) and the Controller (model, project)."""
+from __future__ import annotations
+
+from gui.control.dialogs import Dialogs
+from gui.control.document import Document
+from gui.control.file_control import FileController
+from gui.control.training_control import TrainingController
+
+
+class ReplaceGuard:
+    def __init__(self, document: Document, dialogs: Dialogs, training: TrainingController,
+                 files: FileController) -> None:
+        self._doc = document
+        self._dialogs = dialogs
+        self._training = training
+        self._files = files
+
+    def may_replace(self, what: str) -> bool:
+        """True when `what` (a file name, "the example Iris…") may now replace the dataset or
+        the model; False when the person said no (nothing changed)."""
+        doc = self._doc
+        if doc.is_training:
+            if not self._dialogs.confirm("Training is running",
+                                         f"Stop training and open {what}?"):
+                return False
+            self._training.stop_and_wait()
+        if doc.dirty:
+            kept = "The trained weights are" if len(doc.history) else \
+                "The network and its settings are"
+            answer = self._dialogs.ask_save_discard_cancel(
+                "Unsaved model", f"{kept} not saved. Save the model before opening {what}?")
+            if answer == "cancel":
+                return False
+            if answer == "save":
+                return self._files.save_model()
+        return True
