@@ -72,7 +72,7 @@ class LiveSettings:
     """TrainingSession's live settings: asked for from any thread, applied between epochs.
 
     Expects the session's `_pending`, `_pending_lock`, `changes`, `_lr_base`, `_lr_base_epoch`,
-    `optimizer`, `_backprop`, `_batch_size`, `_X` and `epoch`.
+    `optimizer`, `_backprop`, `_batch_size`, `_X`, `epoch` and `_batch_size_changed()`.
     """
 
     def request_change(self, setting: str, value: Any) -> None:
@@ -113,6 +113,7 @@ class LiveSettings:
             old = self.batch_size
             n = len(self._X)
             self._batch_size = n if value is None else min(int(value), n)
+            self._batch_size_changed()
         return old
 
     def _apply_pending(self) -> None:

@@ -111,6 +111,9 @@ class TrainingSession(LiveSettings):
         # When set, a SessionState of every completed epoch goes in (core.nn.snapshots).
         self.snapshots: SnapshotStore | None = None
 
+    def _batch_size_changed(self) -> None:
+        self._blas_limit = epoch_limit(self.spec.sizes, self._batch_size)
+
     def _new_optimizer(self) -> None:
         c = self.config
         self.optimizer = make_optimizer(c.optimizer, c.learning_rate, momentum=c.momentum,
