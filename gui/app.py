@@ -61,10 +61,14 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     # holds a Qt widget on a worker thread deletes the widget there (a crash or a deadlock).
     # Automatic collection is off and the UI thread collects on a timer instead.
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - kept alive while the app runs
-    window = MainWindow(settings=settings, dialogs=QtDialogs())
+    from gui.control.recovery import journal_folder
+
+    window = MainWindow(settings=settings, dialogs=QtDialogs(),
+                        journal_folder=journal_folder(settings))
     window.show()
     handle_ctrl_c(window)
     window.controller.files.remove_stale_temporaries()  # what killed saves left behind
+    window.time_machine.offer_recovery()
     paths = [a for a in argv if not a.startswith("-")]
     if paths:
         window.controller.open_path(paths[0])

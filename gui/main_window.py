@@ -49,13 +49,14 @@ from gui.window_fit import (
 )
 
 APP_NAME = "Perceptron Studio"
-LAYOUT_VERSION = 2  # bumped when docks are added: an old saved state would hide them
+LAYOUT_VERSION = 3  # bumped when docks are added: an old saved state would hide them
 DEFAULT_EXAMPLE = "xor"
 
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, dialogs: Dialogs | None = None,
-                 document: Document | None = None, open_default: bool = True) -> None:
+                 document: Document | None = None, open_default: bool = True,
+                 journal_folder: str | Path | None = None) -> None:
         super().__init__()
         self._shown_once = False
         self.settings = settings
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.doc = document if document is not None else Document(self)
         self.controller = Controller(self.doc, self.dialogs, settings, self)
         self.actions = Actions(self, self.doc)
+        self._journal_folder = journal_folder
         self._build_views()
         self._build_docks()
         build_menus(self)
@@ -109,6 +111,9 @@ class MainWindow(QMainWindow):
         self.plot_tabs.addTab(self.boundary_panel, "Decision boundary")
         self.diagnostics_panel = DiagnosticsPanel(self.doc)
         self.plot_tabs.addTab(self.diagnostics_panel, "Diagnostics")
+        from gui.time_machine_ui import TimeMachineUI
+
+        self.time_machine = TimeMachineUI(self, self._journal_folder)
         self.insight_panels: list[QWidget] = [self.prediction_panel, self.evaluation_panel,
                                               self.boundary_panel, self.diagnostics_panel]
         self.undo_view = QUndoView(self.controller.network.undo_stack)
@@ -130,7 +135,10 @@ class MainWindow(QMainWindow):
                                   Qt.LeftDockWidgetArea),
             "training": self._dock("Training", "training_dock", scrolling(self.training_panel),
                                    Qt.RightDockWidgetArea),
-            "plot": self._dock("Plots", "plot_dock", self.plot_tabs, Qt.BottomDockWidgetArea),
+            "plot": self._dock("Plots", "plot_dock", self.time_machine.plot_area(self.plot_tabs),
+                               Qt.BottomDockWidgetArea),
+            "runs": self._dock("Runs", "runs_dock", self.time_machine.board,
+                               Qt.BottomDockWidgetArea),
             "prediction": self._dock("Prediction", "prediction_dock", self.prediction_panel,
                                      Qt.RightDockWidgetArea),
             "history": self._dock("Edit history", "history_dock", self.undo_view,
@@ -144,6 +152,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
                          Qt.Horizontal)
+        self.splitDockWidget(self.docks["plot"], self.docks["runs"], Qt.Horizontal)
+        self.resizeDocks([self.docks["plot"], self.docks["runs"]], [700, 420], Qt.Horizontal)
         self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
 
     def _build_toolbar(self) -> None:
@@ -354,6 +364,7 @@ class MainWindow(QMainWindow):
         for panel in self.insight_panels:
             panel.shutdown()
         self.controller.shutdown()
+        self.time_machine.shutdown(clean=True)
         self.save_layout()
         event.accept()
 

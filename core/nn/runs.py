@@ -144,3 +144,32 @@ def final_metrics(history: History) -> dict[str, float]:
         return {}
     return {name: values[-1] for name, values in history.columns.items()
             if name != "epoch" and values[-1] == values[-1]}
+
+
+BOARD_COLUMNS = ("Name", "Branched from", "Settings", "Data", "Started", "Duration (s)", "Epochs",
+                 "Best epoch", "Train loss", "Validation loss", "Train metric",
+                 "Validation metric", "Live changes", "Re-run")
+
+
+def board_row(record: RunRecord, runs: dict[str, RunRecord]) -> list[str]:
+    """The run as the Runs board and its CSV show it (BOARD_COLUMNS), as text for people."""
+    parent = runs.get(record.parent_id or "")
+    origin = ""
+    if record.parent_id is not None:
+        name = parent.name if parent is not None else "a deleted run"
+        origin = f"{name} @ {record.epoch_offset + (record.branch_epoch or 0):,}"
+    metrics = record.final_metrics
+    metric = next((m for m in ("accuracy", "r2") if f"train_{m}" in metrics), None)
+    return [
+        record.name, origin, record.settings_text(), record.data_fingerprint,
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.started)),
+        f"{record.duration:.1f}", f"{record.epochs_trained:,}",
+        "" if record.best_epoch is None else f"{record.epoch_offset + record.best_epoch:,}",
+        _figure(metrics.get("train_loss")), _figure(metrics.get("val_loss")),
+        "" if metric is None else f"{metric} {_figure(metrics.get('train_' + metric))}",
+        "" if metric is None else _figure(metrics.get("val_" + metric)),
+        "; ".join(c.description for c in record.changes), record.rerun_verdict]
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"

@@ -109,6 +109,8 @@ class SnapshotStore:
         self._epochs: list[int] = []  # ascending
         self.nbytes = 0
         self.best_epoch: int | None = None
+        # The newest state, one reference another thread can read while this store grows.
+        self.newest: SessionState | None = None
 
     def __len__(self) -> int:
         return len(self._epochs)
@@ -144,6 +146,7 @@ class SnapshotStore:
         self._states[state.epoch] = state
         self._epochs.append(state.epoch)
         self.nbytes += state.nbytes
+        self.newest = state
         if best_epoch is not None:
             self.best_epoch = best_epoch
         while self.nbytes > self.budget_bytes and self._thin_one():
@@ -177,3 +180,4 @@ class SnapshotStore:
         """Forget every snapshot after `epoch`."""
         while self._epochs and self._epochs[-1] > epoch:
             self._drop(self._epochs[-1])
+        self.newest = self.latest

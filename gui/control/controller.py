@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from core.nn.training import History
 from gui.control.dataset_control import DatasetController
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from core.nn.training import TrainConfig
 
 class Controller(QObject):
+    project_opened = Signal(object)  # core.files.project.Project, after it was applied
+
     def __init__(self, document: Document, dialogs: Dialogs, settings: QSettings,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +115,7 @@ class Controller(QObject):
                                 "network starts with fresh weights.")
         self.files.add_recent(opened.path)
         self.doc.set_dirty(False)
+        self.project_opened.emit(project)
         return True
 
     def save_project(self, path: str | None = None) -> bool:

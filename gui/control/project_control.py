@@ -7,6 +7,7 @@ model), so this module never reaches back into the controller that owns it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +40,8 @@ class ProjectController:
         self._doc = document
         self._dialogs = dialogs
         self._files = files
+        # The session's training runs, saved with the project (set by the window's time machine).
+        self.runs_source: Callable[[], tuple] = tuple
 
     def save(self, path: str | None = None) -> bool:
         from core.files.project import Project, save_project
@@ -55,7 +58,8 @@ class ProjectController:
         project = Project(
             dataset_path=Path(str(table.path)).resolve() if table is not None else None,
             dataset_options=doc.dataset_options, spec=doc.spec, config=doc.config,
-            model_path=Path(doc.model_path).resolve() if doc.model_path else None)
+            model_path=Path(doc.model_path).resolve() if doc.model_path else None,
+            runs=tuple(self.runs_source()))
         try:
             save_project(path, project)
         except (StudioError, OSError) as exc:

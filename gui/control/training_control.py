@@ -57,6 +57,7 @@ class TrainingController(QObject):
     updated = Signal(object)  # TrainingUpdate (after the document took it)
     finished = Signal(object)  # the closing TrainingEvent of a run
     failed = Signal(str)
+    session_created = Signal(object)  # a new TrainingSession, before its first epoch
 
     def __init__(self, document: Document, dialogs: Dialogs, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +73,9 @@ class TrainingController(QObject):
         self._user_stopped = False
         self._last_event: TrainingEvent | None = None
         self.ui_interval: float | None = None  # tests and benches may change the UI cadence
+        # (SessionState, best weights or None): the next new session continues from this state
+        # (a branch, or a recovered run) instead of starting from the document's weights.
+        self.branch_state: tuple[Any, Any] | None = None
         document.config_changed.connect(self._on_document_config_changed)
 
     # ---- state ------------------------------------------------------------------------------
@@ -88,6 +92,7 @@ class TrainingController(QObject):
         self._session = None
         self._session_key = None
         self._carry = None
+        self.branch_state = None
 
     # ---- continuing across a network edit (gui.control.grow_control) -------------------------
     @property
@@ -227,13 +232,31 @@ class TrainingController(QObject):
         interval = UI_INTERVAL if self.ui_interval is None else self.ui_interval
         config = dataclasses.replace(doc.config,
                                      params_every_seconds=PARAMS_FRACTION * interval)
-        self._session = TrainingSession(spec, params.copy(), data, config)
-        if self._carry is not None:
-            carry_optimizer(self._carry[0], self._session, self._carry[1])
-            self._carry = None
+        if self.branch_state is not None:
+            from core.nn.replay import session_from_state
+
+            state, best = self.branch_state
+            self._session = session_from_state(spec, data, config, state, best)
+            self._epoch_offset = doc.history.last_epoch - state.epoch
+            self.branch_state = None
+        else:
+            self._session = TrainingSession(spec, params.copy(), data, config)
+            if self._carry is not None:
+                carry_optimizer(self._carry[0], self._session, self._carry[1])
+                self._carry = None
+            self._epoch_offset = doc.history.last_epoch  # a thinned history has fewer rows
         self._session_key = key
-        self._epoch_offset = doc.history.last_epoch  # a thinned history has fewer rows
+        self.session_created.emit(self._session)
         return self._session
+
+    @property
+    def epoch_offset(self) -> int:
+        """Where the session's epoch 0 sits on the document's history axis."""
+        return self._epoch_offset
+
+    def training_data(self) -> TrainingData:
+        """The open dataset as the trainer sees it (TrainingError when it does not fit)."""
+        return self._training_data()
 
     def _extend(self, session: TrainingSession) -> None:
         """Give the session a budget of `epochs` more epochs from where it stands ("train more").

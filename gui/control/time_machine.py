@@ -1,0 +1,329 @@
+"""The time machine: every training run of the session, its snapshots, scrubbing and branching.
+
+Each new TrainingSession (gui.control.training_control) becomes a RunRecord (core.nn.runs) with a
+SnapshotStore the session fills as it trains (on the worker thread; read here only while no run is
+going, except `newest`). Scrubbing puts a kept epoch's weights into the document, so every view
+that draws the document's params (diagram, boundary, evaluation, prediction) shows that epoch;
+leaving puts "now" back. Branching hands the kept state to the training controller: the next
+Train continues from it as a new run whose parent is the scrubbed one.
+
+Epochs: a run's store counts epochs from the root of its tree; on the document's history axis an
+epoch e of run r sits at r.epoch_offset + e.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.errors import StudioError
+from core.nn.params import Params
+from core.nn.runs import RunRecord, data_fingerprint, final_metrics, new_run_id, weights_digest
+from core.nn.snapshots import DEFAULT_BUDGET_BYTES, SessionState, SnapshotStore
+from core.nn.training import History, initial_params
+from gui.control.dialogs import Dialogs
+from gui.control.document import Document
+from gui.control.training_control import TrainingController
+
+
+class TimeMachine(QObject):
+    runs_changed = Signal()  # a run was added, removed, renamed or brought up to date
+    scrub_changed = Signal(object)  # the document-axis epoch on display, or None for "now"
+    kept_changed = Signal()  # the kept epochs changed (a run ended, a branch began)
+
+    def __init__(self, document: Document, training: TrainingController, dialogs: Dialogs,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._training = training
+        self._dialogs = dialogs
+        self.runs: dict[str, RunRecord] = {}
+        self.stores: dict[str, SnapshotStore] = {}
+        self.current_id: str | None = None
+        self.budget_bytes = DEFAULT_BUDGET_BYTES
+        self.scrub_epoch: int | None = None
+        self._now_params: Any = None
+        self._pending_branch: tuple[str, int] | None = None  # (parent id, epoch) of a branch
+        self._resume_id: str | None = None  # a recovered run that the next session continues
+        self._session: Any = None
+        # A recovered run's history and changes from before its new session began.
+        self._prefix: tuple[History, list] = (History(), [])
+        self._fingerprints: dict[int, str] = {}
+        self._counter = 0
+        training.session_created.connect(self._on_training_session_created)
+        document.training_state_changed.connect(self._on_document_training_state_changed)
+
+    # ---- runs -------------------------------------------------------------------------------
+    @property
+    def current(self) -> RunRecord | None:
+        return self.runs.get(self.current_id or "")
+
+    def _fingerprint(self) -> str:
+        key = id(self._doc.dataset)
+        if key not in self._fingerprints:
+            self._fingerprints = {key: data_fingerprint(self._training.training_data())}
+        return self._fingerprints[key]
+
+    @Slot(object)
+    def _on_training_session_created(self, session: Any) -> None:
+        self.leave(restore=False)
+        store = SnapshotStore(self.budget_bytes)
+        session.snapshots = store
+        self._session = session
+        doc = self._doc
+        if self._resume_id in self.runs:  # a recovered run goes on under its own record
+            record = self.runs[self._resume_id]
+            self._resume_id = self._pending_branch = None
+            self._prefix = (record.history.copy(), list(record.changes))
+            if (old := self.stores.get(record.id)) is not None and old.newest is not None:
+                store.add(old.newest)
+            self.stores[record.id], self.current_id = store, record.id
+            self.runs_changed.emit()
+            return
+        self._counter += 1
+        self._prefix = (History(), [])
+        record = RunRecord(new_run_id(), f"Run {self._counter}", doc.spec, session.config,
+                           self._fingerprint(), epoch_offset=self._training.epoch_offset,
+                           start_epoch=session.epoch, end_epoch=session.epoch)
+        if self._pending_branch is not None:
+            parent_id, epoch = self._pending_branch
+            record.parent_id, record.branch_epoch, record.restore_state = parent_id, epoch, True
+            parent_store = self.stores.get(parent_id)
+            if parent_store is not None and epoch in parent_store:
+                store.add(parent_store.get(epoch))  # the branch's timeline starts at its root
+        else:
+            previous = self.current
+            fresh = initial_params(doc.spec, session.config).flat
+            if not np.array_equal(fresh, session.params.flat):
+                record.initial_weights = session.params.flat.copy()
+                # Trained on from where the previous run ended (a setting no live change can
+                # follow was changed): a child of that run in the tree.
+                ended = self.stores.get(previous.id) if previous is not None else None
+                if ended is not None and ended.newest is not None \
+                        and np.array_equal(ended.newest.weights, session.params.flat):
+                    record.parent_id, record.branch_epoch = previous.id, ended.newest.epoch
+        self._pending_branch = None
+        self.runs[record.id] = record
+        self.stores[record.id] = store
+        self.current_id = record.id
+        self.runs_changed.emit()
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        if state == "running":
+            self.leave()
+            return
+        self.update_current()
+
+    def update_current(self) -> None:
+        """Bring the current run's record up to date from its session (no run is going)."""
+        record, session = self.current, self._session
+        if record is None or session is None or self._training.running:
+            return
+        store = self.stores.get(record.id)
+        record.history = self._prefix[0].copy()
+        record.history.extend(session.history.to_dict())
+        record.end_epoch = session.epoch
+        record.duration = session.elapsed
+        record.best_epoch = session.best_epoch
+        record.changes = self._prefix[1] + list(session.changes)
+        record.final_metrics = final_metrics(record.history)
+        newest = store.newest if store is not None else None
+        record.digest = weights_digest(newest.weights) if newest is not None \
+            and newest.epoch == session.epoch else None
+        self.runs_changed.emit()
+        self.kept_changed.emit()
+
+    def live_record(self, epoch: int) -> RunRecord:
+        """A copy of the current record as of `epoch`, safe to take while the run trains: the
+        session's history and changes are only appended to, and are cut at `epoch`."""
+        record = dataclasses.replace(self.current)
+        session = self._session
+        if session is not None:
+            history = self._prefix[0].copy()
+            history.extend(rows_until(session.history, epoch))
+            record.history = history
+            record.changes = self._prefix[1] + [c for c in list(session.changes)
+                                                if c.epoch <= epoch]
+            record.end_epoch = epoch
+            record.duration = session.elapsed
+        return record
+
+    def rename(self, run_id: str, name: str) -> None:
+        if run_id in self.runs and name.strip():
+            self.runs[run_id].name = name.strip()
+            self.runs_changed.emit()
+
+    def delete(self, run_ids: list[str]) -> None:
+        """Forget runs (their children keep their records; a re-run of a child whose parent is
+        gone is refused with a reason)."""
+        if self.current_id in run_ids and self._training.running:
+            self._dialogs.show_error("Training is running",
+                                     "Stop training before deleting the run in progress.")
+            return
+        for run_id in run_ids:
+            self.runs.pop(run_id, None)
+            self.stores.pop(run_id, None)
+        if self.current_id not in self.runs:
+            self.leave()
+            self.current_id, self._session = None, None
+            self._training.invalidate()
+        self.runs_changed.emit()
+        self.kept_changed.emit()
+
+    def set_runs(self, records: list[RunRecord]) -> None:
+        """Runs read from a project file (no snapshots: they are not saved)."""
+        self.leave()
+        self.runs = {r.id: r for r in records}
+        self.stores = {}
+        self.current_id = None
+        self._session = None
+        self._counter = max([self._counter, *(_number(r.name) for r in records)])
+        self.runs_changed.emit()
+        self.kept_changed.emit()
+
+    # ---- the timeline -----------------------------------------------------------------------
+    def kept_epochs(self) -> list[tuple[int, str, int]]:
+        """(document-axis epoch, run id, run epoch) of every kept snapshot behind the document's
+        history: the current run's, then its ancestors' up to each branch point."""
+        found: list[tuple[int, str, int]] = []
+        record, limit = self.current, None
+        while record is not None:
+            store = self.stores.get(record.id)
+            if store is not None:
+                found.extend((record.epoch_offset + e, record.id, e) for e in store.epochs
+                             if (limit is None or e <= limit) and e >= record.start_epoch)
+            if record.parent_id is None or record.branch_epoch is None:
+                break
+            record, limit = self.runs.get(record.parent_id), record.branch_epoch
+        found.sort()
+        unique: dict[int, tuple[int, str, int]] = {}
+        for entry in found:
+            unique.setdefault(entry[0], entry)
+        return list(unique.values())
+
+    def state_at(self, run_id: str, epoch: int) -> SessionState | None:
+        store = self.stores.get(run_id)
+        return store.get(epoch) if store is not None else None
+
+    def show(self, doc_epoch: int, run_id: str, epoch: int) -> bool:
+        """Put the weights of `run_id` after `epoch` into the document (not while training)."""
+        state = self.state_at(run_id, epoch)
+        record = self.runs.get(run_id)
+        if state is None or record is None or self._training.running \
+                or record.spec != self._doc.spec:
+            return False
+        if self.scrub_epoch is None:
+            self._now_params = self._doc.params
+        self.scrub_epoch = doc_epoch
+        dtype = np.dtype(record.config.dtype)
+        self._doc.set_params(Params(record.spec, state.weights.astype(dtype, copy=True)))
+        self.scrub_changed.emit(doc_epoch)
+        return True
+
+    def leave(self, restore: bool = True) -> None:
+        """Back to "now": the weights the document had before scrubbing."""
+        if self.scrub_epoch is None:
+            return
+        self.scrub_epoch = None
+        params, self._now_params = self._now_params, None
+        if restore:
+            self._doc.set_params(params)
+        self.scrub_changed.emit(None)
+
+    # ---- branching --------------------------------------------------------------------------
+    def branch(self, doc_epoch: int, run_id: str, epoch: int) -> bool:
+        """Make the next Train continue from this kept epoch as a new run (the original stays)."""
+        state = self.state_at(run_id, epoch)
+        record = self.runs.get(run_id)
+        doc = self._doc
+        if state is None or record is None or self._training.running or doc.is_training \
+                and doc.training_state != "paused":
+            return False
+        if record.spec != doc.spec:
+            self._dialogs.show_error("Cannot branch", "The network's shape changed since this "
+                                     "run; branch from a run of the current shape.")
+            return False
+        try:
+            self._fingerprint_matches(record)
+        except StudioError as exc:
+            self._dialogs.show_error("Cannot branch", str(exc))
+            return False
+        store = self.stores[run_id]
+        best = store.get(state.best_epoch) if state.best_epoch is not None else None
+        self.leave(restore=False)
+        self._training.invalidate()
+        self._training.branch_state = (state, None if best is None else best.weights)
+        self._pending_branch = (run_id, epoch)
+        doc.set_training_state("idle")
+        _truncate(doc, doc_epoch)
+        doc.set_params(Params(record.spec, state.weights.astype(record.config.dtype, copy=True)))
+        doc.set_status(f"Branched from {record.name} at epoch {doc_epoch:,}: change the "
+                       "settings if you like and press Train.")
+        self.kept_changed.emit()
+        return True
+
+    def _fingerprint_matches(self, record: RunRecord) -> None:
+        from core.nn.replay import check_data
+
+        check_data(record, self._training.training_data())
+
+    # ---- recovery ---------------------------------------------------------------------------
+    def resume(self, record: RunRecord, states: list[SessionState]) -> None:
+        """A recovered run: the next Train continues it exactly from its newest state."""
+        store = SnapshotStore(self.budget_bytes)
+        for state in states:
+            store.add(state, states[-1].best_epoch)
+        self.runs[record.id] = record
+        self.stores[record.id] = store
+        self.current_id = record.id
+        newest = states[-1]
+        best = store.get(newest.best_epoch) if newest.best_epoch is not None else None
+        self._training.invalidate()
+        self._training.branch_state = (newest, None if best is None else best.weights)
+        self._resume_id = record.id
+        self.runs_changed.emit()
+        self.kept_changed.emit()
+
+    def journal_states(self) -> list[SessionState]:
+        """The current run's newest state (and its best epoch's, if kept): what a journal keeps."""
+        store = self.stores.get(self.current_id or "")
+        newest = store.newest if store is not None else None
+        if newest is None:
+            return []
+        best = store._states.get(newest.best_epoch) if newest.best_epoch is not None else None
+        return [best, newest] if best is not None and best is not newest else [newest]
+
+    @property
+    def session_started(self) -> float:
+        record = self.current
+        return record.started if record is not None else time.time()
+
+
+def rows_until(history: History, epoch: float) -> dict[str, list[float]]:
+    """History columns of the rows up to `epoch`, all cut to one length (another thread may be
+    appending a row, one column at a time)."""
+    columns = history.columns
+    n = min(len(values) for values in columns.values())
+    keep = sum(1 for e in columns["epoch"][:n] if e <= epoch)
+    return {name: values[:keep] for name, values in columns.items()}
+
+
+def _truncate(doc: Document, doc_epoch: int) -> None:
+    """Keep the document's history and diagnostics up to `doc_epoch`."""
+    history = doc.history
+    epochs = history.epochs
+    keep = next((i for i, e in enumerate(epochs) if e > doc_epoch), len(epochs))
+    doc.set_history(History({k: v[:keep] for k, v in history.columns.items()}))
+    kept = [d for d in doc.diagnostics if d.get("epoch", 0) <= doc_epoch]
+    doc.clear_diagnostics()
+    for snapshot in kept:
+        doc.append_diagnostics(snapshot)
+
+
+def _number(name: str) -> int:
+    tail = name.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0

@@ -1,0 +1,149 @@
+"""The Runs board: one row per training run of the session (core.nn.runs.BOARD_COLUMNS).
+
+Select several rows to overlay their loss curves on the plot; double-click a name to rename it;
+Delete, Export CSV… and Re-run exactly act on the selection. The board only shows and asks: every
+change goes through the time machine (the `*_requested` signals).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.nn.runs import BOARD_COLUMNS, board_row
+from gui.control.time_machine import TimeMachine
+
+RUN_COLORS = ("#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+NAME, RERUN = 0, BOARD_COLUMNS.index("Re-run")
+
+
+class RunsBoard(QWidget):
+    overlay_requested = Signal(list)  # run ids to draw on the plot
+    rename_requested = Signal(str, str)
+    delete_requested = Signal(list)
+    export_requested = Signal()
+    rerun_requested = Signal(str)
+
+    def __init__(self, machine: TimeMachine, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._machine = machine
+        self._ids: list[str] = []
+        self.table = QTableWidget(0, len(BOARD_COLUMNS))
+        self.table.setObjectName("runs_table")
+        self.table.setHorizontalHeaderLabels(list(BOARD_COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.DoubleClicked
+                                   | QAbstractItemView.EditKeyPressed)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.setWordWrap(False)
+        self.rerun = QPushButton("Re-run exactly")
+        self.rerun.setToolTip("Train the selected run again from its seed, settings, live changes "
+                              "and data, and check the result bit for bit.")
+        self.delete = QPushButton("Delete")
+        self.export = QPushButton("Export CSV…")
+        buttons = QHBoxLayout()
+        for button in (self.rerun, self.delete):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
+        self.table.itemChanged.connect(self._on_table_item_changed)
+        self.rerun.clicked.connect(self._on_rerun_clicked)
+        self.delete.clicked.connect(self._on_delete_clicked)
+        self.export.clicked.connect(self.export_requested)
+        QShortcut(QKeySequence.Delete, self.table, self._on_delete_clicked,
+                  context=Qt.WidgetShortcut)
+        machine.runs_changed.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def run_ids(self) -> list[str]:
+        return list(self._ids)
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self._ids[r] for r in rows if r < len(self._ids)]
+
+    def color_of(self, run_id: str) -> str:
+        return RUN_COLORS[self._ids.index(run_id) % len(RUN_COLORS)] if run_id in self._ids \
+            else RUN_COLORS[0]
+
+    @Slot()
+    def refresh(self) -> None:
+        machine = self._machine
+        selected = set(self.selected_ids())
+        records = sorted(machine.runs.values(), key=lambda r: r.started)
+        self._ids = [r.id for r in records]
+        table = self.table
+        table.blockSignals(True)
+        table.setRowCount(len(records))
+        for row, record in enumerate(records):
+            for column, text in enumerate(board_row(record, machine.runs)):
+                item = QTableWidgetItem(text)
+                flags = Qt.ItemIsSelectable | Qt.ItemIsEnabled
+                if column == NAME:
+                    flags |= Qt.ItemIsEditable
+                    item.setForeground(QColor(self.color_of(record.id)))
+                    if record.id == machine.current_id:
+                        font = item.font()
+                        font.setBold(True)
+                        item.setFont(font)
+                        item.setToolTip("The run on screen")
+                item.setFlags(flags)
+                if column == RERUN and text:
+                    item.setToolTip(text)
+                table.setItem(row, column, item)
+        table.clearSelection()
+        for row, run_id in enumerate(self._ids):
+            if run_id in selected:
+                table.selectRow(row) if len(selected) == 1 else self._add_row(row)
+        table.blockSignals(False)
+        self._update_buttons()
+
+    def _add_row(self, row: int) -> None:
+        model = self.table.selectionModel()
+        index = self.table.model().index(row, 0)
+        model.select(index, model.SelectionFlag.Select | model.SelectionFlag.Rows)
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_ids()
+        self.rerun.setEnabled(len(selected) == 1)
+        self.delete.setEnabled(bool(selected))
+        self.export.setEnabled(bool(self._ids))
+
+    @Slot()
+    def _on_table_selection_changed(self) -> None:
+        self._update_buttons()
+        self.overlay_requested.emit(self.selected_ids())
+
+    @Slot(QTableWidgetItem)
+    def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() == NAME and item.row() < len(self._ids):
+            self.rename_requested.emit(self._ids[item.row()], item.text())
+
+    @Slot()
+    def _on_rerun_clicked(self) -> None:
+        selected = self.selected_ids()
+        if len(selected) == 1:
+            self.rerun_requested.emit(selected[0])
+
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        selected = self.selected_ids()
+        if selected:
+            self.delete_requested.emit(selected)

@@ -1,0 +1,91 @@
+"""Crash recovery through the window: an app killed with SIGKILL mid-training is offered back at
+the next launch and continues its run from the journaled epoch; a clean exit leaves no journal
+and no question."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import train_briefly
+from fakes import FakeDialogs
+
+from core.files.journal import journal_path, read_journal
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = textwrap.dedent("""
+    import dataclasses, os, sys
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    sys.path[:0] = [{root!r}, {tests!r}]
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from fakes import FakeDialogs
+    from gui.main_window import MainWindow
+    window = MainWindow(QSettings({ini!r}, QSettings.IniFormat), FakeDialogs(),
+                        journal_folder={folder!r})
+    window.show()
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=10**8, learning_rate=0.05))
+    window.actions["train"].trigger()
+    app.exec()
+""")
+
+
+def _window(qtbot, settings, folder: Path, dialogs: FakeDialogs):  # noqa: ANN202
+    from gui.main_window import MainWindow
+
+    window = MainWindow(settings=settings, dialogs=dialogs, journal_folder=folder)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_killed_app_is_restored_and_trains_on(qtbot, settings, tmp_path) -> None:
+    folder = tmp_path / "journal"
+    code = CHILD.format(root=str(ROOT), tests=str(ROOT / "tests" / "gui"), folder=str(folder),
+                        ini=str(tmp_path / "child.ini"))
+    child = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    path = journal_path(folder, child.pid)
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            if path.is_file() and (read_journal(path).last_epoch or 0) > 100:
+                break
+            time.sleep(0.1)
+        assert child.poll() is None, child.stderr.read().decode()[-2000:]
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    journal = read_journal(path)
+    epoch = journal.last_epoch
+    dialogs = FakeDialogs(confirm_answer=True)
+    window = _window(qtbot, settings, folder, dialogs)
+    try:
+        assert window.time_machine.offer_recovery()
+        assert dialogs.asked == ["Restore the last session?"]
+        assert not path.exists()  # offered once
+        doc, machine = window.doc, window.time_machine.machine
+        assert np.array_equal(doc.params.flat, journal.states[-1].weights)
+        assert doc.history.epochs == [float(e) for e in range(1, epoch + 1)]
+        assert machine.current.end_epoch == epoch and doc.config.learning_rate == 0.05
+        run_id = machine.current_id
+        train_briefly(qtbot, window, 7)
+        assert machine.current_id == run_id and machine.current.end_epoch == epoch + 7
+        assert doc.history.epochs[-1] == epoch + 7 and len(doc.history) == epoch + 7
+    finally:
+        window.close()
+    assert not list(folder.glob("journal-*.npz"))  # a clean exit leaves nothing
+    again = FakeDialogs()
+    second = _window(qtbot, settings, folder, again)
+    try:
+        assert not second.time_machine.offer_recovery() and again.asked == []
+    finally:
+        second.close()

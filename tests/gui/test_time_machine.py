@@ -1,0 +1,125 @@
+"""The time machine in the window: the timeline shows a kept epoch's exact weights in every view
+and returns to now, branching starts a child run at the branch point, a live learning-rate change
+is marked on the curves, and the Runs board overlays, renames, deletes, exports, re-runs and is
+saved with the project."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+import numpy as np
+from conftest import train_briefly, wait_idle
+from PySide6.QtCore import Qt
+
+
+def _ui(window):  # noqa: ANN202 - TimeMachineUI
+    return window.time_machine
+
+
+def test_scrubbing_shows_a_kept_epoch_everywhere_and_returns_to_now(qtbot, window) -> None:
+    train_briefly(qtbot, window, 60)
+    ui, doc = _ui(window), window.doc
+    now = doc.params.flat.copy()
+    kept = ui.timeline.kept
+    assert [k[0] for k in kept] == list(range(1, 61))
+    assert ui.timeline.slider.isEnabled() and ui.timeline.label.text() == "Now"
+    ui.timeline.slider.setFocus()
+    ui.timeline.slider.setValue(20)  # epoch 21
+    run_id = ui.machine.current_id
+    expected = ui.machine.state_at(run_id, 21).weights
+    assert np.array_equal(doc.params.flat, expected)
+    assert ui.cursor.epoch == 21 and ui.diagnostics_cursor.epoch == 21
+    assert "Epoch 21" in ui.timeline.label.text()
+    window.plot_tabs.setCurrentWidget(window.evaluation_panel)
+    qtbot.waitUntil(lambda: window.evaluation_panel.isVisible())
+    qtbot.keyClick(ui.timeline.slider, Qt.Key_Left)  # epoch 20
+    assert np.array_equal(doc.params.flat, ui.machine.state_at(run_id, 20).weights)
+    qtbot.keyClick(ui.timeline.slider, Qt.Key_Escape)
+    assert np.array_equal(doc.params.flat, now) and ui.machine.scrub_epoch is None
+    assert ui.cursor.epoch is None and ui.timeline.label.text() == "Now"
+
+
+def test_a_branch_starts_at_its_epoch_and_leaves_the_original(qtbot, window) -> None:
+    train_briefly(qtbot, window, 40)
+    ui, doc = _ui(window), window.doc
+    first = ui.machine.current
+    original = first.history.train_loss[:]
+    ui.timeline.slider.setValue(14)  # epoch 15
+    qtbot.mouseClick(ui.timeline.branch_button, Qt.LeftButton)
+    assert len(doc.history) == 15 and ui.machine.scrub_epoch is None
+    doc.set_config(dataclasses.replace(doc.config, learning_rate=0.2))
+    train_briefly(qtbot, window, 10)
+    branch = ui.machine.current
+    assert branch is not first and branch.parent_id == first.id
+    assert (branch.branch_epoch, branch.start_epoch, branch.end_epoch) == (15, 15, 25)
+    assert doc.history.epochs == [float(e) for e in range(1, 26)]
+    assert first.history.train_loss == original and first.end_epoch == 40
+    assert (15, f"{branch.name} branches from {first.name}") in ui.markers()
+    assert ui.board.run_ids == [first.id, branch.id]
+
+
+def test_a_live_learning_rate_change_is_marked_and_recorded(qtbot, window) -> None:
+    doc = window.doc
+    ui = _ui(window)
+    doc.set_config(dataclasses.replace(doc.config, epochs=5_000_000, learning_rate=0.05))
+    window.actions["train"].trigger()
+    qtbot.waitUntil(lambda: len(doc.history) > 20, timeout=10_000)
+    window.training_panel.learning_rate.setValue(0.01)
+    session = window.controller.training.session
+    qtbot.waitUntil(lambda: bool(session.changes), timeout=10_000)
+    qtbot.waitUntil(lambda: any(label == "lr 0.05 → 0.01"
+                                for _, label in ui.markers()),
+                    timeout=10_000)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=10_000):
+        window.actions["stop"].trigger()
+    wait_idle(qtbot, window)
+    (change,) = ui.machine.current.changes
+    assert (change.setting, change.old, change.new) == ("learning_rate", 0.05, 0.01)
+    epoch, label = ui.markers()[0]
+    assert epoch == change.epoch and label == "lr 0.05 → 0.01"
+    assert "Learning rate 0.05 → 0.01" in ui.board.table.item(0, 12).text()
+
+
+def test_the_runs_board_overlays_renames_exports_reruns_and_deletes(qtbot, window,
+                                                                     tmp_path) -> None:
+    train_briefly(qtbot, window, 30)
+    window.controller.training.reset_weights()
+    train_briefly(qtbot, window, 20)
+    ui, dialogs = _ui(window), window.dialogs
+    board = ui.board
+    assert board.table.rowCount() == 2
+    board.table.selectAll()
+    assert set(ui.overlays) == set(board.run_ids)
+    x = ui.overlays[board.run_ids[0]].xData
+    assert list(x) == [float(e) for e in range(1, 31)]
+    board.table.item(0, 0).setText("baseline")
+    assert ui.machine.runs[board.run_ids[0]].name == "baseline"
+    dialogs.save_paths.append(str(tmp_path / "runs.csv"))
+    qtbot.mouseClick(board.export, Qt.LeftButton)
+    with open(tmp_path / "runs.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0] == "Name" and [r[0] for r in rows[1:]] == ["baseline", "Run 2"]
+    assert rows[1][6] == "30" and rows[2][6] == "20"
+    board.table.selectRow(0)
+    qtbot.mouseClick(board.rerun, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not ui.rerunning, timeout=30_000)
+    assert ui.machine.runs[board.run_ids[0]].rerun_verdict.startswith("Identical")
+    assert board.table.item(0, board.table.columnCount() - 1).text().startswith("Identical")
+    board.table.selectRow(0)
+    qtbot.mouseClick(board.delete, Qt.LeftButton)
+    assert board.table.rowCount() == 1 and not dialogs.errors
+
+
+def test_runs_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
+    train_briefly(qtbot, window, 25)
+    ui = _ui(window)
+    ui.machine.rename(ui.machine.current_id, "kept in the project")
+    path = str(tmp_path / "session.psproj")
+    assert window.controller.save_project(path)
+    ui.machine.delete(list(ui.machine.runs))
+    assert not ui.board.run_ids
+    assert window.controller.open_project(path)
+    (record,) = ui.machine.runs.values()
+    assert record.name == "kept in the project" and record.end_epoch == 25
+    assert ui.board.table.item(0, 0).text() == "kept in the project"
+    wait_idle(qtbot, window)
