@@ -53,8 +53,11 @@ class TimeMachine(QObject):
         self._prefix: tuple[History, list] = (History(), [])
         self._fingerprints: dict[int, str] = {}
         self._counter = 0
+        self._showing = False  # True while this object sets the document's params
         training.session_created.connect(self._on_training_session_created)
         document.training_state_changed.connect(self._on_document_training_state_changed)
+        document.params_changed.connect(self._on_document_params_changed)
+        document.spec_changed.connect(self._on_document_params_changed)
 
     # ---- runs -------------------------------------------------------------------------------
     @property
@@ -220,7 +223,7 @@ class TimeMachine(QObject):
             self._now_params = self._doc.params
         self.scrub_epoch = doc_epoch
         dtype = np.dtype(record.config.dtype)
-        self._doc.set_params(Params(record.spec, state.weights.astype(dtype, copy=True)))
+        self._set_params(Params(record.spec, state.weights.astype(dtype, copy=True)))
         self.scrub_changed.emit(doc_epoch)
         return True
 
@@ -230,9 +233,25 @@ class TimeMachine(QObject):
             return
         self.scrub_epoch = None
         params, self._now_params = self._now_params, None
-        if restore:
-            self._doc.set_params(params)
+        if restore and (params is None or params.spec == self._doc.spec):
+            self._set_params(params)
         self.scrub_changed.emit(None)
+
+    def _set_params(self, params: Any) -> None:
+        self._showing = True
+        try:
+            self._doc.set_params(params)
+        finally:
+            self._showing = False
+
+    @Slot(object)
+    def _on_document_params_changed(self, _value: object) -> None:
+        # New weights or a new shape from elsewhere (a model opened, Reset, an edit): they are
+        # "now" from here on, and the timeline stops showing the past.
+        if not self._showing and self.scrub_epoch is not None:
+            self._now_params = None
+            self.scrub_epoch = None
+            self.scrub_changed.emit(None)
 
     # ---- branching --------------------------------------------------------------------------
     def branch(self, doc_epoch: int, run_id: str, epoch: int) -> bool:

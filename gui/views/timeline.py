@@ -7,7 +7,7 @@ Disabled while training runs (the weights are changing under it); enabled again 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
@@ -20,6 +20,14 @@ HINT = ("Drag or use the arrow keys to show the network at any kept epoch; the r
 
 class _Slider(QSlider):
     escape_pressed = Signal()
+    scrubbing = False  # set by the Timeline: Esc then means "back to now", not Stop
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.ShortcutOverride and self.scrubbing \
+                and event.key() == Qt.Key_Escape:
+            event.accept()  # the key comes to keyPressEvent instead of the Stop shortcut
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         if event.key() == Qt.Key_Escape:
@@ -44,17 +52,19 @@ class Timeline(QWidget):
         self.slider.setObjectName("timeline_slider")
         self.slider.setPageStep(10)
         self.slider.setToolTip(HINT)
+        self.slider.setMinimumWidth(160)
         self.label = QLabel()
-        self.label.setMinimumWidth(210)
         self.now_button = QPushButton("Now")
         self.now_button.setToolTip("Back to the newest weights (Esc).")
-        self.branch_button = QPushButton("Branch from here")
+        self.branch_button = QPushButton("Branch")
         self.branch_button.setToolTip(
-            "Start a new run from the epoch shown, with the settings in the Training panel; the "
-            "original run stays as it is.")
+            "Branch from here: start a new run from the epoch shown, with the settings in the "
+            "Training panel; the original run stays as it is.")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 2)
-        layout.addWidget(QLabel("Timeline"))
+        title = QLabel("Timeline")
+        title.setToolTip(HINT)
+        layout.addWidget(title)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.label)
         layout.addWidget(self.now_button)
@@ -91,12 +101,14 @@ class Timeline(QWidget):
     def _update_text(self) -> None:
         scrub = self._machine.scrub_epoch
         running = self._doc.training_state == "running"
+        self.slider.scrubbing = scrub is not None
         if scrub is None:
-            text = "Now" if self._kept else "No snapshots yet: train to fill the timeline"
+            text = "Now" if self._kept else "Train to fill it"
             if running:
                 text = "Now (pause to look back)"
         else:
-            text = f"Epoch {scrub:,} · {len(self._kept):,} kept"
+            text = f"Epoch {scrub:,}"
+            self.label.setToolTip(f"{len(self._kept):,} epochs kept")
         self.label.setText(text)
         self.now_button.setEnabled(scrub is not None)
         self.branch_button.setEnabled(scrub is not None and not running)
