@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.errors import StudioError
-from gui.control.time_machine import TimeMachine
 from gui.control.markers import CurveMarker
+from gui.control.time_machine import TimeMachine
 from gui.views.epoch_cursor import EpochCursor
 from gui.views.runs_board import RunsBoard
 from gui.views.timeline import Timeline

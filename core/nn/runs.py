@@ -146,9 +146,10 @@ def final_metrics(history: History) -> dict[str, float]:
             if name != "epoch" and values[-1] == values[-1]}
 
 
-BOARD_COLUMNS = ("Name", "Branched from", "Settings", "Data", "Started", "Duration (s)", "Epochs",
-                 "Best epoch", "Train loss", "Validation loss", "Train metric",
-                 "Validation metric", "Live changes", "Re-run")
+# Short figures first, long text last: the columns a narrow dock shows are the ones compared.
+BOARD_COLUMNS = ("Name", "Branched from", "Epochs", "Best epoch", "Train loss", "Validation loss",
+                 "Train metric", "Validation metric", "Live changes", "Re-run", "Settings", "Data",
+                 "Started", "Duration (s)")
 
 
 def board_row(record: RunRecord, runs: dict[str, RunRecord]) -> list[str]:
@@ -161,14 +162,15 @@ def board_row(record: RunRecord, runs: dict[str, RunRecord]) -> list[str]:
     metrics = record.final_metrics
     metric = next((m for m in ("accuracy", "r2") if f"train_{m}" in metrics), None)
     return [
-        record.name, origin, record.settings_text(), record.data_fingerprint,
-        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.started)),
-        f"{record.duration:.1f}", f"{record.epochs_trained:,}",
+        record.name, origin, f"{record.epochs_trained:,}",
         "" if record.best_epoch is None else f"{record.epoch_offset + record.best_epoch:,}",
         _figure(metrics.get("train_loss")), _figure(metrics.get("val_loss")),
         "" if metric is None else f"{metric} {_figure(metrics.get('train_' + metric))}",
         "" if metric is None else _figure(metrics.get("val_" + metric)),
-        "; ".join(c.description for c in record.changes), record.rerun_verdict]
+        "; ".join(c.description for c in record.changes), record.rerun_verdict,
+        record.settings_text(), record.data_fingerprint,
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.started)),
+        f"{record.duration:.1f}"]
 
 
 def _figure(value: float | None) -> str:

@@ -9,6 +9,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Slot
 
 MARKER_COLOR = "#CC79A7"  # Okabe-Ito reddish purple: apart from the curves' orange and blue
+# Label heights (fractions of the plot from the bottom), in turn: neighbouring markers (a live
+# change just before a branch point) do not print their labels over each other.
+LABEL_HEIGHTS = (0.95, 0.7, 0.45)
 
 
 class CurveMarkers(QObject):
@@ -30,7 +33,8 @@ class CurveMarkers(QObject):
         pen = pg.mkPen(MARKER_COLOR, width=1.5, style=pg.QtCore.Qt.DashLine)
         lines = []
         for i, plot in enumerate(self._plots):
-            options = {"label": "", "labelOpts": {"position": 0.95, "color": MARKER_COLOR,
+            height = LABEL_HEIGHTS[len(self._lines) % len(LABEL_HEIGHTS)]
+            options = {"label": "", "labelOpts": {"position": height, "color": MARKER_COLOR,
                                                   "anchors": [(0, 0), (0, 0)]}} if i == 0 else {}
             line = pg.InfiniteLine(angle=90, movable=False, pen=pen, **options)
             plot.addItem(line, ignoreBounds=True)

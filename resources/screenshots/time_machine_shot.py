@@ -2,7 +2,7 @@
 spirals trained with a live learning-rate change, a branch from a later epoch with another rate,
 both runs selected on the Runs board (overlaid), the first re-run exactly.
 
-    SHOOT_SCREEN=1600x1000x24 ../shared/tools/shoot resources/screenshots/time_machine.png 45 -- \
+    SHOOT_SCREEN=1920x1080x24 ../shared/tools/shoot resources/screenshots/time_machine.png 45 -- \
         .venv/bin/python resources/screenshots/time_machine_shot.py
 """
 from __future__ import annotations
@@ -28,11 +28,9 @@ def main() -> None:
     folder = tempfile.mkdtemp()
     window = MainWindow(QSettings(str(Path(folder) / "s.ini"), QSettings.IniFormat),
                         FakeDialogs(), open_default=False)
-    window.resize(1600, 1000)
+    window.resize(1880, 1040)
     window.show()
     window.controller.open_example("spirals")
-    window.resizeDocks([window.docks["plot"], window.docks["runs"]], [760, 640], Qt.Horizontal)
-    window.resizeDocks([window.docks["plot"]], [360], Qt.Vertical)
     doc, training, ui = window.doc, window.controller.training, window.time_machine
     steps = iter(["train", "live", "wait1", "branch", "wait2", "rerun", "done"])
     state = {"step": next(steps)}
@@ -40,10 +38,14 @@ def main() -> None:
     def tick() -> None:
         step = state["step"]
         if step == "train":
+            window.resizeDocks([window.docks["plot"], window.docks["runs"]], [900, 760],
+                               Qt.Horizontal)
+            window.resizeDocks([window.docks["plot"]], [400], Qt.Vertical)
+            window.loss_plot.log_y.setChecked(True)
             doc.set_config(dataclasses.replace(doc.config, epochs=900, learning_rate=0.02))
             window.actions["train"].trigger()
         elif step == "live":
-            if len(doc.history) < 300:
+            if len(doc.history) < 200:
                 return
             window.training_panel.learning_rate.setValue(0.005)
         elif step in ("wait1", "wait2", "rerun"):
@@ -54,7 +56,7 @@ def main() -> None:
                 window.plot_tabs.setCurrentWidget(window.loss_plot)
         elif step == "branch":
             timeline = ui.timeline
-            timeline.slider.setValue(599)  # epoch 600
+            timeline.slider.setValue(649)  # epoch 650
             timeline.branch_button.click()
             doc.set_config(dataclasses.replace(doc.config, epochs=700, learning_rate=0.03))
             window.actions["train"].trigger()

@@ -11,6 +11,8 @@ import numpy as np
 from conftest import train_briefly, wait_idle
 from PySide6.QtCore import Qt
 
+from core.nn.runs import BOARD_COLUMNS
+
 
 def _ui(window):  # noqa: ANN202 - TimeMachineUI
     return window.time_machine
@@ -77,7 +79,8 @@ def test_a_live_learning_rate_change_is_marked_and_recorded(qtbot, window) -> No
     assert (change.setting, change.old, change.new) == ("learning_rate", 0.05, 0.01)
     epoch, label = ui.markers()[0]
     assert epoch == change.epoch and label == "lr 0.05 → 0.01"
-    assert "Learning rate 0.05 → 0.01" in ui.board.table.item(0, 12).text()
+    changes = BOARD_COLUMNS.index("Live changes")
+    assert "Learning rate 0.05 → 0.01" in ui.board.table.item(0, changes).text()
 
 
 def test_the_runs_board_overlays_renames_exports_reruns_and_deletes(qtbot, window,
@@ -99,12 +102,14 @@ def test_the_runs_board_overlays_renames_exports_reruns_and_deletes(qtbot, windo
     with open(tmp_path / "runs.csv", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][0] == "Name" and [r[0] for r in rows[1:]] == ["baseline", "Run 2"]
-    assert rows[1][6] == "30" and rows[2][6] == "20"
+    epochs = BOARD_COLUMNS.index("Epochs")
+    assert rows[1][epochs] == "30" and rows[2][epochs] == "20"
     board.table.selectRow(0)
     qtbot.mouseClick(board.rerun, Qt.LeftButton)
     qtbot.waitUntil(lambda: not ui.rerunning, timeout=30_000)
     assert ui.machine.runs[board.run_ids[0]].rerun_verdict.startswith("Identical")
-    assert board.table.item(0, board.table.columnCount() - 1).text().startswith("Identical")
+    rerun = BOARD_COLUMNS.index("Re-run")
+    assert board.table.item(0, rerun).text().startswith("Identical")
     board.table.selectRow(0)
     qtbot.mouseClick(board.delete, Qt.LeftButton)
     assert board.table.rowCount() == 1 and not dialogs.errors
