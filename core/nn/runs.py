@@ -103,7 +103,8 @@ class RunRecord:
             "initial_weights": weights, "epoch_offset": self.epoch_offset,
             "start_epoch": self.start_epoch, "end_epoch": self.end_epoch,
             "duration": self.duration, "best_epoch": self.best_epoch,
-            "final_metrics": dict(self.final_metrics), "history": self.history.to_dict(),
+            "final_metrics": dict(self.final_metrics),
+            "history": {k: list(v) for k, v in self.history.to_dict().items()},
             "changes": [c.to_dict() for c in self.changes], "digest": self.digest,
             "rerun_verdict": self.rerun_verdict,
         }

@@ -63,6 +63,9 @@ class SessionJournal(QObject):
 
     @Slot()
     def _on_timer_timeout(self) -> None:
+        error, self._writer.error = self._writer.error, None
+        if error:
+            self._doc.set_status(f"The crash-recovery journal could not be written: {error}")
         if self._dirty:
             self.write()
 
@@ -93,10 +96,11 @@ class SessionJournal(QObject):
             epoch = states[-1].epoch
             record = machine.live_record(epoch)
             start = current.epoch_offset + current.start_epoch
-            document["history_before"] = rows_until(doc.history, start)
+            document["history_before"] = {k: list(v) for k, v in
+                                          rows_until(doc.history, start).items()}
             document["current_run"] = record.to_dict()
         else:
-            document["history_before"] = doc.history.to_dict()
+            document["history_before"] = {k: list(v) for k, v in doc.history.to_dict().items()}
         return document, states
 
     def close(self, clean: bool = True) -> None:

@@ -74,7 +74,7 @@ def test_a_killed_app_is_restored_and_trains_on(qtbot, settings, tmp_path) -> No
         assert not path.exists()  # offered once
         doc, machine = window.doc, window.time_machine.machine
         assert np.array_equal(doc.params.flat, journal.states[-1].weights)
-        assert doc.history.epochs == [float(e) for e in range(1, epoch + 1)]
+        assert list(doc.history.epochs) == [float(e) for e in range(1, epoch + 1)]
         assert machine.current.end_epoch == epoch and doc.config.learning_rate == 0.05
         run_id = machine.current_id
         train_briefly(qtbot, window, 7)

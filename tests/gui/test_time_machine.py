@@ -45,7 +45,7 @@ def test_a_branch_starts_at_its_epoch_and_leaves_the_original(qtbot, window) -> 
     train_briefly(qtbot, window, 40)
     ui, doc = _ui(window), window.doc
     first = ui.machine.current
-    original = first.history.train_loss[:]
+    original = list(first.history.train_loss)
     ui.timeline.slider.setValue(14)  # epoch 15
     qtbot.mouseClick(ui.timeline.branch_button, Qt.LeftButton)
     assert len(doc.history) == 15 and ui.machine.scrub_epoch is None
@@ -54,8 +54,8 @@ def test_a_branch_starts_at_its_epoch_and_leaves_the_original(qtbot, window) -> 
     branch = ui.machine.current
     assert branch is not first and branch.parent_id == first.id
     assert (branch.branch_epoch, branch.start_epoch, branch.end_epoch) == (15, 15, 25)
-    assert doc.history.epochs == [float(e) for e in range(1, 26)]
-    assert first.history.train_loss == original and first.end_epoch == 40
+    assert list(doc.history.epochs) == [float(e) for e in range(1, 26)]
+    assert list(first.history.train_loss) == original and first.end_epoch == 40
     assert (15, f"{branch.name} branches from {first.name}") in ui.markers()
     assert ui.board.run_ids == [first.id, branch.id]
 
