@@ -22,6 +22,7 @@ from gui.views.timeline import Timeline
 
 CSV_FILTER = "CSV files (*.csv)"
 MARKER_KINDS = ("live", "branch")
+BUDGET_KEY = "time_machine/budget_mb"  # a UI preference (QSettings), not part of a project
 
 
 class TimeMachineUI(QObject):
@@ -30,6 +31,9 @@ class TimeMachineUI(QObject):
         self._window = window
         controller = window.controller
         self.machine = TimeMachine(window.doc, controller.training, window.dialogs, self)
+        budget = window.settings.value(BUDGET_KEY)
+        if budget is not None and str(budget).isdigit() and int(budget) > 0:
+            self.machine.budget_bytes = int(budget) * 1024 * 1024
         self.timeline = Timeline(self.machine, window.doc)
         self.board = RunsBoard(self.machine)
         plot = window.loss_plot
@@ -69,6 +73,7 @@ class TimeMachineUI(QObject):
         board.delete_requested.connect(self._on_board_delete_requested)
         board.export_requested.connect(self._on_board_export_requested)
         board.rerun_requested.connect(self._on_board_rerun_requested)
+        board.budget_requested.connect(self._on_board_budget_requested)
         self._window.controller.training.updated.connect(self._on_training_updated)
 
     # ---- markers ----------------------------------------------------------------------------
@@ -123,6 +128,11 @@ class TimeMachineUI(QObject):
         return [(m.epoch, m.label) for m in self._window.doc.markers if m.kind in MARKER_KINDS]
 
     # ---- the board --------------------------------------------------------------------------
+    @Slot(int)
+    def _on_board_budget_requested(self, budget_bytes: int) -> None:
+        self.machine.set_budget(budget_bytes)
+        self._window.settings.setValue(BUDGET_KEY, budget_bytes // (1024 * 1024))
+
     @Slot(list)
     def _on_board_overlay_requested(self, run_ids: list) -> None:
         plot = self._window.loss_plot.loss_plot

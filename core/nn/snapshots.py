@@ -152,6 +152,14 @@ class SnapshotStore:
         while self.nbytes > self.budget_bytes and self._thin_one():
             pass
 
+    def set_budget(self, budget_bytes: int) -> None:
+        """A new budget; a smaller one thins the kept snapshots now."""
+        if budget_bytes <= 0:
+            raise ValueError("the snapshot budget must be positive")
+        self.budget_bytes = int(budget_bytes)
+        while self.nbytes > self.budget_bytes and self._thin_one():
+            pass
+
     def _drop(self, epoch: int) -> None:
         state = self._states.pop(epoch)
         self._epochs.remove(epoch)

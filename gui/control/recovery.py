@@ -22,7 +22,8 @@ from core.files.journal import Journal, JournalWriter, abandoned_journals, disca
 from core.nn.history import History
 from core.nn.runs import RunRecord
 from gui.control.document import Document
-from gui.control.time_machine import TimeMachine, rows_until
+from gui.control.history_cut import rows_until
+from gui.control.time_machine import TimeMachine
 
 JOURNAL_MS = 2000  # at most one journal write every 2 s, and only after a change
 

@@ -13,7 +13,6 @@ epoch e of run r sits at r.epoch_offset + e.
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import numpy as np
@@ -26,10 +25,12 @@ from core.nn.snapshots import DEFAULT_BUDGET_BYTES, SessionState, SnapshotStore
 from core.nn.training import History, initial_params
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
+from gui.control.history_cut import rows_until, truncate_history
+from gui.control.scrubbing import Scrubbing
 from gui.control.training_control import TrainingController
 
 
-class TimeMachine(QObject):
+class TimeMachine(Scrubbing, QObject):
     runs_changed = Signal()  # a run was added, removed, renamed or brought up to date
     scrub_changed = Signal(object)  # the document-axis epoch on display, or None for "now"
     kept_changed = Signal()  # the kept epochs changed (a run ended, a branch began)
@@ -127,6 +128,8 @@ class TimeMachine(QObject):
         if record is None or session is None or self._training.running:
             return
         store = self.stores.get(record.id)
+        if store is not None and store.budget_bytes != self.budget_bytes:
+            store.set_budget(self.budget_bytes)
         record.history = self._prefix[0].copy()
         record.history.extend(session.history.to_dict())
         record.end_epoch = session.epoch
@@ -154,6 +157,15 @@ class TimeMachine(QObject):
             record.end_epoch = epoch
             record.duration = session.elapsed
         return record
+
+    def set_budget(self, budget_bytes: int) -> None:
+        """The snapshot budget of every run (each run's own; the one training takes it when it
+        stops, as only its worker may touch its store while it runs)."""
+        self.budget_bytes = int(budget_bytes)
+        for run_id, store in self.stores.items():
+            if not (self._training.running and run_id == self.current_id):
+                store.set_budget(self.budget_bytes)
+        self.kept_changed.emit()
 
     def rename(self, run_id: str, name: str) -> None:
         if run_id in self.runs and name.strip():
@@ -188,71 +200,6 @@ class TimeMachine(QObject):
         self.runs_changed.emit()
         self.kept_changed.emit()
 
-    # ---- the timeline -----------------------------------------------------------------------
-    def kept_epochs(self) -> list[tuple[int, str, int]]:
-        """(document-axis epoch, run id, run epoch) of every kept snapshot behind the document's
-        history: the current run's, then its ancestors' up to each branch point."""
-        found: list[tuple[int, str, int]] = []
-        record, limit = self.current, None
-        while record is not None:
-            store = self.stores.get(record.id)
-            if store is not None:
-                found.extend((record.epoch_offset + e, record.id, e) for e in store.epochs
-                             if (limit is None or e <= limit) and e >= record.start_epoch)
-            if record.parent_id is None or record.branch_epoch is None:
-                break
-            record, limit = self.runs.get(record.parent_id), record.branch_epoch
-        found.sort()
-        unique: dict[int, tuple[int, str, int]] = {}
-        for entry in found:
-            unique.setdefault(entry[0], entry)
-        return list(unique.values())
-
-    def state_at(self, run_id: str, epoch: int) -> SessionState | None:
-        store = self.stores.get(run_id)
-        return store.get(epoch) if store is not None else None
-
-    def show(self, doc_epoch: int, run_id: str, epoch: int) -> bool:
-        """Put the weights of `run_id` after `epoch` into the document (not while training)."""
-        state = self.state_at(run_id, epoch)
-        record = self.runs.get(run_id)
-        if state is None or record is None or self._training.running \
-                or record.spec != self._doc.spec:
-            return False
-        if self.scrub_epoch is None:
-            self._now_params = self._doc.params
-        self.scrub_epoch = doc_epoch
-        dtype = np.dtype(record.config.dtype)
-        self._set_params(Params(record.spec, state.weights.astype(dtype, copy=True)))
-        self.scrub_changed.emit(doc_epoch)
-        return True
-
-    def leave(self, restore: bool = True) -> None:
-        """Back to "now": the weights the document had before scrubbing."""
-        if self.scrub_epoch is None:
-            return
-        self.scrub_epoch = None
-        params, self._now_params = self._now_params, None
-        if restore and (params is None or params.spec == self._doc.spec):
-            self._set_params(params)
-        self.scrub_changed.emit(None)
-
-    def _set_params(self, params: Any) -> None:
-        self._showing = True
-        try:
-            self._doc.set_params(params)
-        finally:
-            self._showing = False
-
-    @Slot(object)
-    def _on_document_params_changed(self, _value: object) -> None:
-        # New weights or a new shape from elsewhere (a model opened, Reset, an edit): they are
-        # "now" from here on, and the timeline stops showing the past.
-        if not self._showing and self.scrub_epoch is not None:
-            self._now_params = None
-            self.scrub_epoch = None
-            self.scrub_changed.emit(None)
-
     # ---- branching --------------------------------------------------------------------------
     def branch(self, doc_epoch: int, run_id: str, epoch: int) -> bool:
         """Make the next Train continue from this kept epoch as a new run (the original stays)."""
@@ -278,7 +225,7 @@ class TimeMachine(QObject):
         self._training.branch_state = (state, None if best is None else best.weights)
         self._pending_branch = (run_id, epoch)
         doc.set_training_state("idle")
-        _truncate(doc, doc_epoch)
+        truncate_history(doc, doc_epoch)
         doc.set_params(Params(record.spec, state.weights.astype(record.config.dtype, copy=True)))
         doc.set_status(f"Branched from {record.name} at epoch {doc_epoch:,}: change the "
                        "settings if you like and press Train.")
@@ -315,32 +262,6 @@ class TimeMachine(QObject):
             return []
         best = store._states.get(newest.best_epoch) if newest.best_epoch is not None else None
         return [best, newest] if best is not None and best is not newest else [newest]
-
-    @property
-    def session_started(self) -> float:
-        record = self.current
-        return record.started if record is not None else time.time()
-
-
-def rows_until(history: History, epoch: float) -> dict[str, list[float]]:
-    """History columns of the rows up to `epoch`, all cut to one length (another thread may be
-    appending a row, one column at a time)."""
-    columns = history.columns
-    n = min(len(values) for values in columns.values())
-    keep = sum(1 for e in columns["epoch"][:n] if e <= epoch)
-    return {name: values[:keep] for name, values in columns.items()}
-
-
-def _truncate(doc: Document, doc_epoch: int) -> None:
-    """Keep the document's history and diagnostics up to `doc_epoch`."""
-    history = doc.history
-    epochs = history.epochs
-    keep = next((i for i, e in enumerate(epochs) if e > doc_epoch), len(epochs))
-    doc.set_history(History({k: v[:keep] for k, v in history.columns.items()}))
-    kept = [d for d in doc.diagnostics if d.get("epoch", 0) <= doc_epoch]
-    doc.clear_diagnostics()
-    for snapshot in kept:
-        doc.append_diagnostics(snapshot)
 
 
 def _number(name: str) -> int:

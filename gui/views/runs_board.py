@@ -10,8 +10,10 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.nn.runs import BOARD_COLUMNS, board_row
 from gui.control.time_machine import TimeMachine
 
+BUDGETS_MB = (64, 256, 1024, 4096)
 RUN_COLORS = ("#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 NAME, RERUN = 0, BOARD_COLUMNS.index("Re-run")
 
@@ -32,6 +35,7 @@ class RunsBoard(QWidget):
     delete_requested = Signal(list)
     export_requested = Signal()
     rerun_requested = Signal(str)
+    budget_requested = Signal(int)  # bytes
 
     def __init__(self, machine: TimeMachine, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,10 +56,17 @@ class RunsBoard(QWidget):
                               "and data, and check the result bit for bit.")
         self.delete = QPushButton("Delete")
         self.export = QPushButton("Export CSV…")
+        self.budget = QComboBox()
+        for mb in BUDGETS_MB:
+            self.budget.addItem(f"{mb // 1024} GB" if mb >= 1024 else f"{mb} MB", mb)
+        self.budget.setToolTip("Memory for each run's snapshots (the timeline's epochs). Past "
+                               "it, older epochs are thinned; the best epoch always stays.")
         buttons = QHBoxLayout()
         for button in (self.rerun, self.delete):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(QLabel("Snapshots within"))
+        buttons.addWidget(self.budget)
         buttons.addWidget(self.export)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -66,6 +77,8 @@ class RunsBoard(QWidget):
         self.rerun.clicked.connect(self._on_rerun_clicked)
         self.delete.clicked.connect(self._on_delete_clicked)
         self.export.clicked.connect(self.export_requested)
+        self.set_budget(machine.budget_bytes)
+        self.budget.currentIndexChanged.connect(self._on_budget_changed)
         QShortcut(QKeySequence.Delete, self.table, self._on_delete_clicked,
                   context=Qt.WidgetShortcut)
         machine.runs_changed.connect(self.refresh)
@@ -125,6 +138,18 @@ class RunsBoard(QWidget):
         self.rerun.setEnabled(len(selected) == 1)
         self.delete.setEnabled(bool(selected))
         self.export.setEnabled(bool(self._ids))
+
+    def set_budget(self, budget_bytes: int) -> None:
+        """Show `budget_bytes` (the nearest choice) without asking for it."""
+        mb = budget_bytes / (1024 * 1024)
+        index = min(range(len(BUDGETS_MB)), key=lambda i: abs(BUDGETS_MB[i] - mb))
+        self.budget.blockSignals(True)
+        self.budget.setCurrentIndex(index)
+        self.budget.blockSignals(False)
+
+    @Slot(int)
+    def _on_budget_changed(self, _index: int) -> None:
+        self.budget_requested.emit(int(self.budget.currentData()) * 1024 * 1024)
 
     @Slot()
     def _on_table_selection_changed(self) -> None:

@@ -132,3 +132,13 @@ def test_a_change_between_mini_batches_waits_for_the_epoch_to_end() -> None:
     assert session.changes == [] and session.optimizer.learning_rate == 0.02
     _train(session, 1)
     assert session.changes == [LiveChange(3, "learning_rate", 0.02, 0.5)]
+
+
+def test_a_smaller_budget_thins_at_once() -> None:
+    session = _session()
+    _train(session)
+    store = session.snapshots
+    size = store.get(30).nbytes
+    store.set_budget(8 * size)
+    assert len(store) <= 8 and store.nbytes <= 8 * size
+    assert {1, 30, store.best_epoch} <= set(store.epochs)

@@ -113,6 +113,10 @@ def test_the_runs_board_overlays_renames_exports_reruns_and_deletes(qtbot, windo
     board.table.selectRow(0)
     qtbot.mouseClick(board.delete, Qt.LeftButton)
     assert board.table.rowCount() == 1 and not dialogs.errors
+    board.budget.setCurrentIndex(board.budget.findData(64))
+    assert ui.machine.budget_bytes == 64 * 1024 * 1024
+    assert window.settings.value("time_machine/budget_mb") in (64, "64")
+    assert all(s.budget_bytes == 64 * 1024 * 1024 for s in ui.machine.stores.values())
 
 
 def test_runs_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
