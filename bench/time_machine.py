@@ -141,7 +141,7 @@ def scrub_rate(epochs: int) -> None:
         doc = window.doc
         doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
         window.actions["train"].trigger()
-        while window.controller.training.running or doc.training_state != "idle":
+        while window.controller.training.running or doc.is_training:
             app.processEvents()
         timeline = window.time_machine.timeline
         for tab in (window.loss_plot, window.evaluation_panel):

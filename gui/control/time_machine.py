@@ -117,7 +117,7 @@ class TimeMachine(Scrubbing, QObject):
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        if state == "running":
+        if state == "training":
             self.leave()
             return
         self.update_current()

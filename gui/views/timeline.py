@@ -85,7 +85,7 @@ class Timeline(QWidget):
     @Slot()
     def refresh(self, *_: object) -> None:
         self._kept = self._machine.kept_epochs()
-        running = self._doc.training_state == "running"
+        running = self._doc.training_state == "training"
         self.slider.blockSignals(True)
         self.slider.setRange(0, len(self._kept))
         self.slider.setValue(self._position(self._machine.scrub_epoch))
@@ -100,7 +100,7 @@ class Timeline(QWidget):
 
     def _update_text(self) -> None:
         scrub = self._machine.scrub_epoch
-        running = self._doc.training_state == "running"
+        running = self._doc.training_state == "training"
         self.slider.scrubbing = scrub is not None
         if scrub is None:
             text = "Now" if self._kept else "Train to fill it"

@@ -49,7 +49,7 @@ def main() -> None:
                 return
             window.training_panel.learning_rate.setValue(0.005)
         elif step in ("wait1", "wait2", "rerun"):
-            if training.running or doc.training_state != "idle" or ui.rerunning:
+            if training.running or doc.is_training or ui.rerunning:
                 return
             if step == "rerun":
                 ui.board.table.selectAll()
