@@ -56,6 +56,7 @@ class TimeMachine(Scrubbing, QObject):
         self._counter = 0
         self._showing = False  # True while this object sets the document's params
         training.session_created.connect(self._on_training_session_created)
+        training.about_to_train.connect(self.leave)  # train on from "now", not the past shown
         document.training_state_changed.connect(self._on_document_training_state_changed)
         document.params_changed.connect(self._on_document_params_changed)
         document.spec_changed.connect(self._on_document_params_changed)

@@ -58,6 +58,7 @@ class TrainingController(QObject):
     finished = Signal(object)  # the closing TrainingEvent of a run
     failed = Signal(str)
     session_created = Signal(object)  # a new TrainingSession, before its first epoch
+    about_to_train = Signal()  # Train or Step was asked for: the document must show "now"
 
     def __init__(self, document: Document, dialogs: Dialogs, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -123,6 +124,7 @@ class TrainingController(QObject):
 
     # ---- intents ----------------------------------------------------------------------------
     def start(self) -> None:
+        self.about_to_train.emit()
         state = self._doc.training_state
         if state == S.PAUSED:
             self.resume()
@@ -183,6 +185,7 @@ class TrainingController(QObject):
         """Train exactly one epoch (from idle or paused), then stay paused."""
         if self.running:
             return
+        self.about_to_train.emit()
         try:
             session = self._ensure_session()
         except StudioError as exc:

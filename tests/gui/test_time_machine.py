@@ -132,3 +132,16 @@ def test_runs_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
     assert record.name == "kept in the project" and record.end_epoch == 25
     assert ui.board.table.item(0, 0).text() == "kept in the project"
     wait_idle(qtbot, window)
+
+
+def test_train_while_looking_back_trains_on_from_now(qtbot, window) -> None:
+    train_briefly(qtbot, window, 30)
+    ui, doc = _ui(window), window.doc
+    first = ui.machine.current
+    now = doc.params.flat.copy()
+    ui.timeline.slider.setValue(4)  # epoch 5 on screen
+    doc.set_config(dataclasses.replace(doc.config, optimizer="sgd"))  # a new session
+    train_briefly(qtbot, window, 10)
+    second = ui.machine.current
+    assert second is not first and np.array_equal(second.initial_weights, now)
+    assert (second.parent_id, second.branch_epoch) == (first.id, 30)
