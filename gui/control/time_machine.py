@@ -129,8 +129,7 @@ class TimeMachine(Scrubbing, QObject):
         if record is None or session is None or self._training.running:
             return
         store = self.stores.get(record.id)
-        if store is not None and store.budget_bytes != self.budget_bytes:
-            store.set_budget(self.budget_bytes)
+        self._share_budget()
         record.history = self._prefix[0].copy()
         record.history.extend(session.history.to_dict())
         record.end_epoch = session.epoch
@@ -160,13 +159,24 @@ class TimeMachine(Scrubbing, QObject):
         return record
 
     def set_budget(self, budget_bytes: int) -> None:
-        """The snapshot budget of every run (each run's own; the one training takes it when it
-        stops, as only its worker may touch its store while it runs)."""
+        """The snapshot budget of the session (the run training takes it when it stops, as only
+        its worker may touch its store while it runs)."""
         self.budget_bytes = int(budget_bytes)
-        for run_id, store in self.stores.items():
-            if not (self._training.running and run_id == self.current_id):
-                store.set_budget(self.budget_bytes)
+        self._share_budget()
         self.kept_changed.emit()
+
+    def _share_budget(self) -> None:
+        """One budget for all runs: the current run may use all of it, the other runs share half
+        of it (so memory stays bounded however many runs a session makes)."""
+        others = [s for run_id, s in self.stores.items() if run_id != self.current_id]
+        for store in others:
+            share = max(self.budget_bytes // (2 * len(others)), 1)
+            if store.budget_bytes != share:
+                store.set_budget(share)
+        current = self.stores.get(self.current_id or "")
+        if current is not None and not self._training.running \
+                and current.budget_bytes != self.budget_bytes:
+            current.set_budget(self.budget_bytes)
 
     def rename(self, run_id: str, name: str) -> None:
         if run_id in self.runs and name.strip():

@@ -110,13 +110,14 @@ def test_the_runs_board_overlays_renames_exports_reruns_and_deletes(qtbot, windo
     assert ui.machine.runs[board.run_ids[0]].rerun_verdict.startswith("Identical")
     rerun = BOARD_COLUMNS.index("Re-run")
     assert board.table.item(0, rerun).text().startswith("Identical")
-    board.table.selectRow(0)
-    qtbot.mouseClick(board.delete, Qt.LeftButton)
-    assert board.table.rowCount() == 1 and not dialogs.errors
     board.budget.setCurrentIndex(board.budget.findData(64))
     assert ui.machine.budget_bytes == 64 * 1024 * 1024
     assert window.settings.value("time_machine/budget_mb") in (64, "64")
-    assert all(s.budget_bytes == 64 * 1024 * 1024 for s in ui.machine.stores.values())
+    first, current = (ui.machine.stores[i] for i in board.run_ids)
+    assert (first.budget_bytes, current.budget_bytes) == (32 * 1024 * 1024, 64 * 1024 * 1024)
+    board.table.selectRow(0)
+    qtbot.mouseClick(board.delete, Qt.LeftButton)
+    assert board.table.rowCount() == 1 and not dialogs.errors
 
 
 def test_runs_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
