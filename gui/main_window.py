@@ -135,9 +135,10 @@ class MainWindow(QMainWindow):
                                   Qt.LeftDockWidgetArea),
             "training": self._dock("Training", "training_dock", scrolling(self.training_panel),
                                    Qt.RightDockWidgetArea),
-            "plot": self._dock("Plots", "plot_dock", self.time_machine.plot_area(self.plot_tabs),
+            "plot": self._dock("Plots", "plot_dock",
+                               scrolling(self.time_machine.plot_area(self.plot_tabs)),
                                Qt.BottomDockWidgetArea),
-            "runs": self._dock("Runs", "runs_dock", self.time_machine.board,
+            "runs": self._dock("Runs", "runs_dock", scrolling(self.time_machine.board),
                                Qt.BottomDockWidgetArea),
             "prediction": self._dock("Prediction", "prediction_dock", self.prediction_panel,
                                      Qt.RightDockWidgetArea),
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
                                   Qt.RightDockWidgetArea),
         }
         self.docks["history"].hide()
+        # Beside the plots: narrower than other panels may get (it scrolls), so the two bottom
+        # docks side by side still fit the window's minimum width.
+        self.docks["runs"].widget().setMinimumWidth(120)
         # Tabbed with Training: a form of many inputs needs the height; Training stays in front.
         self.tabifyDockWidget(self.docks["training"], self.docks["prediction"])
         self.docks["training"].raise_()
