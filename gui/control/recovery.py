@@ -146,7 +146,7 @@ def restore(journal: Journal, controller: Any, machine: TimeMachine) -> bool:
         if project.dataset_path is None or project.dataset_missing:
             raise StudioError(f"The dataset {project.dataset_path} is no longer there.")
         table = load_csv(str(project.dataset_path))
-        if not controller.apply_table(table, project.dataset_options or DatasetOptions(),
+        if not controller.datasets.apply_table(table, project.dataset_options or DatasetOptions(),
                                       project.spec, project.config):
             return False
         runs = [RunRecord.from_dict(r) for r in data.get("runs", [])]
