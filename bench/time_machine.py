@@ -137,7 +137,7 @@ def scrub_rate(epochs: int) -> None:
         window = MainWindow(QSettings(str(Path(folder) / "s.ini"), QSettings.IniFormat),
                             FakeDialogs(), open_default=False)
         window.show()
-        window.controller.open_example("digits")
+        window.controller.datasets.open_example("digits")
         doc = window.doc
         doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
         window.actions["train"].trigger()

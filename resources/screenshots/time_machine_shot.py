@@ -30,7 +30,7 @@ def main() -> None:
                         FakeDialogs(), open_default=False)
     window.resize(1880, 1040)
     window.show()
-    window.controller.open_example("spirals")
+    window.controller.datasets.open_example("spirals")
     doc, training, ui = window.doc, window.controller.training, window.time_machine
     steps = iter(["train", "live", "wait1", "branch", "wait2", "rerun", "done"])
     state = {"step": next(steps)}
