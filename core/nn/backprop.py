@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.nn.activations import ACTIVATIONS
+from core.nn.class_weights import sample_weights
 from core.nn.losses import LOSSES
 from core.nn.params import Params, layout
 from core.nn.spec import NetworkSpec
@@ -79,7 +80,8 @@ class Buffers:
 class Backprop:
     """Computes `loss_and_gradient(X, Y, buffers)` for one spec, loss and dtype into `grads`."""
 
-    def __init__(self, spec: NetworkSpec, params: Params, loss: str, l2: float = 0.0) -> None:
+    def __init__(self, spec: NetworkSpec, params: Params, loss: str, l2: float = 0.0,
+                 class_weights: tuple[float, ...] | None = None) -> None:
         self.spec = spec
         self.params = params
         self.grads = params.zeros_like()
@@ -90,6 +92,10 @@ class Backprop:
         self.fused = output if output == self.loss.canonical_activation else None
         self.set_l2(l2)
         self._buffers: dict[int, Buffers] = {}
+        # Class weights (core.nn.class_weights) apply to training batches only: the validation
+        # loss stays the plain loss, comparable across runs with and without weights.
+        self.class_weights = None if class_weights is None else \
+            np.asarray(class_weights, dtype=self.dtype)
 
     def set_l2(self, l2: float) -> None:
         """L2 weight decay from the next gradient on (0 switches it off)."""
@@ -169,9 +175,11 @@ class Backprop:
             a = full
         return a
 
-    def output_delta(self, Y: np.ndarray, buf: Buffers) -> float:
+    def output_delta(self, Y: np.ndarray, buf: Buffers, weighted: bool = False) -> float:
         """Data loss of the batch (Y is (k, m)); writes dL/dz of the output layer into
-        buf.deltas[-1]."""
+        buf.deltas[-1]. `weighted`: apply the class weights (when there are any)."""
+        if weighted and self.class_weights is not None:
+            return self._weighted_delta(Y, buf, sample_weights(Y, self.class_weights))
         out, z, delta = buf.acts[-1], buf.logits, buf.deltas[-1]
         fused = self.fused
         if fused is None:
@@ -195,11 +203,31 @@ class Backprop:
         np.multiply(delta, buf.inv_m, out=delta)
         return loss / buf.m
 
+    def _weighted_delta(self, Y: np.ndarray, buf: Buffers, weights: np.ndarray) -> float:
+        """(1/m) sum_i w_i loss_i and its output delta: each sample's delta times its weight.
+        Off the hot path (only with class weights), so it favours plainness over buffers."""
+        out, z, delta = buf.acts[-1], buf.logits, buf.deltas[-1]
+        if self.fused is None:
+            grad = self.loss.gradient(out.T, Y.T) * weights[:, None]
+            self.activations[-1].backward(z.T, out.T, grad, out=delta.T)
+            per_sample = self.loss.per_sample(out.T, Y.T)
+        else:
+            np.subtract(out, Y, out=delta)
+            if self.fused == "identity":
+                per_sample = 0.5 * (delta * delta).sum(axis=0)
+            elif self.fused == "sigmoid":
+                per_sample = (buf.scratch - Y * z).sum(axis=0)
+            else:
+                peak, total = buf.lse
+                per_sample = Y.sum(axis=0) * (np.log(total) + peak) - (Y * z).sum(axis=0)
+            delta *= weights * buf.inv_m
+        return float(np.dot(weights, per_sample)) / buf.m
+
     def loss_and_gradient(self, X: np.ndarray, Y: np.ndarray, buf: Buffers) -> float:
         """Forward, loss and backward for one batch (X augmented (m, n_in + 1), Y (k, m));
-        gradients land in self.grads (in place)."""
+        gradients land in self.grads (in place). Class weights, if any, apply."""
         self.forward(X, buf)
-        loss = self.output_delta(Y, buf)
+        loss = self.output_delta(Y, buf, weighted=True)
         dot = np.dot
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, prev_delta_t, prev_t, \
                 backward in buf.plan[1]:
@@ -215,9 +243,10 @@ class Backprop:
 
 
 def loss_and_gradient(spec: NetworkSpec, params: Params, X: np.ndarray, Y: np.ndarray,
-                      loss: str, l2: float = 0.0) -> tuple[float, Params]:
+                      loss: str, l2: float = 0.0,
+                      class_weights: tuple[float, ...] | None = None) -> tuple[float, Params]:
     """Convenience for checks: (data loss, gradient Params) of the whole (X, Y) as one batch."""
-    backprop = Backprop(spec, params, loss, l2)
+    backprop = Backprop(spec, params, loss, l2, class_weights)
     X = augment(spec, np.asarray(X), params.dtype)
     Y = targets(np.asarray(Y).reshape(len(X), spec.n_outputs), params.dtype)
     value = backprop.loss_and_gradient(X, Y, backprop.buffers(len(X)))

@@ -40,6 +40,7 @@ class Loss:
     value: Callable[[Array, Array], float]
     gradient: Callable[[Array, Array], Array]
     canonical_activation: str
+    per_sample: Callable[[Array, Array], Array] | None = None  # (n,) loss of each sample
 
 
 def _eps(p: Array) -> float:
@@ -55,6 +56,22 @@ def _mse_grad(y_pred: Array, y: Array) -> Array:
     grad = y_pred - y
     grad *= 1.0 / len(y_pred)
     return grad
+
+
+def _mse_rows(y_pred: Array, y: Array) -> Array:
+    diff = y_pred - y
+    return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+
+def _bce_rows(y_pred: Array, y: Array) -> Array:
+    eps = _eps(y_pred)
+    p = np.clip(y_pred, eps, 1.0 - eps)
+    return -(y * np.log(p) + (1.0 - y) * np.log1p(-p)).sum(axis=1)
+
+
+def _cce_rows(y_pred: Array, y: Array) -> Array:
+    p = np.clip(y_pred, _eps(y_pred), None)
+    return -(y * np.log(p)).sum(axis=1)
 
 
 def _bce(y_pred: Array, y: Array) -> float:
@@ -83,11 +100,12 @@ def _cce_grad(y_pred: Array, y: Array) -> Array:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("mse", "Squared error (½ per sample, mean)", _mse, _mse_grad, "identity"),
+        Loss("mse", "Squared error (½ per sample, mean)", _mse, _mse_grad, "identity",
+             _mse_rows),
         Loss("binary_crossentropy", "Binary cross-entropy (log loss)", _bce, _bce_grad,
-             "sigmoid"),
+             "sigmoid", _bce_rows),
         Loss("categorical_crossentropy", "Categorical cross-entropy", _cce, _cce_grad,
-             "softmax"),
+             "softmax", _cce_rows),
     )
 }
 

@@ -49,6 +49,7 @@ class TrainConfig:
     """Every training choice; `to_dict()`/`from_dict()` round-trip through JSON.
 
     batch_size None = full batch. loss None = the canonical loss of the output activation.
+    class_weights: None, or one weight per class (core.nn.class_weights) for classification.
     lr_decay multiplies the learning rate once per epoch when lr_schedule is "exponential".
     params_every_seconds: None = params only in the last event; 0 = in every epoch event;
     x > 0 = at most one copy every x seconds.
@@ -73,6 +74,14 @@ class TrainConfig:
     target_loss: float | None = None
     dtype: str = "float32"
     params_every_seconds: float | None = None
+    class_weights: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        weights = self.class_weights
+        # JSON brings a list; anything else (a hand-edited file) is left for validate() to name.
+        if isinstance(weights, list | tuple) and all(
+                isinstance(w, int | float) and not isinstance(w, bool) for w in weights):
+            object.__setattr__(self, "class_weights", tuple(float(w) for w in weights))
 
     def validate(self) -> TrainConfig:
         """Raise TrainingError naming the first bad value; return self."""
@@ -99,6 +108,11 @@ class TrainConfig:
             (self.dtype in ("float32", "float64"), "The precision must be float32 or float64."),
             (self.target_loss is None or self.target_loss >= 0,
              "The target loss cannot be negative."),
+            (self.class_weights is None or (
+                isinstance(self.class_weights, tuple) and 0 < len(self.class_weights) <= 10_000
+                and all(isinstance(w, float) and math.isfinite(w) and w > 0
+                        for w in self.class_weights)),
+             "Class weights must be a list of positive numbers, one per class."),
         ]
         for ok, message in checks:
             if not ok:

@@ -20,6 +20,7 @@ import numpy as np
 from core.errors import TrainingError
 from core.nn.backprop import Backprop, Buffers, augment, targets
 from core.nn.blas_threads import epoch_limit
+from core.nn.class_weights import check_class_weights
 from core.nn.history import History
 from core.nn.initializers import init_params
 from core.nn.live_changes import LiveChange, LiveSettings
@@ -81,7 +82,12 @@ class TrainingSession(LiveSettings):
             X_val, Y_val = checked_arrays(spec, data.y_val, data.X_val, dtype, "validation")
             self._val = (augment(spec, X_val, dtype), targets(Y_val, dtype), Y_val)
         self.loss_name = loss_for(spec, config.loss)
-        self._backprop = Backprop(spec, self.params, self.loss_name, config.l2)
+        weights = config.class_weights
+        if weights is not None:
+            if self.task != "classification":
+                raise TrainingError("Class weights apply to classification only.")
+            weights = check_class_weights(weights, spec.n_outputs)
+        self._backprop = Backprop(spec, self.params, self.loss_name, config.l2, weights)
         self._val_buffers = None if self._val is None else Buffers(spec, len(self._val[0]), dtype)
         self._new_optimizer()
         self._lr_base, self._lr_base_epoch = float(config.learning_rate), 0

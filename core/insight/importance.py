@@ -1,0 +1,140 @@
+"""Which inputs matter: permutation importance per raw input column, and the profiler's curves.
+
+Permutation importance (Breiman; the "variable impact" of commercial tools): shuffle one raw
+column's values across the rows of a split (all of a categorical column's one-hot columns move
+together, so a row keeps a valid category), and measure how much the loss rises. A column the
+network ignores costs nothing when shuffled; one it relies on costs a lot. `repeats` shuffles per
+column give a mean and a spread.
+
+The profiler ("what if"): hold one row, sweep one raw column over its observed range (each
+category, for a categorical column) and record the network's output.
+
+Shapes: X (n, n_inputs) scaled as the network sees it, y (n, n_outputs).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.nn.losses import LOSSES
+from core.nn.model import forward
+from core.nn.params import Params
+from core.nn.spec import NetworkSpec
+
+
+class Cancelled(Exception):
+    """The caller's stop flag was set; nothing was computed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnGroup:
+    """One raw input column and the X columns it became (one, or one per category)."""
+
+    name: str
+    kind: str  # "numeric" or "categorical"
+    indices: tuple[int, ...]
+    categories: tuple[str, ...] = ()
+    offset: float = 0.0
+    scale: float = 1.0
+
+
+def column_groups(preprocessing: object) -> list[ColumnGroup]:
+    """The raw input columns of a core.data Preprocessing, in X order."""
+    groups, start = [], 0
+    for i, column in enumerate(preprocessing.input_columns):
+        kind = preprocessing.kinds[i]
+        cats = tuple(preprocessing.categories[i]) if kind == "categorical" else ()
+        width = len(cats) if cats else 1
+        groups.append(ColumnGroup(column, kind, tuple(range(start, start + width)), cats,
+                                  float(preprocessing.offsets[i]),
+                                  float(preprocessing.scales[i])))
+        start += width
+    return groups
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Importance:
+    """Per group (g,): mean and standard deviation over repeats of the loss increase."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    std: np.ndarray
+    baseline: float
+    n_rows: int
+    repeats: int
+
+    def ranked(self) -> list[int]:
+        """Group indices, most important first."""
+        return [int(i) for i in np.argsort(-self.mean, kind="stable")]
+
+
+def permutation_importance(spec: NetworkSpec, params: Params, X: np.ndarray, y: np.ndarray,
+                           loss: str, groups: list[ColumnGroup], repeats: int = 5,
+                           seed: int = 0, stop: Callable[[], bool] | None = None,
+                           progress: Callable[[float], None] | None = None) -> Importance:
+    """Loss increase when each group is shuffled, `repeats` times (Cancelled if `stop()`)."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    value = LOSSES[loss].value
+    baseline = value(forward(spec, params, X).astype(np.float64), y)
+    rng = np.random.default_rng(seed)
+    rises = np.zeros((len(groups), repeats))
+    shuffled = X.copy()
+    for g, group in enumerate(groups):
+        cols = list(group.indices)
+        for r in range(repeats):
+            if stop is not None and stop():
+                raise Cancelled
+            shuffled[:, cols] = X[rng.permutation(len(X))][:, cols]
+            rises[g, r] = value(forward(spec, params, shuffled).astype(np.float64), y) - baseline
+        shuffled[:, cols] = X[:, cols]
+        if progress is not None:
+            progress((g + 1) / len(groups))
+    return Importance(tuple(g.name for g in groups), rises.mean(axis=1), rises.std(axis=1),
+                      float(baseline), len(X), repeats)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Profile:
+    """One group's sweep: `values` (m,) in raw units (category names for a categorical column)
+    and `outputs` (m, n_outputs); `current` is the index of the row's own value (or None)."""
+
+    name: str
+    kind: str
+    values: tuple
+    outputs: np.ndarray
+    current: int | None
+
+
+def profile(spec: NetworkSpec, params: Params, row: np.ndarray, group: ColumnGroup,
+            low: float, high: float, points: int = 41) -> Profile:
+    """Sweep `group` for the scaled input row (n_inputs,); `low`/`high` bound a numeric column in
+    scaled units (its observed range)."""
+    row = np.asarray(row, dtype=np.float64).reshape(-1)
+    if group.kind == "categorical":
+        batch = np.repeat(row[None, :], len(group.indices), axis=0)
+        batch[:, list(group.indices)] = np.eye(len(group.indices))
+        current = int(np.argmax(row[list(group.indices)]))
+        values: tuple = group.categories
+    else:
+        grid = np.linspace(low, high, points)
+        batch = np.repeat(row[None, :], points, axis=0)
+        batch[:, group.indices[0]] = grid
+        values = tuple(float(v) for v in grid * group.scale + group.offset)
+        current = None
+    outputs = forward(spec, params, batch).astype(np.float64)
+    return Profile(group.name, group.kind, values, outputs, current)
+
+
+def profiles(spec: NetworkSpec, params: Params, row: np.ndarray, groups: list[ColumnGroup],
+             X_observed: np.ndarray, points: int = 41) -> list[Profile]:
+    """Every group's sweep, numeric ranges taken from the observed (scaled) rows X_observed."""
+    X_observed = np.asarray(X_observed, dtype=np.float64)
+    out = []
+    for group in groups:
+        column = X_observed[:, group.indices[0]] if len(X_observed) else np.zeros(1)
+        out.append(profile(spec, params, row, group, float(column.min()), float(column.max()),
+                           points))
+    return out
