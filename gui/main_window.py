@@ -33,6 +33,7 @@ from gui.icons import themed_icon
 from gui.menus import build_menus
 from gui.views.dataset_panel import DatasetPanel
 from gui.views.editing_keys import EditingKeys
+from gui.views.insight import look_inside
 from gui.views.insight.boundary_panel import BoundaryPanel
 from gui.views.insight.diagnostics_panel import DiagnosticsPanel
 from gui.views.insight.evaluation_panel import EvaluationPanel
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._editing_keys = EditingKeys(self)  # Esc in a field cancels the edit, not training
         QApplication.instance().installEventFilter(self._editing_keys)
         self._connect()
+        look_inside.install(self)
         self.setAcceptDrops(True)
         self.setMinimumSize(MINIMUM)
         self._default_state = self.saveState(LAYOUT_VERSION)  # View > Reset layout goes back here

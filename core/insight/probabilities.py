@@ -133,3 +133,31 @@ def calibration(outputs: np.ndarray, y: np.ndarray, n_bins: int = 10) -> Calibra
     n = max(len(scores), 1)
     ece = float(np.sum(counts[filled] / n * np.abs(accuracy[filled] - mean_conf[filled])))
     return Calibration(edges, mean_conf, accuracy, counts, ece)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProbabilityReport:
+    """One split's curves: per class (in class order) ROC and PR, and the calibration table."""
+
+    split: str
+    n_rows: int
+    names: tuple[str, ...]
+    rocs: tuple[Curve, ...]
+    prs: tuple[Curve, ...]
+    calibration: Calibration | None
+
+
+def probability_report(spec: object, params: object, dataset: object, split: str,
+                       n_bins: int = 10) -> ProbabilityReport:
+    """Forward pass over one split of a classification Dataset, then the curves."""
+    from core.insight.evaluation import split_arrays
+    from core.nn.model import forward
+
+    X, y = split_arrays(dataset, split)
+    names = tuple(dataset.class_names)
+    if len(X) == 0:
+        return ProbabilityReport(split, 0, names, (), (), None)
+    outputs = forward(spec, params, X)
+    rocs, prs = one_vs_rest(outputs, y)
+    return ProbabilityReport(split, len(X), names, tuple(rocs), tuple(prs),
+                             calibration(outputs, y, n_bins))

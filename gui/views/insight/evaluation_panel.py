@@ -12,7 +12,7 @@ for older weights of the same split is still shown (the newest is on its way dur
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,8 @@ PAGE_HINT, PAGE_CLASSES, PAGE_REGRESSION = range(3)
 
 
 class EvaluationPanel(QWidget):
+    split_changed = Signal(str)  # the split on screen ("train" | "validation" | "test")
+
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
@@ -118,11 +120,21 @@ class EvaluationPanel(QWidget):
         self.pages = QStackedWidget()
         for page in (self.hint_label, classes, self.regression_view):
             self.pages.addWidget(page)
+        # Side views (the probability curves) sit to the right of the pages, in their own module.
+        self.body = QSplitter(Qt.Horizontal)
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self.pages)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.body, 1)
+
+    def add_side_view(self, widget: QWidget) -> None:
+        """Show `widget` beside the scores; it follows `split_changed` itself."""
+        self.body.addWidget(widget)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(self.body.count() - 1, 2)
 
     # ---- the split -----------------------------------------------------------------------------
     @property
@@ -137,6 +149,7 @@ class EvaluationPanel(QWidget):
         if split != self._split:
             self._split = split
             self._context += 1
+            self.split_changed.emit(split)
         self.split_buttons[split].setChecked(True)
         self.live.changed()
 
@@ -153,8 +166,10 @@ class EvaluationPanel(QWidget):
                               f"The {title.lower()} split has no rows (see the dataset's split "
                               "fractions)." if sizes else "No dataset is open.")
         if sizes and (not self._user_split or sizes.get(self._split, 0) == 0):
-            self._split = next((s for s in ("validation", "test", "train") if sizes[s]),
-                               self._split)
+            split = next((s for s in ("validation", "test", "train") if sizes[s]), self._split)
+            if split != self._split:
+                self._split = split
+                self.split_changed.emit(split)
         self.split_buttons[self._split].setChecked(True)
 
     # ---- document ------------------------------------------------------------------------------

@@ -1,0 +1,247 @@
+"""Trust the probabilities (classification): ROC and precision-recall curves per class (one
+against the rest) with their areas, and a reliability plot with its expected calibration error,
+on the split the Evaluation tab shows. Sits beside EvaluationPanel in the Evaluation tab.
+
+The curves are computed in a Background (core.insight.probabilities.probability_report) whenever
+the weights, network, dataset or split change, only while the panel is visible; answers for
+another (dataset, network, split) are dropped.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt, Slot
+from PySide6.QtGui import QColor, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.insight.evaluation import split_sizes
+from core.insight.probabilities import ProbabilityReport, probability_report
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.insight.background import Background
+from gui.views.insight.evaluation_plots import axis_colors
+
+# Okabe-Ito, colour-blind safe; classes beyond eight repeat the cycle.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
+                "#000000")
+VIEWS = {"roc": "ROC", "pr": "Precision–recall", "calibration": "Calibration"}
+MAX_CURVES = 10  # more classes than this: the first ten are drawn, all are in the summary
+
+
+class ProbabilityPanel(QWidget):
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._split = "validation"
+        self._view = "roc"
+        self._context = 0
+        self._stale = True
+        self.report: ProbabilityReport | None = None
+        self.background = Background(self)
+        self.background.finished.connect(self._on_background_finished)
+        self.background.failed.connect(self._on_background_failed)
+        self._build()
+        self._apply_palette()
+        for signal in (document.dataset_changed, document.spec_changed):
+            signal.connect(self._on_document_context_changed)
+        document.params_changed.connect(self._on_document_params_changed)
+
+    def shutdown(self) -> None:
+        self.background.shutdown()
+
+    def _build(self) -> None:
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        self.view_group = QButtonGroup(self)
+        self.view_buttons: dict[str, QPushButton] = {}
+        for key, title in VIEWS.items():
+            button = QPushButton(title)
+            button.setCheckable(True)
+            button.setObjectName(f"probability_{key}")
+            button.clicked.connect(lambda _=False, k=key: self.set_view(k))
+            self.view_group.addButton(button)
+            self.view_buttons[key] = button
+            bar.addWidget(button)
+        self.view_buttons["roc"].setChecked(True)
+        bar.addStretch(1)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(False, False)
+        self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        self.hint_label = QLabel()
+        self.hint_label.setAlignment(Qt.AlignCenter)
+        self.hint_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.hint_label, 1)
+
+    # ---- what to show --------------------------------------------------------------------------
+    @property
+    def view(self) -> str:
+        return self._view
+
+    def set_view(self, view: str) -> None:
+        if view not in VIEWS:
+            raise ValueError(view)
+        self._view = view
+        self.view_buttons[view].setChecked(True)
+        if self.report is not None:
+            self._draw(self.report)
+
+    def set_split(self, split: str) -> None:
+        """Follow the Evaluation tab's split."""
+        if split != self._split:
+            self._split = split
+            self._context += 1
+            self._changed()
+
+    @Slot(object)
+    def _on_document_context_changed(self, _value: Any) -> None:
+        self._context += 1
+        self._changed()
+
+    @Slot(object)
+    def _on_document_params_changed(self, _params: Any) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self._refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self._refresh()
+
+    def _hint(self) -> str | None:
+        doc = self._doc
+        dataset, spec, params = doc.dataset, doc.spec, doc.params
+        if dataset is None or dataset.task != "classification":
+            return "ROC, precision–recall and calibration apply to classification."
+        if params is None or params.spec != spec or spec.n_outputs != dataset.n_outputs \
+                or spec.n_inputs != dataset.n_inputs:
+            return "Train the network to see how far its probabilities can be trusted."
+        if split_sizes(dataset)[self._split] == 0:
+            return "This split has no rows."
+        return None
+
+    def _refresh(self) -> None:
+        self._stale = False
+        hint = self._hint()
+        if hint is not None:
+            self._context += 1
+            self._show_hint(hint)
+            return
+        doc = self._doc
+        spec, params, dataset, split, context = (doc.spec, doc.params, doc.dataset, self._split,
+                                                 self._context)
+        self.background.request(
+            lambda: (context, probability_report(spec, params, dataset, split)))
+
+    def _show_hint(self, text: str) -> None:
+        self.report = None
+        self.hint_label.setText(text)
+        self.hint_label.show()
+        self.plot_widget.hide()
+        self.summary_label.setText("")
+
+    @Slot(object)
+    def _on_background_finished(self, answer: tuple[int, ProbabilityReport]) -> None:
+        context, report = answer
+        if context == self._context:
+            self.report = report
+            self.hint_label.hide()
+            self.plot_widget.show()
+            self._draw(report)
+
+    @Slot(str)
+    def _on_background_failed(self, message: str) -> None:
+        self._show_hint(f"Could not compute the curves: {message}")
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def summary_text(self, report: ProbabilityReport) -> str:
+        if self._view == "calibration":
+            ece = report.calibration.ece if report.calibration is not None else None
+            return (f"Expected calibration error {fmt.number(ece)}: on average the stated "
+                    "confidence is off by this much (0 = probabilities mean what they say).")
+        curves = report.rocs if self._view == "roc" else report.prs
+        what = "AUC" if self._view == "roc" else "Average precision"
+        areas = [f"{name} {fmt.number(c.area)}" for name, c in zip(report.names, curves,
+                                                                     strict=True)]
+        if len(report.names) == 2:  # both classes of a binary problem have the same ROC area
+            areas = areas[1:] if self._view == "roc" else areas
+        return f"{what}: " + " · ".join(areas)
+
+    def _draw(self, report: ProbabilityReport) -> None:
+        self.plot.clear()
+        self.legend.clear()
+        text = self.palette().color(QPalette.Text)
+        diagonal = pg.mkPen(text, width=1, style=Qt.DashLine)
+        self.summary_label.setText(self.summary_text(report))
+        if self._view == "calibration":
+            self._draw_calibration(report, diagonal)
+            return
+        roc = self._view == "roc"
+        self.plot.setLabel("bottom", "False-positive rate" if roc else "Recall")
+        self.plot.setLabel("left", "True-positive rate" if roc else "Precision")
+        if roc:
+            self.plot.plot([0, 1], [0, 1], pen=diagonal)
+        curves = report.rocs if roc else report.prs
+        skip_first = roc and len(report.names) == 2
+        for i, (name, curve) in enumerate(zip(report.names, curves, strict=True)):
+            if (skip_first and i == 0) or i >= MAX_CURVES or curve.area is None:
+                continue
+            pen = pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2)
+            self.plot.plot(curve.x, curve.y, pen=pen, name=f"{name} ({fmt.number(curve.area)})")
+
+    def _draw_calibration(self, report: ProbabilityReport, diagonal: Any) -> None:
+        cal = report.calibration
+        self.plot.setLabel("bottom", "Predicted probability (confidence)")
+        self.plot.setLabel("left", "Observed accuracy")
+        self.plot.plot([0, 1], [0, 1], pen=diagonal, name="Perfectly calibrated")
+        filled = cal.counts > 0
+        width = float(cal.edges[1] - cal.edges[0])
+        centers = (cal.edges[:-1] + cal.edges[1:]) / 2
+        share = cal.counts / max(int(cal.counts.sum()), 1)
+        bars = pg.BarGraphItem(x=centers, height=share, width=width * 0.9,
+                               brush=QColor(128, 128, 128, 70), pen=pg.mkPen(None))
+        self.plot.addItem(bars)
+        self.plot.plot(cal.confidence[filled], cal.accuracy[filled],
+                       pen=pg.mkPen(CLASS_COLORS[0], width=2), symbol="o", symbolSize=7,
+                       symbolBrush=CLASS_COLORS[0], name="Network (grey bars: share of rows)")
+
+    # ---- palette -------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.PaletteChange:
+            self._apply_palette()
+            if self.report is not None:
+                self._draw(self.report)
+        super().changeEvent(event)
+
+    def _apply_palette(self) -> None:
+        palette = self.palette()
+        self.plot_widget.setBackground(palette.color(QPalette.Base))
+        axis_colors(self.plot, palette.color(QPalette.Text))
+
+
