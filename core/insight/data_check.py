@@ -186,8 +186,9 @@ def _classes(dataset: object) -> list[Finding]:
             f"Use class weights ({shown}) so every class counts the same in the loss, and judge "
             "by per-class recall, not accuracy alone.",
             Fix("class_weights", "Use class weights", weights=weights)))
+    # Only a split needs rows per class: a toy set trained on every row (XOR) is fine as it is.
     fractions = [f for f in dataset.options.split[1:] if f > 0]
-    needed = max(MIN_CLASS_ROWS, math.ceil(1 / min(fractions)) if fractions else 0)
+    needed = max(MIN_CLASS_ROWS, math.ceil(1 / min(fractions))) if fractions else 0
     few = [name for name, count in balance.items() if count < needed]
     if few:
         out.append(Finding(

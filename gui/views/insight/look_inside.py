@@ -5,8 +5,12 @@ step-through, and input importance with the profiler.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
+from core.nn.class_weights import n_classes
+from gui.views.insight.data_check_panel import DataCheckPanel
+from gui.views.insight.pretrain_check import PreTrainGate, prompt_enabled
 from gui.views.insight.probability_panel import ProbabilityPanel
 
 if TYPE_CHECKING:
@@ -15,9 +19,62 @@ if TYPE_CHECKING:
 
 def install(window: MainWindow) -> None:
     """Build the views, put them in their places and wire their intents to the controller."""
+    _probabilities(window)
+    _data_check(window)
+
+
+def _probabilities(window: MainWindow) -> None:
     evaluation = window.evaluation_panel
     window.probability_panel = ProbabilityPanel(window.doc)
     window.probability_panel.set_split(evaluation.split)
     evaluation.add_side_view(window.probability_panel)
     evaluation.split_changed.connect(window.probability_panel.set_split)
     window.insight_panels.append(window.probability_panel)
+
+
+def show_tab(window: MainWindow, widget: Any) -> None:
+    window.docks["plot"].show()
+    window.docks["plot"].raise_()
+    window.plot_tabs.setCurrentWidget(widget)
+
+
+def _data_check(window: MainWindow) -> None:
+    doc, controller = window.doc, window.controller
+    panel = window.data_check_panel = DataCheckPanel(doc)
+    window.plot_tabs.addTab(panel, "Data check")
+    window.insight_panels.append(panel)
+    gate = window.pretrain_gate = PreTrainGate(doc, window.settings, controller.training.start,
+                                               lambda: show_tab(window, panel), window)
+    panel.set_prompt_enabled(prompt_enabled(window.settings))
+    panel.prompt_toggled.connect(gate.set_enabled)
+    gate.prompt_changed.connect(panel.set_prompt_enabled)
+    train = window.actions["train"]
+    train.triggered.disconnect(controller.training.start)
+    train.triggered.connect(gate.request_train)
+    panel.fix_requested.connect(lambda fix: apply_fix(window, fix))
+    panel.class_weights_off_requested.connect(
+        lambda: controller.apply_config(dataclasses.replace(doc.config, class_weights=None)))
+    doc.dataset_changed.connect(lambda dataset: _drop_stale_weights(window, dataset))
+    window.insight_panels.append(gate)
+
+
+def apply_fix(window: MainWindow, fix: Any) -> None:
+    """Apply a data-check fix through the controller (so it is undoable where edits are)."""
+    doc, controller = window.doc, window.controller
+    if fix.kind == "class_weights":
+        controller.apply_config(dataclasses.replace(doc.config, class_weights=fix.weights))
+        doc.set_status("Class weights are on: every class counts the same in the loss.")
+    elif fix.kind == "ignore_column" and doc.dataset_options is not None:
+        options = doc.dataset_options.with_kind(fix.column, "ignored")
+        if controller.apply_dataset_options(options):
+            doc.set_status(f"Ignoring column '{fix.column}'.")
+
+
+def _drop_stale_weights(window: MainWindow, dataset: Any) -> None:
+    """Class weights belong to one dataset's classes: another class count drops them."""
+    config = window.doc.config
+    if config.class_weights is None or dataset is None:
+        return
+    if dataset.task != "classification" or \
+            len(config.class_weights) != n_classes(dataset.n_outputs):
+        window.controller.apply_config(dataclasses.replace(config, class_weights=None))
