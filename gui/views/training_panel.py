@@ -160,6 +160,11 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.timing)
         layout.addStretch(1)
 
+    def add_tool(self, widget: QWidget) -> None:
+        """A tool button below the run buttons (e.g. Find a learning rate…)."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.progress), widget)
+
     def _connect(self) -> None:
         for combo in (self.optimizer, self.loss, self.initializer):
             combo.currentIndexChanged.connect(self._on_widget_changed)

@@ -8,8 +8,12 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QPushButton
+
 from core.nn.class_weights import n_classes
 from gui.views.insight.data_check_panel import DataCheckPanel
+from gui.views.insight.lr_range_dialog import LrRangeDialog
 from gui.views.insight.pretrain_check import PreTrainGate, prompt_enabled
 from gui.views.insight.probability_panel import ProbabilityPanel
 
@@ -21,6 +25,7 @@ def install(window: MainWindow) -> None:
     """Build the views, put them in their places and wire their intents to the controller."""
     _probabilities(window)
     _data_check(window)
+    _lr_range(window)
 
 
 def _probabilities(window: MainWindow) -> None:
@@ -78,3 +83,36 @@ def _drop_stale_weights(window: MainWindow, dataset: Any) -> None:
     if dataset.task != "classification" or \
             len(config.class_weights) != n_classes(dataset.n_outputs):
         window.controller.apply_config(dataclasses.replace(config, class_weights=None))
+
+
+def train_menu(window: MainWindow) -> QMenu:
+    return next(a.menu() for a in window.menuBar().actions() if a.text() == "&Train")
+
+
+def _lr_range(window: MainWindow) -> None:
+    doc, controller = window.doc, window.controller
+    dialog = window.lr_range_dialog = LrRangeDialog(doc, window)
+    dialog.learning_rate_chosen.connect(lambda rate: controller.apply_config(
+        dataclasses.replace(doc.config, learning_rate=rate)))
+    action = window.find_lr_action = QAction("Find a &learning rate…", window)
+    action.setObjectName("find_learning_rate")
+    action.setToolTip("Try learning rates from tiny to huge on a copy of the weights and "
+                      "suggest one.")
+    action.triggered.connect(lambda: _show_dialog(dialog))
+    train_menu(window).addAction(action)
+    button = window.find_lr_button = QPushButton("Find a learning rate…")
+    button.setToolTip(action.toolTip())
+    button.clicked.connect(action.trigger)
+    window.training_panel.add_tool(button)
+    doc.training_state_changed.connect(lambda state: action.setEnabled(state == "idle"))
+    doc.training_state_changed.connect(lambda state: button.setEnabled(state == "idle"))
+    window.insight_panels.append(dialog)
+
+
+def _show_dialog(dialog: Any) -> None:
+    """Open and run at once: the one click the person made asked for the test."""
+    dialog.show()
+    dialog.raise_()
+    dialog.activateWindow()
+    if not dialog.task.busy:
+        dialog.run()

@@ -1,0 +1,193 @@
+"""Find a learning rate: the range test (core.insight.lr_range) run off the UI thread from the
+current weights, the loss plotted against the learning rate, a suggestion and a one-click apply.
+
+The test trains a copy of the weights and core restores even that copy, so the network is never
+touched; the dialog is not modal, the window stays usable, and Cancel stops the run between steps.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.insight.lr_range import RangeTest, lr_range_test
+from gui.control.document import Document
+from gui.control.training_control import init_params_for
+from gui.views import fmt
+from gui.views.insight.cancellable import CancellableTask
+from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.loss_plot import TRAIN_COLOR, VAL_COLOR
+
+INTRO = ("Trains briefly from the current weights while the learning rate grows from 0.00001 to "
+         "10, and watches the loss. A good learning rate is where the loss falls fastest. The "
+         "network's weights are left exactly as they are.")
+
+
+def rounded(rate: float) -> float:
+    """Two significant digits: 0.0316 → 0.032 (what a person types, and the spin box shows)."""
+    return float(f"{rate:.2g}")
+
+
+def problem(doc: Document) -> str | None:
+    """Why the test cannot run now, or None."""
+    dataset, spec = doc.dataset, doc.spec
+    if dataset is None:
+        return "Open a dataset first."
+    if doc.is_training:
+        return "Stop training first: the test needs the weights to hold still."
+    if (spec.n_inputs, spec.n_outputs) != (dataset.n_inputs, dataset.n_outputs):
+        return "The network does not fit the dataset."
+    return None
+
+
+class LrRangeDialog(QDialog):
+    learning_rate_chosen = Signal(float)
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self.result: RangeTest | None = None
+        self.setWindowTitle("Find a learning rate")
+        self.task = CancellableTask(self)
+        self.task.finished.connect(self._on_task_finished)
+        self.task.failed.connect(self._on_task_failed)
+        self.task.cancelled.connect(self._on_task_cancelled)
+        self.task.progressed.connect(self._on_task_progressed)
+        self.task.ended.connect(self._update_buttons)
+        self._build()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        intro = QLabel(INTRO)
+        intro.setWordWrap(True)
+        self.run_button = QPushButton("Run the test")
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.task.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        row = QHBoxLayout()
+        row.addWidget(self.run_button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.progress, 1)
+        self.plot_widget = pg.PlotWidget()
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setLogMode(x=True, y=False)
+        self.plot.setLabel("bottom", "Learning rate")
+        self.plot.setLabel("left", "Training loss")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        palette = self.palette()
+        self.plot_widget.setBackground(palette.color(QPalette.Base))
+        axis_colors(self.plot, palette.color(QPalette.Text))
+        self.raw_curve = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=1),
+                                        name="Loss at each step")
+        self.smooth_curve = self.plot.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2),
+                                           name="Smoothed")
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.color(QPalette.Text),
+                                                             style=Qt.DashLine))
+        self.marker.hide()
+        self.plot.addItem(self.marker)
+        self.suggestion_label = QLabel()
+        self.suggestion_label.setWordWrap(True)
+        self.apply_button = QPushButton("Use it")
+        self.apply_button.clicked.connect(self._on_apply_clicked)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.suggestion_label, 1)
+        bottom.addWidget(self.apply_button)
+        bottom.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addLayout(bottom)
+        self.resize(560, 420)
+
+    # ---- running -------------------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        reason = problem(self._doc)
+        if reason is not None:
+            self.suggestion_label.setText(reason)
+            return
+        doc = self._doc
+        spec, config, dataset = doc.spec, doc.config, doc.dataset
+        params = doc.params if doc.params is not None and doc.params.spec == spec else \
+            init_params_for(spec, config)
+        params = params.astype(np.dtype(config.dtype))  # a copy: the test trains it
+        X, y = dataset.X_train, dataset.y_train
+        self.result = None
+        self.progress.setValue(0)
+        self.suggestion_label.setText("Running…")
+        self.task.start(lambda stop, progress: lr_range_test(
+            spec, params, X, y, config, stop=stop, progress=progress))
+        self._update_buttons()
+
+    def shutdown(self) -> None:
+        self.task.shutdown()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.task.cancel()
+        super().closeEvent(event)
+
+    @Slot(float)
+    def _on_task_progressed(self, fraction: float) -> None:
+        self.progress.setValue(int(round(100 * fraction)))
+
+    @Slot(object)
+    def _on_task_finished(self, result: RangeTest) -> None:
+        self.result = result
+        self.progress.setValue(100)
+        self.raw_curve.setData(result.learning_rates, result.losses)
+        self.smooth_curve.setData(result.learning_rates, result.smoothed)
+        if result.suggestion is None:
+            self.marker.hide()
+            self.suggestion_label.setText("The loss did not fall over the range: no suggestion. "
+                                          "Check the data and the network.")
+        else:
+            rate = rounded(result.suggestion)
+            self.marker.setValue(np.log10(rate))
+            self.marker.show()
+            self.suggestion_label.setText(
+                f"Suggested learning rate: <b>{fmt.number(rate)}</b> (the loss falls fastest "
+                f"there; now {fmt.number(self._doc.config.learning_rate)}).")
+            self.apply_button.setText(f"Use {fmt.number(rate)}")
+        self._update_buttons()
+
+    @Slot(str)
+    def _on_task_failed(self, message: str) -> None:
+        self.suggestion_label.setText(f"The test could not run: {message}")
+
+    @Slot()
+    def _on_task_cancelled(self) -> None:
+        self.progress.setValue(0)
+        self.suggestion_label.setText("Cancelled. The weights are unchanged.")
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        busy = self.task.busy
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        self.apply_button.setEnabled(not busy and self.result is not None
+                                     and self.result.suggestion is not None)
+
+    @Slot()
+    def _on_apply_clicked(self) -> None:
+        if self.result is not None and self.result.suggestion is not None:
+            self.learning_rate_chosen.emit(rounded(self.result.suggestion))

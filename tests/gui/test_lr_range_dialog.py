@@ -1,0 +1,58 @@
+"""Find a learning rate: one click runs the range test off the UI thread, plots it, suggests a
+rate that one more click applies; the weights never change; Cancel stops it."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from core.insight.lr_range import lr_range_test
+from gui.views.insight.lr_range_dialog import rounded
+
+
+def test_one_click_test_and_apply(qtbot, window):
+    window.controller.open_example("circles")
+    doc = window.doc
+    before = doc.params.flat.copy()
+    dialog = window.lr_range_dialog
+    qtbot.mouseClick(window.find_lr_button, Qt.LeftButton)
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.result is not None and not dialog.task.busy, timeout=30_000)
+    assert np.array_equal(doc.params.flat, before)
+    expected = lr_range_test(doc.spec, doc.params.copy(), doc.dataset.X_train,
+                             doc.dataset.y_train, doc.config)
+    np.testing.assert_allclose(dialog.result.losses, expected.losses, rtol=1e-5)
+    x, y = dialog.smooth_curve.getData()
+    assert len(y) == len(expected.smoothed)
+    rate = rounded(dialog.result.suggestion)
+    assert dialog.apply_button.isEnabled() and dialog.marker.isVisible()
+    qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
+    assert doc.config.learning_rate == rate
+    assert window.training_panel.learning_rate.value() == rate
+    dialog.close()
+
+
+def test_cancel_stops_the_run(qtbot, window, monkeypatch):
+    import threading
+
+    from core.insight import lr_range
+    from gui.views.insight import lr_range_dialog
+
+    started = threading.Event()
+
+    def slow_test(*args, stop, progress, **kwargs):  # waits for Cancel on any machine speed
+        started.set()
+        while not stop():
+            threading.Event().wait(0.01)
+        raise lr_range.Cancelled
+
+    monkeypatch.setattr(lr_range_dialog, "lr_range_test", slow_test)
+    dialog = window.lr_range_dialog
+    window.find_lr_action.trigger()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    assert dialog.cancel_button.isEnabled() and not dialog.run_button.isEnabled()
+    with qtbot.waitSignal(dialog.task.cancelled, timeout=10_000):
+        qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
+    assert not dialog.task.busy and dialog.result is None
+    assert "Cancelled" in dialog.suggestion_label.text()
+    assert dialog.run_button.isEnabled() and not dialog.apply_button.isEnabled()
+    dialog.close()
