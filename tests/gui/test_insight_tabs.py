@@ -21,7 +21,8 @@ def show_tab(window, title: str):  # noqa: ANN201 - the tab's widget
 def test_tabs_and_prediction_dock_exist(window) -> None:
     tabs = window.plot_tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
-        "Loss", "Evaluation", "Decision boundary", "Diagnostics", "Data check"]
+        "Loss", "Evaluation", "Decision boundary", "Diagnostics", "Data check",
+        "Step through"]
     assert window.docks["prediction"].widget() is window.prediction_panel
 
 

@@ -6,7 +6,7 @@ step-through, and input importance with the profiler.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QPushButton
@@ -16,9 +16,10 @@ from gui.views.insight.data_check_panel import DataCheckPanel
 from gui.views.insight.lr_range_dialog import LrRangeDialog
 from gui.views.insight.pretrain_check import PreTrainGate, prompt_enabled
 from gui.views.insight.probability_panel import ProbabilityPanel
+from gui.views.insight.step_through_panel import StepThroughPanel
 
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+# The window is typed as Any: gui/views never imports gui.main_window (tests/test_layering.py).
+MainWindow = Any
 
 
 def install(window: MainWindow) -> None:
@@ -26,6 +27,7 @@ def install(window: MainWindow) -> None:
     _probabilities(window)
     _data_check(window)
     _lr_range(window)
+    _step_through(window)
 
 
 def _probabilities(window: MainWindow) -> None:
@@ -116,3 +118,12 @@ def _show_dialog(dialog: Any) -> None:
     dialog.activateWindow()
     if not dialog.task.busy:
         dialog.run()
+
+
+def _step_through(window: MainWindow) -> None:
+    prediction = window.prediction_panel
+    panel = window.step_through_panel = StepThroughPanel(
+        window.doc, window.diagram, lambda: prediction.input_row() if prediction.fields else None)
+    window.plot_tabs.addTab(panel, "Step through")
+    panel.install_shortcuts(window)
+    window.insight_panels.append(panel)

@@ -1,0 +1,282 @@
+"""The Step through tab: one row through the network, a stage at a time — inputs, each layer's
+weighted sums and activations, the loss, each layer's deltas and gradients going back, and the
+update the optimizer would make. The numbers are drawn on the diagram (StepOverlay) and written
+as equations in the side panel; Forward / Back (or the → / ← and Page Down / Page Up keys, or F10
+/ Shift+F10 anywhere in the window) move between stages.
+
+The trace is core.insight.step_through.trace_sample on the current weights: one row, so it runs
+synchronously (microseconds to a few milliseconds) and follows the weights while they train.
+Numbers appear on the diagram only while this tab is visible.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import StudioError
+from core.insight.evaluation import SPLIT_TITLES, SPLITS, split_arrays
+from core.insight.importance import column_groups
+from core.insight.step_through import SampleTrace, stages, trace_sample
+from core.nn.losses import default_loss
+from gui.control.document import Document
+from gui.views import fmt
+from gui.views.insight.step_overlay import StepOverlay
+from gui.views.insight.step_text import StageView, stage_view
+
+FORM = "form"
+FORWARD_KEYS = (Qt.Key_Right, Qt.Key_PageDown)
+BACK_KEYS = (Qt.Key_Left, Qt.Key_PageUp)
+
+
+class StepThroughPanel(QWidget):
+    def __init__(self, document: Document, diagram: Any, form_row: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._doc = document
+        self._form_row = form_row  # () -> DataFrame of the Prediction form's row, or None
+        self.overlay = StepOverlay(diagram)
+        self.trace: SampleTrace | None = None
+        self.view: StageView | None = None
+        self.stage = 0
+        self._stale = True
+        self._build()
+        self.setFocusPolicy(Qt.StrongFocus)
+        for signal in (document.dataset_changed, document.spec_changed,
+                       document.params_changed, document.config_changed):
+            signal.connect(self._on_document_changed)
+        diagram.canvas.resized.connect(self._on_diagram_moved)
+        document.spec_changed.connect(self._on_diagram_moved)
+        document.dataset_changed.connect(self._on_diagram_moved)
+
+    def shutdown(self) -> None:
+        self.overlay.clear()
+
+    def install_shortcuts(self, window: QWidget) -> None:
+        """F10 / Shift+F10 step from anywhere in the window (as in a debugger)."""
+        for key, slot in (("F10", self.step_forward), ("Shift+F10", self.step_back)):
+            shortcut = QShortcut(QKeySequence(key), window)
+            shortcut.activated.connect(slot)
+
+    def _build(self) -> None:
+        self.source = QComboBox()
+        self.source.setObjectName("step_source")
+        self.row_spin = QSpinBox()
+        self.row_spin.setMinimum(1)
+        self.row_spin.setPrefix("Row ")
+        self.target_combo = QComboBox()
+        self.target_combo.setToolTip("The Prediction form's row has no target: choose the one "
+                                     "the network should have given.")
+        self.source.currentIndexChanged.connect(self._on_row_changed)
+        self.row_spin.valueChanged.connect(self._on_row_changed)
+        self.target_combo.currentIndexChanged.connect(self._on_row_changed)
+        self.back_button = QPushButton("◀ Back")
+        self.back_button.setToolTip("Previous stage (← or Page Up; Shift+F10)")
+        self.forward_button = QPushButton("Forward ▶")
+        self.forward_button.setToolTip("Next stage (→ or Page Down; F10)")
+        self.back_button.clicked.connect(self.step_back)
+        self.forward_button.clicked.connect(self.step_forward)
+        self.stage_label = QLabel()
+        top = QHBoxLayout()
+        for widget in (self.source, self.row_spin, self.target_combo, self.back_button,
+                       self.forward_button):
+            top.addWidget(widget)
+        top.addWidget(self.stage_label, 1)
+        self.equations = QTextBrowser()
+        self.equations.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.equations, 1)
+
+    # ---- the row -------------------------------------------------------------------------------
+    def _fill_sources(self) -> None:
+        dataset = self._doc.dataset
+        current = self.source.currentData()
+        self.source.blockSignals(True)
+        self.source.clear()
+        if dataset is not None:
+            for split in SPLITS:
+                if len(split_arrays(dataset, split)[0]):
+                    self.source.addItem(f"{SPLIT_TITLES[split]} rows", split)
+            self.source.addItem("Prediction form", FORM)
+            names = dataset.class_names if dataset.task == "classification" else ()
+            self.target_combo.blockSignals(True)
+            self.target_combo.clear()
+            self.target_combo.addItems(list(names))
+            self.target_combo.blockSignals(False)
+        index = self.source.findData(current)
+        self.source.setCurrentIndex(max(index, 0))
+        self.source.blockSignals(False)
+
+    def select_row(self, split: str, row: int) -> None:
+        """Step through row `row` (0-based) of `split`, or of the Prediction form (FORM)."""
+        self._fill_sources()
+        self.source.setCurrentIndex(max(self.source.findData(split), 0))
+        self.row_spin.setValue(row + 1)
+        self._on_row_changed()
+
+    def _row(self) -> tuple[np.ndarray, np.ndarray, str, str] | str:
+        """(x scaled, y, row text, target text) or a hint why there is none."""
+        doc = self._doc
+        dataset, spec, params = doc.dataset, doc.spec, doc.params
+        if dataset is None:
+            return "Open a dataset (or an example) to step a row through the network."
+        if params is None or params.spec != spec:
+            return "Press Train or Reset weights: the network needs weights to step through."
+        if (spec.n_inputs, spec.n_outputs) != (dataset.n_inputs, dataset.n_outputs):
+            return "The network does not fit the dataset."
+        source = self.source.currentData()
+        if source == FORM:
+            return self._form(dataset)
+        X, y = split_arrays(dataset, source)
+        self.row_spin.setMaximum(max(len(X), 1))
+        i = self.row_spin.value() - 1
+        target = _target_text(dataset, y[i])
+        return X[i], y[i], f"Row {i + 1:,} of the {SPLIT_TITLES[source].lower()} split", target
+
+    def _form(self, dataset: Any) -> tuple[np.ndarray, np.ndarray, str, str] | str:
+        frame = self._form_row() if self._form_row is not None else None
+        if frame is None or frame.shape[1] == 0:
+            return "Open the Prediction tab once to fill in a row there."
+        try:
+            x = dataset.preprocessing.transform(frame)[0]
+        except StudioError as exc:
+            return str(exc)
+        if dataset.task == "classification":
+            k = max(self.target_combo.currentIndex(), 0)
+            y = np.zeros(dataset.n_outputs)
+            if dataset.n_outputs == 1:
+                y[0] = float(k == 1)
+            else:
+                y[k] = 1.0
+            return x, y, "The Prediction form's row", dataset.class_names[k]
+        y = np.zeros(dataset.n_outputs)
+        return x, y, "The Prediction form's row", "0 (scaled) — choose a row with a target"
+
+    # ---- stages --------------------------------------------------------------------------------
+    @Slot()
+    def step_forward(self) -> None:
+        self._go(self.stage + 1)
+
+    @Slot()
+    def step_back(self) -> None:
+        self._go(self.stage - 1)
+
+    def _go(self, stage: int) -> None:
+        if self.trace is None:
+            self._refresh()
+        count = len(stages(self._doc.spec))
+        self.stage = min(max(stage, 0), count - 1)
+        self._draw()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in FORWARD_KEYS:
+            self.step_forward()
+        elif event.key() in BACK_KEYS:
+            self.step_back()
+        else:
+            super().keyPressEvent(event)
+
+    # ---- document ------------------------------------------------------------------------------
+    @Slot()
+    def _on_row_changed(self, *_: object) -> None:
+        self.target_combo.setVisible(self.source.currentData() == FORM)
+        self.row_spin.setVisible(self.source.currentData() != FORM)
+        self._changed()
+
+    @Slot(object)
+    def _on_document_changed(self, *_: object) -> None:
+        self._changed()
+
+    def _changed(self) -> None:
+        if self.isVisible():
+            self._refresh()
+        else:
+            self._stale = True
+
+    @Slot()
+    def _on_diagram_moved(self, *_: object) -> None:
+        if self.isVisible():
+            self.overlay.replace()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._fill_sources()
+        self._refresh()
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.overlay.clear()
+        self._stale = True
+        super().hideEvent(event)
+
+    def _refresh(self) -> None:
+        self._stale = False
+        if self.source.count() == 0:
+            self._fill_sources()
+        row = self._row()
+        if isinstance(row, str):
+            self.trace = None
+            self.view = None
+            self.overlay.clear()
+            self.stage_label.setText("")
+            self.equations.setHtml(f"<p>{row}</p>")
+            return
+        x, y, self._row_text, self._target_text = row
+        doc = self._doc
+        config = doc.config
+        loss = config.loss or default_loss(doc.spec.output_layer.activation)
+        self.trace = trace_sample(doc.spec, doc.params, x, y, loss, config.optimizer,
+                                  config.learning_rate, momentum=config.momentum,
+                                  nesterov=config.nesterov)
+        self.stage = min(self.stage, len(stages(doc.spec)) - 1)
+        self._draw()
+
+    def _context(self) -> dict:
+        dataset = self._doc.dataset
+        groups = column_groups(dataset.preprocessing)
+        raw = []
+        for g in groups:
+            values = self.trace.x[list(g.indices)]
+            if g.kind == "categorical":
+                raw.append((g.name, g.categories[int(np.argmax(values))]))
+            else:
+                raw.append((g.name, fmt.number(float(values[0]) * g.scale + g.offset, 4)))
+        return {"raw": raw, "groups": [g.indices for g in groups], "row_text": self._row_text,
+                "target_text": self._target_text}
+
+    def _draw(self) -> None:
+        if self.trace is None:
+            return
+        spec = self._doc.spec
+        order = stages(spec)
+        kind, layer = order[self.stage]
+        self.view = stage_view(spec, self.trace, kind, layer, self._context())
+        self.stage_label.setText(f"Step {self.stage + 1} of {len(order)} · {self.view.title}")
+        self.equations.setHtml(self.view.html)
+        self.back_button.setEnabled(self.stage > 0)
+        self.forward_button.setEnabled(self.stage < len(order) - 1)
+        if self.isVisible():
+            self.overlay.show(self.view.neurons, self.view.edges)
+
+
+def _target_text(dataset: Any, y: np.ndarray) -> str:
+    if dataset.task == "classification":
+        k = int(y[0] > 0.5) if len(y) == 1 else int(np.argmax(y))
+        return str(dataset.class_names[k])
+    if dataset.task == "multilabel":
+        return ", ".join(f"{name}={int(v)}" for name, v in zip(dataset.target_names, y,
+                                                               strict=True))
+    return ", ".join(fmt.number(float(v)) for v in y) + " (scaled)"

@@ -1,0 +1,82 @@
+"""Step through XOR with real clicks and keys: the numbers on the diagram and in the equations are
+core's forward pass and backprop for that row."""
+from __future__ import annotations
+
+import numpy as np
+from conftest import train_briefly
+from PySide6.QtCore import Qt
+
+from core.insight.step_through import stages
+from core.nn.backprop import loss_and_gradient
+from core.nn.model import layer_activations
+from gui.views import fmt
+from gui.views.insight.step_text import n
+
+
+def _open(qtbot, window):
+    panel = window.step_through_panel
+    window.plot_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: panel.trace is not None, timeout=5000)
+    return panel
+
+
+def test_forward_and_backward_on_trained_xor(qtbot, window):
+    train_briefly(qtbot, window, epochs=300)
+    panel = _open(qtbot, window)
+    doc = window.doc
+    panel.select_row("train", 2)
+    x, y = doc.dataset.X_train[2], doc.dataset.y_train[2]
+    assert panel.stage_label.text().startswith("Step 1 of 7 · Inputs")
+    assert sorted(panel.overlay.texts) == sorted(n(v) for v in x)
+
+    # Forward with the button, then with the → key.
+    qtbot.mouseClick(panel.forward_button, Qt.LeftButton)
+    hidden = layer_activations(doc.spec, doc.params, x[None, :])[0][0]
+    assert "Forward · Hidden 1" in panel.stage_label.text()
+    for value in hidden:
+        assert f"a={n(value)}" in panel.overlay.texts
+    assert f"w={n(doc.params.weights[0][0, 0])}" in panel.overlay.texts
+    qtbot.keyClick(panel, Qt.Key_Right)
+    qtbot.keyClick(panel, Qt.Key_Right)
+    assert "Loss" in panel.stage_label.text()
+    loss, grads = loss_and_gradient(doc.spec, doc.params.astype(np.float64), x[None, :],
+                                    y[None, :], "binary_crossentropy")
+    assert f"= <b>{n(loss)}</b>" in panel.equations.toHtml().replace("&lt;", "<") or \
+        n(loss) in panel.equations.toPlainText()
+
+    qtbot.keyClick(panel, Qt.Key_PageDown)  # backward through the output layer
+    assert "Backward · Output" in panel.stage_label.text()
+    assert "δ = ŷ − y" in panel.equations.toPlainText()
+    for g in grads.weights[1].ravel():
+        assert f"∂w={n(g)}" in panel.overlay.texts
+    qtbot.keyClick(panel, Qt.Key_Right)
+    for g in grads.weights[0].ravel():
+        assert f"∂w={n(g)}" in panel.overlay.texts
+
+    qtbot.keyClick(panel, Qt.Key_Right)  # the update
+    assert panel.stage == len(stages(doc.spec)) - 1 and not panel.forward_button.isEnabled()
+    assert "learning rate" in panel.equations.toPlainText()
+    qtbot.keyClick(panel, Qt.Key_Left)
+    assert "Backward · Hidden 1" in panel.stage_label.text()
+
+    # Leaving the tab takes the numbers off the diagram.
+    window.plot_tabs.setCurrentIndex(0)
+    assert panel.overlay.texts == []
+    assert fmt.number(1.0) == "1.00"
+
+
+def test_hints_and_prediction_form_row(qtbot, window):
+    panel = _open(qtbot, window)  # XOR opened with fresh weights: steps at once
+    window.docks["prediction"].raise_()
+    form = window.prediction_panel
+    qtbot.waitUntil(lambda: "x1" in form.fields, timeout=5000)
+    form.fields["x1"].setValue(1.0)
+    form.fields["x2"].setValue(0.0)
+    panel.select_row("form", 0)
+    assert panel.target_combo.isVisible() and not panel.row_spin.isVisible()
+    panel.target_combo.setCurrentIndex(1)
+    np.testing.assert_allclose(panel.trace.x, [1.0, 0.0])
+    assert panel.trace.y.tolist() == [1.0]
+    window.controller.training.reset_weights()
+    window.doc.set_params(None)
+    assert panel.trace is None and "needs weights" in panel.equations.toPlainText()
