@@ -33,11 +33,11 @@ SEVERITIES = ("problem", "warning", "info")
 @dataclass(frozen=True, slots=True)
 class Fix:
     """What the app can do: "class_weights" (set TrainConfig.class_weights = weights) or
-    "ignore_column" (mark `column` ignored in the dataset options)."""
+    "ignore_columns" (mark `columns` ignored in the dataset options)."""
 
     kind: str
     label: str
-    column: str = ""
+    columns: tuple[str, ...] = ()
     weights: tuple[float, ...] = ()
 
 
@@ -104,7 +104,7 @@ def _overlap(dataset: object) -> list[Finding]:
 
 
 def _columns(table: object, dataset: object) -> list[Finding]:
-    out = []
+    out, useless = [], []
     used = set(dataset.preprocessing.input_columns)
     for info in table.columns:
         if info.name in dataset.preprocessing.target_columns:
@@ -117,10 +117,18 @@ def _columns(table: object, dataset: object) -> list[Finding]:
             continue
         found = infer_column(info.name, table.frame[info.name])
         if found.kind == "ignored":
-            out.append(Finding(
-                "warning", f"'{info.name}' looks useless as an input",
-                f"Column '{info.name}': {found.reason}. The network can only memorise it.",
-                "Ignore this column.", Fix("ignore_column", f"Ignore '{info.name}'", info.name)))
+            useless.append((info.name, found.reason))
+    if useless:
+        names = tuple(name for name, _ in useless)
+        listed = "; ".join(f"'{name}': {reason}" for name, reason in useless[:5])
+        more = f" and {len(useless) - 5} more" if len(useless) > 5 else ""
+        title = f"'{names[0]}' looks useless as an input" if len(names) == 1 else \
+            f"{len(names)} columns look useless as inputs"
+        out.append(Finding(
+            "warning", title, f"{listed}{more}. The network can only memorise such a column.",
+            "Ignore " + ("this column." if len(names) == 1 else "these columns."),
+            Fix("ignore_columns", "Ignore " + (f"'{names[0]}'" if len(names) == 1
+                                                else f"these {len(names)} columns"), names)))
     return out
 
 
@@ -140,7 +148,7 @@ def _leakage(frame: pd.DataFrame, inputs: list[str], targets: list[str],
                 "Such a column is usually a copy of the target or a value only known afterwards "
                 "(leakage): the network will look perfect and fail on new data.",
                 f"Ignore '{name}' unless you are sure it will be known when predicting.",
-                Fix("ignore_column", f"Ignore '{name}'", name)))
+                Fix("ignore_columns", f"Ignore '{name}'", (name,))))
     return out
 
 

@@ -40,7 +40,7 @@ def test_flags_a_copied_target_with_an_ignore_fix():
     findings = _check(frame)
     leak = [f for f in findings if "alone predicts" in f.title]
     assert len(leak) == 1 and leak[0].severity == "problem"
-    assert leak[0].fix.kind == "ignore_column" and leak[0].fix.column == "outcome_code"
+    assert leak[0].fix.kind == "ignore_columns" and leak[0].fix.columns == ("outcome_code",)
     # Regression: a rescaled copy of the target.
     rng = np.random.default_rng(1)
     reg = pd.DataFrame({"x": rng.normal(size=100), "price": rng.normal(size=100)})
@@ -85,4 +85,8 @@ def test_few_rows_per_class_and_ignored_columns():
     # The user forces the ID into use: now it warns, with a fix.
     forced = _check(frame, kinds={"row_id": "numeric"})
     useless = next(f for f in forced if "looks useless" in f.title)
-    assert useless.fix.column == "row_id"
+    assert useless.fix.columns == ("row_id",)
+    both = _check(frame, kinds={"row_id": "numeric", "constant": "numeric"})
+    useless = next(f for f in both if "look useless" in f.title)
+    assert useless.title == "2 columns look useless as inputs"
+    assert useless.fix.columns == ("row_id", "constant")

@@ -22,7 +22,7 @@ def test_tabs_and_prediction_dock_exist(window) -> None:
     tabs = window.plot_tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
         "Loss", "Evaluation", "Decision boundary", "Diagnostics", "Data check",
-        "Step through"]
+        "Step through", "Importance", "Profiler"]
     assert window.docks["prediction"].widget() is window.prediction_panel
 
 

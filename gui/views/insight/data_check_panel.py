@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,10 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
 
-MARKS = {"problem": "⛔", "warning": "⚠", "info": "ℹ"}
+# Glyphs the bundled DejaVu fonts have, in colour-blind-safe Okabe-Ito colours.
+MARKS = {"problem": "<span style='color:#D55E00'>✖</span>",
+         "warning": "<span style='color:#E69F00'>⚠</span>",
+         "info": "<span style='color:#0072B2'>ℹ</span>"}
 HINT_NO_DATA = "Open a dataset (or an example) to check it."
 
 
@@ -56,7 +58,6 @@ class FindingCard(QFrame):
         for label in (title, detail):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
-            label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(title)

@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QMenu, QPushButton
 
 from core.nn.class_weights import n_classes
 from gui.views.insight.data_check_panel import DataCheckPanel
+from gui.views.insight.importance_panel import ImportancePanel
 from gui.views.insight.lr_range_dialog import LrRangeDialog
 from gui.views.insight.pretrain_check import PreTrainGate, prompt_enabled
 from gui.views.insight.probability_panel import ProbabilityPanel
+from gui.views.insight.profiler_panel import ProfilerPanel
 from gui.views.insight.step_through_panel import StepThroughPanel
 
 # The window is typed as Any: gui/views never imports gui.main_window (tests/test_layering.py).
@@ -28,6 +30,7 @@ def install(window: MainWindow) -> None:
     _data_check(window)
     _lr_range(window)
     _step_through(window)
+    _importance(window)
 
 
 def _probabilities(window: MainWindow) -> None:
@@ -71,10 +74,12 @@ def apply_fix(window: MainWindow, fix: Any) -> None:
     if fix.kind == "class_weights":
         controller.apply_config(dataclasses.replace(doc.config, class_weights=fix.weights))
         doc.set_status("Class weights are on: every class counts the same in the loss.")
-    elif fix.kind == "ignore_column" and doc.dataset_options is not None:
-        options = doc.dataset_options.with_kind(fix.column, "ignored")
+    elif fix.kind == "ignore_columns" and doc.dataset_options is not None:
+        options = doc.dataset_options
+        for column in fix.columns:
+            options = options.with_kind(column, "ignored")
         if controller.apply_dataset_options(options):
-            doc.set_status(f"Ignoring column '{fix.column}'.")
+            doc.set_status("Ignoring " + ", ".join(f"'{c}'" for c in fix.columns) + ".")
 
 
 def _drop_stale_weights(window: MainWindow, dataset: Any) -> None:
@@ -127,3 +132,13 @@ def _step_through(window: MainWindow) -> None:
     window.plot_tabs.addTab(panel, "Step through")
     panel.install_shortcuts(window)
     window.insight_panels.append(panel)
+
+
+def _importance(window: MainWindow) -> None:
+    prediction = window.prediction_panel
+    window.importance_panel = ImportancePanel(window.doc, window.diagram)
+    window.plot_tabs.addTab(window.importance_panel, "Importance")
+    window.profiler_panel = ProfilerPanel(
+        window.doc, lambda: prediction.input_row() if prediction.fields else None)
+    window.plot_tabs.addTab(window.profiler_panel, "Profiler")
+    window.insight_panels += [window.importance_panel, window.profiler_panel]
