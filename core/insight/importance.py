@@ -77,6 +77,8 @@ def permutation_importance(spec: NetworkSpec, params: Params, X: np.ndarray, y: 
     """Loss increase when each group is shuffled, `repeats` times (Cancelled if `stop()`)."""
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    if len(X) == 0:
+        raise ValueError("The split has no rows; choose one with rows.")
     value = LOSSES[loss].value
     baseline = value(forward(spec, params, X).astype(np.float64), y)
     rng = np.random.default_rng(seed)
