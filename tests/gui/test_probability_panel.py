@@ -31,9 +31,10 @@ def test_curves_follow_the_split_and_views(qtbot, window):
 
     qtbot.mouseClick(evaluation.split_buttons["test"], Qt.LeftButton)
     _wait(qtbot, panel, "test")
-    qtbot.mouseClick(panel.view_buttons["pr"], Qt.LeftButton)
+    qtbot.keyClick(panel.view_combo, Qt.Key_Down)  # ROC → Precision–recall
     assert panel.summary_label.text().startswith("Average precision:")
-    qtbot.mouseClick(panel.view_buttons["calibration"], Qt.LeftButton)
+    qtbot.keyClick(panel.view_combo, Qt.Key_Down)  # → Calibration
+    assert panel.view == "calibration"
     ece = probability_report(doc.spec, doc.params, doc.dataset, "test").calibration.ece
     assert f"Expected calibration error {fmt.number(ece)}" in panel.summary_label.text()
 

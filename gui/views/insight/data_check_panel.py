@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +98,8 @@ class DataCheckPanel(QWidget):
 
     def _build(self) -> None:
         self.summary_label = QLabel(HINT_NO_DATA)
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.prompt_box = QCheckBox("Check before training")
         self.prompt_box.setToolTip("Before Train, run this check and ask first if it finds "
                                    "something.")
@@ -106,6 +109,7 @@ class DataCheckPanel(QWidget):
         top.addWidget(self.prompt_box)
         self.weights_label = QLabel()
         self.weights_label.setWordWrap(True)
+        self.weights_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.weights_off = QPushButton("Stop using class weights")
         self.weights_off.clicked.connect(self.class_weights_off_requested)
         weights = QHBoxLayout()
@@ -117,6 +121,7 @@ class DataCheckPanel(QWidget):
         self.list_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(160)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setWidget(self.list_widget)
         layout = QVBoxLayout(self)

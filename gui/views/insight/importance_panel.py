@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -121,6 +122,8 @@ class ImportancePanel(QWidget):
 
     def _build(self) -> None:
         self.split_combo = QComboBox()
+        self.split_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.split_combo.setMinimumContentsLength(10)
         self.repeats = QSpinBox()
         self.repeats.setRange(1, 50)
         self.repeats.setValue(5)
@@ -134,18 +137,22 @@ class ImportancePanel(QWidget):
         self.cancel_button.clicked.connect(self.task.cancel)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.on_diagram = QCheckBox("Show on the diagram")
+        self.progress.setMinimumWidth(40)
+        self.on_diagram = QCheckBox("On the diagram")
+        self.on_diagram.setToolTip("Draw each input's importance as a bar under its neuron.")
         self.on_diagram.setChecked(True)
         self.on_diagram.toggled.connect(self._show_marks)
         bar = QHBoxLayout()  # two rows, so the Plots dock stays narrow enough for a laptop
-        for widget in (self.split_combo, self.repeats, self.compute_button, self.cancel_button):
+        for widget in (self.split_combo, self.compute_button, self.cancel_button):
             bar.addWidget(widget)
         bar.addStretch(1)
         second = QHBoxLayout()
+        second.addWidget(self.repeats)
         second.addWidget(self.progress, 1)
         second.addWidget(self.on_diagram)
         self.summary_label = QLabel("Press Compute to see which inputs the network relies on.")
         self.summary_label.setWordWrap(True)
+        self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.plot_widget = pg.PlotWidget()
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)

@@ -14,10 +14,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Slot
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -61,23 +60,21 @@ class ProbabilityPanel(QWidget):
     def _build(self) -> None:
         bar = QHBoxLayout()
         bar.setSpacing(4)
-        self.view_group = QButtonGroup(self)
-        self.view_buttons: dict[str, QPushButton] = {}
+        # A combo, not three buttons: the panel sits beside the scores in a dock that must stay
+        # narrow enough for a small screen (tests/gui/test_window_fit.py).
+        self.view_combo = QComboBox()
+        self.view_combo.setObjectName("probability_view")
         for key, title in VIEWS.items():
-            button = QPushButton(title)
-            button.setCheckable(True)
-            button.setObjectName(f"probability_{key}")
-            button.clicked.connect(lambda _=False, k=key: self.set_view(k))
-            self.view_group.addButton(button)
-            self.view_buttons[key] = button
-            bar.addWidget(button)
-        self.view_buttons["roc"].setChecked(True)
+            self.view_combo.addItem(title, key)
+        self.view_combo.currentIndexChanged.connect(self._on_view_combo_changed)
+        bar.addWidget(self.view_combo)
         bar.addStretch(1)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.plot_widget = pg.PlotWidget()
+        self.plot_widget.setMinimumWidth(120)
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
@@ -103,9 +100,15 @@ class ProbabilityPanel(QWidget):
         if view not in VIEWS:
             raise ValueError(view)
         self._view = view
-        self.view_buttons[view].setChecked(True)
+        self.view_combo.setCurrentIndex(self.view_combo.findData(view))
         if self.report is not None:
             self._draw(self.report)
+
+    @Slot(int)
+    def _on_view_combo_changed(self, index: int) -> None:
+        view = self.view_combo.itemData(index)
+        if view is not None and view != self._view:
+            self.set_view(view)
 
     def set_split(self, split: str) -> None:
         """Follow the Evaluation tab's split."""

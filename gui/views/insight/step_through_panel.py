@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTextBrowser,
     QVBoxLayout,
@@ -89,16 +90,23 @@ class StepThroughPanel(QWidget):
         self.back_button.clicked.connect(self.step_back)
         self.forward_button.clicked.connect(self.step_forward)
         self.stage_label = QLabel()
-        top = QHBoxLayout()
-        for widget in (self.source, self.row_spin, self.target_combo, self.back_button,
-                       self.forward_button):
+        self.stage_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.source.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(8)
+        top = QHBoxLayout()  # two rows keep the Plots dock narrow (tests/gui/test_window_fit.py)
+        for widget in (self.source, self.row_spin, self.target_combo):
             top.addWidget(widget)
-        top.addWidget(self.stage_label, 1)
+        top.addStretch(1)
+        steps = QHBoxLayout()
+        steps.addWidget(self.back_button)
+        steps.addWidget(self.forward_button)
+        steps.addWidget(self.stage_label, 1)
         self.equations = QTextBrowser()
         self.equations.setOpenLinks(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addLayout(steps)
         layout.addWidget(self.equations, 1)
 
     # ---- the row -------------------------------------------------------------------------------
