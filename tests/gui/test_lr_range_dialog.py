@@ -10,6 +10,10 @@ from gui.views.insight.lr_range_dialog import rounded
 
 
 def test_one_click_test_and_apply(qtbot, window):
+    from conftest import train_briefly
+
+    train_briefly(qtbot, window, epochs=20)  # after a run the button is live again
+    assert window.find_lr_button.isEnabled()
     window.controller.open_example("circles")
     doc = window.doc
     before = doc.params.flat.copy()

@@ -167,9 +167,12 @@ class DataCheckPanel(QWidget):
         if doc.dataset is None or doc.table is None:
             self._show([], HINT_NO_DATA)
             return
-        table, dataset, context = doc.table, doc.dataset, self._context
+        from gui.views.insight.pretrain_check import once
+
+        context = self._context
         self.summary_label.setText("Checking…")
-        self.background.request(lambda: (context, check_data(table, dataset)))
+        job = once(check_data, doc.table, doc.dataset)
+        self.background.request(lambda: (context, job()[1]))
 
     @Slot(object)
     def _on_background_finished(self, answer: tuple[int, list[Finding]]) -> None:

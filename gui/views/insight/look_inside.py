@@ -111,8 +111,9 @@ def _lr_range(window: MainWindow) -> None:
     button.setToolTip(action.toolTip())
     button.clicked.connect(action.trigger)
     window.training_panel.add_tool(button)
-    doc.training_state_changed.connect(lambda state: action.setEnabled(state == "idle"))
-    doc.training_state_changed.connect(lambda state: button.setEnabled(state == "idle"))
+    # Needs still weights: off while a run exists (training or paused), on in every other state.
+    doc.training_state_changed.connect(lambda _state: action.setEnabled(not doc.is_training))
+    doc.training_state_changed.connect(lambda _state: button.setEnabled(not doc.is_training))
     window.insight_panels.append(dialog)
 
 

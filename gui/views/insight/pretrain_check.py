@@ -1,6 +1,8 @@
 """The pre-train prompt: Train first runs the data check (off the UI thread) and, if it finds a
-problem or a warning, asks before training — once per dataset, and only while "Check before
-training" is on (a QSettings preference, so it can be turned off for good).
+problem (a leaking column, the same inputs with different targets), asks before training — once
+per dataset, and only while "Check before training" is on (a QSettings preference, so it can be
+turned off for good). Warnings and notes (duplicates, imbalance, ...) stay in the Data check tab:
+a prompt on every Train of a dataset with one duplicate row would teach people to click it away.
 
 The prompt is a window-modal dialog opened with open(), not exec(): the event loop keeps running
 (the UI never blocks) and a test clicks its buttons like a person.
@@ -22,6 +24,19 @@ SETTING = "insight/check_before_training"
 SHOWN = 4  # findings listed in the prompt; the tab has them all
 
 
+def once(check: Callable, table: Any, dataset: Any) -> Callable[[], tuple]:
+    """A job that runs check(table, dataset) and then lets go of both: a finished worker may
+    outlive its run, and must not keep a replaced table alive (tests/gui/test_release_and_cancel).
+    Returns (dataset, findings)."""
+    held = [table, dataset]
+
+    def run() -> tuple:
+        table, dataset = held
+        held.clear()
+        return dataset, check(table, dataset)
+    return run
+
+
 def prompt_enabled(settings: QSettings) -> bool:
     return str(settings.value(SETTING, "true")).lower() in ("true", "1")
 
@@ -34,7 +49,8 @@ class PreTrainPrompt(QDialog):
         self.setWindowTitle("Check the data before training?")
         lines = "".join(f"<li>{MARKS[f.severity]} {f.title}</li>" for f in findings[:SHOWN])
         more = f"<p>… and {len(findings) - SHOWN} more.</p>" if len(findings) > SHOWN else ""
-        text = QLabel(f"<p>The data check found {count_text(findings).lower()}:</p>"
+        text = QLabel(f"<p>The data check found {count_text(findings).lower()} that can make "
+                      "the results misleading:</p>"
                       f"<ul>{lines}</ul>{more}<p>Each finding says what to do; some can be "
                       "fixed with one click in the Data check tab.</p>")
         text.setWordWrap(True)
@@ -94,8 +110,7 @@ class PreTrainGate(QObject):
         if self._waiting is dataset or self.prompt is not None:
             return  # a second click while the check runs or the prompt is open
         self._waiting = dataset
-        table = doc.table
-        self.background.request(lambda: (dataset, check_data(table, dataset)))
+        self.background.request(once(check_data, doc.table, dataset))
 
     @Slot(object)
     def _on_background_finished(self, answer: tuple[Any, list[Finding]]) -> None:
@@ -103,7 +118,7 @@ class PreTrainGate(QObject):
         self._waiting = None
         if dataset is not self._doc.dataset:
             return  # the dataset changed meanwhile: that Train click is stale
-        worth_asking = [f for f in findings if f.severity != "info"]
+        worth_asking = [f for f in findings if f.severity == "problem"]
         if not worth_asking:
             self._checked = dataset
             self._start()
