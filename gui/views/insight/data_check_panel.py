@@ -8,6 +8,7 @@ as `class_weights_off_requested`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -34,6 +35,19 @@ MARKS = {"problem": "<span style='color:#D55E00'>✖</span>",
          "warning": "<span style='color:#E69F00'>⚠</span>",
          "info": "<span style='color:#0072B2'>ℹ</span>"}
 HINT_NO_DATA = "Open a dataset (or an example) to check it."
+
+
+def once(check: Callable, table: Any, dataset: Any) -> Callable[[], tuple]:
+    """A job that runs check(table, dataset) and then lets go of both: a finished worker may
+    outlive its run, and must not keep a replaced table alive (tests/gui/test_release_and_cancel).
+    Returns (dataset, findings)."""
+    held = [table, dataset]
+
+    def run() -> tuple:
+        table, dataset = held
+        held.clear()
+        return dataset, check(table, dataset)
+    return run
 
 
 def count_text(findings: list[Finding]) -> str:
@@ -167,8 +181,6 @@ class DataCheckPanel(QWidget):
         if doc.dataset is None or doc.table is None:
             self._show([], HINT_NO_DATA)
             return
-        from gui.views.insight.pretrain_check import once
-
         context = self._context
         self.summary_label.setText("Checking…")
         job = once(check_data, doc.table, doc.dataset)

@@ -18,23 +18,10 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBo
 from core.insight.data_check import Finding, check_data
 from gui.control.document import Document
 from gui.views.insight.background import Background
-from gui.views.insight.data_check_panel import MARKS, count_text
+from gui.views.insight.data_check_panel import MARKS, count_text, once
 
 SETTING = "insight/check_before_training"
 SHOWN = 4  # findings listed in the prompt; the tab has them all
-
-
-def once(check: Callable, table: Any, dataset: Any) -> Callable[[], tuple]:
-    """A job that runs check(table, dataset) and then lets go of both: a finished worker may
-    outlive its run, and must not keep a replaced table alive (tests/gui/test_release_and_cancel).
-    Returns (dataset, findings)."""
-    held = [table, dataset]
-
-    def run() -> tuple:
-        table, dataset = held
-        held.clear()
-        return dataset, check(table, dataset)
-    return run
 
 
 def prompt_enabled(settings: QSettings) -> bool:
