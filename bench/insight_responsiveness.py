@@ -63,9 +63,10 @@ def main() -> None:
     window.resize(1360, 860)
     window.show()
     controller, doc = window.controller, window.doc
-    controller.open_dataset(str(synthetic_csv(folder, args.rows)))
+    controller.datasets.open_dataset(str(synthetic_csv(folder, args.rows)))
     wait(app, lambda: doc.dataset is not None and doc.dataset.n_inputs == 784)
-    controller.apply_spec(NetworkSpec(784, (LayerSpec(64, "relu"), LayerSpec(10, "softmax"))))
+    spec = NetworkSpec(784, (LayerSpec(64, "relu"), LayerSpec(10, "softmax")))
+    controller.network.apply_spec(spec)
     controller.training.reset_weights()
     meter = GapMeter()
     tabs = window.plot_tabs

@@ -23,8 +23,8 @@ def _messy_csv(tmp_path, name: str = "messy.csv", seed: int = 0) -> str:
 
 
 def _open(qtbot, window, path):
-    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=10_000):
-        window.controller.open_dataset(path)
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=10_000):
+        window.controller.datasets.open_dataset(path)
 
 
 def _panel(qtbot, window):
@@ -102,7 +102,7 @@ def test_clean_or_merely_warned_datasets_train_without_asking(qtbot, window):
     assert gate.prompt is None
     wait_idle(qtbot, window)
     # Iris has one duplicate row: a warning for the tab, not a reason to stop a Train click.
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     window.doc.set_config(window.doc.config.__class__(**{**window.doc.config.to_dict(),
                                                          "epochs": 5}))
     with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):

@@ -26,8 +26,8 @@ def _signal_csv(tmp_path) -> str:
 
 def _trained_window(qtbot, window, tmp_path):
     window.settings.setValue("insight/check_before_training", "false")
-    with qtbot.waitSignal(window.controller.dataset_loaded, timeout=10_000):
-        window.controller.open_dataset(_signal_csv(tmp_path))
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=10_000):
+        window.controller.datasets.open_dataset(_signal_csv(tmp_path))
     doc = window.doc
     doc.set_config(dataclasses.replace(doc.config, learning_rate=0.05))
     train_briefly(qtbot, window, epochs=150)

@@ -14,7 +14,7 @@ def test_one_click_test_and_apply(qtbot, window):
 
     train_briefly(qtbot, window, epochs=20)  # after a run the button is live again
     assert window.find_lr_button.isEnabled()
-    window.controller.open_example("circles")
+    window.controller.datasets.open_example("circles")
     doc = window.doc
     before = doc.params.flat.copy()
     dialog = window.lr_range_dialog

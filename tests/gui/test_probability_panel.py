@@ -16,7 +16,7 @@ def _wait(qtbot, panel, split):
 
 
 def test_curves_follow_the_split_and_views(qtbot, window):
-    window.controller.open_example("iris")
+    window.controller.datasets.open_example("iris")
     doc = window.doc
     trained = example_document("iris", trained=True)
     doc.set_spec(trained.spec)
@@ -40,7 +40,7 @@ def test_curves_follow_the_split_and_views(qtbot, window):
 
 
 def test_regression_gets_a_hint(qtbot, window):
-    window.controller.open_example("diabetes")
+    window.controller.datasets.open_example("diabetes")
     show_tab(window, "Evaluation")
     panel = window.probability_panel
     qtbot.waitUntil(lambda: panel.hint_label.isVisible(), timeout=5000)

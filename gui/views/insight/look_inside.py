@@ -78,7 +78,7 @@ def apply_fix(window: MainWindow, fix: Any) -> None:
         options = doc.dataset_options
         for column in fix.columns:
             options = options.with_kind(column, "ignored")
-        if controller.apply_dataset_options(options):
+        if controller.datasets.apply_dataset_options(options):
             doc.set_status("Ignoring " + ", ".join(f"'{c}'" for c in fix.columns) + ".")
 
 

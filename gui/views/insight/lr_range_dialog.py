@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.insight.lr_range import RangeTest, lr_range_test
+from core.nn.training import initial_params
 from gui.control.document import Document
-from gui.control.training_control import init_params_for
 from gui.views import fmt
+from gui.views.curve_plots import TRAIN_COLOR, VAL_COLOR
 from gui.views.insight.cancellable import CancellableTask
 from gui.views.insight.evaluation_plots import axis_colors
-from gui.views.loss_plot import TRAIN_COLOR, VAL_COLOR
 
 INTRO = ("Trains briefly from the current weights while the learning rate grows from 0.00001 to "
          "10, and watches the loss. A good learning rate is where the loss falls fastest. The "
@@ -129,7 +129,7 @@ class LrRangeDialog(QDialog):
         doc = self._doc
         spec, config, dataset = doc.spec, doc.config, doc.dataset
         params = doc.params if doc.params is not None and doc.params.spec == spec else \
-            init_params_for(spec, config)
+            initial_params(spec, config)
         params = params.astype(np.dtype(config.dtype))  # a copy: the test trains it
         X, y = dataset.X_train, dataset.y_train
         self.result = None
