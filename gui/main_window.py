@@ -43,6 +43,7 @@ from gui.views.status import StatusBar
 from gui.views.training_panel import TrainingPanel
 from gui.window_fit import (
     MINIMUM,
+    available_geometry,
     clamp_to_screen,
     fit_toolbar,
     place_first_time,
@@ -52,6 +53,7 @@ from gui.window_fit import (
 APP_NAME = "Perceptron Studio"
 LAYOUT_VERSION = 3  # bumped when docks are added: an old saved state would hide them
 DEFAULT_EXAMPLE = "xor"
+SIDE_BY_SIDE_RUNS = 1300  # screens at least this wide show the Runs board beside the plots
 
 
 class MainWindow(QMainWindow):
@@ -158,8 +160,14 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
                          Qt.Horizontal)
-        self.splitDockWidget(self.docks["plot"], self.docks["runs"], Qt.Horizontal)
-        self.resizeDocks([self.docks["plot"], self.docks["runs"]], [700, 420], Qt.Horizontal)
+        if available_geometry(self).width() >= SIDE_BY_SIDE_RUNS:
+            self.splitDockWidget(self.docks["plot"], self.docks["runs"], Qt.Horizontal)
+            self.resizeDocks([self.docks["plot"], self.docks["runs"]], [700, 420], Qt.Horizontal)
+        else:
+            # On a small screen the board beside the plots would squeeze both into scrolling
+            # slivers; as a tab behind the plots each gets the whole width.
+            self.tabifyDockWidget(self.docks["plot"], self.docks["runs"])
+            self.docks["plot"].raise_()
         self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
 
     def _build_toolbar(self) -> None:

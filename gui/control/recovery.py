@@ -67,8 +67,13 @@ class SessionJournal(QObject):
         error, self._writer.error = self._writer.error, None
         if error:
             self._doc.set_status(f"The crash-recovery journal could not be written: {error}")
-        if self._dirty:
+        if self._dirty and self._worth_keeping():
             self.write()
+
+    def _worth_keeping(self) -> bool:
+        """Only trained work is journaled: after a kill, a journal of a freshly opened example
+        would make the next launch ask a question whose answer changes nothing."""
+        return len(self._doc.history) > 0 or bool(self._machine.runs)
 
     def write(self) -> None:
         """Journal now (on the writer's thread); `flush()` waits for the disk."""

@@ -133,14 +133,14 @@ class DatasetPanel(QWidget):
         self._connect()
 
     def _build(self) -> None:
-        # The title gets the width (it wraps); the header switch sits under the Open button, so
-        # the row fits a narrow dock.
-        buttons = QVBoxLayout()
+        # The title gets the whole width (it wraps); the Open button and the header switch sit in
+        # a row under it, so a narrow dock (a 1024-pixel screen) clips neither.
+        buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.header)
         buttons.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
+        top = QVBoxLayout()
+        top.addWidget(self.title)
         top.addLayout(buttons)
         split = QHBoxLayout()
         split.addWidget(QLabel("Validation"))

@@ -89,3 +89,22 @@ def test_a_killed_app_is_restored_and_trains_on(qtbot, settings, tmp_path) -> No
         assert not second.time_machine.offer_recovery() and again.asked == []
     finally:
         second.close()
+
+
+def test_only_trained_work_is_journaled(qtbot, settings, tmp_path) -> None:
+    """A killed app that had only opened its example must not ask to restore anything."""
+    folder = tmp_path / "journal"
+    window = _window(qtbot, settings, folder, FakeDialogs())
+    journal = window.time_machine.journal
+    try:
+        window.doc.set_status("opened")  # the example is open; nothing trained
+        journal._on_changed()
+        journal._on_timer_timeout()
+        journal.flush()
+        assert not list(folder.glob("journal-*.npz"))
+        train_briefly(qtbot, window, 3)
+        journal._on_timer_timeout()
+        journal.flush()
+        assert list(folder.glob("journal-*.npz"))
+    finally:
+        window.close()
