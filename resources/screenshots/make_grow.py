@@ -46,11 +46,11 @@ def main() -> None:
     window.resize(1360, 860)
     window.show()
     controller = window.controller
-    controller.open_example("spirals")
-    controller.remove_layer(1)
-    controller.set_units(0, 2)
+    controller.datasets.open_example("spirals")
+    controller.network.remove_layer(1)
+    controller.network.set_units(0, 2)
     _train(window, EPOCHS)
-    controller.set_units(0, 16)  # what the diagram's size box does
+    controller.network.set_units(0, 16)  # what the diagram's size box does
     _train(window, EPOCHS)
     window.plot_tabs.setCurrentWidget(window.loss_plot)
     for _ in range(20):

@@ -45,7 +45,7 @@ def main(theme: str, example: str, name: str) -> None:
     settings.setValue("view/theme", theme)
     window = MainWindow(settings=settings, open_default=False)
     window.show()
-    window.controller.open_example(example)
+    window.controller.datasets.open_example(example)
     _train(window, window.doc.config.epochs)
     window.plot_tabs.setCurrentWidget(window.evaluation_panel if example != "xor"
                                       else window.loss_plot)
