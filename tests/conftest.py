@@ -45,3 +45,17 @@ def _loaded_worker_module():  # noqa: ANN202
     import sys
 
     return sys.modules.get("gui.control.worker")
+
+
+@pytest.fixture
+def journal_line():  # noqa: ANN201 - a function
+    """Wait (at most two minutes) for a child process to print its "journaled N" line: the crash
+    tests' children announce the first journal holding enough epochs, so the parent waits on that
+    event instead of polling the file. False if the child died or fell silent."""
+    import select
+
+    def wait(child, timeout: float = 120.0) -> bool:
+        ready, _, _ = select.select([child.stdout], [], [], timeout)
+        return bool(ready) and child.stdout.readline().decode().startswith("journaled")
+
+    return wait
