@@ -9,6 +9,7 @@ resume) continues exactly where an uninterrupted run would be.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -21,6 +22,7 @@ from core.errors import TrainingError
 from core.nn.backprop import Backprop, Buffers, augment, targets
 from core.nn.blas_threads import epoch_limit
 from core.nn.class_weights import check_class_weights
+from core.nn.epoch_book import NAN, EpochBook
 from core.nn.history import History
 from core.nn.initializers import init_params
 from core.nn.live_changes import LiveChange, LiveSettings
@@ -37,11 +39,10 @@ from core.nn.train_config import (
     TrainingEvent,
     checked_arrays,
 )
-from core.nn.train_monitor import TrainMetrics, diagnostics
+from core.nn.train_monitor import TrainMetrics
 
 __all__ = ["EventKind", "History", "TrainConfig", "TrainingData", "TrainingEvent",
            "TrainingSession", "train", "initial_params"]
-NAN = float("nan")
 _DONE, _STOPPED, _DIVERGED = 0, 1, 2
 
 
@@ -57,7 +58,7 @@ def _stop_callable(stop: Any) -> Callable[[], bool] | None:
     return stop.is_set if hasattr(stop, "is_set") else stop
 
 
-class TrainingSession(LiveSettings):
+class TrainingSession(LiveSettings, EpochBook):
     """Trains `params` (updated in place; `.params`) on `data` as `config` says.
 
     If `params` has another dtype than config.dtype, `.params` is a converted copy.
@@ -185,7 +186,6 @@ class TrainingSession(LiveSettings):
             return status, NAN, None, {}
         return (status, self._loss_sum / len(self._X), *self._validate())
 
-    # ---- per-epoch bookkeeping ---------------------------------------------------------------
     def _validate(self) -> tuple[float | None, dict[str, float]]:
         if self._val is None:
             return None, {}
@@ -194,106 +194,74 @@ class TrainingSession(LiveSettings):
         loss = self._backprop.output_delta(Y_val, self._val_buffers)
         return loss, compute_metrics(self.task, outputs.T, Y_rows)
 
-    def _record(self, train_loss: float, val_loss: float | None, metrics: dict,
-                val_metrics: dict) -> None:
-        columns = self.history.columns
-        if self._appenders is None or self._appenders[0] is not columns:
-            # Bound once per History: at XOR scale the lookups are a real cost.
-            self._appenders = (columns, [(name, columns["train_" + name].append,
-                                          columns["val_" + name].append)
-                                         for name in METRIC_NAMES[self.task]])
-        columns["epoch"].append(float(self.epoch))
-        columns["train_loss"].append(train_loss)
-        columns["val_loss"].append(NAN if val_loss is None else val_loss)
-        for name, train, val in self._appenders[1]:
-            train(metrics.get(name, NAN))
-            val(val_metrics.get(name, NAN))
-        self._last = (train_loss, val_loss, metrics, val_metrics)
-
-    def _improved(self, monitored: float) -> bool:
-        """Track the best epoch; False once early stopping's patience has run out."""
-        if monitored < self._best_loss:
-            self._best_loss, self.best_epoch, self._wait = monitored, self.epoch, 0
-            if self._best is not None:
-                np.copyto(self._best, self.params.flat)
-            return True
-        self._wait += 1
-        patience = self.config.early_stopping_patience
-        return patience is None or self._wait < patience
-
-    def _event(self, kind: EventKind, with_params: bool, message: str = "") -> TrainingEvent:
-        train_loss, val_loss, metrics, val_metrics = self._last
-        return TrainingEvent(
-            kind, self.epoch, train_loss, val_loss, metrics, val_metrics, self.elapsed,
-            self.params.copy() if with_params else None, self.best_epoch, message,
-            diagnostics(self._backprop, self._last_buf) if with_params else None)
-
-    def run(self, stop: Any = None, max_epochs: int | None = None) -> Iterator[TrainingEvent]:
+    def run(self, stop: Any = None, max_epochs: int | None = None,
+            slice_seconds: float | None = None) -> Iterator[TrainingEvent]:
         """Train until config.epochs in total, a stop condition, or `max_epochs` more epochs.
 
         stop: threading.Event or callable, checked before every mini-batch. A run that ends
         because of `stop` or `max_epochs` before config.epochs ends with a "stopped" event.
+        slice_seconds: None yields an "epoch" event after every epoch; a duration yields one
+        for the newest epoch once per slice of that length (the history still gets every
+        epoch). At XOR scale an event object, an errstate and a BLAS limit per epoch cost more
+        than the epoch's maths; a viewer needs at most ~30 updates a second.
         """
         stop_fn = _stop_callable(stop)
-        every = self.config.params_every_seconds
-        target = self.config.target_loss
         budget = self.config.epochs - self.epoch
         if max_epochs is not None:
             budget = min(budget, max_epochs)
         clock = time.perf_counter
-        started = clock() - self.elapsed
-        last_copy = -math.inf
-        for _ in range(budget):
+        self._run_started = clock() - self.elapsed
+        self._last_copy = -math.inf
+        while budget > 0:
+            deadline = None if slice_seconds is None else clock() + slice_seconds
             # Overflow while diverging is an outcome we report, not a warning to raise; the
-            # errstate is entered per epoch so it never leaks into the caller between yields.
-            with np.errstate(over="ignore", invalid="ignore"):
-                if self._blas_limit is None:
-                    status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
-                else:
-                    with self._blas_limit:  # see core.nn.blas_threads: contention, not speed
-                        status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
-            self.elapsed = clock() - started
-            if status == _STOPPED:
-                yield self._event(EventKind.STOPPED, True, f"Stopped after epoch {self.epoch}.")
-                return
-            if status == _DIVERGED:
-                yield self._diverged()
-                return
-            self._record(train_loss, val_loss, self._metrics.result(), val_metrics)
-            keep_going = self._improved(train_loss if val_loss is None else val_loss)
-            if self.snapshots is not None:
-                self.snapshots.add(capture(self), self.best_epoch)
-            copy = every is not None and self.elapsed - last_copy >= every
-            if copy:
-                last_copy = self.elapsed
-            yield self._event(EventKind.EPOCH, copy)
-            if not keep_going:
-                np.copyto(self.params.flat, self._best)
-                yield self._event(EventKind.EARLY_STOPPED, True,
-                                  f"Stopped early at epoch {self.epoch}: the validation loss has "
-                                  f"not improved since epoch {self.best_epoch}, whose weights "
-                                  f"were restored.")
-                return
-            if target is not None and train_loss <= target:
-                yield self._event(EventKind.TARGET_REACHED, True,
-                                  f"Reached the target loss {target:g} at epoch {self.epoch}.")
+            # errstate and the BLAS limit (see core.nn.blas_threads) are entered per slice so
+            # they never leak into the caller between yields.
+            with np.errstate(over="ignore", invalid="ignore"), \
+                    (self._blas_limit or contextlib.nullcontext()):
+                done, events = self._slice(stop_fn, budget, deadline)
+            budget -= done
+            yield from events
+            if events[-1].kind.ends_run:
                 return
         if self.epoch >= self.config.epochs:
             yield self._event(EventKind.FINISHED, True, f"Finished {self.epoch} epochs.")
         else:
             yield self._event(EventKind.STOPPED, True, f"Paused after epoch {self.epoch}.")
 
-    def completed_params(self) -> tuple[Params, int]:
-        """A copy of the weights worth keeping after an interruption, and their epoch: the best
-        epoch's when early stopping tracks them, else the last completed epoch's (a run cut
-        mid-epoch has half-updated weights)."""
-        if self._best is not None and self.best_epoch is not None:
-            flat, epoch = self._best, self.best_epoch
-        else:
-            flat, epoch = (self._backup if self._in_epoch else self.params.flat), self.epoch
-        params = self.params.copy()
-        np.copyto(params.flat, flat)
-        return params, int(epoch)
+    def _slice(self, stop_fn: Callable[[], bool] | None, budget: int, deadline: float | None
+               ) -> tuple[int, list[TrainingEvent]]:
+        """Epochs until the clock passes `deadline` (None: one epoch), `budget` is spent or the
+        run ends: (completed epochs, the events to yield)."""
+        every = self.config.params_every_seconds
+        target = self.config.target_loss
+        clock, started = time.perf_counter, self._run_started
+        for done in range(1, budget + 1):
+            status, train_loss, val_loss, val_metrics = self._epoch(stop_fn)
+            self.elapsed = clock() - started
+            if status == _STOPPED:
+                return done - 1, [self._event(EventKind.STOPPED, True,
+                                              f"Stopped after epoch {self.epoch}.")]
+            if status == _DIVERGED:
+                return done - 1, [self._diverged()]
+            self._record(train_loss, val_loss, self._metrics.result(), val_metrics)
+            keep_going = self._improved(train_loss if val_loss is None else val_loss)
+            if self.snapshots is not None:
+                self.snapshots.add(capture(self), self.best_epoch)
+            ends = not keep_going or (target is not None and train_loss <= target)
+            if ends or done == budget or deadline is None or clock() >= deadline:
+                break
+        copy = every is not None and self.elapsed - self._last_copy >= every
+        if copy:
+            self._last_copy = self.elapsed
+        events = [self._event(EventKind.EPOCH, copy)]
+        if not keep_going:
+            events.append(self._early_stopped())
+        elif target is not None and train_loss <= target:
+            events.append(self._event(EventKind.TARGET_REACHED, True,
+                                      f"Reached the target loss {target:g} at epoch "
+                                      f"{self.epoch}."))
+        return done, events
 
     def _diverged(self) -> TrainingEvent:
         bad = self.epoch + 1

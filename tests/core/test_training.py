@@ -180,3 +180,25 @@ def test_bad_data_is_a_training_error() -> None:
     with pytest.raises(TrainingError, match="learning rate"):
         TrainConfig(learning_rate=-1).validate()
     assert TrainConfig.from_dict(TrainConfig(batch_size=8).to_dict()) == TrainConfig(batch_size=8)
+
+
+def test_time_sliced_run_keeps_every_epoch_and_the_same_weights() -> None:
+    """slice_seconds: one event per slice, yet the same weights and a history row per epoch."""
+    X, y = _blobs()
+    data = TrainingData(X[:90], y[:90], X[90:], y[90:])
+    config = TrainConfig(batch_size=32, epochs=60, seed=3)
+    per_epoch = TrainingSession(SPEC, initial_params(SPEC, config), data, config)
+    events = list(per_epoch.run())
+    sliced = TrainingSession(SPEC, initial_params(SPEC, config), data, config)
+    slices = list(sliced.run(slice_seconds=3600.0))
+    assert [e.kind for e in slices] == ["epoch", "finished"]
+    assert slices[0].epoch == 60 and slices[0].train_loss == events[-2].train_loss
+    assert sliced.history == per_epoch.history and len(sliced.history) == 60
+    assert np.array_equal(sliced.params.flat, per_epoch.params.flat)
+
+    # A stop mid-slice still acts within one mini-batch; the epochs before it are recorded.
+    calls = []
+    session = TrainingSession(SPEC, initial_params(SPEC, config), data, config)
+    stopped = list(session.run(lambda: calls.append(1) or len(calls) > 10, slice_seconds=3600.0))
+    assert [e.kind for e in stopped] == ["stopped"]
+    assert session.optimizer.iterations == 10 and len(session.history) == 3 == session.epoch
