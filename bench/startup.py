@@ -50,9 +50,9 @@ main.main([])
 """
 
 
-def one_run(env: dict[str, str]) -> float:
-    out = subprocess.run([sys.executable, "-c", _CHILD.format(root=str(ROOT))], env=env,
-                         capture_output=True, text=True, timeout=120).stdout
+def one_run(env: dict[str, str], root: Path = ROOT) -> float:
+    out = subprocess.run([sys.executable, "-c", _CHILD.format(root=str(root))], env=env,
+                         capture_output=True, text=True, timeout=120, cwd=root).stdout
     line = next(line for line in out.splitlines() if line.startswith("first-frame"))
     return float(line.split()[1])
 
@@ -60,12 +60,26 @@ def one_run(env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT",
+                        help="another checkout (e.g. an older commit) timed in the same run, "
+                             "interleaved, so machine load hits both alike")
     args = parser.parse_args()
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as folder:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
                    PERCEPTRON_STUDIO_SETTINGS=str(Path(folder) / "startup.ini"))
         one_run(env)  # warm the disk cache
-        times = [one_run(env) for _ in range(args.runs)]
+        times, others = [], []
+        if args.compare:
+            one_run(env, args.compare.resolve())
+        for _ in range(args.runs):
+            times.append(one_run(env))
+            if args.compare:
+                others.append(one_run(env, args.compare.resolve()))
+    if others:
+        print(f"{args.compare}: " + " ".join(f"{t:.2f}" for t in others) +
+              f" (median {statistics.median(others):.2f} s); this checkout / that one = "
+              f"{statistics.median(times) / statistics.median(others):.2f}")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("first painted frame after process start, s: " + " ".join(f"{t:.2f}" for t in times))
     best, median = min(times), statistics.median(times)

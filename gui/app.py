@@ -7,15 +7,16 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.theme import apply_theme, current_theme
 
 ORGANIZATION = "Perceptron Studio"
 APPLICATION = "Perceptron Studio"
 SETTINGS_ENV = "PERCEPTRON_STUDIO_SETTINGS"  # an ini path, so tests and demos never touch real ones
+FIRST_PAINT_WAIT_MS = 2000
 
 
 def make_settings(path: str | None = None) -> QSettings:
@@ -55,7 +56,7 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     from pyqtgraph.util.garbage_collector import GarbageCollector
 
     from gui.control.dialogs import QtDialogs
-    from gui.main_window import MainWindow
+    from gui.main_window import DEFAULT_EXAMPLE, MainWindow
 
     # Python's cyclic GC runs in whichever thread happens to allocate; collecting a cycle that
     # holds a Qt widget on a worker thread deletes the widget there (a crash or a deadlock).
@@ -63,13 +64,50 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     collector = GarbageCollector(interval=1.0)  # noqa: F841 - kept alive while the app runs
     from gui.control.recovery import journal_folder
 
-    window = MainWindow(settings=settings, dialogs=QtDialogs(),
+    window = MainWindow(settings=settings, dialogs=QtDialogs(), open_default=False,
                         journal_folder=journal_folder(settings))
+    # The example (and pandas, ~0.5 s, which reading it needs) loads once the first frame is on
+    # screen: the window appears in well under a second and says what it is doing meanwhile.
+    window.dataset_panel.show_opening(f"the {DEFAULT_EXAMPLE.upper()} example")
+    window.doc.set_status(f"Opening the {DEFAULT_EXAMPLE.upper()} example…")
     window.show()
     handle_ctrl_c(window)
-    window.controller.files.remove_stale_temporaries()  # what killed saves left behind
-    window.time_machine.offer_recovery()
     paths = [a for a in argv if not a.startswith("-")]
-    if paths:
-        window.controller.open_path(paths[0])
+
+    def first_work() -> None:
+        window.controller.datasets.open_example(DEFAULT_EXAMPLE)
+        window.controller.files.remove_stale_temporaries()  # what killed saves left behind
+        window.time_machine.offer_recovery()
+        if paths:
+            window.controller.open_path(paths[0])
+
+    after_first_paint(window, first_work)
     return app.exec()
+
+
+class _FirstPaint(QObject):
+    """Calls `callback` once, from the event loop, after `window`'s first paint event."""
+
+    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._callback: Callable[[], None] | None = callback
+        window.installEventFilter(self)
+        # A window that never paints (started minimised, no screen) must still get its work.
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Paint and self._callback is not None:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)  # after this paint has reached the screen
+        return False
+
+    def _fire(self) -> None:
+        callback, self._callback = self._callback, None
+        if callback is not None:
+            callback()
+
+
+def after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
+    """Run `callback` once the window has painted its first frame (or after FIRST_PAINT_WAIT_MS
+    at the latest)."""
+    _FirstPaint(window, callback)

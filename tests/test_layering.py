@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("core", "gui")
 QT = ("PySide6", "shiboken6", "pyqtgraph")
-CORE_LAYERS = {"errors": 0, "limits": 0, "nn": 1, "data": 1, "recipe": 2, "files": 3, "insight": 3,
-               "cli": 4}
+CORE_LAYERS = {"errors": 0, "limits": 0, "lazy": 0, "nn": 1, "data": 1, "recipe": 2, "files": 3,
+               "insight": 3, "cli": 4}
 WINDOW = ("gui.main_window", "gui.menus", "gui.app")
 
 

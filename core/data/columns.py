@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from core.data.dates import detect_format
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 KINDS = ("numeric", "categorical", "date", "text", "ignored")
 UNUSED_KINDS = ("text", "ignored")  # kinds that never become network inputs

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from core.data.columns import NA_VALUES, Table, infer_column
 from core.data.csv_sniff import (
@@ -28,6 +27,9 @@ from core.data.csv_sniff import (
     sniff_header,
 )
 from core.errors import DatasetError
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 CHUNK_BYTES = 16 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")

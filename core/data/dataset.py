@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from core.data.columns import UNUSED_KINDS, ColumnInfo, Table, label_text
 from core.data.csv_reader import load_csv
@@ -37,6 +36,9 @@ from core.data.preprocessing import SCALINGS, TARGET_SCALINGS, Preprocessing
 from core.data.preprocessing_check import check_magnitudes, check_raw_magnitude
 from core.data.splits import check_fractions, split_indices
 from core.errors import DatasetError
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 __all__ = ["ColumnInfo", "Dataset", "DatasetOptions", "Table", "TASKS", "infer_task",
            "load_csv", "prepare"]

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
 from core.data.columns import KINDS, Table, sort_labels
 from core.errors import DatasetError
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 TASKS = ("classification", "multilabel", "regression")
 # A numeric target with at most this many distinct integers (and at most half as many as rows)

@@ -13,7 +13,10 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pandas as pd
+
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 # Most specific first: a time of day wins over a bare date when both parse.
 FORMATS = (

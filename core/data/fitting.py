@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Protocol
 
 import numpy as np
-import pandas as pd
 
 from core.data import dates
 from core.data.columns import MAX_CATEGORIES, Table, label_text, sort_labels
 from core.data.preprocessing import Preprocessing, scale_stats
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 
 class FitChoices(Protocol):

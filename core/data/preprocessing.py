@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from core.data import dates, encoding
 from core.data.columns import label_text
 from core.data.encoding import InputNotes, numeric_values
 from core.errors import DatasetError
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 SCALINGS = ("standard", "minmax", "max", "none")
 TARGET_SCALINGS = ("none", "standard", "minmax", "max", "percent")

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from core.errors import DatasetError
+from core.lazy import lazy_module
 from core.nn.model import forward
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 if TYPE_CHECKING:
     from core.files.bundle import ModelBundle

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from core.data.columns import label_text
 from core.data.encoding import numeric_values
 from core.errors import DatasetError
 from core.files.prediction import bundle_predict
+from core.lazy import lazy_module
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 if TYPE_CHECKING:
     from core.files.bundle import ModelBundle

@@ -19,10 +19,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from core.data.columns import infer_column
+from core.lazy import lazy_module
 from core.nn.class_weights import balanced_class_weights
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 LEAK_SCORE = 0.98  # one column alone explains the target this well: suspicious
 IMBALANCE_RATIO = 0.5  # smallest class under half the largest

@@ -14,12 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from core.lazy import lazy_module
 from core.nn.model import layer_activations
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
 from core.recipe.pairing import network_mismatch
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 DEFAULT_RESOLUTION = 100  # 10,000 grid points: a forward pass of well under a millisecond per unit
 MARGIN = 0.1  # share of the points' range added on every side, so no point sits on the edge

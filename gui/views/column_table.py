@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -22,7 +21,10 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from core.data.columns import KINDS
+from core.lazy import lazy_module
 from gui.views import fmt
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 HEADERS = ("Column", "Kind", "Missing", "Summary")
 KIND_COLUMN = 1

@@ -10,7 +10,6 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,10 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.lazy import lazy_module
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.column_table import ColumnsModel, KindDelegate, column_summary
 from gui.views.compact import shrinkable, wrapping_form
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 __all__ = ["DatasetPanel", "FrameModel", "column_summary"]
 
@@ -56,13 +58,14 @@ class FrameModel(QAbstractTableModel):
 
     def __init__(self, frame: pd.DataFrame | None = None) -> None:
         super().__init__()
-        self._frame = frame.head(PREVIEW_ROWS) if frame is not None else pd.DataFrame()
+        # None, not an empty DataFrame: the empty panel must not import pandas (startup).
+        self._frame = frame.head(PREVIEW_ROWS) if frame is not None else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._frame)
+        return 0 if parent.isValid() or self._frame is None else len(self._frame)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._frame.columns)
+        return 0 if parent.isValid() or self._frame is None else len(self._frame.columns)
 
     def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
         if role != Qt.DisplayRole or not index.isValid():
@@ -177,6 +180,11 @@ class DatasetPanel(QWidget):
         doc.dataset_options_changed.connect(self._on_document_dataset_options_changed)
         doc.dataset_changed.connect(self._on_document_dataset_changed)
         doc.training_state_changed.connect(self._on_document_training_state_changed)
+
+    def show_opening(self, what: str) -> None:
+        """Say what is being opened until the table arrives (the app opens its example just after
+        the window first appears)."""
+        self.title.setText(f"Opening {what}…")
 
     # ---- document -> widgets ----------------------------------------------------------------
     @Slot(object)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from core.errors import StudioError
+from core.lazy import lazy_module
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 PREDICTION_PREFIX = "predicted_"
 

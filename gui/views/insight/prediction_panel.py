@@ -12,7 +12,6 @@ import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -31,10 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import StudioError
+from core.lazy import lazy_module
 from gui.control.document import Document
 from gui.views.insight.predict_csv import prediction_bundle
 from gui.views.insight.prediction_result import PredictionResult
 from gui.views.live_view import LiveView, on_screen
+
+pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 if TYPE_CHECKING:
     from core.data.preprocessing import Preprocessing
