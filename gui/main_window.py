@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, Slot
+from PySide6.QtCore import QEvent, QSettings, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -16,15 +16,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QDockWidget,
     QMainWindow,
     QTabWidget,
-    QToolBar,
-    QToolButton,
     QUndoView,
     QWidget,
 )
 
+from gui import window_layout
 from gui.control.actions import Actions
 from gui.control.controller import Controller
 from gui.control.dialogs import Dialogs, QtDialogs
@@ -41,19 +39,10 @@ from gui.views.insight.prediction_panel import PredictionPanel
 from gui.views.loss_plot import LossPlot
 from gui.views.status import StatusBar
 from gui.views.training_panel import TrainingPanel
-from gui.window_fit import (
-    MINIMUM,
-    available_geometry,
-    clamp_to_screen,
-    fit_toolbar,
-    place_first_time,
-    scrolling,
-)
+from gui.window_fit import MINIMUM, clamp_to_screen, fit_toolbar
 
 APP_NAME = "Perceptron Studio"
-LAYOUT_VERSION = 3  # bumped when docks are added: an old saved state would hide them
 DEFAULT_EXAMPLE = "xor"
-SIDE_BY_SIDE_RUNS = 1300  # screens at least this wide show the Runs board beside the plots
 
 
 class MainWindow(QMainWindow):
@@ -71,9 +60,9 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self, self.doc)
         self._journal_folder = journal_folder
         self._build_views()
-        self._build_docks()
+        self.docks = window_layout.build_docks(self)
         build_menus(self)
-        self._build_toolbar()
+        self.toolbar = window_layout.build_toolbar(self)
         # Menus that replace the dataset or the model follow the session state like actions do.
         for name, action in (("examples", self.examples_menu.menuAction()),
                              ("open_recent", self.recent_menu.menuAction()),
@@ -85,8 +74,9 @@ class MainWindow(QMainWindow):
         look_inside.install(self)
         self.setAcceptDrops(True)
         self.setMinimumSize(MINIMUM)
-        self._default_state = self.saveState(LAYOUT_VERSION)  # View > Reset layout goes back here
-        self._restore_layout()
+        # View > Reset layout goes back here
+        self._default_state = self.saveState(window_layout.LAYOUT_VERSION)
+        window_layout.restore_layout(self)
         self._on_document_title_inputs()
         if open_default:
             self.controller.datasets.open_example(DEFAULT_EXAMPLE)
@@ -124,76 +114,6 @@ class MainWindow(QMainWindow):
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)
         self.setStatusBar(self.status)
-
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea
-              ) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)  # saveState() needs stable names
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _build_docks(self) -> None:
-        self.docks = {
-            "dataset": self._dock("Dataset", "dataset_dock", scrolling(self.dataset_panel),
-                                  Qt.LeftDockWidgetArea),
-            "training": self._dock("Training", "training_dock", scrolling(self.training_panel),
-                                   Qt.RightDockWidgetArea),
-            "plot": self._dock("Plots", "plot_dock",
-                               scrolling(self.time_machine.plot_area(self.plot_tabs)),
-                               Qt.BottomDockWidgetArea),
-            "runs": self._dock("Runs", "runs_dock", scrolling(self.time_machine.board),
-                               Qt.BottomDockWidgetArea),
-            "prediction": self._dock("Prediction", "prediction_dock", self.prediction_panel,
-                                     Qt.RightDockWidgetArea),
-            "history": self._dock("Edit history", "history_dock", self.undo_view,
-                                  Qt.RightDockWidgetArea),
-        }
-        self.docks["history"].hide()
-        # Beside the plots: narrower than other panels may get (it scrolls), so the two bottom
-        # docks side by side still fit the window's minimum width.
-        self.docks["runs"].widget().setMinimumWidth(120)
-        # Tabbed with Training: a form of many inputs needs the height; Training stays in front.
-        self.tabifyDockWidget(self.docks["training"], self.docks["prediction"])
-        self.docks["training"].raise_()
-        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
-        self.resizeDocks([self.docks["dataset"], self.docks["training"]], [300, 270],
-                         Qt.Horizontal)
-        if available_geometry(self).width() >= SIDE_BY_SIDE_RUNS:
-            self.splitDockWidget(self.docks["plot"], self.docks["runs"], Qt.Horizontal)
-            self.resizeDocks([self.docks["plot"], self.docks["runs"]], [700, 420], Qt.Horizontal)
-        else:
-            # On a small screen the board beside the plots would squeeze both into scrolling
-            # slivers; as a tab behind the plots each gets the whole width.
-            self.tabifyDockWidget(self.docks["plot"], self.docks["runs"])
-            self.docks["plot"].raise_()
-        self.resizeDocks([self.docks["plot"]], [300], Qt.Vertical)
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Main toolbar", self)
-        bar.setObjectName("main_toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        a = self.actions
-        bar.addAction(a["open_csv"])
-        examples = self.examples_menu.menuAction()
-        examples.setIcon(themed_icon("examples", self.palette()))
-        bar.addAction(examples)
-        # A click anywhere on the button opens the list (the action itself does nothing).
-        bar.widgetForAction(examples).setPopupMode(QToolButton.InstantPopup)
-        bar.addSeparator()
-        for name in ("train", "pause", "stop", "step", "reset"):
-            bar.addAction(a[name])
-        bar.addSeparator()
-        bar.addAction(a["save"])
-        bar.addAction(a["export"])
-        # Click: choose a format in a dialog; the arrow: the File > Export menu.
-        bar.widgetForAction(a["export"]).setPopupMode(QToolButton.MenuButtonPopup)
-        self.addToolBar(bar)
-        self.toolbar = bar
-        # With the dock toggles, above View > Theme and Reset Layout.
-        self.view_menu.insertAction(self.view_menu.actions()[len(self.docks)],
-                                    bar.toggleViewAction())
 
     def _connect(self) -> None:
         c, a, doc = self.controller, self.actions, self.doc
@@ -315,28 +235,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.controller.open_path(urls[0])
 
-    def _restore_layout(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            place_first_time(self)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
-        tab = self.settings.value("window/plot_tab", 0)
-        self.plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
-
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place, the window sized for this screen."""
-        self.restoreState(self._default_state, LAYOUT_VERSION)
-        for name, dock in self.docks.items():
-            dock.setFloating(False)
-            dock.setVisible(name != "history")
-        self.toolbar.show()
-        self.docks["training"].raise_()
-        self.plot_tabs.setCurrentIndex(0)
-        if self.isMaximized() or self.isFullScreen():
-            self.showNormal()
-        place_first_time(self)
+        window_layout.reset_layout(self, self._default_state)
 
     @Slot(str)
     def set_theme(self, theme: str) -> None:
@@ -365,10 +266,7 @@ class MainWindow(QMainWindow):
             fit_toolbar(self.toolbar, event.size().width())
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
-        self.settings.setValue("window/plot_tab", self.plot_tabs.currentIndex())
-        self.settings.sync()
+        window_layout.save_layout(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self._may_close():
