@@ -6,8 +6,6 @@ import json
 import time
 from typing import TYPE_CHECKING, TextIO
 
-import numpy as np
-
 from core.cli.paths import STDOUT, check_out
 from core.errors import TrainingError
 from core.nn.spec import LayerSpec, NetworkSpec
@@ -48,10 +46,10 @@ def train(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if last.kind is EventKind.DIVERGED:
         raise TrainingError(last.message or "Training diverged; try a smaller learning rate.")
     params = last.params if last.params is not None else session.params
-    metrics = _final_metrics(spec, params, dataset, config)
-    notes = _split_caveats(spec, params, dataset, metrics)
     bundle = trained_bundle(spec, params, config, dataset.preprocessing, history=session.history,
-                            metrics=metrics)
+                            dataset=dataset)
+    metrics = dict(bundle.metrics)
+    notes = _split_caveats(spec, params, dataset)
     save_model(args.out, bundle)
     _report(args, stdout, last, metrics, notes)
     return 0
@@ -136,47 +134,23 @@ def _interrupted(args: argparse.Namespace, session: TrainingSession, dataset: Da
         raise KeyboardInterrupt
     params, epoch = session.completed_params()
     spec, config = session.spec, session.config
-    metrics = _final_metrics(spec, params, dataset, config)
     save_model(args.out, trained_bundle(spec, params, config, dataset.preprocessing,
-                                        history=session.history, metrics=metrics))
+                                        history=session.history, dataset=dataset))
     stderr.write(f"Interrupted after epoch {session.epoch}: saved the weights of epoch {epoch} "
                  f"to {args.out}. Run train again for more epochs.\n")
     stderr.flush()
     return 130
 
 
-def _final_metrics(spec: NetworkSpec, params: Params, dataset: Dataset,
-                   config: TrainConfig) -> dict[str, float]:
-    """train_/val_/test_ + loss and the task's metrics, for every split that has rows."""
-    from core.nn.losses import loss_for
-    from core.nn.metrics import evaluate
-
-    loss = loss_for(spec, config.loss)
-    metrics: dict[str, float] = {}
-    for split in ("train", "val", "test"):
-        X, y = getattr(dataset, f"X_{split}"), getattr(dataset, f"y_{split}")
-        if X is None or len(X) == 0:
-            continue
-        X = np.asarray(X, dtype=params.dtype)
-        for name, value in evaluate(spec, params, X, y, dataset.task, loss).items():
-            metrics[f"{split}_{name}"] = float(value)
-    return metrics
-
-
-def _split_caveats(spec: NetworkSpec, params: Params, dataset: Dataset,
-                   metrics: dict[str, float]) -> list[str]:
-    """What makes a split's scores mean little (core.insight.evaluation.caveats); an undefined R²
-    becomes NaN in `metrics` (written as null / n/a, never as 0)."""
+def _split_caveats(spec: NetworkSpec, params: Params, dataset: Dataset) -> list[str]:
+    """What makes a split's scores mean little (core.insight.evaluation.caveats)."""
     from core.insight.evaluation import evaluate_split
 
     notes = []
-    for split, key in (("train", "train"), ("validation", "val"), ("test", "test")):
+    for split in ("train", "validation", "test"):
         result = evaluate_split(spec, params, dataset, split)
-        if result.empty:
-            continue
-        notes += [f"{split}: {caveat}" for caveat in result.caveats]
-        if result.task == "regression" and np.isnan(result.r2).any():
-            metrics[f"{key}_r2"] = float("nan")
+        if not result.empty:
+            notes += [f"{split}: {caveat}" for caveat in result.caveats]
     return notes
 
 

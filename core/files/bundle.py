@@ -12,6 +12,7 @@ import numpy as np
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from core.data.dataset import Dataset
     from core.data.preprocessing import Preprocessing
     from core.nn.params import Params
     from core.nn.spec import NetworkSpec
@@ -54,13 +55,46 @@ class ModelBundle:
 
 def trained_bundle(spec: NetworkSpec, params: Params, config: TrainConfig,
                    preprocessing: Preprocessing | None, *, history: History | None = None,
+                   dataset: Dataset | None = None,
                    metrics: Mapping[str, float] | None = None) -> ModelBundle:
     """The bundle of a network as trained now (the command line's and the app's one way to make
-    one): a copy of the weights, so training on does not change it, and the loss it trains with."""
+    one): a copy of the weights, so training on does not change it, and the loss it trains with.
+
+    Its metrics are what these weights score on every split of `dataset` (split_metrics), not the
+    last epoch's figures: with early stopping the saved weights are the best epoch's. Without the
+    dataset they trained on (a reopened model), `metrics` carries the file's own figures over."""
     from core.nn.losses import loss_for
 
+    if dataset is not None:
+        metrics = split_metrics(spec, params, dataset, loss_for(spec, config.loss))
     return ModelBundle(spec, params.copy(), loss_for(spec, config.loss), preprocessing, config,
                        dict(metrics or {}), history)
+
+
+def split_metrics(spec: NetworkSpec, params: Params, dataset: Dataset,
+                  loss: str) -> dict[str, float]:
+    """train_/val_/test_ + loss and the task's metrics, for every split of `dataset` with rows:
+    the one definition of a model file's "metrics" (the app's Save and the command line's train)."""
+    from core.nn.metrics import evaluate
+
+    metrics: dict[str, float] = {}
+    for split in ("train", "val", "test"):
+        X, y = getattr(dataset, f"X_{split}"), getattr(dataset, f"y_{split}")
+        if X is None or len(X) == 0:
+            continue
+        X = np.asarray(X, dtype=params.dtype)
+        for name, value in evaluate(spec, params, X, y, dataset.task, loss).items():
+            metrics[f"{split}_{name}"] = float(value)
+        if dataset.task == "regression" and _has_constant_target(y):
+            metrics[f"{split}_r2"] = float("nan")  # undefined: written as null / n/a, never 0
+    return metrics
+
+
+def _has_constant_target(y: np.ndarray) -> bool:
+    """R² divides by the target's spread; with any target constant over a split it is undefined
+    (core.insight.evaluation says the same per target)."""
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    return bool(len(y) and (np.ptp(y, axis=0) == 0).any())
 
 
 def json_safe(value: Any) -> Any:

@@ -86,7 +86,7 @@ class Controller(QObject):
         self.network.undo_stack.clear()
         if bundle.config is not None:
             doc.set_config(bundle.config)
-        doc.set_model_preprocessing(bundle.preprocessing)
+        doc.set_model_preprocessing(bundle.preprocessing, dict(bundle.metrics))
         doc.set_spec(bundle.spec)
         doc.set_params(bundle.params)
         doc.set_history(bundle.history if bundle.history is not None else History())

@@ -175,8 +175,10 @@ class DatasetController(QObject):
         doc.example_name = None
         doc.set_table(table)
         doc.set_dataset_options(model_options)
+        metrics = doc.model_metrics
         doc.set_dataset(dataset)
-        doc.set_model_preprocessing(fitted)  # set_dataset forgets it: the model keeps its own
+        # set_dataset forgets them: the model keeps its own scaling and its file's metrics
+        doc.set_model_preprocessing(fitted, metrics)
         doc.set_history(doc.history)  # the plots started over with the data: show it again
         doc.set_training_state(S.IDLE)
         model = Path(doc.model_path).name if doc.model_path else "the loaded model"

@@ -58,6 +58,9 @@ class Document(QObject):
         # the open dataset may not share (another file, another split). None once the weights
         # are trained on the open dataset, or a dataset is opened.
         self._model_preprocessing: Preprocessing | None = None
+        # ...and its file's metrics, true while those weights are untouched; None once the
+        # weights are trained here (then Save scores them on the open dataset's splits).
+        self._model_metrics: dict[str, float] | None = None
         self.example_name: str | None = None  # which bundled example is open, if any
 
     # ---- read access ---------------------------------------------------------------------
@@ -78,6 +81,11 @@ class Document(QObject):
     def model_preprocessing(self) -> Preprocessing | None:
         """A loaded model's own preprocessing while its weights are untouched, else None."""
         return self._model_preprocessing
+
+    @property
+    def model_metrics(self) -> dict[str, float] | None:
+        """A loaded model's own metrics while its weights are untouched, else None."""
+        return None if self._model_metrics is None else dict(self._model_metrics)
 
     @property
     def preprocessing(self) -> Preprocessing | None:
@@ -111,6 +119,7 @@ class Document(QObject):
     def set_dataset(self, dataset: Dataset | None) -> None:
         self._dataset = dataset
         self._model_preprocessing = None
+        self._model_metrics = None
         self.dataset_changed.emit(dataset)
 
     def set_dataset_options(self, options: DatasetOptions | None) -> None:
@@ -153,9 +162,11 @@ class Document(QObject):
         self._diagnostics = []
         self.diagnostics_cleared.emit()
 
-    def set_model_preprocessing(self, preprocessing: Preprocessing | None) -> None:
+    def set_model_preprocessing(self, preprocessing: Preprocessing | None,
+                                metrics: dict[str, float] | None = None) -> None:
         """Set by loading a model (before its spec and weights); cleared by training or reset."""
         self._model_preprocessing = preprocessing
+        self._model_metrics = None if metrics is None else dict(metrics)
 
     def set_training_state(self, state: SessionState | str) -> None:
         state = SessionState(state)  # ValueError for a name that is not a state

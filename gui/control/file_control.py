@@ -6,7 +6,6 @@ asks for paths through Dialogs, so tests drive it with a fake.
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,18 +17,8 @@ from gui.control.document import Document
 
 if TYPE_CHECKING:
     from core.files.bundle import ModelBundle
-    from core.nn.history import History
 
 MAX_RECENT = 10
-
-
-def final_metrics(history: History) -> dict[str, float]:
-    """The last finite value of every history column but "epoch"."""
-    metrics: dict[str, float] = {}
-    for key, values in history.to_dict().items():
-        if key != "epoch" and len(values) and not math.isnan(float(values[-1])):
-            metrics[key] = float(values[-1])
-    return metrics
 
 
 class FileController(QObject):
@@ -76,12 +65,17 @@ class FileController(QObject):
     # ---- models -----------------------------------------------------------------------------
     def bundle(self) -> ModelBundle:
         from core.files.bundle import trained_bundle
+        from core.recipe.pairing import network_mismatch
 
         doc = self._doc
         if doc.params is None or doc.params.spec != doc.spec:
             raise StudioError("There are no weights for this network yet: press Train first.")
+        if doc.model_metrics is not None:  # a reopened model's weights, untouched: its figures
+            return trained_bundle(doc.spec, doc.params, doc.config, doc.preprocessing,
+                                  history=doc.history, metrics=doc.model_metrics)
+        fits = doc.dataset is not None and network_mismatch(doc.spec, doc.dataset) is None
         return trained_bundle(doc.spec, doc.params, doc.config, doc.preprocessing,
-                              history=doc.history, metrics=final_metrics(doc.history))
+                              history=doc.history, dataset=doc.dataset if fits else None)
 
     def save_model(self) -> bool:
         if not self._doc.model_path:

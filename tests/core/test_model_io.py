@@ -166,3 +166,45 @@ def test_saved_archive_is_uncompressed_zip(tmp_path):
     save_model(tmp_path / "m.npz", make_bundle("xor.csv"))
     with zipfile.ZipFile(tmp_path / "m.npz") as zf:
         assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
+
+
+def test_a_bundles_metrics_score_the_weights_it_holds_not_the_last_epoch() -> None:
+    """Early stopping keeps the best epoch's weights; the file's metrics must describe those."""
+    from core.data.dataset import DatasetOptions, load_csv, prepare
+    from core.files.bundle import split_metrics, trained_bundle
+    from core.nn.losses import loss_for
+    from core.nn.metrics import evaluate
+    from core.nn.spec import LayerSpec
+    from core.nn.training import TrainConfig, initial_params
+    from core.recipe.examples import DATASETS_DIR
+    from core.recipe.pairing import network_for
+
+    dataset = prepare(load_csv(DATASETS_DIR / "iris.csv"),
+                      DatasetOptions(targets=("species",), split=(0.6, 0.2, 0.2), seed=3))
+    spec = network_for(dataset, (LayerSpec(5, "tanh"),))
+    config = TrainConfig(epochs=3, seed=3)
+    params = initial_params(spec, config)
+    bundle = trained_bundle(spec, params, config, dataset.preprocessing, dataset=dataset)
+    loss = loss_for(spec, config.loss)
+    expected = evaluate(spec, params, dataset.X_test.astype(params.dtype), dataset.y_test,
+                        dataset.task, loss)
+    assert bundle.metrics["test_accuracy"] == pytest.approx(expected["accuracy"])
+    assert bundle.metrics == split_metrics(spec, params, dataset, loss)
+    assert {k.split("_")[0] for k in bundle.metrics} == {"train", "val", "test"}
+
+
+def test_an_undefined_r2_is_nan_in_a_bundles_metrics_never_zero() -> None:
+    from types import SimpleNamespace
+
+    from core.files.bundle import split_metrics
+    from core.nn.spec import LayerSpec, NetworkSpec
+    from core.nn.training import TrainConfig, initial_params
+
+    spec = NetworkSpec(2, (LayerSpec(1, "identity"),))
+    params = initial_params(spec, TrainConfig(seed=0))
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    data = SimpleNamespace(X_train=X, y_train=np.arange(6.0).reshape(6, 1), X_val=X[:3],
+                           y_val=np.ones((3, 1)), X_test=None, y_test=None, task="regression")
+    metrics = split_metrics(spec, params, data, "mse")
+    assert np.isfinite(metrics["train_r2"]) and np.isnan(metrics["val_r2"])
+    assert "test_loss" not in metrics

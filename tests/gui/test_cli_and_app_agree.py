@@ -66,4 +66,25 @@ def test_cli_and_app_build_and_train_the_same_network(qtbot, settings, tmp_path)
     qtbot.waitUntil(lambda: not controller.training.running, timeout=10_000)
     assert len(doc.history) == 12
     _arrays_equal(doc.params, saved.params)
+    # One definition of a saved model's metrics: both score the weights on every split.
+    app_metrics = controller.files.bundle().metrics
+    assert set(app_metrics) >= {"train_loss", "val_accuracy", "test_accuracy"}
+    assert app_metrics == saved.metrics
     controller.shutdown()
+
+
+def test_a_reopened_model_keeps_its_files_metrics_until_it_trains(qtbot, settings,
+                                                                   tmp_path) -> None:
+    """Its own data is not open, so the file's figures are the only true ones for its weights."""
+    from gui.control.controller import Controller
+    from gui.control.document import Document
+
+    out = tmp_path / "iris.npz"
+    assert main([*ARGV, "--out", str(out)], io.StringIO(), io.StringIO()) == 0
+    saved = load_model(out)
+    doc = Document()
+    controller = Controller(doc, FakeDialogs(), settings)
+    assert controller.load_model(str(out))
+    assert controller.files.bundle().metrics == saved.metrics
+    controller.shutdown()
+
