@@ -60,9 +60,15 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self, self.doc)
         self._journal_folder = journal_folder
         self._build_views()
-        self.docks = window_layout.build_docks(self)
+        self.docks = window_layout.build_docks(
+            self, dataset=self.dataset_panel, training=self.training_panel,
+            plots=self.time_machine.plot_area(self.plot_tabs), runs=self.time_machine.board,
+            prediction=self.prediction_panel, history=self.undo_view)
         build_menus(self)
-        self.toolbar = window_layout.build_toolbar(self)
+        examples = self.examples_menu.menuAction()
+        examples.setIcon(themed_icon("examples", self.palette()))
+        self.toolbar = window_layout.build_toolbar(self, self.actions, examples, self.view_menu,
+                                                   len(self.docks))
         # Menus that replace the dataset or the model follow the session state like actions do.
         for name, action in (("examples", self.examples_menu.menuAction()),
                              ("open_recent", self.recent_menu.menuAction()),
@@ -76,7 +82,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MINIMUM)
         # View > Reset layout goes back here
         self._default_state = self.saveState(window_layout.LAYOUT_VERSION)
-        window_layout.restore_layout(self)
+        window_layout.restore_layout(self, self.settings, self.plot_tabs)
         self._on_document_title_inputs()
         if open_default:
             self.controller.datasets.open_example(DEFAULT_EXAMPLE)
@@ -237,7 +243,8 @@ class MainWindow(QMainWindow):
 
     def reset_layout(self) -> None:
         """View > Reset layout: every dock back in its place, the window sized for this screen."""
-        window_layout.reset_layout(self, self._default_state)
+        window_layout.reset_layout(self, self._default_state, self.docks, self.toolbar,
+                                   self.plot_tabs)
 
     @Slot(str)
     def set_theme(self, theme: str) -> None:
@@ -266,7 +273,7 @@ class MainWindow(QMainWindow):
             fit_toolbar(self.toolbar, event.size().width())
 
     def save_layout(self) -> None:
-        window_layout.save_layout(self)
+        window_layout.save_layout(self, self.settings, self.plot_tabs)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if not self._may_close():

@@ -1,24 +1,29 @@
-"""Where the window's docks and toolbar sit: built once, saved and restored with QSettings, and
-reset by View ▸ Reset Layout. The window composes views; this module only arranges them.
+"""Where the window's docks and toolbar sit: arranged once, saved and restored with QSettings, and
+reset by View ▸ Reset Layout. The window composes the views and names the docks; this module only
+arranges them (it is given what it arranges, so it never imports the window back).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QToolButton, QWidget
 
-from gui.icons import themed_icon
 from gui.window_fit import available_geometry, place_first_time, scrolling
 
 if TYPE_CHECKING:
-    from gui.main_window import MainWindow
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu, QTabWidget
+
+    from gui.control.actions import Actions
 
 LAYOUT_VERSION = 3  # bumped when docks are added: an old saved state would hide them
 SIDE_BY_SIDE_RUNS = 1300  # screens at least this wide show the Runs board beside the plots
+HIDDEN_AT_FIRST = ("history",)
 
 
-def _dock(window: MainWindow, title: str, name: str, widget: QWidget,
+def _dock(window: QMainWindow, title: str, name: str, widget: QWidget,
           area: Qt.DockWidgetArea) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)  # saveState() needs stable names
@@ -27,32 +32,29 @@ def _dock(window: MainWindow, title: str, name: str, widget: QWidget,
     return dock
 
 
-def build_docks(window: MainWindow) -> dict[str, QDockWidget]:
+def build_docks(window: QMainWindow, *, dataset: QWidget, training: QWidget, plots: QWidget,
+                runs: QWidget, prediction: QWidget, history: QWidget) -> dict[str, QDockWidget]:
     """Every panel in its dock, arranged for the screen the window opens on."""
     w = window
+    left, right, bottom = Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea, Qt.BottomDockWidgetArea
     docks = {
-        "dataset": _dock(w, "Dataset", "dataset_dock", scrolling(w.dataset_panel),
-                         Qt.LeftDockWidgetArea),
-        "training": _dock(w, "Training", "training_dock", scrolling(w.training_panel),
-                          Qt.RightDockWidgetArea),
-        "plot": _dock(w, "Plots", "plot_dock",
-                      scrolling(w.time_machine.plot_area(w.plot_tabs)), Qt.BottomDockWidgetArea),
-        "runs": _dock(w, "Runs", "runs_dock", scrolling(w.time_machine.board),
-                      Qt.BottomDockWidgetArea),
-        "prediction": _dock(w, "Prediction", "prediction_dock", w.prediction_panel,
-                            Qt.RightDockWidgetArea),
-        "history": _dock(w, "Edit history", "history_dock", w.undo_view,
-                         Qt.RightDockWidgetArea),
+        "dataset": _dock(w, "Dataset", "dataset_dock", scrolling(dataset), left),
+        "training": _dock(w, "Training", "training_dock", scrolling(training), right),
+        "plot": _dock(w, "Plots", "plot_dock", scrolling(plots), bottom),
+        "runs": _dock(w, "Runs", "runs_dock", scrolling(runs), bottom),
+        "prediction": _dock(w, "Prediction", "prediction_dock", prediction, right),
+        "history": _dock(w, "Edit history", "history_dock", history, right),
     }
-    docks["history"].hide()
+    for name in HIDDEN_AT_FIRST:
+        docks[name].hide()
     # Beside the plots: narrower than other panels may get (it scrolls), so the two bottom
     # docks side by side still fit the window's minimum width.
     docks["runs"].widget().setMinimumWidth(120)
     # Tabbed with Training: a form of many inputs needs the height; Training stays in front.
     w.tabifyDockWidget(docks["training"], docks["prediction"])
     docks["training"].raise_()
-    w.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
-    w.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
+    w.setCorner(Qt.BottomLeftCorner, left)
+    w.setCorner(Qt.BottomRightCorner, right)
     w.resizeDocks([docks["dataset"], docks["training"]], [300, 270], Qt.Horizontal)
     if available_geometry(w).width() >= SIDE_BY_SIDE_RUNS:
         w.splitDockWidget(docks["plot"], docks["runs"], Qt.Horizontal)
@@ -66,35 +68,32 @@ def build_docks(window: MainWindow) -> dict[str, QDockWidget]:
     return docks
 
 
-def build_toolbar(window: MainWindow) -> QToolBar:
+def build_toolbar(window: QMainWindow, actions: Actions, examples: QAction,
+                  view_menu: QMenu, n_docks: int) -> QToolBar:
+    """Open, Examples, the run controls, Save, Export; its toggle sits with the docks' in View."""
     bar = QToolBar("Main toolbar", window)
     bar.setObjectName("main_toolbar")
     bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-    a = window.actions
-    bar.addAction(a["open_csv"])
-    examples = window.examples_menu.menuAction()
-    examples.setIcon(themed_icon("examples", window.palette()))
+    bar.addAction(actions["open_csv"])
     bar.addAction(examples)
     # A click anywhere on the button opens the list (the action itself does nothing).
     bar.widgetForAction(examples).setPopupMode(QToolButton.InstantPopup)
     bar.addSeparator()
     for name in ("train", "pause", "stop", "step", "reset"):
-        bar.addAction(a[name])
+        bar.addAction(actions[name])
     bar.addSeparator()
-    bar.addAction(a["save"])
-    bar.addAction(a["export"])
+    bar.addAction(actions["save"])
+    bar.addAction(actions["export"])
     # Click: choose a format in a dialog; the arrow: the File > Export menu.
-    bar.widgetForAction(a["export"]).setPopupMode(QToolButton.MenuButtonPopup)
+    bar.widgetForAction(actions["export"]).setPopupMode(QToolButton.MenuButtonPopup)
     window.addToolBar(bar)
     # With the dock toggles, above View > Theme and Reset Layout.
-    window.view_menu.insertAction(window.view_menu.actions()[len(window.docks)],
-                                  bar.toggleViewAction())
+    view_menu.insertAction(view_menu.actions()[n_docks], bar.toggleViewAction())
     return bar
 
 
-def restore_layout(window: MainWindow) -> None:
+def restore_layout(window: QMainWindow, settings: QSettings, plot_tabs: QTabWidget) -> None:
     """The geometry, docks and plot tab of the last session, or a first placement."""
-    settings = window.settings
     geometry = settings.value("window/geometry")
     state = settings.value("window/state")
     if not (isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)):
@@ -102,26 +101,26 @@ def restore_layout(window: MainWindow) -> None:
     if isinstance(state, QByteArray):
         window.restoreState(state, LAYOUT_VERSION)
     tab = settings.value("window/plot_tab", 0)
-    window.plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
+    plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
 
 
-def reset_layout(window: MainWindow, default_state: QByteArray) -> None:
+def reset_layout(window: QMainWindow, default_state: QByteArray, docks: dict[str, QDockWidget],
+                 toolbar: QToolBar, plot_tabs: QTabWidget) -> None:
     """Every dock back in its place, the window sized for this screen."""
     window.restoreState(default_state, LAYOUT_VERSION)
-    for name, dock in window.docks.items():
+    for name, dock in docks.items():
         dock.setFloating(False)
-        dock.setVisible(name != "history")
-    window.toolbar.show()
-    window.docks["training"].raise_()
-    window.plot_tabs.setCurrentIndex(0)
+        dock.setVisible(name not in HIDDEN_AT_FIRST)
+    toolbar.show()
+    docks["training"].raise_()
+    plot_tabs.setCurrentIndex(0)
     if window.isMaximized() or window.isFullScreen():
         window.showNormal()
     place_first_time(window)
 
 
-def save_layout(window: MainWindow) -> None:
-    settings = window.settings
+def save_layout(window: QMainWindow, settings: QSettings, plot_tabs: QTabWidget) -> None:
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("window/state", window.saveState(LAYOUT_VERSION))
-    settings.setValue("window/plot_tab", window.plot_tabs.currentIndex())
+    settings.setValue("window/plot_tab", plot_tabs.currentIndex())
     settings.sync()
