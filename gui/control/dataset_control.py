@@ -109,9 +109,10 @@ class DatasetController(QObject):
 
     def apply_table(self, table: Table, options: DatasetOptions, spec: NetworkSpec | None,
                     config: TrainConfig | None, example: str | None = None,
-                    hidden: tuple[LayerSpec, ...] | None = None) -> bool:
+                    hidden: tuple[LayerSpec, ...] | None = None, ask_first: str = "") -> bool:
         """Prepare `table` with `options`; only on success replace dataset, spec and config.
-        Without `spec` the current network (or `hidden` layers) is fitted to the dataset."""
+        Without `spec` the current network (or `hidden` layers) is fitted to the dataset.
+        `ask_first` ("A new target") asks before unsaved trained weights start afresh."""
         from core.data.dataset import prepare
 
         doc = self._doc
@@ -124,6 +125,8 @@ class DatasetController(QObject):
         # The same table with other input columns: a trained network follows them by name.
         followed = (self._grow.follow_dataset(doc.dataset, dataset)
                     if spec is None and hidden is None and table is doc.table else None)
+        if ask_first and not followed and not self._guard.may_start_afresh(ask_first):
+            return False
         carry = self._training.carry_after(followed[0].source) if followed else None
         self._training.invalidate()
         self._network.undo_stack.clear()  # old edits refer to the old input/output sizes
@@ -196,7 +199,8 @@ class DatasetController(QObject):
         if doc.is_training:
             doc.set_status(TRAINING_BLOCKS)
             return False
-        ok = self.apply_table(doc.table, options, None, None, doc.example_name)
+        ok = self.apply_table(doc.table, options, None, None, doc.example_name,
+                              ask_first=_what_changed(doc.dataset_options, options))
         if not ok:  # redraw the panel with the options still in use
             doc.set_dataset_options(doc.dataset_options)
         return ok
@@ -222,3 +226,12 @@ class DatasetController(QObject):
     def _on_document_training_state_changed(self, state: str) -> None:
         if state in RUN:
             self.cancel_csv()
+
+
+def _what_changed(old: DatasetOptions | None, new: DatasetOptions) -> str:
+    """The change in the Dataset panel's words, for the question before weights start afresh."""
+    if old is None or old.targets != new.targets:
+        return "A new target"
+    if old.scaling != new.scaling or old.target_scaling != new.target_scaling:
+        return "New scaling"
+    return "The new column settings"

@@ -36,3 +36,16 @@ class ReplaceGuard:
             if answer == "save":
                 return self._files.save_model()
         return True
+
+    def may_start_afresh(self, why: str) -> bool:
+        """True when the network may lose its weights to `why` ("A new target"): always, unless
+        they are trained and unsaved; then Save / Discard / Cancel (False: nothing changes)."""
+        doc = self._doc
+        if not (doc.dirty and len(doc.history)):
+            return True
+        answer = self._dialogs.ask_save_discard_cancel(
+            "Unsaved model", f"{why} starts the network afresh, and its trained weights are not "
+            "saved. Save the model first?")
+        if answer == "cancel":
+            return False
+        return answer == "discard" or self._files.save_model()

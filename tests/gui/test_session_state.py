@@ -164,3 +164,26 @@ def test_esc_in_a_field_does_not_stop_training(qtbot, window) -> None:
     qtbot.keyClick(window.diagram, Qt.Key_Escape)
     wait_idle(qtbot, window)
     assert doc.training_state == SessionState.STOPPED
+
+
+def test_a_new_scaling_asks_before_unsaved_trained_weights_start_afresh(qtbot, window,
+                                                                        dialogs) -> None:
+    doc, combo = window.doc, window.dataset_panel.scaling
+    assert window.controller.datasets.open_example("iris")  # scaling changes iris' inputs
+    train_briefly(qtbot, window, epochs=30)
+    trained, scaling = doc.params.copy(), doc.dataset_options.scaling
+    key = Qt.Key_Down if combo.currentIndex() < combo.count() - 1 else Qt.Key_Up
+    dialogs.asked.clear()
+    dialogs.save_discard_cancel = "cancel"
+    combo.setFocus()
+    qtbot.keyClick(combo, key)
+    assert dialogs.asked == ["Unsaved model"]
+    assert doc.params == trained and len(doc.history) == 30  # nothing changed
+    assert doc.dataset_options.scaling == scaling and combo.currentData() == scaling
+    dialogs.save_discard_cancel = "discard"
+    qtbot.keyClick(combo, key)
+    assert doc.dataset_options.scaling == combo.currentData() != scaling
+    assert len(doc.history) == 0 and doc.params != trained
+    # Weights that learned nothing yet are nobody's work: no question.
+    qtbot.keyClick(combo, Qt.Key_Up if key == Qt.Key_Down else Qt.Key_Down)
+    assert dialogs.asked == ["Unsaved model"] * 2 and doc.dataset_options.scaling == scaling
