@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MINIMUM)
         # View > Reset layout goes back here
         self._default_state = self.saveState(window_layout.LAYOUT_VERSION)
-        window_layout.restore_layout(self, self.settings, self.plot_tabs)
+        self._docks_restored = window_layout.restore_layout(self, self.settings, self.plot_tabs)
         self._on_document_title_inputs()
         if open_default:
             self.controller.datasets.open_example(DEFAULT_EXAMPLE)
@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
         """View > Reset layout: every dock back in its place, the window sized for this screen."""
         window_layout.reset_layout(self, self._default_state, self.docks, self.toolbar,
                                    self.plot_tabs)
+        window_layout.fit_side_docks(self, self.docks)
 
     @Slot(str)
     def set_theme(self, theme: str) -> None:
@@ -266,6 +267,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             clamp_to_screen(self)  # a geometry saved on a bigger screen must fit this one
+            if not self._docks_restored:  # the person's own dock widths are theirs to keep
+                window_layout.fit_side_docks(self, self.docks)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

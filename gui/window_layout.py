@@ -7,7 +7,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QScrollArea,
+    QStyle,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from gui.window_fit import available_geometry, place_first_time, scrolling
 
@@ -21,6 +29,8 @@ if TYPE_CHECKING:
 LAYOUT_VERSION = 3  # bumped when docks are added: an old saved state would hide them
 SIDE_BY_SIDE_RUNS = 1300  # screens at least this wide show the Runs board beside the plots
 HIDDEN_AT_FIRST = ("history",)
+SIDE_WIDTHS = {"dataset": 300, "training": 270}  # what the side docks get where there is room
+CENTRE_SHARE = 0.35  # the diagram keeps at least this share of the window's width
 
 
 def _dock(window: QMainWindow, title: str, name: str, widget: QWidget,
@@ -68,6 +78,27 @@ def build_docks(window: QMainWindow, *, dataset: QWidget, training: QWidget, plo
     return docks
 
 
+def fit_side_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Once the window has its real size: each side dock at least as wide as its panel needs (a
+    1024-pixel screen squeezed the Dataset panel into sideways scrolling), at most SIDE_WIDTHS,
+    and together never so wide that the diagram keeps less than CENTRE_SHARE of the window."""
+    names = [name for name in SIDE_WIDTHS if not docks[name].isFloating()
+             and docks[name].isVisible()]
+    if not names:
+        return
+    scrollbar = window.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+    wanted = []
+    for name in names:
+        panel = docks[name].widget()
+        inner = panel.widget() if isinstance(panel, QScrollArea) else panel
+        need = inner.minimumSizeHint().width() + scrollbar  # room for the vertical bar too
+        wanted.append(min(SIDE_WIDTHS[name], max(need, docks[name].width())))
+    room = int(window.width() * (1 - CENTRE_SHARE))
+    if sum(wanted) > room:
+        wanted = [int(w * room / sum(wanted)) for w in wanted]
+    window.resizeDocks([docks[name] for name in names], wanted, Qt.Horizontal)
+
+
 def build_toolbar(window: QMainWindow, actions: Actions, examples: QAction,
                   view_menu: QMenu, n_docks: int) -> QToolBar:
     """Open, Examples, the run controls, Save, Export; its toggle sits with the docks' in View."""
@@ -92,16 +123,17 @@ def build_toolbar(window: QMainWindow, actions: Actions, examples: QAction,
     return bar
 
 
-def restore_layout(window: QMainWindow, settings: QSettings, plot_tabs: QTabWidget) -> None:
-    """The geometry, docks and plot tab of the last session, or a first placement."""
+def restore_layout(window: QMainWindow, settings: QSettings, plot_tabs: QTabWidget) -> bool:
+    """The geometry, docks and plot tab of the last session, or a first placement; whether the
+    docks came back as the person left them."""
     geometry = settings.value("window/geometry")
     state = settings.value("window/state")
     if not (isinstance(geometry, QByteArray) and window.restoreGeometry(geometry)):
         place_first_time(window)
-    if isinstance(state, QByteArray):
-        window.restoreState(state, LAYOUT_VERSION)
+    restored = isinstance(state, QByteArray) and window.restoreState(state, LAYOUT_VERSION)
     tab = settings.value("window/plot_tab", 0)
     plot_tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)
+    return restored
 
 
 def reset_layout(window: QMainWindow, default_state: QByteArray, docks: dict[str, QDockWidget],

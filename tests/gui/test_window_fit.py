@@ -144,3 +144,16 @@ def test_examples_button_opens_its_menu_on_a_click_anywhere(qtbot, window) -> No
     qtbot.mouseClick(button, Qt.LeftButton, pos=button.rect().center())  # the label, not ▾
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == [True]
+
+
+def test_a_first_window_gives_the_side_panels_their_width_not_sideways_scrolling(
+        qtbot, window) -> None:
+    """On a small screen (offscreen: 800 px) the Dataset panel used to be squeezed below its own
+    minimum into a sideways-scrolling strip while the diagram kept the space."""
+    window.show()
+    qtbot.waitExposed(window)
+    for name in ("dataset", "training"):
+        area = window.docks[name].widget()
+        qtbot.waitUntil(lambda area=area: area.horizontalScrollBar().maximum() == 0,
+                        timeout=5_000)
+    assert window.centralWidget().width() >= 0.3 * window.width()
