@@ -122,6 +122,22 @@ def is_number_text(series: pd.Series) -> pd.Series:
 def infer_column(name: str, series: pd.Series, unnamed: bool = False) -> ColumnInfo:
     """Guess the kind of one raw column (`unnamed`: its header cell was empty, as R's row names
     are written)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub" and not (
+            dtype.kind in "iu" and _DATE_NAME.search(name)):
+        # Plain NumPy numbers (most columns of a wide file): straight on the array. The pandas
+        # path below costs ~0.8 ms a column in per-call overhead, seconds for 2,000 columns.
+        array = series.to_numpy()
+        if dtype.kind == "f":
+            missing = np.isnan(array)
+            n_missing = int(np.count_nonzero(missing))
+            if n_missing:
+                array = array[~missing]
+        else:
+            n_missing = 0
+        if array.size == 0:
+            return ColumnInfo(name, "ignored", n_missing, reason="every cell is empty")
+        return _numeric_info(name, array.astype(np.float64, copy=False), n_missing, unnamed)
     n_missing = int(series.isna().sum())
     present = series.dropna()
     if present.empty:
@@ -133,14 +149,19 @@ def infer_column(name: str, series: pd.Series, unnamed: bool = False) -> ColumnI
                 return ColumnInfo(name, "date", n_missing, n_unique=int(present.nunique()),
                                   date_format=fmt)
         return _numeric_info(name, present.astype(np.float64), n_missing, unnamed)
-    numbers = pd.to_numeric(present, errors="coerce")
-    n_numbers = int(numbers.notna().sum())
+    # Each distinct cell is parsed once: a 650,000-row label column of three words took 0.6 s
+    # when every cell went through to_numeric.
+    codes, distinct = pd.factorize(present.to_numpy())
+    numbers = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce").to_numpy(
+        dtype=np.float64)[codes]
+    is_number = ~np.isnan(numbers)
+    n_numbers = int(np.count_nonzero(is_number))
     # Mostly numbers with a few stray words: a numeric column with a typo, reported by prepare().
     if n_numbers >= max(1, 0.9 * len(present)):
-        info = _numeric_info(name, numbers.dropna().astype(np.float64), n_missing, unnamed)
+        info = _numeric_info(name, numbers[is_number], n_missing, unnamed)
         if n_numbers == len(present):  # numbers that pandas kept as text (spaces, commas)
             return info
-        first_bad = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+        first_bad = int(np.flatnonzero(~is_number)[0])
         position = int(series.index.get_loc(present.index[first_bad]))
         return _replace_bad(info, (position, str(present.iloc[first_bad])))
     fmt = detect_format(present)
@@ -155,8 +176,9 @@ def _replace_bad(info: ColumnInfo, bad: tuple[int, str]) -> ColumnInfo:
                       info.is_integer, bad, info.reason)
 
 
-def _numeric_info(name: str, values: pd.Series, n_missing: int, unnamed: bool) -> ColumnInfo:
-    array = values.to_numpy(dtype=np.float64, copy=False)
+def _numeric_info(name: str, values: pd.Series | np.ndarray, n_missing: int,
+                  unnamed: bool) -> ColumnInfo:
+    array = np.asarray(values, dtype=np.float64)
     finite = array[np.isfinite(array)]
     is_integer = bool(finite.size and np.all(np.floor(finite) == finite))
     if finite.size and finite.min() == finite.max():

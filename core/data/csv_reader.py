@@ -172,14 +172,19 @@ def _make_table(path: Path, frame: pd.DataFrame, rows: list[list[str]], delimite
 def _clean_text(series: pd.Series, decimal: str) -> pd.Series:
     """Strip spaces (" setosa" and "setosa" are one class) and re-apply the missing markers,
     which pandas only matches before stripping. Missing cells become None in an object column."""
-    text = series.astype("string").str.strip()
+    # Each distinct cell is cleaned once and the rows take their cleaned cell by code: a label
+    # column of 650,000 rows holds three words, and cleaning it row by row took 0.6 s.
+    codes, distinct = pd.factorize(series.to_numpy(dtype=object))
+    text = pd.Series(distinct, dtype=object).astype("string").str.strip()
     text = text.mask(text.isin(NA_VALUES))
     if decimal == ",":
         # pandas converts decimal commas only in columns where every cell is a number; in a
         # column with a stray word they stay text, so convert them here to report the word.
         commas = text.str.fullmatch(_DECIMAL_COMMA.pattern.strip("^$")).fillna(False)
         text = text.mask(commas, text.str.replace(",", ".", regex=False))
-    return text.astype(object).where(text.notna(), None)
+    # Missing cells (code -1) take the None appended last.
+    cleaned = np.append(text.astype(object).where(text.notna(), None).to_numpy(), None)
+    return pd.Series(cleaned[codes], index=series.index, name=series.name, dtype=object)
 
 
 def _column_names(frame: pd.DataFrame, rows: list[list[str]], has_header: bool,

@@ -38,16 +38,21 @@ SAMPLE = 200
 
 def detect_format(values: pd.Series) -> str | None:
     """The strptime format that parses (almost) every non-missing text cell, or None."""
-    present = values.dropna().astype(str).str.strip()
+    present = values.dropna()
     if present.empty:
         return None
-    sample = present.iloc[:: max(1, len(present) // SAMPLE)].iloc[:SAMPLE]
+    # The sample is cleaned on its own: stripping a whole 650,000-row label column only to learn
+    # that it holds no dates took 0.4 s.
+    sample = present.iloc[:: max(1, len(present) // SAMPLE)].iloc[:SAMPLE].astype(str).str.strip()
     if sample.str.match(_DATE_LIKE).mean() < MIN_SHARE:
         return None
+    text = None
     for fmt in FORMATS:
         parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
         if parsed.notna().mean() >= MIN_SHARE:
-            whole = pd.to_datetime(present, format=fmt, errors="coerce")
+            if text is None:
+                text = present.astype(str).str.strip()
+            whole = pd.to_datetime(text, format=fmt, errors="coerce")
             if whole.notna().mean() >= MIN_SHARE:
                 return fmt
     return None
