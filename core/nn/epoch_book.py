@@ -36,6 +36,8 @@ class EpochBook:
         for name, train, val in per_metric:
             train(metrics.get(name, NAN))
             val(val_metrics.get(name, NAN))
+        if len(self.history.columns["epoch"]) > self._history_cap:
+            self.history.bound()  # bounded however long it trains (core.nn.history)
         self._last = (train_loss, val_loss, metrics, val_metrics)
 
     def _improved(self, monitored: float) -> bool:

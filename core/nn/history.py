@@ -3,10 +3,18 @@
 Columns: "epoch", "train_loss", "val_loss", then "train_<metric>" / "val_<metric>" (for example
 "train_accuracy", "val_r2"). A column that appears later is padded with NaN for earlier epochs.
 
-Columns are compact `array('d')` buffers (8 bytes a value; a list of floats costs 32), so a
-million epochs stay tens of megabytes, and a column converts to NumPy without a copy. The
-"epoch" column holds the real epoch numbers, so a thinned history (`thinned`, used by model
-files beyond MAX_HISTORY_ROWS) still plots and resumes at the right epoch.
+Columns are compact `array('d')` buffers (8 bytes a value; a list of floats costs 32), and a
+history is bounded: past `max_rows` rows (core.limits.MAX_HISTORY_ROWS unless told) it thins
+itself to half of them with `thinned`, the one rule model files use too. So however long a run
+trains, its history stays a few megabytes, and thinning costs a fraction of a percent (once
+every max_rows / 2 epochs). The "epoch" column holds the real epoch numbers, so a thinned
+history still plots and resumes at the right epoch.
+
+Thread safety (a session's history is appended on the worker thread and read on the UI thread):
+thinning builds new columns and swaps `columns` whole, and rows are only ever appended, so a
+reader that took `columns` once sees consistent rows (cut them to one length, as another column
+may be one row ahead). Never hold a NumPy view (np.frombuffer) of a column that another thread
+appends to: a buffer export makes `append` fail.
 """
 from __future__ import annotations
 
@@ -16,8 +24,11 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core import limits
+
 NAN = float("nan")
 BASE_COLUMNS = ("epoch", "train_loss", "val_loss")
+LIMIT = -1  # max_rows: core.limits.MAX_HISTORY_ROWS, read when the history is made
 
 
 def _column(values: Sequence[float] = ()) -> array:
@@ -25,12 +36,17 @@ def _column(values: Sequence[float] = ()) -> array:
 
 
 class History:
-    """Equal-length float columns; `columns[name]` is an `array('d')` (indexable like a list)."""
+    """Equal-length float columns; `columns[name]` is an `array('d')` (indexable like a list).
 
-    __slots__ = ("columns",)
+    At most `max_rows` rows (LIMIT: the app's limit; None: unbounded).
+    """
 
-    def __init__(self, columns: Mapping[str, Sequence[float]] | None = None) -> None:
+    __slots__ = ("columns", "max_rows")
+
+    def __init__(self, columns: Mapping[str, Sequence[float]] | None = None,
+                 max_rows: int | None = LIMIT) -> None:
         self.columns: dict[str, array] = {name: _column() for name in BASE_COLUMNS}
+        self.max_rows = limits.MAX_HISTORY_ROWS if max_rows == LIMIT else max_rows
         if columns:
             self.extend(columns)
 
@@ -81,6 +97,13 @@ class History:
         for column in self.columns.values():
             if len(column) < before + count:
                 column.extend(_column([NAN]) * (before + count - len(column)))
+        self.bound()
+
+    def bound(self) -> None:
+        """Thin to half of max_rows once past it (callers that append to `columns` directly
+        call this after each row; it costs a length check)."""
+        if self.max_rows is not None and len(self.columns["epoch"]) > self.max_rows:
+            self.columns = self.thinned(max(self.max_rows // 2, 3)).columns
 
     def append_row(self, row: Mapping[str, float]) -> None:
         self.extend({k: [v] for k, v in row.items()})
@@ -102,11 +125,16 @@ class History:
 
     def thinned(self, max_rows: int) -> History:
         """At most `max_rows` rows, evenly spaced over the epochs, always keeping the first,
-        the best and the last row (what the plots and the time machine must not lose)."""
+        the best and the last row (what the plots and the time machine must not lose).
+
+        Spaced by epoch value, not by row: a history thinned before and grown since (dense
+        recent rows after sparse old ones) comes out even again, however often it is thinned.
+        """
         n = len(self)
         if n <= max_rows:
             return self.copy()
-        keep = np.unique(np.linspace(0, n - 1, max(2, max_rows - 1)).round().astype(np.int64))
+        keep = _even_rows(np.frombuffer(self.columns["epoch"], dtype=np.float64),
+                          max(2, max_rows - 1))
         best = self.best_index
         if best is not None:
             keep = np.union1d(keep, [best])
@@ -132,10 +160,11 @@ class History:
                            for name, row in zip(names, matrix, strict=True)}
         for name in BASE_COLUMNS:
             history.columns.setdefault(name, _column([NAN]) * matrix.shape[1])
+        history.bound()
         return history
 
     def copy(self) -> History:
-        history = History()
+        history = History(max_rows=self.max_rows)
         history.columns = {name: array("d", values) for name, values in self.columns.items()}
         return history
 
@@ -154,6 +183,25 @@ class History:
 
     def __repr__(self) -> str:
         return f"History({len(self)} epochs, columns {list(self.columns)})"
+
+
+def _even_rows(epochs: np.ndarray, count: int) -> np.ndarray:
+    """About `count` row indices, each the row nearest to one of `count` epochs evenly spaced
+    from the first to the last (first and last included); by row position when the epochs are
+    not increasing numbers."""
+    n = len(epochs)
+    with np.errstate(invalid="ignore"):
+        ordered = bool(np.isfinite(epochs).all() and (np.diff(epochs) >= 0).all()) \
+            and epochs[-1] > epochs[0]
+    if ordered:
+        targets = np.linspace(epochs[0], epochs[-1], count)
+        after = np.minimum(np.searchsorted(epochs, targets), n - 1)
+        before = np.maximum(after - 1, 0)
+        nearer = np.abs(epochs[before] - targets) <= np.abs(epochs[after] - targets)
+        rows = np.where(nearer, before, after)
+    else:
+        rows = np.linspace(0, n - 1, count).round().astype(np.int64)
+    return np.union1d(rows, [0, n - 1])
 
 
 def _same(left: array, right: array) -> bool:

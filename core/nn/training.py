@@ -109,6 +109,7 @@ class TrainingSession(LiveSettings, EpochBook):
         self.elapsed = 0.0
         self.history = History({name: [] for prefix in ("train_", "val_")
                                 for name in (prefix + m for m in METRIC_NAMES[self.task])})
+        self._history_cap = self.history.max_rows or math.inf
         self._last: tuple[float, float | None, dict, dict] = (NAN, None, {}, {})
         # Live settings asked for from another thread, applied as the next epoch starts, and
         # the record of every change applied (see core.nn.live_changes).

@@ -159,7 +159,7 @@ class GrowController(QObject):
         self.last_morph, self.last_change = morph, change
         before_state = NetState(before, doc.params, doc.history.copy(), doc.markers,
                                 self._training.hold(), self._training.carry)
-        epoch = float(len(doc.history))
+        epoch = float(doc.history.last_epoch)
         marker = CurveMarker(epoch, _short(text), f"{text} after epoch {epoch:,.0f}: "
                              f"{change.describe()}.")
         carry = self._training.carry_after(morph.source)
@@ -201,7 +201,7 @@ class GrowController(QObject):
         morph, change = followed
         doc = self._doc
         report = f"{morph.note} {change.describe()[0].upper()}{change.describe()[1:]}."
-        epoch = float(len(doc.history))
+        epoch = float(doc.history.last_epoch)
         doc.set_spec(morph.spec)
         doc.set_params(morph.params)
         doc.clear_diagnostics()

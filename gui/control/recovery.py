@@ -172,6 +172,6 @@ def restore(journal: Journal, controller: Any, machine: TimeMachine) -> bool:
         dialogs.show_error("Could not restore the session", str(exc))
         return False
     doc.set_dirty(True)
-    doc.set_status(f"Restored the session at epoch {len(history):,}. Press Train to continue "
+    doc.set_status(f"Restored the session at epoch {history.last_epoch:,}. Press Train to continue "
                    "exactly where it stopped.")
     return True

@@ -131,7 +131,7 @@ class TimeMachine(Scrubbing, QObject):
         store = self.stores.get(record.id)
         self._share_budget()
         record.history = self._prefix[0].copy()
-        record.history.extend(session.history.to_dict())
+        record.history.extend(session.history.columns)
         record.end_epoch = session.epoch
         record.duration = session.elapsed
         record.best_epoch = session.best_epoch

@@ -7,6 +7,8 @@ Cross-thread signals land on `@Slot` methods of `Job`, which lives on the UI thr
 """
 from __future__ import annotations
 
+import bisect
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -98,7 +100,9 @@ class TrainingWorker(QObject):
         # EVENT_SLICE, not per epoch: at XOR scale (~30 µs an epoch) an event per epoch cost
         # as much as the epoch.
         session = self._session
-        sent = len(session.history)
+        # Rows go out by epoch, not by position: the session's history thins itself now and
+        # then (core.nn.history), which moves rows; its epochs only ever increase.
+        sent = session.history.last_epoch if len(session.history) else -math.inf
         params = diagnostics = None
         # Updates go out at the first event of each new frame of a grid of `interval` seconds on
         # the monotonic clock: the same grid the views draw on (gui.control.cadence).
@@ -118,17 +122,22 @@ class TrainingWorker(QObject):
                 if rate_epoch is not None and now > rate_time:
                     rate = (event.epoch - rate_epoch) / (now - rate_time)
                 rate_epoch, rate_time = event.epoch, now
-                columns = session.history.columns
-                total = len(columns["epoch"])
-                points = {key: column[sent:total] for key, column in columns.items()} \
-                    if total > sent else {}
-                sent = total
+                points, sent = _rows_after(session.history.columns, sent)
                 self.ui_caught_up.clear()
                 self.updated.emit(TrainingUpdate(points, event, params, diagnostics, rate, final))
                 if not final:
                     self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
                 params = diagnostics = None
                 last_frame = frame
+
+
+def _rows_after(columns: dict, epoch: float) -> tuple[dict, float]:
+    """(the rows after `epoch` as copied columns, or {}; the newest epoch now sent)."""
+    epochs = columns["epoch"]
+    start, total = bisect.bisect_right(epochs, epoch), len(epochs)
+    if start >= total:
+        return {}, epoch
+    return {key: column[start:total] for key, column in columns.items()}, epochs[total - 1]
 
 
 class CsvLoadWorker(QObject):

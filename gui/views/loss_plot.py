@@ -1,13 +1,15 @@
 """Live training curves: loss on top, accuracy or R² below, sharing the epoch axis.
 
-Curves are created once and fed with `setData` from growing NumPy buffers; auto downsampling and
-clip-to-view keep 100,000 epochs smooth. Colours follow the window palette (light or dark).
+Curves are created once and fed with `setData`: each redraw reads the document's (bounded) history
+and samples it to at most MAX_DRAWN_POINTS per curve, keeping every peak; zoomed in, it draws the
+rows around the epochs shown in full detail. Colours follow the window palette (light or dark).
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from gui.control.document import Document
 from gui.views.curve_markers import CurveMarkers
 from gui.views.curve_plots import build_curve_plots
+from gui.views.curve_sampling import column_copy, sampled, visible_rows
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
 from gui.views.plot_style import style_plots, tool_button
@@ -32,8 +35,8 @@ class LossPlot(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
-        self._series = {key: Series() for key in ("epoch", "train_loss", "val_loss",
-                                                   "train_metric", "val_metric")}
+        self._series: dict[str, Series] = {}  # what the last redraw drew (see _sample)
+        self._blank = False  # new data: draw nothing until its history comes
         self._metric: str | None = None
         self._repick = True  # choose the metric again from the next points
         self._shown: set[str] = set()
@@ -86,18 +89,21 @@ class LossPlot(QWidget):
         self.csv.clicked.connect(self._on_csv_clicked)
 
     # ---- data -------------------------------------------------------------------------------
+    # The document's history is the one copy (bounded, core.nn.history); each redraw reads the
+    # rows it shows from it and samples them (gui.views.curve_sampling). `_series` holds only
+    # what the last redraw drew, for the range maths.
     @Slot(object)
     def _on_document_history_changed(self, history: History) -> None:
         self.live.cancel()
-        for series in self._series.values():
-            series.clear()
+        self._series, self._blank = {}, False
         self._follow = True
         self._ranges = dict.fromkeys(self._ranges)
         self._repick = True
         if len(history):
             self._shown = set()
             self._update_legends()
-            self._append(history.to_dict())
+            self._pick_metric(history.columns)
+            self.live.draw_now()
             return
         # Emptied (Reset weights, a new dataset): clear the curves but keep the legends and the
         # metric plot until the next points say otherwise, so the first frame of the next run
@@ -109,8 +115,7 @@ class LossPlot(QWidget):
     def _on_document_dataset_changed(self, _dataset: object) -> None:
         """New data: nothing of the old plots stays (axes, metric panel, legend, log scale)."""
         self.live.cancel()
-        for series in self._series.values():
-            series.clear()
+        self._series, self._blank = {}, True
         for curve in self.curves.values():
             curve.setData([], [])
         self._follow = True
@@ -125,31 +130,18 @@ class LossPlot(QWidget):
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
-        self._append(points, defer=True)
-
-    def _append(self, points: dict[str, list], defer: bool = False) -> None:
-        epochs = points.get("epoch") or []
-        if not epochs:
+        if not points.get("epoch"):
             return
         if self._metric is None or self._repick:
             self._pick_metric(points)
-        nan = [math.nan] * len(epochs)
-        self._series["epoch"].extend(epochs)
-        for key in ("train_loss", "val_loss"):
-            self._series[key].extend(points.get(key, nan))
-        for split in ("train", "val"):
-            column = f"{split}_{self._metric}" if self._metric else ""
-            self._series[f"{split}_metric"].extend(points.get(column, nan))
-        if defer:
-            self.live.changed()
-        else:
-            self.live.draw_now()
+        self._blank = False
+        self.live.changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self.live.shown()
 
-    def _pick_metric(self, points: dict[str, list]) -> None:
+    def _pick_metric(self, points: Mapping[str, object]) -> None:
         self._repick = False
         for key, text in METRICS:
             if f"train_{key}" in points:
@@ -159,17 +151,46 @@ class LossPlot(QWidget):
                 return
         self._metric = None
 
+    def _column(self, key: str) -> str:
+        """The history column a curve draws ("train_loss", "val_accuracy", ...)."""
+        split, kind = key.split("_", 1)
+        return key if kind == "loss" else f"{split}_{self._metric}"
+
+    def _sample(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(x, y) to draw per curve: every row while following, else the rows around the
+        visible epochs; sampled down to what a screen can show. Sets `_series` from them."""
+        columns = self._doc.history.columns
+        rows = 0 if self._blank else len(self._doc.history)
+        epochs = column_copy(columns["epoch"], slice(0, rows))
+        if not self._follow and rows:
+            epochs_shown = self.loss_plot.getViewBox().viewRange()[0]
+            window = visible_rows(epochs, *epochs_shown)
+            epochs = epochs[window]
+        else:
+            window = slice(0, rows)
+        drawn = {}
+        self._series = {"epoch": Series.of(epochs[[0, -1]] if len(epochs) else epochs)}
+        for key in self.curves:
+            y = column_copy(columns.get(self._column(key)), window) if self._metric \
+                or key.endswith("loss") else None
+            if y is None:
+                y = np.full(len(epochs), np.nan)
+            drawn[key] = sampled(epochs, y)
+            self._series[key] = Series.of(drawn[key][1])
+        return drawn
+
     def _redraw(self) -> None:
-        x = self._series["epoch"].values
+        drawn = self._sample()
         shown = set()
         for key, curve in self.curves.items():
+            x, y = drawn[key]
             series = self._series[key]
             # A column that is all NaN (no validation split) gets no curve and no legend entry.
             if series.n and (key in self._shown or series.has_finite):
                 shown.add(key)
                 if self._follow:
                     self._fit_ranges(key.endswith("loss"))  # ranges first: one clip per curve
-                curve.setData(x, series.values)
+                curve.setData(x, y)
             elif key in self._shown or curve.xData is None or len(curve.xData):
                 curve.setData([], [])
         if shown != self._shown:
@@ -218,6 +239,7 @@ class LossPlot(QWidget):
     def _on_view_range_changed_manually(self, *_: object) -> None:
         if not self._setting_range:
             self._follow = False  # the user panned or zoomed: leave their view alone
+            self.live.changed()  # draw the rows around the epochs now shown, in detail
 
     def _update_legends(self) -> None:
         for plot, prefix in ((self.loss_plot, "loss"), (self.metric_plot, "metric")):
@@ -247,7 +269,7 @@ class LossPlot(QWidget):
     def _on_log_y_toggled(self, checked: bool) -> None:
         self.loss_plot.setLogMode(y=checked)
         self._ranges["loss"] = None
-        if self._follow and self._series["epoch"].n:
+        if self._follow and "epoch" in self._series and self._series["epoch"].n:
             self._fit_ranges(loss=True)
 
     @Slot()

@@ -28,6 +28,13 @@ class Series:
         self.n = 0
         self.clear()
 
+    @classmethod
+    def of(cls, values: np.ndarray) -> Series:
+        """A series holding `values` (a copy), its extent computed once."""
+        series = cls()
+        series.extend(values)
+        return series
+
     def extend(self, values: list[float]) -> None:
         k = len(values)
         if self.n + k > self.data.size:

@@ -89,7 +89,7 @@ class StatusBar(QStatusBar):
     def _on_document_history_changed(self, history: Any) -> None:
         self._epoch = self._loss = self._metric = self._rate = None
         if len(history):
-            self._take(history.to_dict())
+            self._take({name: values[-1:] for name, values in history.columns.items()})
         self.live.draw_now()
 
     @Slot(object)

@@ -244,8 +244,7 @@ class TrainingPanel(QWidget):
             self.timing.setText(f"{state_words(SessionState(state), done)}{took}")
 
     def _last_epoch(self) -> int:
-        epochs = self._doc.history.to_dict().get("epoch", []) if len(self._doc.history) else []
-        return int(epochs[-1]) if epochs else 0
+        return self._doc.history.last_epoch
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:

@@ -42,7 +42,8 @@ def test_loss_axis_turns_logarithmic_when_it_spans_decades(qtbot) -> None:
     qtbot.addWidget(plot)
     plot.show()
     doc.append_history(_points([1, 2], [0.7, 0.5], [0.1, 0.2]))
-    qtbot.waitUntil(lambda: plot._series["epoch"].n == 2)
+    qtbot.waitUntil(lambda: plot.curves["train_loss"].getOriginalDataset()[0] is not None
+                    and len(plot.curves["train_loss"].getOriginalDataset()[0]) == 2)
     plot._redraw()
     assert not plot.log_y.isChecked()
     doc.append_history(_points([3, 4], [0.05, 0.003], [0.8, 0.9]))
