@@ -13,7 +13,7 @@ left out; features are standardized and so is a regression target (predictions a
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -157,11 +157,18 @@ class Dataset:
 
 
 def prepare(table: Table, options: DatasetOptions | None = None,
-            fitted: Preprocessing | None = None) -> Dataset:
+            fitted: Preprocessing | None = None,
+            cancel: Callable[[], bool] | None = None) -> Dataset:
     """Turn a Table into a Dataset following `options` (DatasetError on anything unusable).
 
     `fitted`: transform with this preprocessing (a loaded model's, fitted on its own training
-    rows) instead of the one fitted here; core.data.reuse checks first that the columns match."""
+    rows) instead of the one fitted here; core.data.reuse checks first that the columns match.
+    `cancel`: checked between columns and steps (a reading job prepares a big table off the UI
+    thread); once true, DatasetError "cancelled"."""
+    def check_cancel() -> None:
+        if cancel is not None and cancel():
+            raise DatasetError("Preparing the data was cancelled.", path=table.path)
+
     options = options or DatasetOptions()
     check_options(options)
     if table.n_rows < 2:
@@ -177,9 +184,11 @@ def prepare(table: Table, options: DatasetOptions | None = None,
                            path=table.path)
     task = infer_task(table, targets, kinds, options.task)
     for name in (*features, *targets):
+        check_cancel()
         check_numbers(table, name, kinds[name])
         if kinds[name] == "numeric":
             check_raw_magnitude(table, name)
+    check_cancel()
     rows, counts = usable_rows(table, features, targets, options.missing)
     if task == "regression":
         check_spread(table, targets, rows)
@@ -193,10 +202,12 @@ def prepare(table: Table, options: DatasetOptions | None = None,
         pre = fitted
     arrays = []
     for positions in split_rows:
+        check_cancel()
         frame = table.frame.iloc[positions]
         line_of = _line_mapper(table, positions)
         arrays.append(pre.transform(frame, path=table.path, line_of=line_of))
         arrays.append(pre.transform_targets(frame, path=table.path, line_of=line_of))
+    check_cancel()
     check_magnitudes(arrays, split_rows, pre, table)
     summary = summarize(table, pre, options, [p.size for p in split_rows], counts, arrays)
     return Dataset(*arrays, preprocessing=pre, options=options, summary=summary,

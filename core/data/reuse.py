@@ -8,6 +8,7 @@ statistics fitted again on this table.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from core.data.dataset import Dataset, DatasetOptions, Table, prepare
 from core.data.preprocessing import Preprocessing
@@ -29,11 +30,12 @@ def options_for(fitted: Preprocessing, names: tuple[str, ...], base: DatasetOpti
         target_scaling=fitted.target_scaling if fitted.task == "regression" else "none")
 
 
-def prepare_for_model(table: Table, options: DatasetOptions, fitted: Preprocessing) -> Dataset:
+def prepare_for_model(table: Table, options: DatasetOptions, fitted: Preprocessing,
+                      cancel: Callable[[], bool] | None = None) -> Dataset:
     """`table` prepared with a model's own preprocessing (DatasetError if its columns differ)."""
-    own = prepare(table, options)
+    own = prepare(table, options, cancel=cancel)
     check_same_columns(fitted, own.preprocessing, str(table.path))
-    return prepare(table, options, fitted=fitted)
+    return prepare(table, options, fitted=fitted, cancel=cancel)
 
 
 def check_same_columns(fitted: Preprocessing, found: Preprocessing, path: str = "") -> None:

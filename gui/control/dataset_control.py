@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QSettings, Signal, Slot
 from core.errors import StudioError
 from core.nn.spec import NetworkSpec
 from core.recipe.pairing import fit_spec_to_dataset, network_mismatch
+from core.recipe.reading import PreparedTable, prepare_read
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
 from gui.control.grow_control import GrowController
@@ -26,7 +27,8 @@ from gui.control.worker import Job, csv_job
 
 if TYPE_CHECKING:
     from core.data.columns import Table
-    from core.data.dataset import DatasetOptions
+    from core.data.dataset import Dataset, DatasetOptions
+    from core.data.preprocessing import Preprocessing
     from core.nn.spec import LayerSpec
     from core.nn.training import TrainConfig
 
@@ -49,6 +51,7 @@ class DatasetController(QObject):
         self._guard = guard
         self._grow = grow
         self._csv_job: Job | None = None
+        self._read_fitted: Preprocessing | None = None  # the model the read was prepared for
         document.training_state_changed.connect(self._on_document_training_state_changed)
 
     def open_dataset(self, path: str | None = None, header: bool | None = None) -> None:
@@ -62,7 +65,12 @@ class DatasetController(QObject):
             if not path:
                 return
         self.cancel_csv()
-        self._csv_job = csv_job(path, self, header)
+        # The job prepares the table too (core.recipe.reading), under the loaded model as it is
+        # now: a big table's preparation must not freeze the window after its read.
+        fitted = self._read_fitted = self._model_fitted()
+        spec = self._doc.spec
+        self._csv_job = csv_job(path, self, header, then=lambda table, cancel: prepare_read(
+            table, fitted, spec, cancel))
         self._csv_job.progressed.connect(self.csv_progress)
         self._csv_job.loaded.connect(self._on_csv_job_loaded)
         self._csv_job.failed.connect(self._on_csv_job_failed)
@@ -77,25 +85,43 @@ class DatasetController(QObject):
             self.open_dataset(str(self._doc.table.path), header=header)
 
     def cancel_csv(self) -> None:
-        if self._csv_job is not None:
-            self._csv_job.shutdown()
-            self._csv_job = None
+        """Cancel a read (or the preparation after it) at once, without waiting for its thread:
+        nothing of it is applied and no error is shown."""
+        job, self._csv_job = self._csv_job, None
+        if job is not None:
+            job.cancel()
+            self.csv_loading.emit(False)
+
+    def _model_fitted(self) -> Preprocessing | None:
+        """The loaded model's preprocessing while its weights are current, else None."""
+        doc = self._doc
+        fitted = doc.model_preprocessing
+        return None if fitted is None or doc.params is None or doc.params.spec != doc.spec \
+            else fitted
 
     @Slot(object)
-    def _on_csv_job_loaded(self, table: Table) -> None:
+    def _on_csv_job_loaded(self, prepared: PreparedTable) -> None:
         from core.data.dataset import DatasetOptions
 
+        table = prepared.table
         self._settings.setValue("paths/last_folder", str(Path(table.path).parent))
-        if not self._keep_loaded_model(table, DatasetOptions()):
-            hidden = config = None
-            if self._doc.example_name is not None:
-                # An example's network and settings fit that example (XOR trains full-batch at a
-                # high rate): a new table starts from the defaults that generalise instead.
-                # Settings the user chose for their own data stay.
-                from core.recipe.defaults import default_hidden_layers, default_train_config
+        if self._model_fitted() is not self._read_fitted:  # a model came or went meanwhile
+            if self._keep_loaded_model(table, DatasetOptions()):
+                return
+            prepared = None
+        elif prepared.fitted is not None:
+            self._apply_kept(table, prepared.options, prepared.dataset)
+            return
+        hidden = config = None
+        if self._doc.example_name is not None:
+            # An example's network and settings fit that example (XOR trains full-batch at a
+            # high rate): a new table starts from the defaults that generalise instead.
+            # Settings the user chose for their own data stay.
+            from core.recipe.defaults import default_hidden_layers, default_train_config
 
-                hidden, config = default_hidden_layers(), default_train_config()
-            self.apply_table(table, DatasetOptions(), None, config, hidden=hidden)
+            hidden, config = default_hidden_layers(), default_train_config()
+        self.apply_table(table, DatasetOptions(), None, config, hidden=hidden,
+                         prepared=prepared)
 
     @Slot(str)
     def _on_csv_job_failed(self, message: str) -> None:
@@ -104,20 +130,25 @@ class DatasetController(QObject):
 
     @Slot()
     def _on_csv_job_ended(self) -> None:
-        self._csv_job = None
-        self.csv_loading.emit(False)
+        if self.sender() is self._csv_job:  # not a cancelled job (already said)
+            self._csv_job = None
+            self.csv_loading.emit(False)
 
     def apply_table(self, table: Table, options: DatasetOptions, spec: NetworkSpec | None,
                     config: TrainConfig | None, example: str | None = None,
-                    hidden: tuple[LayerSpec, ...] | None = None, ask_first: str = "") -> bool:
-        """Prepare `table` with `options`; only on success replace dataset, spec and config.
-        Without `spec` the current network (or `hidden` layers) is fitted to the dataset.
-        `ask_first` ("A new target") asks before unsaved trained weights start afresh."""
+                    hidden: tuple[LayerSpec, ...] | None = None, ask_first: str = "",
+                    prepared: PreparedTable | None = None) -> bool:
+        """Prepare `table` with `options` (unless `prepared` already did, off the UI thread);
+        only on success replace dataset, spec and config. Without `spec` the current network
+        (or `hidden` layers) is fitted to the dataset. `ask_first` ("A new target") asks before
+        unsaved trained weights start afresh."""
         from core.data.dataset import prepare
 
         doc = self._doc
         try:
-            dataset = prepare(table, options)
+            if prepared is not None and prepared.error is not None:
+                raise StudioError(prepared.error)
+            dataset = prepared.dataset if prepared is not None else prepare(table, options)
         except StudioError as exc:
             self._dialogs.show_error("Cannot use this dataset", str(exc))
             self.dataset_failed.emit(str(exc))
@@ -173,6 +204,13 @@ class DatasetController(QObject):
             return False  # other columns: an ordinary new dataset
         if network_mismatch(doc.spec, dataset) is not None:
             return False
+        self._apply_kept(table, model_options, dataset)
+        return True
+
+    def _apply_kept(self, table: Table, model_options: DatasetOptions, dataset: Dataset) -> None:
+        """Make `table` current under the loaded model (prepared with its preprocessing)."""
+        doc = self._doc
+        fitted = doc.model_preprocessing
         self._training.invalidate()
         self._network.undo_stack.clear()
         doc.example_name = None

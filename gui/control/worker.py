@@ -11,8 +11,9 @@ import bisect
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -141,18 +142,22 @@ def _rows_after(columns: dict, epoch: float) -> tuple[dict, float]:
 
 
 class CsvLoadWorker(QObject):
-    """Reads a CSV with core.data.csv_reader off the UI thread, with progress and cancel."""
+    """Reads a CSV with core.data.csv_reader off the UI thread, with progress and cancel, then
+    runs `then(table, cancel)` on the same thread (preparing it: see core.recipe.reading) and
+    sends what that returns (the table itself without `then`)."""
 
     progressed = Signal(float)
-    loaded = Signal(object)  # Table
+    loaded = Signal(object)  # Table, or what `then` made of it
     failed = Signal(str)
     done = Signal()
 
-    def __init__(self, path: str, cancel: threading.Event, header: bool | None = None) -> None:
+    def __init__(self, path: str, cancel: threading.Event, header: bool | None = None,
+                 then: Callable[[Any, Callable[[], bool]], Any] | None = None) -> None:
         super().__init__()
         self._path = path
         self._cancel = cancel
         self._header = header  # None: detected
+        self._then = then
         self._last = 0.0
 
     def _on_progress(self, fraction: float) -> None:
@@ -168,6 +173,7 @@ class CsvLoadWorker(QObject):
         try:
             table = load_csv(self._path, progress=self._on_progress, cancel=self._cancel,
                              header=self._header)
+            result = table if self._then is None else self._then(table, self._cancel.is_set)
         except StudioError as exc:
             self.failed.emit(str(exc))
         except (OSError, UnicodeError) as exc:
@@ -176,7 +182,7 @@ class CsvLoadWorker(QObject):
         except Exception as exc:  # noqa: BLE001
             self.failed.emit(f"Could not read {self._path}: {exc}")
         else:
-            self.loaded.emit(table)
+            self.loaded.emit(result)
         finally:
             self.done.emit()
 
@@ -228,6 +234,12 @@ class Job(QObject):
         return self._thread is not None
 
     def stop(self) -> None:
+        self._stop.set()
+
+    def cancel(self) -> None:
+        """Stop without waiting: whatever the worker still sends is dropped, and its thread ends
+        by itself (a step that cannot be interrupted must not freeze the window meanwhile)."""
+        self._closed = True
         self._stop.set()
 
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
@@ -297,6 +309,7 @@ def training_job(session: TrainingSession, max_epochs: int | None, parent: QObje
     return Job(TrainingWorker(session, stop, max_epochs, interval), stop, parent)
 
 
-def csv_job(path: str, parent: QObject | None = None, header: bool | None = None) -> Job:
+def csv_job(path: str, parent: QObject | None = None, header: bool | None = None,
+            then: Callable[[Any, Callable[[], bool]], Any] | None = None) -> Job:
     cancel = threading.Event()
-    return Job(CsvLoadWorker(path, cancel, header), cancel, parent)
+    return Job(CsvLoadWorker(path, cancel, header, then), cancel, parent)
