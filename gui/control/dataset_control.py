@@ -15,6 +15,7 @@ from core.errors import StudioError
 from core.nn.spec import NetworkSpec
 from core.recipe.pairing import fit_spec_to_dataset, network_mismatch
 from core.recipe.reading import PreparedTable, prepare_read
+from gui.control.csv_worker import csv_job
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
 from gui.control.grow_control import GrowController
@@ -23,7 +24,7 @@ from gui.control.replace_guard import ReplaceGuard
 from gui.control.session import RUN
 from gui.control.session import SessionState as S
 from gui.control.training_control import TrainingController
-from gui.control.worker import Job, csv_job
+from gui.control.worker import Job
 
 if TYPE_CHECKING:
     from core.data.columns import Table

@@ -1,8 +1,8 @@
-"""Work that must not run on the UI thread: training and loading big CSV files.
+"""Work that must not run on the UI thread: the Job that runs any worker on its own QThread,
+and the training worker (reading a CSV: gui.control.csv_worker).
 
 Each job is a QObject moved to its own QThread. Only plain data crosses threads (events carry
-copies);
-stopping is a `threading.Event` the worker polls, because a busy worker never sees a queued signal.
+copies); stopping is a `threading.Event` the worker polls, because a busy worker never sees a queued signal.
 Cross-thread signals land on `@Slot` methods of `Job`, which lives on the UI thread.
 """
 from __future__ import annotations
@@ -11,9 +11,8 @@ import bisect
 import math
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -141,52 +140,6 @@ def _rows_after(columns: dict, epoch: float) -> tuple[dict, float]:
     return {key: column[start:total] for key, column in columns.items()}, epochs[total - 1]
 
 
-class CsvLoadWorker(QObject):
-    """Reads a CSV with core.data.csv_reader off the UI thread, with progress and cancel, then
-    runs `then(table, cancel)` on the same thread (preparing it: see core.recipe.reading) and
-    sends what that returns (the table itself without `then`)."""
-
-    progressed = Signal(float)
-    loaded = Signal(object)  # Table, or what `then` made of it
-    failed = Signal(str)
-    done = Signal()
-
-    def __init__(self, path: str, cancel: threading.Event, header: bool | None = None,
-                 then: Callable[[Any, Callable[[], bool]], Any] | None = None) -> None:
-        super().__init__()
-        self._path = path
-        self._cancel = cancel
-        self._header = header  # None: detected
-        self._then = then
-        self._last = 0.0
-
-    def _on_progress(self, fraction: float) -> None:
-        now = time.perf_counter()
-        if now - self._last >= UI_INTERVAL:
-            self._last = now
-            self.progressed.emit(float(fraction))
-
-    @Slot()
-    def run(self) -> None:
-        from core.data.csv_reader import load_csv
-
-        try:
-            table = load_csv(self._path, progress=self._on_progress, cancel=self._cancel,
-                             header=self._header)
-            result = table if self._then is None else self._then(table, self._cancel.is_set)
-        except StudioError as exc:
-            self.failed.emit(str(exc))
-        except (OSError, UnicodeError) as exc:
-            self.failed.emit(f"Could not read {self._path}: {exc.strerror or exc}"
-                             if isinstance(exc, OSError) else f"Could not decode {self._path}.")
-        except Exception as exc:  # noqa: BLE001
-            self.failed.emit(f"Could not read {self._path}: {exc}")
-        else:
-            self.loaded.emit(result)
-        finally:
-            self.done.emit()
-
-
 class Job(QObject):
     """Owns one worker and its QThread; re-emits the worker's signals on the UI thread.
 
@@ -307,9 +260,3 @@ def training_job(session: TrainingSession, max_epochs: int | None, parent: QObje
                  interval: float = UI_INTERVAL) -> Job:
     stop = threading.Event()
     return Job(TrainingWorker(session, stop, max_epochs, interval), stop, parent)
-
-
-def csv_job(path: str, parent: QObject | None = None, header: bool | None = None,
-            then: Callable[[Any, Callable[[], bool]], Any] | None = None) -> Job:
-    cancel = threading.Event()
-    return Job(CsvLoadWorker(path, cancel, header, then), cancel, parent)
