@@ -2,8 +2,8 @@
 and the training worker (reading a CSV: gui.control.csv_worker).
 
 Each job is a QObject moved to its own QThread. Only plain data crosses threads (events carry
-copies); stopping is a `threading.Event` the worker polls, because a busy worker never sees a queued signal.
-Cross-thread signals land on `@Slot` methods of `Job`, which lives on the UI thread.
+copies); stopping is a `threading.Event` the worker polls, because a busy worker never sees a
+queued signal. Cross-thread signals land on `@Slot` methods of `Job`, which lives on the UI thread.
 """
 from __future__ import annotations
 
