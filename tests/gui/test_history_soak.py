@@ -81,7 +81,7 @@ def test_a_real_run_longer_than_the_bound_arrives_whole_and_thinned(qtbot, setti
             window.actions["train"].trigger()
         wait_idle(qtbot, window)
         history = doc.history
-        assert 200 <= len(history) <= 400
+        assert 100 <= len(history) <= 400  # thinned to about half the bound, then grown
         assert history.epochs[0] == 1 and history.last_epoch == 3000
         assert (np.diff(np.asarray(history.epochs)) > 0).all()
         session = window.controller.training.session
