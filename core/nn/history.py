@@ -18,6 +18,8 @@ appends to: a buffer export makes `append` fail.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from array import array
 from collections.abc import Mapping, Sequence
@@ -167,6 +169,41 @@ class History:
         history = History(max_rows=self.max_rows)
         history.columns = {name: array("d", values) for name, values in self.columns.items()}
         return history
+
+    def to_packed(self) -> dict[str, object]:
+        """JSON-able and compact: the column names and one base64 text of the float64 matrix
+        (n_columns, n_rows), little-endian. ~11 characters a value where a JSON list costs
+        ~20 and builds a Python object per number when read; NaN stays NaN."""
+        names, matrix = self.to_matrix()
+        raw = np.ascontiguousarray(matrix, dtype="<f8").tobytes()
+        return {"columns": names, "rows": int(matrix.shape[1]),
+                "float64": base64.b64encode(raw).decode("ascii")}
+
+    @classmethod
+    def from_saved(cls, data: Mapping[str, object]) -> History:
+        """A history from to_packed() or, as older files wrote it, to_dict(); ValueError or
+        TypeError when malformed. Sizes are checked before anything is decoded."""
+        if "float64" not in data:
+            if len(data) > limits.MAX_HISTORY_COLUMNS:
+                raise ValueError(f"the history has {len(data):,} columns")
+            return cls.from_dict({str(k): v for k, v in data.items()})
+        names, rows, text = data["columns"], data["rows"], data["float64"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names) \
+                or not 0 < len(names) <= limits.MAX_HISTORY_COLUMNS:
+            raise ValueError("the history's column names are malformed")
+        if not isinstance(rows, int) or not 0 <= rows <= limits.MAX_HISTORY_ROWS \
+                or not isinstance(text, str):
+            raise ValueError("the history's size is malformed")
+        size = 8 * rows * len(names)
+        if len(text) != 4 * -(-size // 3):
+            raise ValueError(f"the history holds {len(text):,} characters, expected "
+                             f"{4 * -(-size // 3):,}")
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"the history is not valid base64 ({exc})") from exc
+        matrix = np.frombuffer(raw, dtype="<f8").reshape(len(names), rows)
+        return cls.from_matrix(names, matrix.astype(np.float64))
 
     def to_dict(self) -> dict[str, list[float]]:
         return {name: values.tolist() for name, values in self.columns.items()}

@@ -162,28 +162,55 @@ def compare(record: RunRecord, history: History, weights: Any, epoch: int) -> Re
 
 
 def first_difference(expected: History, found: History) -> int | None:
-    """The first epoch (as the histories number them) whose row differs, or None."""
-    epochs_a, epochs_b = expected.columns["epoch"], found.columns["epoch"]
-    for i in range(max(len(epochs_a), len(epochs_b))):
-        if i >= len(epochs_a) or i >= len(epochs_b):
-            return int((epochs_a if i < len(epochs_a) else epochs_b)[i])
-        missing = [math.nan] * (i + 1)
-        if any(not _same(values[i], found.columns.get(name, missing)[i])
-               for name, values in expected.columns.items()):
-            return int(epochs_a[i])
-    return None
+    """The first epoch (as the histories number them) whose row differs, or None.
+
+    Rows are matched by epoch, not position: a long run's history is thinned (core.nn.history;
+    a project keeps fewer rows a run than the app), so the two may keep different epochs; the
+    epochs both kept are compared, and one history reaching further than the other differs at
+    the first epoch beyond the shorter one.
+    """
+    epochs_a, epochs_b = _epochs(expected), _epochs(found)
+    if not len(epochs_a) or not len(epochs_b):
+        longer = epochs_a if len(epochs_a) else epochs_b
+        return int(longer[0]) if len(longer) else None
+    beyond = np.concatenate([epochs_a[epochs_a > epochs_b[-1]], epochs_b[epochs_b > epochs_a[-1]]])
+    rows_a, rows_b = _matching_rows(epochs_a, epochs_b)
+    first = None
+    for name, values in expected.columns.items():
+        other = found.columns.get(name)
+        a = np.array(values, dtype=np.float64)[rows_a]
+        b = np.full(len(a), np.nan) if other is None else np.array(other, np.float64)[rows_b]
+        differs = ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        if differs.any():
+            epoch = epochs_a[rows_a][int(np.argmax(differs))]
+            first = epoch if first is None else min(first, epoch)
+    if beyond.size:
+        first = beyond.min() if first is None else min(first, beyond.min())
+    return None if first is None else int(first)
+
+
+def _epochs(history: History) -> np.ndarray:
+    return np.array(history.columns["epoch"], dtype=np.float64)
+
+
+def _matching_rows(epochs_a: np.ndarray, epochs_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices into a and into b of the epochs both hold."""
+    index = np.minimum(np.searchsorted(epochs_b, epochs_a), len(epochs_b) - 1)
+    both = epochs_b[index] == epochs_a
+    return np.flatnonzero(both), index[both]
 
 
 def _what_differs(expected: History, found: History, epoch: int) -> str:
-    index = expected.columns["epoch"].index(float(epoch)) \
-        if float(epoch) in expected.columns["epoch"] else None
-    if index is None or index >= len(found):
+    rows_a, rows_b = _matching_rows(_epochs(expected), _epochs(found))
+    at = np.flatnonzero(_epochs(expected)[rows_a] == epoch)
+    if not len(at):
         return "the number of epochs"
+    index, other_index = int(rows_a[at[0]]), int(rows_b[at[0]])
     for name, values in expected.columns.items():
         other = found.columns.get(name)
-        if other is not None and not _same(values[index], other[index]):
+        if other is not None and not _same(values[index], other[other_index]):
             return f"{name.replace('_', ' ')}: {values[index]:.10g} recorded, " \
-                   f"{other[index]:.10g} now"
+                   f"{other[other_index]:.10g} now"
     return "a column"
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from core.limits import MAX_RUN_HISTORY_ROWS
 from core.nn.history import History
 from core.nn.live_changes import LiveChange
 from core.nn.spec import NetworkSpec
@@ -104,7 +105,8 @@ class RunRecord:
             "start_epoch": self.start_epoch, "end_epoch": self.end_epoch,
             "duration": self.duration, "best_epoch": self.best_epoch,
             "final_metrics": dict(self.final_metrics),
-            "history": {k: list(v) for k, v in self.history.to_dict().items()},
+            # Compact, and thinned by the history's own rule (project files hold many runs).
+            "history": self.history.thinned(MAX_RUN_HISTORY_ROWS).to_packed(),
             "changes": [c.to_dict() for c in self.changes], "digest": self.digest,
             "rerun_verdict": self.rerun_verdict,
         }
@@ -130,7 +132,7 @@ class RunRecord:
             duration=float(data.get("duration", 0.0)), best_epoch=_int_or_none(best),
             final_metrics={str(k): float(v)
                            for k, v in dict(data.get("final_metrics", {})).items()},
-            history=History.from_dict(dict(data.get("history", {}))),
+            history=History.from_saved(dict(data.get("history") or {})),
             changes=[LiveChange.from_dict(c) for c in data.get("changes", [])],
             digest=data.get("digest"), rerun_verdict=str(data.get("rerun_verdict", "")))
 

@@ -25,7 +25,8 @@ from core.nn.training import History
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.markers import CurveMarker
-from gui.control.training_control import Carry, TrainingController
+from gui.control.session_keeping import Carry
+from gui.control.training_control import TrainingController
 
 KEEP, FRESH = "keep", "fresh"
 POLICIES = {KEEP: "Keep what it learned", FRESH: "Start fresh"}

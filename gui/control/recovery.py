@@ -102,11 +102,10 @@ class SessionJournal(QObject):
             epoch = states[-1].epoch
             record = machine.live_record(epoch)
             start = current.epoch_offset + current.start_epoch
-            document["history_before"] = {k: list(v) for k, v in
-                                          rows_until(doc.history, start).items()}
+            document["history_before"] = History(rows_until(doc.history, start)).to_packed()
             document["current_run"] = record.to_dict()
         else:
-            document["history_before"] = {k: list(v) for k, v in doc.history.to_dict().items()}
+            document["history_before"] = doc.history.to_packed()
         return document, states
 
     def close(self, clean: bool = True) -> None:
@@ -156,7 +155,7 @@ def restore(journal: Journal, controller: Any, machine: TimeMachine) -> bool:
             return False
         runs = [RunRecord.from_dict(r) for r in data.get("runs", [])]
         machine.set_runs(runs)
-        history = History.from_dict(data.get("history_before") or {})
+        history = History.from_saved(data.get("history_before") or {})
         current = data.get("current_run")
         if current and journal.states:
             record = RunRecord.from_dict(current)

@@ -142,3 +142,28 @@ def test_a_smaller_budget_thins_at_once() -> None:
     store.set_budget(8 * size)
     assert len(store) <= 8 and store.nbytes <= 8 * size
     assert {1, 30, store.best_epoch} <= set(store.epochs)
+
+
+def test_a_store_counts_what_its_states_really_cost() -> None:
+    """The budget bounds real memory: for a tiny network (XOR-sized) most of a state's cost is
+    Python overhead, which the store must count (it counted 256 bytes: 2.5 times the budget)."""
+    import tracemalloc
+
+    spec = SPEC.__class__.build(2, [4], 1, "tanh", "sigmoid")
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+    config = TrainConfig(epochs=100_000, learning_rate=0.5, seed=1, optimizer="adam")
+    session = TrainingSession(spec, initial_params(spec, config),
+                              dataclasses.replace(blobs(), X=X, y=X[:, :1] != X[:, 1:],
+                                                  X_val=None, y_val=None), config)
+    store = SnapshotStore(10**12)
+    list(session.run(max_epochs=5))
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for _ in range(2000):
+            list(session.run(max_epochs=1))
+            store.add(capture(session), session.best_epoch)
+        real = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert store.nbytes >= 0.95 * real, f"{store.nbytes:,} counted, {real:,} held"
