@@ -178,8 +178,9 @@ def first_difference(expected: History, found: History) -> int | None:
     first = None
     for name, values in expected.columns.items():
         other = found.columns.get(name)
-        a = np.array(values, dtype=np.float64)[rows_a]
-        b = np.full(len(a), np.nan) if other is None else np.array(other, np.float64)[rows_b]
+        a = np.frombuffer(values[:], dtype=np.float64)[rows_a]
+        b = np.full(len(a), np.nan) if other is None else \
+            np.frombuffer(other[:], dtype=np.float64)[rows_b]
         differs = ~((a == b) | (np.isnan(a) & np.isnan(b)))
         if differs.any():
             epoch = epochs_a[rows_a][int(np.argmax(differs))]
@@ -190,7 +191,7 @@ def first_difference(expected: History, found: History) -> int | None:
 
 
 def _epochs(history: History) -> np.ndarray:
-    return np.array(history.columns["epoch"], dtype=np.float64)
+    return np.frombuffer(history.columns["epoch"][:], dtype=np.float64)
 
 
 def _matching_rows(epochs_a: np.ndarray, epochs_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

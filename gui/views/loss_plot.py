@@ -130,7 +130,7 @@ class LossPlot(QWidget):
 
     @Slot(object)
     def _on_document_history_appended(self, points: dict) -> None:
-        if not points.get("epoch"):
+        if not len(points.get("epoch", ())):
             return
         if self._metric is None or self._repick:
             self._pick_metric(points)

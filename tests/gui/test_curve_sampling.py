@@ -1,0 +1,42 @@
+"""Drawing a long history: sampled curves keep every peak, dip and gap, within the point cap."""
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+
+from gui.views.curve_sampling import MAX_DRAWN_POINTS, column_copy, sampled, visible_rows
+
+
+def test_a_long_curve_keeps_its_extent_and_its_spikes_within_the_cap() -> None:
+    x = np.arange(1, 200_001, dtype=np.float64)
+    y = 1.0 / x
+    y[123_457] = 7.5  # one spike in 200,000 epochs
+    y[50_000:50_100] = np.nan  # a gap longer than a run of rows
+    xs, ys = sampled(x, y)
+    assert len(xs) == len(ys) <= MAX_DRAWN_POINTS
+    assert np.nanmax(ys) == 7.5 and np.nanmin(ys) == y[-1]
+    assert xs[0] == 1 and xs[-1] == 200_000 and (np.diff(xs) >= 0).all()
+    assert np.isnan(ys).any()  # the gap stays a gap
+    falling = ys[:200]
+    assert (np.diff(falling) <= 0).all()  # a falling loss is drawn falling, not zigzagging
+
+
+def test_short_curves_are_drawn_whole_as_copies() -> None:
+    x, y = np.arange(5.0), np.arange(5.0) ** 2
+    xs, ys = sampled(x, y)
+    assert np.array_equal(ys, y) and ys is not y
+
+
+def test_a_column_copy_leaves_the_column_free_to_grow() -> None:
+    column = array("d", [1.0, 2.0, 3.0])
+    values = column_copy(column, slice(0, 3))
+    column.append(4.0)  # a view of the column itself would make this raise BufferError
+    assert list(values) == [1.0, 2.0, 3.0]
+
+
+def test_a_zoomed_view_reads_the_rows_around_the_epochs_shown() -> None:
+    epochs = np.arange(1, 1001, dtype=np.float64)
+    rows = visible_rows(epochs, 400.0, 500.0)
+    assert epochs[rows][0] <= 300 and epochs[rows][-1] >= 600
+    assert len(epochs[rows]) < 400
