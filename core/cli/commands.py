@@ -8,12 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 
 from core.cli.paths import STDOUT, check_out
 from core.cli.train import train
+
+if TYPE_CHECKING:
+    from core.files.bundle import ModelBundle
 
 __all__ = ["evaluate", "export", "info", "predict", "train"]
 
@@ -105,7 +108,7 @@ def export(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def _export_to_stdout(bundle: Any, fmt: str, stdout: TextIO) -> None:
+def _export_to_stdout(bundle: ModelBundle, fmt: str, stdout: TextIO) -> None:
     if fmt == "json":
         from core.files.bundle import json_safe
         from core.files.exports.json_export import model_to_json_dict
@@ -142,7 +145,7 @@ def info(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 0
 
 
-def describe_bundle(bundle: Any) -> list[str]:
+def describe_bundle(bundle: ModelBundle) -> list[str]:
     """Human lines: architecture, preprocessing, training settings, metrics."""
     spec = bundle.spec
     lines = [f"Network   {spec.describe()}  ({spec.n_weights:,} trainable weights, "

@@ -10,7 +10,7 @@ bit for bit (each command holds both networks).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -27,6 +27,9 @@ from gui.control.document import Document
 from gui.control.markers import CurveMarker
 from gui.control.session_keeping import Carry
 from gui.control.training_control import TrainingController
+
+if TYPE_CHECKING:
+    from core.data.dataset import Dataset
 
 KEEP, FRESH = "keep", "fresh"
 POLICIES = {KEEP: "Keep what it learned", FRESH: "Start fresh"}
@@ -170,7 +173,8 @@ class GrowController(QObject):
         return MorphEditCommand(self._restore, before_state, after_state, text, report)
 
     # ---- the same table with other input columns --------------------------------------------
-    def follow_dataset(self, old: Any, new: Any) -> tuple[Morph, OutputChange] | None:
+    def follow_dataset(self, old: Dataset | None,
+                       new: Dataset) -> tuple[Morph, OutputChange] | None:
         """When the open table is prepared again and only its input columns changed (a column
         switched on or off), the weights follow the columns by name; None: start fresh."""
         doc = self._doc

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
@@ -35,6 +35,9 @@ from gui.views import fmt
 from gui.views.compact import shrinkable, wrapping_form
 from gui.views.live_label import LiveLabel
 from gui.views.live_view import LiveView
+
+if TYPE_CHECKING:
+    from core.nn.history import History
 
 LOCKED_TIP = ("Stop training to change this (the learning rate, batch size and L2 stay live "
               "while training).")
@@ -278,7 +281,7 @@ class TrainingPanel(QWidget):
         _set_progress(self.progress, max(total, 1), done)
 
     @Slot(object)
-    def _on_document_history_changed(self, history: Any) -> None:
+    def _on_document_history_changed(self, history: History) -> None:
         self._latest_epoch = None
         self._show_idle_range()
         if not len(history):

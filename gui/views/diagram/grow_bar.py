@@ -6,13 +6,17 @@ it is disabled and says why. It only shows and asks; gui.control.grow_control do
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.control.grow_control import POLICIES, WIDEN_STYLES
 from gui.views.compact import shrinkable
+
+if TYPE_CHECKING:
+    from gui.control.document import Document
+    from gui.control.grow_control import GrowController
 
 UNTRAINED_HINT = "Nothing learned yet: every shape edit starts from fresh weights."
 POLICY_TIP = ("What a shape edit (neurons, layers, inputs) does to a trained network: keep what it "
@@ -24,7 +28,8 @@ WIDEN_TIP = ("How a wider layer gets its new neurons. New neurons start with zer
 
 
 class GrowBar(QWidget):
-    def __init__(self, document: Any, grow: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document, grow: GrowController,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
         self._grow = grow

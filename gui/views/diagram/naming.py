@@ -5,7 +5,7 @@ and must not break if the prepared Dataset gains or renames optional fields.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.nn.spec import NetworkSpec
 
@@ -48,7 +48,7 @@ def feature_names(dataset: Dataset | None, n_inputs: int) -> list[str]:
     return [str(n) for n in names]
 
 
-def _first(dataset: Any, attr: str) -> list[str]:
+def _first(dataset: Dataset | None, attr: str) -> list[str]:
     """`attr` from the dataset itself or its preprocessing, as a list of strings."""
     for source in (dataset, getattr(dataset, "preprocessing", None)):
         value = getattr(source, attr, None) if source is not None else None

@@ -5,12 +5,15 @@ most MAX_ROWS rows so hovering stays instant on big datasets.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.nn.params import Params
 from core.nn.spec import NetworkSpec
+
+if TYPE_CHECKING:
+    from core.data.dataset import Dataset
 
 MAX_ROWS = 2000
 
@@ -24,7 +27,7 @@ class MeanActivations:
         self._means: list[np.ndarray] | None = None
 
     def get(self, spec: NetworkSpec, params: Params | None,
-            dataset: Any) -> list[np.ndarray] | None:
+            dataset: Dataset | None) -> list[np.ndarray] | None:
         """means[c - 1] has shape (spec.sizes[c],) for every layer column c ≥ 1; None if unknown."""
         X = getattr(dataset, "X_train", None)
         if params is None or X is None or params.spec != spec:
