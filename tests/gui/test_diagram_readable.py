@@ -65,3 +65,37 @@ def test_prediction_inputs_use_the_panels_height(qtbot) -> None:
     panel.live.shown()  # a no-op when the show already drew it
     qtbot.waitUntil(lambda: len(panel.fields) == 30)
     qtbot.waitUntil(lambda: panel._scroll.height() > 400)  # not a strip of a few rows
+
+
+def _overlaps(strip) -> list:  # noqa: ANN001 - HeaderStrip
+    """Every (widget, widget) pair of a header's visible part and a "+" that share pixels."""
+    parts = []
+    for header in strip.visible_headers():
+        for child in (header.minus_button, header.spin, header.plus_button, header.size_label):
+            if child.isVisible():
+                parts.append(QRect(header.mapTo(strip, child.pos()), child.size()))
+    return [(p, b.geometry()) for p in parts for b in strip.visible_insert_buttons()
+            if p.intersects(b.geometry())]
+
+
+def test_close_columns_make_headers_compact_and_never_cover_the_insert_buttons(qtbot,
+                                                                               window) -> None:
+    """1024 px with both side docks and two hidden layers: the "+" between the columns covered
+    the units' − / + buttons (seen walking the app on penguins-raw.csv)."""
+    window.controller.network.add_hidden_layer()
+    strip = window.diagram.strip
+    window.show()
+    for width, compact in ((1800, False), (900, True), (1800, False)):
+        window.resize(width, 640)
+        headers = strip.visible_headers()
+        qtbot.waitUntil(lambda c=compact, h=headers: all(x.compact == c for x in h),
+                        timeout=5_000)
+        assert len(headers) == 4 and _overlaps(strip) == []
+        hidden = [h for h in headers if h.spin.isVisible()]
+        assert len(hidden) == 2
+        assert all(h.minus_button.isVisible() != compact for h in hidden)
+        assert len(strip.visible_insert_buttons()) == 3
+    strip.place([40.0, 100.0, 160.0, 220.0])  # columns closer than a compact header allows
+    assert strip.visible_insert_buttons() == [] and _overlaps(strip) == []
+    strip.place([40.0, 240.0, 440.0, 640.0])
+    assert len(strip.visible_insert_buttons()) == 3

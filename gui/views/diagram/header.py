@@ -25,6 +25,7 @@ from core.nn.spec import MAX_UNITS, NetworkSpec
 from gui.views.diagram.naming import activation_choices, activation_label, layer_summary
 
 WHEEL_STEP = 120  # one notch of a standard mouse wheel, in eighths of a degree
+COMPACT_WIDTH = 60  # a compact header: the spin box and a short activation box, nothing beside
 
 
 def _tool_button(text: str, tip: str, parent: QWidget) -> QToolButton:
@@ -52,6 +53,7 @@ class LayerHeader(QFrame):
         self.editable = True
         self._kind = ""
         self._wheel_rest = 0
+        self.compact = False  # − / + give way when columns are close (a small screen, many layers)
         self.title = QLabel(self)
         font = QFont(self.title.font())
         font.setBold(True)
@@ -60,6 +62,7 @@ class LayerHeader(QFrame):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.size_label = QLabel(self)
         self.size_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.size_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.minus_button = _tool_button("−", "One neuron fewer", self)
         self.plus_button = _tool_button("+", "One neuron more", self)
         self.remove_button = _tool_button("✕", "Remove this hidden layer", self)
@@ -119,10 +122,13 @@ class LayerHeader(QFrame):
         self._fit_title()
         self.setToolTip(summary)
         noun = "feature" if column == 0 else "neuron"
-        self.size_label.setText(f"{self.units:,} {noun}{'' if self.units == 1 else 's'}")
+        self._full_size = f"{self.units:,} {noun}{'' if self.units == 1 else 's'}"
+        self._fit_size()
         hidden = self._kind == "hidden"
-        for widget in (self.minus_button, self.spin, self.plus_button, self.remove_button):
+        for widget in (self.spin, self.remove_button):
             widget.setVisible(hidden)
+        for widget in (self.minus_button, self.plus_button):
+            widget.setVisible(hidden and not self.compact)
         self.size_label.setVisible(not hidden)
         if hidden:
             self.spin.blockSignals(True)
@@ -142,9 +148,30 @@ class LayerHeader(QFrame):
         self.title.setText(self.title.fontMetrics().elidedText(
             text, Qt.TextElideMode.ElideRight, width))
 
+    def _fit_size(self) -> None:
+        """"1,234 features", or just "1,234" when that does not fit (the title names the kind)."""
+        text = getattr(self, "_full_size", "")
+        if self.size_label.fontMetrics().horizontalAdvance(text) > self.width() - 6:
+            text = text.split(" ")[0]
+        self.size_label.setText(text)
+
+    def set_compact(self, compact: bool) -> None:
+        """Close columns: no − / + beside the spin box (typing and the wheel still resize) and an
+        activation box as narrow as its text; roomy ones get both back."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for widget in (self.minus_button, self.plus_button):
+            widget.setVisible(self._kind == "hidden" and not compact)
+        combo = self.activation_combo
+        combo.setMinimumContentsLength(4 if compact else 0)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+                                  if compact else QComboBox.SizeAdjustPolicy.AdjustToContents)
+
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt event
         super().resizeEvent(event)
         self._fit_title()
+        self._fit_size()
 
     def _fill_activations(self, spec: NetworkSpec, column: int) -> None:
         combo = self.activation_combo

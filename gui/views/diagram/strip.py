@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
 from core.nn.spec import NetworkSpec
-from gui.views.diagram.header import LayerHeader
+from gui.views.diagram.header import COMPACT_WIDTH, LayerHeader
 
 MAX_HEADER_WIDTH = 176
 MIN_HEADER_WIDTH = 104
@@ -34,6 +34,8 @@ class HeaderStrip(QWidget):
         self.headers: list[LayerHeader] = []
         self.insert_buttons: list[QToolButton] = []
         self._xs: list[float] = []
+        self._n_inserts = 0  # one between each pair of columns
+        self._inserts_fit = True  # False while columns are too close for them (place())
         self._editable = True
         self._reason = ""
         self.setFixedHeight(LayerHeader().sizeHint().height() + 6)
@@ -48,8 +50,8 @@ class HeaderStrip(QWidget):
             header.setVisible(i < n_columns)
             if i < n_columns:
                 header.set_layer(spec, i)
-        for i, button in enumerate(self.insert_buttons):
-            button.setVisible(i < n_columns - 1)
+        self._n_inserts = n_columns - 1
+        self._show_inserts()
         self.set_editable(self._editable, self._reason)
 
     def visible_headers(self) -> list[LayerHeader]:
@@ -57,6 +59,10 @@ class HeaderStrip(QWidget):
 
     def visible_insert_buttons(self) -> list[QToolButton]:
         return [b for b in self.insert_buttons if not b.isHidden()]
+
+    def _show_inserts(self) -> None:
+        for i, button in enumerate(self.insert_buttons):
+            button.setVisible(self._inserts_fit and i < self._n_inserts)
 
     def _add_header(self) -> None:
         header = LayerHeader(self)
@@ -97,12 +103,24 @@ class HeaderStrip(QWidget):
         if not xs:
             return
         gap = xs[1] - xs[0] if len(xs) > 1 else float(self.width())
-        # Never wider than the gap between columns (headers overlapping their neighbours' − / +
-        # buttons); the title elides instead.
-        width = int(max(min(MIN_HEADER_WIDTH, gap - 4), min(MAX_HEADER_WIDTH,
-                                                             gap - INSERT_SIZE - 6)))
+        # Headers never reach into the room of the "+" between them: below MIN_HEADER_WIDTH they
+        # turn compact (no − / +), and when even a compact header leaves no room the "+" buttons
+        # step aside (the header's right-click menu still inserts layers).
+        room = gap - INSERT_SIZE - 6
+        compact = room < MIN_HEADER_WIDTH
+        with_inserts = room >= COMPACT_WIDTH
+        if not compact:
+            width = int(min(MAX_HEADER_WIDTH, room))
+        elif with_inserts:
+            width = int(room)
+        else:
+            width = int(max(24, min(gap - 4, MIN_HEADER_WIDTH)))
+        if with_inserts != self._inserts_fit:
+            self._inserts_fit = with_inserts
+            self._show_inserts()
         height = self.height() - 4
         for header, x in zip(self.visible_headers(), xs, strict=False):
+            header.set_compact(compact)
             left = int(round(x - width / 2))
             left = max(2, min(self.width() - width - 2, left))
             header.setGeometry(left, 2, width, height)
