@@ -99,3 +99,12 @@ def test_close_columns_make_headers_compact_and_never_cover_the_insert_buttons(q
     assert strip.visible_insert_buttons() == [] and _overlaps(strip) == []
     strip.place([40.0, 240.0, 440.0, 640.0])
     assert len(strip.visible_insert_buttons()) == 3
+
+
+def test_the_input_and_output_sizes_are_shown(qtbot, window) -> None:
+    window.show()
+    headers = window.diagram.strip.visible_headers()
+    qtbot.waitUntil(lambda: headers[0].size_label.width() > 0, timeout=5_000)
+    first, last = headers[0].size_label, headers[-1].size_label
+    assert first.text() == "2 features" and last.text() == "1 neuron"
+    assert first.isVisible() and first.width() >= first.fontMetrics().horizontalAdvance("2 f")

@@ -62,7 +62,6 @@ class LayerHeader(QFrame):
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.size_label = QLabel(self)
         self.size_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.size_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.minus_button = _tool_button("−", "One neuron fewer", self)
         self.plus_button = _tool_button("+", "One neuron more", self)
         self.remove_button = _tool_button("✕", "Remove this hidden layer", self)
@@ -94,11 +93,10 @@ class LayerHeader(QFrame):
         title_row = QHBoxLayout()
         title_row.setSpacing(0)
         title_row.addSpacing(self.remove_button.width())
+        self._balance = title_row.itemAt(0).spacerItem()  # gone in a compact header
         title_row.addWidget(self.title, 1)
         title_row.addWidget(self.remove_button)
-        policy = self.remove_button.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # inputs/output have no ✕ but stay centred
-        self.remove_button.setSizePolicy(policy)
+        self._retain_remove_space(True)
         grid.addLayout(title_row, 0, 0, 1, 3)
         size_row = QHBoxLayout()
         size_row.setSpacing(2)
@@ -138,13 +136,16 @@ class LayerHeader(QFrame):
         self._update_enabled()
 
     def _fit_title(self) -> None:
-        """Shorten the title ("Hidden layer 1" → "Hidden 1", then elide) when the column is
-        narrow; the tooltip always carries the whole summary."""
+        """Shorten the title ("Hidden layer 1" → "Hidden 1" → "H1", "Inputs" → "In", then elide)
+        when the column is narrow; the tooltip always carries the whole summary."""
         text = getattr(self, "_full_title", "")
         width = max(10, self.title.width())
         metrics = self.title.fontMetrics()
-        if metrics.horizontalAdvance(text) > width:
-            text = text.replace("Hidden layer ", "Hidden ")  # keep the number visible
+        short = {"Inputs": "In", "Output": "Out"}.get(text, text.replace("Hidden layer ", "H"))
+        for candidate in (text, text.replace("Hidden layer ", "Hidden "), short):
+            text = candidate  # the number stays visible: "Hidden 1", then "H1"
+            if metrics.horizontalAdvance(text) <= width:
+                break
         self.title.setText(self.title.fontMetrics().elidedText(
             text, Qt.TextElideMode.ElideRight, width))
 
@@ -155,6 +156,13 @@ class LayerHeader(QFrame):
             text = text.split(" ")[0]
         self.size_label.setText(text)
 
+    def _retain_remove_space(self, retain: bool) -> None:
+        """Inputs and output have no ✕; keeping its room keeps their title centred, which a
+        compact header cannot afford."""
+        policy = self.remove_button.sizePolicy()
+        policy.setRetainSizeWhenHidden(retain)
+        self.remove_button.setSizePolicy(policy)
+
     def set_compact(self, compact: bool) -> None:
         """Close columns: no − / + beside the spin box (typing and the wheel still resize) and an
         activation box as narrow as its text; roomy ones get both back."""
@@ -163,6 +171,10 @@ class LayerHeader(QFrame):
         self.compact = compact
         for widget in (self.minus_button, self.plus_button):
             widget.setVisible(self._kind == "hidden" and not compact)
+        self._retain_remove_space(not compact)
+        room = 0 if compact else self.remove_button.width()
+        self._balance.changeSize(room, 0)
+        self.layout().invalidate()
         combo = self.activation_combo
         combo.setMinimumContentsLength(4 if compact else 0)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
