@@ -25,7 +25,7 @@ from core.nn.spec import MAX_UNITS, NetworkSpec
 from gui.views.diagram.naming import activation_choices, activation_label, layer_summary
 
 WHEEL_STEP = 120  # one notch of a standard mouse wheel, in eighths of a degree
-COMPACT_WIDTH = 60  # a compact header: the spin box and a short activation box, nothing beside
+COMPACT_WIDTH = 54  # a compact header: the spin box and a short activation box, nothing beside
 
 
 def _tool_button(text: str, tip: str, parent: QWidget) -> QToolButton:
@@ -60,6 +60,7 @@ class LayerHeader(QFrame):
         self.title.setFont(font)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumHeight(22)  # the ✕'s height: titles line up with or without it
         self.size_label = QLabel(self)
         self.size_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.minus_button = _tool_button("−", "One neuron fewer", self)
@@ -176,7 +177,7 @@ class LayerHeader(QFrame):
         self._balance.changeSize(room, 0)
         self.layout().invalidate()
         combo = self.activation_combo
-        combo.setMinimumContentsLength(4 if compact else 0)
+        combo.setMinimumContentsLength(7 if compact else 0)  # "softmax", "sigmoid"
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
                                   if compact else QComboBox.SizeAdjustPolicy.AdjustToContents)
 

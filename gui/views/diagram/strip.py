@@ -14,6 +14,7 @@ from gui.views.diagram.header import COMPACT_WIDTH, LayerHeader
 MAX_HEADER_WIDTH = 176
 MIN_HEADER_WIDTH = 104
 INSERT_SIZE = 26
+COMPACT_INSERT_SIZE = 22  # beside compact headers
 
 
 class HeaderStrip(QWidget):
@@ -107,8 +108,12 @@ class HeaderStrip(QWidget):
         # turn compact (no − / +), and when even a compact header leaves no room the "+" buttons
         # step aside (the header's right-click menu still inserts layers).
         room = gap - INSERT_SIZE - 6
-        compact = room < MIN_HEADER_WIDTH
-        with_inserts = room >= COMPACT_WIDTH
+        # Crowding is judged on a real geometry: a strip not on screen yet keeps its full headers
+        # (its first resize on showing places them again).
+        compact = room < MIN_HEADER_WIDTH and self.isVisible()
+        insert = COMPACT_INSERT_SIZE if compact else INSERT_SIZE
+        room = gap - insert - 4 if compact else room
+        with_inserts = room >= COMPACT_WIDTH or not self.isVisible()
         if not compact:
             width = int(min(MAX_HEADER_WIDTH, room))
         elif with_inserts:
@@ -126,8 +131,9 @@ class HeaderStrip(QWidget):
             header.setGeometry(left, 2, width, height)
         midpoints = [(a + b) / 2 for a, b in zip(xs, xs[1:], strict=False)]
         for button, mid in zip(self.visible_insert_buttons(), midpoints, strict=False):
-            top = (self.height() - INSERT_SIZE) // 2
-            button.move(int(round(mid - INSERT_SIZE / 2)), top)
+            button.setFixedSize(insert, insert)
+            top = (self.height() - insert) // 2
+            button.move(int(round(mid - insert / 2)), top)
             button.raise_()
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt event
