@@ -7,6 +7,7 @@ from typing import Any
 
 from core.cli.reading import DEFAULT_EPOCHS, DEFAULT_PATIENCE, add_read_options, column_kind
 from core.recipe.defaults import DEFAULT_ACTIVATION, DEFAULT_HIDDEN
+from core.recipe.pairing import CLASS_WEIGHTING
 
 EXPORT_FORMATS = ("onnx", "onnx-features", "txt", "json", "python", "pytorch")
 SCALINGS = ("standard", "minmax", "max", "none")
@@ -114,6 +115,10 @@ def _add_train(subs: Any, handler: Callable[..., int]) -> None:
                    help="use the whole training split as one batch (ignores --batch-size)")
     p.add_argument("--l2", type=non_negative_float, metavar="LAMBDA", default=0.0,
                    help="L2 weight penalty (0)")
+    p.add_argument("--class-weights", choices=CLASS_WEIGHTING, default="none",
+                   help="balanced: every class counts the same in the loss (w = n / (K n_c) "
+                        "over the training rows, as the app's data check offers for imbalanced "
+                        "classes; saved with the model); none: every row counts once (default)")
     stop = p.add_mutually_exclusive_group()
     stop.add_argument("--early-stopping", type=positive_int, default=None,
                       metavar="PATIENCE",

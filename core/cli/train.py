@@ -78,14 +78,15 @@ def read_dataset(path: str, options: DatasetOptions, *, delimiter: str | None = 
 def spec_and_config(args: argparse.Namespace, dataset: Dataset) -> tuple[NetworkSpec, TrainConfig]:
     """The network (core.recipe.pairing.network_for, as the app fits one) and training settings."""
     from core.nn.training import TrainConfig
-    from core.recipe.pairing import network_for
+    from core.recipe.pairing import class_weights_for, network_for
 
     hidden = [LayerSpec(units, args.activation) for units in args.hidden]
     spec = network_for(dataset, hidden, args.output_activation).validate()
     config = TrainConfig(optimizer=args.optimizer, learning_rate=args.lr,
                          batch_size=None if args.full_batch else args.batch_size,
                          epochs=args.epochs, loss=args.loss, l2=args.l2, seed=args.seed,
-                         early_stopping_patience=_patience(args, dataset))
+                         early_stopping_patience=_patience(args, dataset),
+                         class_weights=class_weights_for(dataset, args.class_weights))
     return spec, config
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from core.data.columns import infer_column
 from core.lazy import lazy_module
-from core.nn.class_weights import balanced_class_weights
+from core.recipe.pairing import class_weights_for
 
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
@@ -190,7 +190,7 @@ def _classes(dataset: object) -> list[Finding]:
     smallest, largest = min(balance.values()), max(balance.values())
     if largest and smallest / largest < IMBALANCE_RATIO:
         rare = min(balance, key=balance.get)
-        weights = balanced_class_weights(dataset.y_train)
+        weights = class_weights_for(dataset, "balanced")  # as `train --class-weights`
         shown = ", ".join(f"{n} × {w:.2f}" for n, w in zip(dataset.class_names, weights,
                                                            strict=True))
         out.append(Finding(

@@ -4,6 +4,7 @@
     network_for             a dataset and hidden layers → the NetworkSpec that fits it
     network_mismatch        does a network fit a dataset: None, or the one sentence saying why not
     training_data           Dataset → TrainingData, after that check
+    class_weights_for       "none" / "balanced" → the class weights training uses
 
 The loss for an output is core.nn.losses.loss_for, fresh weights core.nn.training.initial_params
 (both rules of the network alone); one ModelBundle from a trained network is core.files.bundle.
@@ -75,3 +76,23 @@ def training_data(spec: NetworkSpec, dataset: Dataset) -> TrainingData:
     return TrainingData(dataset.X_train, dataset.y_train,
                         dataset.X_val if has_val else None, dataset.y_val if has_val else None,
                         task=dataset.task)
+
+
+CLASS_WEIGHTING = ("none", "balanced")
+
+
+def class_weights_for(dataset: Dataset, weighting: str) -> tuple[float, ...] | None:
+    """TrainConfig.class_weights for a choice of weighting: None for "none"; for "balanced",
+    w_c = n / (K n_c) over the training rows (core.nn.class_weights), the weights the app's
+    one-click fix in the data check applies. TrainingError when the choice does not apply."""
+    from core.nn.class_weights import balanced_class_weights
+
+    if weighting == "none":
+        return None
+    if weighting != "balanced":
+        raise TrainingError(f"Unknown class weighting '{weighting}': use one of "
+                            f"{', '.join(CLASS_WEIGHTING)}.")
+    if dataset.task != "classification":
+        raise TrainingError(f"Class weights need a classification target; this dataset's task is "
+                            f"{dataset.task}.")
+    return balanced_class_weights(dataset.y_train)

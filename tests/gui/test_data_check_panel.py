@@ -2,11 +2,15 @@
 (ignore a leaking column, class weights), the prompt that can be turned off."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 from conftest import wait_idle
 from PySide6.QtCore import Qt
 
+from core.cli.main import main as cli_main
+from core.files.model_io import load_model
 from core.insight.data_check import check_data
 from gui.views.insight.pretrain_check import SETTING
 
@@ -60,6 +64,14 @@ def test_findings_and_their_fixes(qtbot, window, tmp_path):
     qtbot.mouseClick(imbalance.fix_button, Qt.LeftButton)
     assert doc.config.class_weights == imbalance.finding.fix.weights
     assert panel.weights_off.isVisible() and "rare ×" in panel.weights_label.text()
+    # The command line's --class-weights balanced gives the same weights, saved in the model.
+    model = tmp_path / "weighted.npz"
+    err = io.StringIO()
+    code = cli_main(["train", doc.dataset.source, "--target", "label", "--ignore", "label_code",
+                     "--class-weights", "balanced", "--epochs", "2", "--hidden", "3",
+                     "--out", str(model)], io.StringIO(), err)
+    assert code == 0, err.getvalue()
+    assert load_model(model).config.class_weights == doc.config.class_weights
     qtbot.mouseClick(panel.weights_off, Qt.LeftButton)
     assert doc.config.class_weights is None and not panel.weights_off.isVisible()
 

@@ -60,8 +60,7 @@ def wait_result(qtbot, panel: EvaluationPanel, split: str | None = None) -> None
 
 
 def cell_texts(panel: EvaluationPanel) -> list[list[str]]:
-    return [[text.textItem.toPlainText() for text in row]
-            for row in panel.confusion_view.cell_texts]
+    return panel.confusion_view.cells.texts
 
 
 def or_network_document() -> Document:
@@ -194,10 +193,10 @@ def test_multilabel_shows_per_label_table(qtbot, make_panel, tmp_path):
 def test_cell_text_reads_on_its_colour(qtbot, make_panel):
     panel = make_panel(or_network_document())
     wait_result(qtbot, panel)
-    cells = panel.confusion_view.cell_texts
-    assert cells[1][1].color.name() == "#ffffff"  # 2 of 2 right: full blue, white text
-    assert cells[0][1].color.name() == "#000000"  # 1 of 2 wrong: light vermillion, black text
-    assert cells[1][0].color.name() not in ("#ffffff", "#000000")  # a zero: quieter grey
+    cells = panel.confusion_view.cells.colors
+    assert cells[1][1].name() == "#ffffff"  # 2 of 2 right: full blue, white text
+    assert cells[0][1].name() == "#000000"  # 1 of 2 wrong: light vermillion, black text
+    assert cells[1][0].name() not in ("#ffffff", "#000000")  # a zero: quieter grey
 
 
 def test_newest_weights_win_while_training(qtbot, make_panel):

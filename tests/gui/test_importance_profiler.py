@@ -92,7 +92,7 @@ def test_profiler_follows_the_form_and_the_handles(qtbot, window, tmp_path):
     form.fields["signal"].setValue(1.5)
     profiler = window.profiler_panel
     window.plot_tabs.setCurrentWidget(profiler)
-    qtbot.waitUntil(lambda: len(profiler.curves) == 3, timeout=5000)
+    qtbot.waitUntil(lambda: len(profiler.curves) == 3 and profiler.ready, timeout=5000)
     assert profiler.output_combo.currentText() == "P(yes)"  # the class this row is predicted as
     signal = profiler.curves[1]
     _plot, curve, handle = profiler._plots[1]

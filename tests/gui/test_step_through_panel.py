@@ -78,5 +78,6 @@ def test_hints_and_prediction_form_row(qtbot, window):
     np.testing.assert_allclose(panel.trace.x, [1.0, 0.0])
     assert panel.trace.y.tolist() == [1.0]
     window.controller.training.reset_weights()
-    window.doc.set_params(None)
-    assert panel.trace is None and "needs weights" in panel.equations.toPlainText()
+    window.doc.set_params(None)  # followed on the next frame (LiveView), not at once
+    qtbot.waitUntil(lambda: panel.trace is None, timeout=5000)
+    assert "needs weights" in panel.equations.toPlainText()

@@ -14,7 +14,27 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from core.nn.blas_threads import BlasThreads
 from gui.control.worker import Job
+
+_blas_quieted = False
+
+
+def leave_a_core_to_the_window() -> None:
+    """From the first background computation on, NumPy's products use one BLAS thread.
+
+    OpenBLAS's default (a thread per core, spinning between products) let a permutation-importance
+    or data-check job take both cores of a two-core machine, and the window waited up to 150 ms
+    for a turn (bench/insight_responsiveness.py; with one thread the job also ran 2-3x faster
+    under load: the reason core.nn.blas_threads gives for training). The count is process-wide
+    and is set once, never restored: restoring it while a training epoch runs would change that
+    epoch's thread count half-way (training sets its own count around each epoch, so it keeps
+    its exact, repeatable arithmetic).
+    """
+    global _blas_quieted
+    if not _blas_quieted:
+        _blas_quieted = True
+        BlasThreads(1).__enter__()  # entered for the rest of the process, on purpose (above)
 
 
 class _FunctionWorker(QObject):
@@ -72,6 +92,7 @@ class Background(QObject):
             job.shutdown()
 
     def _start(self, function: Callable[[], Any]) -> None:
+        leave_a_core_to_the_window()
         job = Job(_FunctionWorker(function), threading.Event(), self)
         job.loaded.connect(self._on_job_loaded)
         job.failed.connect(self._on_job_failed)

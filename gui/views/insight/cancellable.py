@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gui.control.worker import Job
+from gui.views.insight.background import leave_a_core_to_the_window
 
 PROGRESS_INTERVAL = 0.05
 
@@ -75,6 +76,7 @@ class CancellableTask(QObject):
         """False (and nothing starts) while another run is busy."""
         if self._job is not None:
             return False
+        leave_a_core_to_the_window()
         stop = threading.Event()
         self._cancelling = False
         job = Job(_TaskWorker(function, stop), stop, self)

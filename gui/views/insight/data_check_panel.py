@@ -29,6 +29,7 @@ from core.insight.data_check import Finding, Fix, check_data
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
+from gui.views.live_view import LiveView
 
 # Glyphs the bundled DejaVu fonts have, in colour-blind-safe Okabe-Ito colours.
 MARKS = {"problem": "<span style='color:#D55E00'>✖</span>",
@@ -95,7 +96,7 @@ class DataCheckPanel(QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._doc = document
-        self._stale = True
+        self.live = LiveView(self, self.refresh, throttled=False, stale=True)  # checks when seen
         self._context = 0
         self.findings: list[Finding] | None = None
         self.cards: list[FindingCard] = []
@@ -152,10 +153,7 @@ class DataCheckPanel(QWidget):
     def _on_document_dataset_changed(self, _dataset: Any) -> None:
         self._context += 1
         self.findings = None
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
+        self.live.changed()
 
     @Slot(object)
     def _on_document_config_changed(self, config: Any) -> None:
@@ -172,11 +170,10 @@ class DataCheckPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        self.live.shown()
 
     def refresh(self) -> None:
-        self._stale = False
+        self.live.cancel()
         doc = self._doc
         if doc.dataset is None or doc.table is None:
             self._show([], HINT_NO_DATA)

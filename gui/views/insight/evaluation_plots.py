@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from core.insight.evaluation import Evaluation
 from gui.views import fmt
 from gui.views.curve_plots import VAL_COLOR
+from gui.views.insight.confusion_cells import CellTexts
 
 RIGHT_COLOR = QColor("#0072B2")  # Okabe-Ito blue: the diagonal (right answers)
 WRONG_COLOR = QColor("#D55E00")  # Okabe-Ito vermillion: mistakes
@@ -74,7 +75,8 @@ class ConfusionView(pg.GraphicsLayoutWidget):
         self.plot.vb.sigResized.connect(self._on_view_resized)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.cell_texts: list[list[pg.TextItem]] = []
+        self.cells = CellTexts()  # one item for every count (see confusion_cells)
+        self.plot.addItem(self.cells)
         self._base, self._text = QColor("white"), QColor("black")
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
@@ -115,20 +117,22 @@ class ConfusionView(pg.GraphicsLayoutWidget):
 
     def show_confusion(self, confusion: np.ndarray, names: tuple[str, ...]) -> None:
         k = len(confusion)
-        if k != len(self.cell_texts):
-            self._make_cells(k)
         shares = confusion / np.maximum(confusion.sum(axis=1, keepdims=True), 1)
         # Any count at all gets a visible tint (one mistake in 44 must not vanish); zeros keep the
         # background and a quieter "0".
         amounts = np.where(confusion > 0, 0.2 + 0.8 * shares, 0.0)
         quiet = _mix(self._base, self._text, 0.45)
         rgb = np.zeros((k, k, 3), dtype=np.ubyte)
+        texts = [[fmt.count(confusion[i, j]) for j in range(k)] for i in range(k)]
+        colors = [[quiet] * k for _ in range(k)]
         for i in range(k):
             for j in range(k):
                 cell = _mix(self._base, RIGHT_COLOR if i == j else WRONG_COLOR, amounts[i, j])
                 rgb[i, j] = (cell.red(), cell.green(), cell.blue())
-                color = _readable_on(cell) if confusion[i, j] else quiet
-                self.cell_texts[i][j].setText(fmt.count(confusion[i, j]), color)
+                if confusion[i, j]:
+                    colors[i][j] = _readable_on(cell)
+        self.cells.set_cells(texts, colors)
+        self.cells.set_font(self._cell_font(k))
         self.image.setImage(rgb, levels=(0, 255))
         self.image.setRect(0, 0, k, k)
         self._names, self._confusion = tuple(names), confusion
@@ -155,26 +159,7 @@ class ConfusionView(pg.GraphicsLayoutWidget):
     @Slot()
     def _on_view_resized(self) -> None:
         self._set_ticks()
-        font = self._cell_font(len(self.cell_texts))
-        for row in self.cell_texts:
-            for text in row:
-                text.setFont(font)
-
-    def _make_cells(self, k: int) -> None:
-        for row in self.cell_texts:
-            for text in row:
-                self.plot.removeItem(text)
-        font = self._cell_font(k)
-        self.cell_texts = []
-        for i in range(k):
-            row = []
-            for j in range(k):
-                text = pg.TextItem("", anchor=(0.5, 0.5))
-                text.setFont(font)
-                text.setPos(j + 0.5, i + 0.5)
-                self.plot.addItem(text)
-                row.append(text)
-            self.cell_texts.append(row)
+        self.cells.set_font(self._cell_font(len(self.cells.texts)))
 
 
 class RegressionView(pg.GraphicsLayoutWidget):

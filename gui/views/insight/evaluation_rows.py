@@ -139,6 +139,11 @@ class RowsView(QWidget):
         self.caption.setText(f"All {fmt.count(n)} rows · click a cell of the matrix for its rows")
         self.show_all.setVisible(False)
 
+    def split_row(self, view_row: int) -> int | None:
+        """The split's row (0-based) shown on table row `view_row`, or None."""
+        rows = self.model._rows
+        return int(rows[view_row]) if 0 <= view_row < rows.size else None
+
     def shown_rows(self) -> list[int]:
         """Row numbers (1-based) on display (for tests)."""
         return [int(r) + 1 for r in self.model._rows]

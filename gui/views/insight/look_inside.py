@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QPushButton
 
 from core.nn.class_weights import n_classes
+from gui.views.insight import pick_rows
 from gui.views.insight.data_check_panel import DataCheckPanel
 from gui.views.insight.importance_panel import ImportancePanel
 from gui.views.insight.lr_range_dialog import LrRangeDialog
@@ -133,6 +134,7 @@ def _step_through(window: MainWindow) -> None:
     window.plot_tabs.addTab(panel, "Step through")
     panel.install_shortcuts(window)
     window.insight_panels.append(panel)
+    pick_rows.install(window, panel, lambda: show_tab(window, panel))
 
 
 def _importance(window: MainWindow) -> None:

@@ -3,8 +3,8 @@ against the rest) with their areas, and a reliability plot with its expected cal
 on the split the Evaluation tab shows. Sits beside EvaluationPanel in the Evaluation tab.
 
 The curves are computed in a Background (core.insight.probabilities.probability_report) whenever
-the weights, network, dataset or split change, only while the panel is visible; answers for
-another (dataset, network, split) are dropped.
+the weights, network, dataset or split change, only while the panel is on screen and at most once
+a frame (a LiveView); answers for another (dataset, network, split) are dropped.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.live_view import LiveView
 
 # Okabe-Ito, colour-blind safe; classes beyond eight repeat the cycle.
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
@@ -43,7 +44,8 @@ class ProbabilityPanel(QWidget):
         self._split = "validation"
         self._view = "roc"
         self._context = 0
-        self._stale = True
+        # Computes only while seen, at most once a frame during training (gui.views.live_view).
+        self.live = LiveView(self, self._refresh, stale=True)
         self.report: ProbabilityReport | None = None
         self.background = Background(self)
         self.background.finished.connect(self._on_background_finished)
@@ -81,6 +83,15 @@ class ProbabilityPanel(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
         self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        # Every item is created once and reused (shown, hidden, given new data): creating plot
+        # items and legend entries on each new set of weights stalled the window (~50 ms).
+        self.diagonal = self.plot.plot([], [])
+        self.curves = [self.plot.plot([], []) for _ in range(MAX_CURVES)]
+        self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.1,
+                                    brush=QColor(128, 128, 128, 70), pen=pg.mkPen(None))
+        self.plot.addItem(self.bars)
+        self.calibration_curve = self.plot.plot([], [], symbol="o", symbolSize=7)
+        self._legend_key: tuple = ()
         self.hint_label = QLabel()
         self.hint_label.setAlignment(Qt.AlignCenter)
         self.hint_label.setWordWrap(True)
@@ -127,15 +138,11 @@ class ProbabilityPanel(QWidget):
         self._changed()
 
     def _changed(self) -> None:
-        if self.isVisible():
-            self._refresh()
-        else:
-            self._stale = True
+        self.live.changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._stale:
-            self._refresh()
+        self.live.shown()
 
     def _hint(self) -> str | None:
         doc = self._doc
@@ -150,7 +157,6 @@ class ProbabilityPanel(QWidget):
         return None
 
     def _refresh(self) -> None:
-        self._stale = False
         hint = self._hint()
         if hint is not None:
             self._context += 1
@@ -197,42 +203,73 @@ class ProbabilityPanel(QWidget):
         return f"{what}: " + " · ".join(areas)
 
     def _draw(self, report: ProbabilityReport) -> None:
-        self.plot.clear()
-        self.legend.clear()
         text = self.palette().color(QPalette.Text)
-        diagonal = pg.mkPen(text, width=1, style=Qt.DashLine)
+        self.diagonal.setPen(pg.mkPen(text, width=1, style=Qt.DashLine))
         self.summary_label.setText(self.summary_text(report))
-        if self._view == "calibration":
-            self._draw_calibration(report, diagonal)
-            return
+        calibration = self._view == "calibration"
+        self.bars.setVisible(calibration)
+        self.calibration_curve.setVisible(calibration)
+        entries: list[tuple[Any, str]] = []
+        if calibration:
+            entries = self._draw_calibration(report)
+            for curve in self.curves:
+                curve.hide()
+        else:
+            entries = self._draw_curves(report)
+        self._set_legend(entries)
+
+    def _draw_curves(self, report: ProbabilityReport) -> list[tuple[Any, str]]:
         roc = self._view == "roc"
         self.plot.setLabel("bottom", "False-positive rate" if roc else "Recall")
         self.plot.setLabel("left", "True-positive rate" if roc else "Precision")
-        if roc:
-            self.plot.plot([0, 1], [0, 1], pen=diagonal)
+        self.diagonal.setData([0, 1], [0, 1])
+        self.diagonal.setVisible(roc)
         curves = report.rocs if roc else report.prs
         skip_first = roc and len(report.names) == 2
-        for i, (name, curve) in enumerate(zip(report.names, curves, strict=True)):
-            if (skip_first and i == 0) or i >= MAX_CURVES or curve.area is None:
+        entries = []
+        shown = [(i, name, c) for i, (name, c) in enumerate(zip(report.names, curves,
+                                                                 strict=True))
+                 if not (skip_first and i == 0) and i < MAX_CURVES and c.area is not None]
+        for slot, item in enumerate(self.curves):
+            if slot >= len(shown):
+                item.hide()
                 continue
-            pen = pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)], width=2)
-            self.plot.plot(curve.x, curve.y, pen=pen, name=f"{name} ({fmt.number(curve.area)})")
+            i, name, curve = shown[slot]
+            item.setData(curve.x, curve.y, pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)],
+                                                        width=2))
+            item.show()
+            entries.append((item, f"{name} ({fmt.number(curve.area)})"))
+        return entries
 
-    def _draw_calibration(self, report: ProbabilityReport, diagonal: Any) -> None:
+    def _draw_calibration(self, report: ProbabilityReport) -> list[tuple[Any, str]]:
         cal = report.calibration
         self.plot.setLabel("bottom", "Predicted probability (confidence)")
         self.plot.setLabel("left", "Observed accuracy")
-        self.plot.plot([0, 1], [0, 1], pen=diagonal, name="Perfectly calibrated")
+        self.diagonal.setData([0, 1], [0, 1])
+        self.diagonal.show()
         filled = cal.counts > 0
         width = float(cal.edges[1] - cal.edges[0])
         centers = (cal.edges[:-1] + cal.edges[1:]) / 2
         share = cal.counts / max(int(cal.counts.sum()), 1)
-        bars = pg.BarGraphItem(x=centers, height=share, width=width * 0.9,
-                               brush=QColor(128, 128, 128, 70), pen=pg.mkPen(None))
-        self.plot.addItem(bars)
-        self.plot.plot(cal.confidence[filled], cal.accuracy[filled],
-                       pen=pg.mkPen(CLASS_COLORS[0], width=2), symbol="o", symbolSize=7,
-                       symbolBrush=CLASS_COLORS[0], name="Network (grey bars: share of rows)")
+        self.bars.setOpts(x=centers, height=share, width=width * 0.9)
+        color = CLASS_COLORS[0]
+        self.calibration_curve.setData(cal.confidence[filled], cal.accuracy[filled],
+                                       pen=pg.mkPen(color, width=2), symbolBrush=color)
+        return [(self.diagonal, "Perfectly calibrated"),
+                (self.calibration_curve, "Network (grey bars: share of rows)")]
+
+    def _set_legend(self, entries: list[tuple[Any, str]]) -> None:
+        """Rebuild the legend only when its entries change (new labels are set in place)."""
+        key = tuple(id(item) for item, _ in entries)
+        if key != self._legend_key:
+            self.legend.clear()
+            for item, name in entries:
+                self.legend.addItem(item, name)
+            self._legend_key = key
+            return
+        for (_sample, label), (_item, name) in zip(self.legend.items, entries, strict=True):
+            if label.text != name:
+                label.setText(name)
 
     # ---- palette -------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -24,6 +24,7 @@ from core.insight.probabilities import class_scores
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.live_view import LiveView
 
 MAX_PLOTS = 12  # more columns than this: the first twelve (the summary says so)
 PLOT_COLUMNS = 4
@@ -40,7 +41,12 @@ class ProfilerPanel(QWidget):
         self.curves: list[Profile] = []
         self.groups: list[ColumnGroup] = []
         self._plots: list[tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = []
-        self._stale = True
+        # Follows the weights while seen, at most once a frame (gui.views.live_view).
+        self.live = LiveView(self, self._follow)
+        # Plots are added over several turns of the event loop (_build_plots); a rebuild bumps
+        # the generation so that an older build's remaining turns stop.
+        self._build_generation = 0
+        self._plot_groups: list[ColumnGroup] = []  # the columns the plots are (being) built for
         self._build()
         for signal in (document.params_changed, document.spec_changed, document.dataset_changed):
             signal.connect(self._on_document_changed)
@@ -106,18 +112,20 @@ class ProfilerPanel(QWidget):
     def _on_document_dataset_changed(self, *_: object) -> None:
         self.row = None
         self._plots = []
+        self._plot_groups = []
+        self._build_generation += 1
         self.grid.clear()
 
     @Slot(object)
     def _on_document_changed(self, *_: object) -> None:
-        if self.isVisible():
-            self._refresh(rebuild=False)
-        else:
-            self._stale = True
+        self.live.changed()
+
+    def _follow(self) -> None:
+        self._refresh(rebuild=False)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        self.use_form_row()  # the form may have changed while this tab was hidden
+        self.use_form_row()  # always: the form may have changed while this tab was hidden
 
     def _hint(self) -> str | None:
         doc = self._doc
@@ -130,7 +138,7 @@ class ProfilerPanel(QWidget):
         return None
 
     def _refresh(self, rebuild: bool = True) -> None:
-        self._stale = False
+        self.live.cancel()
         hint = self._hint()
         if hint is not None or self.row is None:
             self.curves = []
@@ -139,10 +147,11 @@ class ProfilerPanel(QWidget):
         doc, dataset = self._doc, self._doc.dataset
         self.groups = column_groups(dataset.preprocessing)[:MAX_PLOTS]
         self.curves = profiles(doc.spec, doc.params, self.row, self.groups, dataset.X_train)
-        if rebuild or len(self._plots) != len(self.groups):
+        if rebuild or self._plot_groups != self.groups:
             self._fill_outputs()
             self._build_plots()
-        self._redraw()
+        else:
+            self._redraw()
 
     def _fill_outputs(self) -> None:
         dataset = self._doc.dataset
@@ -159,27 +168,47 @@ class ProfilerPanel(QWidget):
         self.output_combo.blockSignals(False)
 
     def _build_plots(self) -> None:
+        """One small plot per column, added one per turn of the event loop: a plot costs
+        ~10-20 ms to create, twelve at once stalled the window for a quarter of a second."""
         self.grid.clear()
         self._plots = []
+        self._plot_groups = list(self.groups)  # what the plots (built or still coming) are for
+        self._build_generation += 1
+        self._add_next_plot(self._build_generation)
+
+    @property
+    def ready(self) -> bool:
+        """Every curve has its plot (tests wait for this)."""
+        return bool(self.curves) and len(self._plots) == len(self.curves)
+
+    def _add_next_plot(self, generation: int) -> None:
+        if generation != self._build_generation or len(self._plots) >= len(self.groups):
+            return  # a newer build started, or this one is complete
+        self._add_plot(len(self._plots), self.groups[len(self._plots)])
+        if len(self._plots) == len(self.groups):
+            self._redraw()  # all there: draw the curves once
+        else:
+            QTimer.singleShot(0, self, lambda: self._add_next_plot(generation))
+
+    def _add_plot(self, i: int, group: ColumnGroup) -> None:
         text = self.palette().color(QPalette.Text)
-        for i, group in enumerate(self.groups):
-            plot = self.grid.addPlot(row=i // PLOT_COLUMNS, col=i % PLOT_COLUMNS)
-            plot.setTitle(group.name, size="9pt", color=text)
-            plot.setMenuEnabled(False)
-            plot.hideButtons()
-            plot.setMouseEnabled(False, False)
-            axis_colors(plot, text)
-            curve = plot.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2))
-            handle = pg.InfiniteLine(angle=90, movable=True,
-                                     pen=pg.mkPen(HANDLE_COLOR, width=2),
-                                     hoverPen=pg.mkPen(HANDLE_COLOR, width=4))
-            handle.setToolTip(f"Drag to change {group.name}")
-            handle.sigPositionChangeFinished.connect(
-                lambda line, column=i: self.set_value(column, line.value()))
-            plot.addItem(handle)
-            if group.kind == "categorical":
-                plot.getAxis("bottom").setTicks([list(enumerate(group.categories))])
-            self._plots.append((plot, curve, handle))
+        plot = self.grid.addPlot(row=i // PLOT_COLUMNS, col=i % PLOT_COLUMNS,
+                                 enableMenu=False)  # no context menu to build
+        plot.setTitle(group.name, size="9pt", color=text)
+        plot.hideButtons()
+        plot.setMouseEnabled(False, False)
+        axis_colors(plot, text)
+        curve = plot.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2))
+        handle = pg.InfiniteLine(angle=90, movable=True,
+                                 pen=pg.mkPen(HANDLE_COLOR, width=2),
+                                 hoverPen=pg.mkPen(HANDLE_COLOR, width=4))
+        handle.setToolTip(f"Drag to change {group.name}")
+        handle.sigPositionChangeFinished.connect(
+            lambda line, column=i: self.set_value(column, line.value()))
+        plot.addItem(handle)
+        if group.kind == "categorical":
+            plot.getAxis("bottom").setTicks([list(enumerate(group.categories))])
+        self._plots.append((plot, curve, handle))
 
     def _values(self, profile: Profile) -> np.ndarray:
         dataset = self._doc.dataset
@@ -190,10 +219,10 @@ class ProfilerPanel(QWidget):
 
     @Slot()
     def _redraw(self, *_: object) -> None:
-        if not self.curves or len(self._plots) != len(self.curves):
+        if not self.curves or len(self._plots) > len(self.curves):
             return
         for (_plot, curve, handle), profile, group in zip(self._plots, self.curves, self.groups,
-                                                         strict=True):
+                                                         strict=False):  # plots still coming
             values = self._values(profile)
             if group.kind == "categorical":
                 xs = np.arange(len(values), dtype=float)

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from shiboken6 import isValid
 
 from gui.views.diagram.items import TextItem
+from gui.views.insight.step_text import MAX_EDGE_LABELS
 
-MAX_EDGE_LABELS = 48  # more weight lines than this in one layer: hover shows them instead
 EDGE_POSITION = 0.62  # along the line, nearer the target neuron (lines fan in there)
 
 

@@ -17,6 +17,10 @@ from gui.views import fmt
 
 SHOWN_UNITS = 6  # equations written out per layer; the rest are summarised
 SHOWN_TERMS = 6  # terms of a weighted sum written out
+SHOWN_COLUMNS = 40  # input columns listed on the Inputs stage (784 pixels made a 25 ms table)
+# More weight lines than this in one layer: none is labelled (the diagram would be a smear of
+# numbers), so none is formatted either (784x64 weights took 0.2 s a step to format).
+MAX_EDGE_LABELS = 48
 
 LOSS_FORMULAS = {
     "binary_crossentropy": "L = −[y·log ŷ + (1 − y)·log(1 − ŷ)]",
@@ -57,8 +61,7 @@ def stage_view(spec: NetworkSpec, trace: SampleTrace, kind: str, layer: int,
         neurons = _inputs_on(trace)
         for i in range(layer + 1):
             neurons.update({(i + 1, j): f"a={n(v)}" for j, v in enumerate(trace.layers[i].a)})
-        edges = {(layer, k, j): f"w={n(w)}"
-                 for (k, j), w in np.ndenumerate(trace.layers[layer].weights)}
+        edges = _edges(layer, trace.layers[layer].weights, "w=")
         return StageView(f"Forward · {layer_title(spec, layer)}", neurons, edges,
                          _forward_html(spec, trace, layer))
     if kind == "loss":
@@ -72,15 +75,22 @@ def stage_view(spec: NetworkSpec, trace: SampleTrace, kind: str, layer: int,
         neurons = {}
         for i in range(layer, last + 1):
             neurons.update({(i + 1, j): f"δ={n(v)}" for j, v in enumerate(trace.layers[i].delta)})
-        edges = {(layer, k, j): f"∂w={n(g)}"
-                 for (k, j), g in np.ndenumerate(trace.layers[layer].grad_weights)}
+        edges = _edges(layer, trace.layers[layer].grad_weights, "∂w=")
         return StageView(f"Backward · {layer_title(spec, layer)}", neurons, edges,
                          _backward_html(spec, trace, layer))
     neurons = {(i + 1, j): f"Δb={n(v)}" for i, lt in enumerate(trace.layers)
                for j, v in enumerate(lt.update_bias) if spec.layers[i].use_bias}
-    edges = {(i, k, j): f"Δ={n(d)}" for i, lt in enumerate(trace.layers)
-             for (k, j), d in np.ndenumerate(lt.update_weights)}
+    edges = {}
+    for i, lt in enumerate(trace.layers):
+        edges.update(_edges(i, lt.update_weights, "Δ="))
     return StageView("Update", neurons, edges, _update_html(trace))
+
+
+def _edges(layer: int, values: np.ndarray, prefix: str) -> dict[tuple[int, int, int], str]:
+    """Labels for one layer's weight lines, or none when the layer has too many to label."""
+    if values.size > MAX_EDGE_LABELS:
+        return {}
+    return {(layer, k, j): f"{prefix}{n(v)}" for (k, j), v in np.ndenumerate(values)}
 
 
 def _inputs_on(trace: SampleTrace) -> dict[tuple[int, int], str]:
@@ -88,10 +98,13 @@ def _inputs_on(trace: SampleTrace) -> dict[tuple[int, int], str]:
 
 
 def _input(trace: SampleTrace, context: dict) -> StageView:
+    columns = list(zip(context["raw"], _per_column(trace, context), strict=True))
     rows = "".join(f"<tr><td>{name}</td><td align='right'>{raw}</td>"
                    f"<td align='right'>{n(x)}</td></tr>"
-                   for (name, raw), x in zip(context["raw"], _per_column(trace, context),
-                                             strict=True))
+                   for (name, raw), x in columns[:SHOWN_COLUMNS])
+    if len(columns) > SHOWN_COLUMNS:
+        rows += (f"<tr><td colspan='3'>… and {len(columns) - SHOWN_COLUMNS:,} more columns "
+                 "(their values are on the diagram's input neurons)</td></tr>")
     html = (f"<h3>Inputs</h3><p>{context['row_text']}. Each raw value is scaled as the "
             "training rows were (numbers: x = (value − offset) / scale; categories: one 0/1 "
             "input each).</p><table cellspacing='6'><tr><th align='left'>Column</th>"

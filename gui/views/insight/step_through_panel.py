@@ -36,8 +36,10 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.step_overlay import StepOverlay
 from gui.views.insight.step_text import StageView, stage_view
+from gui.views.live_view import LiveView
 
 FORM = "form"
+PICKED = "picked"  # a row of the file picked in the data preview
 FORWARD_KEYS = (Qt.Key_Right, Qt.Key_PageDown)
 BACK_KEYS = (Qt.Key_Left, Qt.Key_PageUp)
 
@@ -52,12 +54,15 @@ class StepThroughPanel(QWidget):
         self.trace: SampleTrace | None = None
         self.view: StageView | None = None
         self.stage = 0
-        self._stale = True
+        # The trace follows the weights while seen, at most once a frame (gui.views.live_view).
+        self.live = LiveView(self, self._refresh, stale=True)
+        self._picked: tuple[Any, str] | None = None  # (one-row frame, title) from the preview
         self._build()
         self.setFocusPolicy(Qt.StrongFocus)
         for signal in (document.dataset_changed, document.spec_changed,
                        document.params_changed, document.config_changed):
             signal.connect(self._on_document_changed)
+        document.table_changed.connect(self._on_document_table_changed)
         diagram.canvas.resized.connect(self._on_diagram_moved)
         document.spec_changed.connect(self._on_diagram_moved)
         document.dataset_changed.connect(self._on_diagram_moved)
@@ -120,6 +125,8 @@ class StepThroughPanel(QWidget):
                 if len(split_arrays(dataset, split)[0]):
                     self.source.addItem(f"{SPLIT_TITLES[split]} rows", split)
             self.source.addItem("Prediction form", FORM)
+            if self._picked is not None:
+                self.source.addItem(self._picked[1], PICKED)
             names = dataset.class_names if dataset.task == "classification" else ()
             self.target_combo.blockSignals(True)
             self.target_combo.clear()
@@ -129,8 +136,15 @@ class StepThroughPanel(QWidget):
         self.source.setCurrentIndex(max(index, 0))
         self.source.blockSignals(False)
 
+    def select_file_row(self, frame: Any, title: str) -> None:
+        """Step through one raw row of the file (a one-row DataFrame with the file's columns),
+        as picked in the data preview; `title` says which ("Line 12 of the file")."""
+        self._picked = (frame, title)
+        self.select_row(PICKED, 0)
+
     def select_row(self, split: str, row: int) -> None:
-        """Step through row `row` (0-based) of `split`, or of the Prediction form (FORM)."""
+        """Step through row `row` (0-based) of `split`, or of the Prediction form (FORM), or the
+        row picked in the data preview (PICKED)."""
         self._fill_sources()
         self.source.setCurrentIndex(max(self.source.findData(split), 0))
         self.row_spin.setValue(row + 1)
@@ -149,11 +163,24 @@ class StepThroughPanel(QWidget):
         source = self.source.currentData()
         if source == FORM:
             return self._form(dataset)
+        if source == PICKED and self._picked is not None:
+            return self._file_row(dataset, *self._picked)
         X, y = split_arrays(dataset, source)
         self.row_spin.setMaximum(max(len(X), 1))
         i = self.row_spin.value() - 1
         target = _target_text(dataset, y[i])
         return X[i], y[i], f"Row {i + 1:,} of the {SPLIT_TITLES[source].lower()} split", target
+
+    @staticmethod
+    def _file_row(dataset: Any, frame: Any,
+                  title: str) -> tuple[np.ndarray, np.ndarray, str, str] | str:
+        """The picked row scaled and encoded exactly as the dataset's rows were."""
+        try:
+            x = dataset.preprocessing.transform(frame)[0]
+            y = dataset.preprocessing.transform_targets(frame)[0]
+        except StudioError as exc:  # a row with a gap or an unknown class: say which
+            return f"{title} cannot be stepped through: {exc}"
+        return x, y, title, _target_text(dataset, y)
 
     def _form(self, dataset: Any) -> tuple[np.ndarray, np.ndarray, str, str] | str:
         frame = self._form_row() if self._form_row is not None else None
@@ -202,18 +229,17 @@ class StepThroughPanel(QWidget):
     @Slot()
     def _on_row_changed(self, *_: object) -> None:
         self.target_combo.setVisible(self.source.currentData() == FORM)
-        self.row_spin.setVisible(self.source.currentData() != FORM)
-        self._changed()
+        self.row_spin.setVisible(self.source.currentData() not in (FORM, PICKED))
+        self.live.changed(at_once=True)  # a person's choice: answer now
+
+    @Slot(object)
+    def _on_document_table_changed(self, _table: object) -> None:
+        self._picked = None  # a row of the file that is no longer open
+        self._fill_sources()
 
     @Slot(object)
     def _on_document_changed(self, *_: object) -> None:
-        self._changed()
-
-    def _changed(self) -> None:
-        if self.isVisible():
-            self._refresh()
-        else:
-            self._stale = True
+        self.live.changed()
 
     @Slot()
     def _on_diagram_moved(self, *_: object) -> None:
@@ -223,15 +249,15 @@ class StepThroughPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self._fill_sources()
-        self._refresh()
+        self.live.shown()
 
     def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         self.overlay.clear()
-        self._stale = True
+        self.live.stale = True  # the numbers left the diagram: put them back when shown
         super().hideEvent(event)
 
     def _refresh(self) -> None:
-        self._stale = False
+        self.live.cancel()
         if self.source.count() == 0:
             self._fill_sources()
         row = self._row()
@@ -250,6 +276,7 @@ class StepThroughPanel(QWidget):
                                   config.learning_rate, momentum=config.momentum,
                                   nesterov=config.nesterov)
         self.stage = min(self.stage, len(stages(doc.spec)) - 1)
+        self._stage_context = self._context()  # once per row, not per step
         self._draw()
 
     def _context(self) -> dict:
@@ -271,7 +298,7 @@ class StepThroughPanel(QWidget):
         spec = self._doc.spec
         order = stages(spec)
         kind, layer = order[self.stage]
-        self.view = stage_view(spec, self.trace, kind, layer, self._context())
+        self.view = stage_view(spec, self.trace, kind, layer, self._stage_context)
         self.stage_label.setText(f"Step {self.stage + 1} of {len(order)} · {self.view.title}")
         self.equations.setHtml(self.view.html)
         self.back_button.setEnabled(self.stage > 0)
