@@ -102,7 +102,7 @@ def main() -> None:
     measure(app, meter, "Step through (10 steps)", ten_steps, lambda: True)
     profiler = window.profiler_panel
     measure(app, meter, "Profiler (tab)", lambda: tabs.setCurrentWidget(profiler),
-            lambda: bool(profiler.curves))
+            lambda: bool(profiler.curves) and getattr(profiler, "ready", True))
     window.close()
     sys.stdout.flush()
     os._exit(0)  # measured; a clean exit is not part of the figures (and once hung here)

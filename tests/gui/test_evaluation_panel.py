@@ -84,10 +84,10 @@ def test_hand_params_confusion_cells_match_a_hand_count(qtbot, make_panel):
     assert cell_texts(panel) == [["1", "1"], ["0", "2"]]
     assert panel.split == "train"  # tutorial data: every row trains
     assert "Accuracy 75.0% (3 of 4 right)" in panel.summary_label.text()
-    assert panel.table.item(0, 0).text() == "0"
-    assert panel.table.item(0, 1).text() == fmt.number(1.0)  # class 0: predicted once, right
-    assert panel.table.item(0, 2).text() == fmt.number(0.5)  # class 0: found 1 of 2
-    assert panel.table.item(2, 0).text() == "Mean"
+    assert panel.table.text(0, 0) == "0"
+    assert panel.table.text(0, 1) == fmt.number(1.0)  # class 0: predicted once, right
+    assert panel.table.text(0, 2) == fmt.number(0.5)  # class 0: found 1 of 2
+    assert panel.table.text(2, 0) == "Mean"
 
 
 def test_trained_xor_shows_accuracy_and_core_counts(qtbot, make_panel):
@@ -114,7 +114,7 @@ def test_switching_split_with_the_buttons(qtbot, make_panel):
     assert panel.evaluation.n_rows == core.n_rows == len(doc.dataset.X_test)
     assert cell_texts(panel) == [[str(v) for v in row] for row in core.confusion.tolist()]
     assert panel.summary_label.text().startswith(f"Test · {core.n_rows} rows")
-    assert [panel.table.item(r, 0).text() for r in range(3)] == list(doc.dataset.class_names)
+    assert [panel.table.text(r, 0) for r in range(3)] == list(doc.dataset.class_names)
     qtbot.mouseClick(panel.split_buttons["train"], Qt.LeftButton)
     wait_result(qtbot, panel, "train")
     assert panel.evaluation.n_rows == len(doc.dataset.X_train)
@@ -182,12 +182,12 @@ def test_multilabel_shows_per_label_table(qtbot, make_panel, tmp_path):
     doc.set_params(Params.zeros(spec, np.float64))  # every output 0.5: predicts 0 everywhere
     panel = make_panel(doc)
     wait_result(qtbot, panel)
-    headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
+    headers = panel.table.header_texts()
     assert headers == ["Label", "Accuracy", "Precision", "Recall", "F1", "Positives"]
-    assert [panel.table.item(r, 0).text() for r in range(2)] == ["red", "blue"]
+    assert [panel.table.text(r, 0) for r in range(2)] == ["red", "blue"]
     assert not panel.confusion_view.isVisible()
     positives = doc.dataset.y_val.sum(axis=0).astype(int)
-    assert [panel.table.item(r, 5).text() for r in range(2)] == [str(p) for p in positives]
+    assert [panel.table.text(r, 5) for r in range(2)] == [str(p) for p in positives]
 
 
 def test_cell_text_reads_on_its_colour(qtbot, make_panel):

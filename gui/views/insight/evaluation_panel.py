@@ -15,17 +15,13 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +32,7 @@ from core.recipe.pairing import network_mismatch
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
+from gui.views.insight.class_table import ClassTable
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
 from gui.views.insight.evaluation_rows import RowsView
 from gui.views.live_view import LiveView
@@ -96,14 +93,7 @@ class EvaluationPanel(QWidget):
         self.hint_label.setAlignment(Qt.AlignCenter)
         self.hint_label.setWordWrap(True)
         self.confusion_view = ConfusionView()
-        self.table = QTableWidget(0, 5)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.NoSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        # The table asks for the width of its columns; the heatmap takes the rest.
-        self.table.setSizeAdjustPolicy(QAbstractItemView.AdjustToContents)
+        self.table = ClassTable()  # asks for the width of its columns; the heatmap takes the rest
         self.rows_view = RowsView()
         self.details = QTabWidget()
         self.details.setDocumentMode(True)
@@ -245,7 +235,7 @@ class EvaluationPanel(QWidget):
         if not multilabel:
             self.confusion_view.show_confusion(result.confusion, result.names)
             self.rows_view.set_result(result)
-        self._fill_table(result)
+        self.table.fill(result)
         self.pages.setCurrentIndex(PAGE_CLASSES)
 
     @staticmethod
@@ -272,43 +262,6 @@ class EvaluationPanel(QWidget):
     def _on_confusion_view_cell_clicked(self, actual: int, predicted: int) -> None:
         self.rows_view.show_cell(actual, predicted)
         self.details.setCurrentWidget(self.rows_view)
-
-    def _fill_table(self, result: Evaluation) -> None:
-        multilabel = result.task == "multilabel"
-        headers = (["Label", "Accuracy"] if multilabel else ["Class"]) + \
-            ["Precision", "Recall", "F1", "Positives" if multilabel else "Support"]
-        columns = ([result.label_accuracy] if multilabel else []) + \
-            [result.precision, result.recall, result.f1]
-        rows = [[name, *(fmt.number(float(c[i])) for c in columns), fmt.count(result.support[i])]
-                for i, name in enumerate(result.names)]
-        macro = [fmt.number(float(c.mean())) for c in columns]
-        # "Mean", not "Macro average": the first column's width is set by its longest entry.
-        rows.append(["Mean", *macro, fmt.count(int(result.support.sum()))])
-        header = self.table.horizontalHeader()
-        # Fixed while filling: with ResizeToContents every setItem re-measures all columns
-        # (~2 ms each; 55 cells on digits); they are measured once below instead.
-        header.setSectionResizeMode(QHeaderView.Fixed)
-        self.table.setColumnCount(len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if c:
-                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                if r == len(rows) - 1:
-                    item.setToolTip("Macro average: every class counts the same")
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                self.table.setItem(r, c, item)
-        # Wide enough for every column (and the scroll bar when the rows overflow), so no
-        # horizontal scrolling; the heatmap takes the rest.
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.resizeColumnsToContents()
-        bar = self.table.verticalScrollBar().sizeHint().width()
-        self.table.setMinimumWidth(self.table.horizontalHeader().length() + bar
-                                   + 2 * self.table.frameWidth() + 4)
 
     # ---- palette -------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name

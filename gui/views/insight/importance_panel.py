@@ -36,6 +36,7 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.cancellable import CancellableTask
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.insight.task_controls import TaskControls
 
 BAR_COLOR = "#0072B2"
 MARK_HEIGHT = 5.0
@@ -102,11 +103,11 @@ class ImportancePanel(QWidget):
         self.out_of_date = False
         self.task = CancellableTask(self)
         self.task.finished.connect(self._on_task_finished)
-        self.task.failed.connect(self._on_task_failed)
-        self.task.cancelled.connect(self._on_task_cancelled)
-        self.task.progressed.connect(self._on_task_progressed)
-        self.task.ended.connect(self._update_buttons)
         self._build()
+        self.controls = TaskControls(self.task, self.compute_button, self.cancel_button,
+                                     self.progress, self.summary_label,
+                                     failed="Could not compute the importance: {message}",
+                                     cancelled="Cancelled.")
         for signal in (document.params_changed, document.spec_changed, document.dataset_changed):
             signal.connect(self._on_document_changed)
         document.dataset_changed.connect(self._fill_splits)
@@ -114,7 +115,6 @@ class ImportancePanel(QWidget):
         for signal in (document.spec_changed, document.dataset_changed):
             signal.connect(self._on_diagram_moved)
         self._fill_splits()
-        self._update_buttons()
 
     def shutdown(self) -> None:
         self.task.shutdown()
@@ -134,9 +134,7 @@ class ImportancePanel(QWidget):
                                        "the loss rises.")
         self.compute_button.clicked.connect(self.compute)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.task.cancel)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
         self.progress.setMinimumWidth(40)
         self.on_diagram = QCheckBox("On the diagram")
         self.on_diagram.setToolTip("Draw each input's importance as a bar under its neuron.")
@@ -208,22 +206,15 @@ class ImportancePanel(QWidget):
         groups = column_groups(dataset.preprocessing)
         repeats = self.repeats.value()
         self._split = split
-        self.progress.setValue(0)
-        self.summary_label.setText("Computing…")
         self.task.start(lambda stop, progress: permutation_importance(
             spec, params, X, y, loss, groups, repeats, seed=doc.config.seed, stop=stop,
             progress=progress))
-        self._update_buttons()
-
-    @Slot(float)
-    def _on_task_progressed(self, fraction: float) -> None:
-        self.progress.setValue(int(round(100 * fraction)))
+        self.controls.begin("Computing…")
 
     @Slot(object)
     def _on_task_finished(self, result: Importance) -> None:
         self.result = result
         self.out_of_date = False
-        self.progress.setValue(100)
         top = result.ranked()[0]
         self.summary_label.setText(
             f"On {fmt.count(result.n_rows)} {SPLIT_TITLES[self._split].lower()} rows (loss "
@@ -232,21 +223,6 @@ class ImportancePanel(QWidget):
             "Near 0: the network ignores that column.")
         self._draw(result)
         self._show_marks()
-
-    @Slot(str)
-    def _on_task_failed(self, message: str) -> None:
-        self.summary_label.setText(f"Could not compute the importance: {message}")
-
-    @Slot()
-    def _on_task_cancelled(self) -> None:
-        self.progress.setValue(0)
-        self.summary_label.setText("Cancelled.")
-
-    @Slot()
-    def _update_buttons(self) -> None:
-        busy = self.task.busy
-        self.compute_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
 
     # ---- drawing -------------------------------------------------------------------------------
     def _draw(self, result: Importance) -> None:

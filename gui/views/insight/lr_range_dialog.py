@@ -29,6 +29,7 @@ from gui.views import fmt
 from gui.views.curve_plots import TRAIN_COLOR, VAL_COLOR
 from gui.views.insight.cancellable import CancellableTask
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.insight.task_controls import TaskControls
 
 INTRO = ("Trains briefly from the current weights while the learning rate grows from 0.00001 to "
          "10, and watches the loss. A good learning rate is where the loss falls fastest. The "
@@ -62,12 +63,13 @@ class LrRangeDialog(QDialog):
         self.setWindowTitle("Find a learning rate")
         self.task = CancellableTask(self)
         self.task.finished.connect(self._on_task_finished)
-        self.task.failed.connect(self._on_task_failed)
-        self.task.cancelled.connect(self._on_task_cancelled)
-        self.task.progressed.connect(self._on_task_progressed)
-        self.task.ended.connect(self._update_buttons)
         self._build()
-        self._update_buttons()
+        self.controls = TaskControls(self.task, self.run_button, self.cancel_button,
+                                     self.progress, self.suggestion_label,
+                                     failed="The test could not run: {message}",
+                                     cancelled="Cancelled. The weights are unchanged.")
+        self.task.ended.connect(self._update_apply)
+        self._update_apply()
 
     def _build(self) -> None:
         intro = QLabel(INTRO)
@@ -75,10 +77,7 @@ class LrRangeDialog(QDialog):
         self.run_button = QPushButton("Run the test")
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self.task.cancel)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setValue(0)
         row = QHBoxLayout()
         row.addWidget(self.run_button)
         row.addWidget(self.cancel_button)
@@ -133,11 +132,10 @@ class LrRangeDialog(QDialog):
         params = params.astype(np.dtype(config.dtype))  # a copy: the test trains it
         X, y = dataset.X_train, dataset.y_train
         self.result = None
-        self.progress.setValue(0)
-        self.suggestion_label.setText("Running…")
         self.task.start(lambda stop, progress: lr_range_test(
             spec, params, X, y, config, stop=stop, progress=progress))
-        self._update_buttons()
+        self.controls.begin("Running…")
+        self._update_apply()
 
     def shutdown(self) -> None:
         self.task.shutdown()
@@ -146,14 +144,9 @@ class LrRangeDialog(QDialog):
         self.task.cancel()
         super().closeEvent(event)
 
-    @Slot(float)
-    def _on_task_progressed(self, fraction: float) -> None:
-        self.progress.setValue(int(round(100 * fraction)))
-
     @Slot(object)
     def _on_task_finished(self, result: RangeTest) -> None:
         self.result = result
-        self.progress.setValue(100)
         self.raw_curve.setData(result.learning_rates, result.losses)
         self.smooth_curve.setData(result.learning_rates, result.smoothed)
         if result.suggestion is None:
@@ -168,23 +161,11 @@ class LrRangeDialog(QDialog):
                 f"Suggested learning rate: <b>{fmt.number(rate)}</b> (the loss falls fastest "
                 f"there; now {fmt.number(self._doc.config.learning_rate)}).")
             self.apply_button.setText(f"Use {fmt.number(rate)}")
-        self._update_buttons()
-
-    @Slot(str)
-    def _on_task_failed(self, message: str) -> None:
-        self.suggestion_label.setText(f"The test could not run: {message}")
+        self._update_apply()
 
     @Slot()
-    def _on_task_cancelled(self) -> None:
-        self.progress.setValue(0)
-        self.suggestion_label.setText("Cancelled. The weights are unchanged.")
-
-    @Slot()
-    def _update_buttons(self) -> None:
-        busy = self.task.busy
-        self.run_button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
-        self.apply_button.setEnabled(not busy and self.result is not None
+    def _update_apply(self) -> None:
+        self.apply_button.setEnabled(not self.task.busy and self.result is not None
                                      and self.result.suggestion is not None)
 
     @Slot()
