@@ -43,7 +43,7 @@ def test_double_click_in_the_data_preview_steps_that_file_row(qtbot, window):
             assert shown[name] == fmt.number(float(raw[name]), 4)
     expected = doc.dataset.preprocessing.transform(doc.table.frame.iloc[[4]])[0]
     np.testing.assert_allclose(panel.trace.x, expected)
-    assert panel.stage == 0 and "Line 6 of" in panel.equations.toPlainText()  # header + 5
+    assert panel.stage == 0 and "File line 6" in panel.equations.toPlainText()  # header + 5
     assert panel._target_text == str(raw.iloc[-1])  # iris: the class is the last column
 
 

@@ -50,7 +50,8 @@ def _step_file_row(window: MainWindow, panel: StepThroughPanel, row: int,
     if table is None or not 0 <= row < len(table.frame):
         return
     frame = table.frame.iloc[[row]]
-    panel.select_file_row(frame, f"Line {table.line_of(row):,} of {_file_name(table)}")
+    # Short: it is also the source combo's entry in a narrow dock ("File line 62").
+    panel.select_file_row(frame, f"File line {table.line_of(row):,}")
     show()
 
 
@@ -63,8 +64,3 @@ def _step_split_row(window: MainWindow, panel: StepThroughPanel, rows: Any, row:
     panel.select_row(evaluation.split, position)
     show()
 
-
-def _file_name(table: Any) -> str:
-    from pathlib import Path
-
-    return Path(str(table.path)).name if table.path else "the file"
