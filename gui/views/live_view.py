@@ -31,8 +31,11 @@ class LiveView(QObject):
     for a background computation, or cheap)."""
 
     def __init__(self, widget: QWidget, draw: Callable[[], None], *, throttled: bool = True,
-                 stale: bool = False) -> None:
+                 stale: bool = False, seen_as: QWidget | None = None) -> None:
+        """`seen_as`: the widget whose being on screen counts, when not the view's own (a view
+        beside others in a scroll area is clipped while the tab holding it is seen)."""
         super().__init__(widget)
+        self._seen_as = seen_as
         # No strong reference back to the view (its draw method is bound to it): a cycle would
         # leave the view to the garbage collector, which may then delete it in the middle of a
         # paint event. The view is this object's Qt parent.
@@ -53,7 +56,7 @@ class LiveView(QObject):
 
     @property
     def _widget(self) -> QWidget:
-        return self.parent()  # type: ignore[return-value]
+        return self._seen_as or self.parent()  # type: ignore[return-value]
 
     def draw_now(self) -> None:
         """Draw at once (also what a waiting frame or a show calls)."""

@@ -32,7 +32,7 @@ def leave_a_core_to_the_window() -> None:
     its exact, repeatable arithmetic).
     """
     global _blas_quieted
-    if not _blas_quieted:
+    if not _blas_quieted:  # two first jobs at once may both set it: the same value, no harm
         _blas_quieted = True
         BlasThreads(1).__enter__()  # entered for the rest of the process, on purpose (above)
 
@@ -49,6 +49,7 @@ class _FunctionWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
+            leave_a_core_to_the_window()  # here, not on the UI thread: finding BLAS takes ~30 ms
             result = self._function()
         except Exception as exc:  # noqa: BLE001 - shown as one line in the panel, never a traceback
             self.failed.emit(str(exc) or type(exc).__name__)
@@ -92,7 +93,6 @@ class Background(QObject):
             job.shutdown()
 
     def _start(self, function: Callable[[], Any]) -> None:
-        leave_a_core_to_the_window()
         job = Job(_FunctionWorker(function), threading.Event(), self)
         job.loaded.connect(self._on_job_loaded)
         job.failed.connect(self._on_job_failed)

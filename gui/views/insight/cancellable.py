@@ -42,6 +42,7 @@ class _TaskWorker(QObject):
     @Slot()
     def run(self) -> None:
         try:
+            leave_a_core_to_the_window()  # in the worker: finding BLAS takes ~30 ms
             result = self._function(self._stop.is_set, self._progress)
         except Exception as exc:  # noqa: BLE001 - one line for the view, never a traceback
             if not self._stop.is_set():
@@ -76,7 +77,6 @@ class CancellableTask(QObject):
         """False (and nothing starts) while another run is busy."""
         if self._job is not None:
             return False
-        leave_a_core_to_the_window()
         stop = threading.Event()
         self._cancelling = False
         job = Job(_TaskWorker(function, stop), stop, self)

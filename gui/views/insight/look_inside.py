@@ -36,7 +36,7 @@ def install(window: MainWindow) -> None:
 
 def _probabilities(window: MainWindow) -> None:
     evaluation = window.evaluation_panel
-    window.probability_panel = ProbabilityPanel(window.doc)
+    window.probability_panel = ProbabilityPanel(window.doc, seen_as=evaluation)
     window.probability_panel.set_split(evaluation.split)
     evaluation.add_side_view(window.probability_panel)
     evaluation.split_changed.connect(window.probability_panel.set_split)

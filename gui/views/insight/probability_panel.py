@@ -38,14 +38,17 @@ MAX_CURVES = 10  # more classes than this: the first ten are drawn, all are in t
 
 
 class ProbabilityPanel(QWidget):
-    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document, parent: QWidget | None = None, *,
+                 seen_as: QWidget | None = None) -> None:
+        """`seen_as`: the Evaluation panel it sits beside: the curves are computed while that
+        tab is seen, even when a narrow dock scrolls them out of view."""
         super().__init__(parent)
         self._doc = document
         self._split = "validation"
         self._view = "roc"
         self._context = 0
         # Computes only while seen, at most once a frame during training (gui.views.live_view).
-        self.live = LiveView(self, self._refresh, stale=True)
+        self.live = LiveView(self, self._refresh, stale=True, seen_as=seen_as)
         self.report: ProbabilityReport | None = None
         self.background = Background(self)
         self.background.finished.connect(self._on_background_finished)

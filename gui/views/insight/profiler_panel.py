@@ -115,6 +115,7 @@ class ProfilerPanel(QWidget):
         self._plot_groups = []
         self._build_generation += 1
         self.grid.clear()
+        self.grid.setUpdatesEnabled(True)
 
     @Slot(object)
     def _on_document_changed(self, *_: object) -> None:
@@ -171,6 +172,9 @@ class ProfilerPanel(QWidget):
         """One small plot per column, added one per turn of the event loop: a plot costs
         ~10-20 ms to create, twelve at once stalled the window for a quarter of a second."""
         self.grid.clear()
+        # Painted once, when every plot is there: a paint of the growing grid after each added
+        # plot cost more than the plots themselves.
+        self.grid.setUpdatesEnabled(False)
         self._plots = []
         self._plot_groups = list(self.groups)  # what the plots (built or still coming) are for
         self._build_generation += 1
@@ -187,6 +191,7 @@ class ProfilerPanel(QWidget):
         self._add_plot(len(self._plots), self.groups[len(self._plots)])
         if len(self._plots) == len(self.groups):
             self._redraw()  # all there: draw the curves once
+            self.grid.setUpdatesEnabled(True)
         else:
             QTimer.singleShot(0, self, lambda: self._add_next_plot(generation))
 
