@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import StudioError
 from core.insight.evaluation import SPLIT_TITLES, SPLITS, split_arrays
 from core.insight.importance import column_groups
 from core.insight.step_through import SampleTrace, stages, trace_sample
@@ -35,6 +34,7 @@ from core.nn.losses import default_loss
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.step_overlay import StepOverlay
+from gui.views.insight.step_rows import file_row, form_row, split_row
 from gui.views.insight.step_text import StageView, stage_view
 from gui.views.live_view import LiveView
 
@@ -162,44 +162,13 @@ class StepThroughPanel(QWidget):
             return "The network does not fit the dataset."
         source = self.source.currentData()
         if source == FORM:
-            return self._form(dataset)
+            frame = self._form_row() if self._form_row is not None else None
+            return form_row(dataset, frame, max(self.target_combo.currentIndex(), 0))
         if source == PICKED and self._picked is not None:
-            return self._file_row(dataset, *self._picked)
-        X, y = split_arrays(dataset, source)
+            return file_row(dataset, *self._picked)
+        X, _y = split_arrays(dataset, source)
         self.row_spin.setMaximum(max(len(X), 1))
-        i = self.row_spin.value() - 1
-        target = _target_text(dataset, y[i])
-        return X[i], y[i], f"Row {i + 1:,} of the {SPLIT_TITLES[source].lower()} split", target
-
-    @staticmethod
-    def _file_row(dataset: Any, frame: Any,
-                  title: str) -> tuple[np.ndarray, np.ndarray, str, str] | str:
-        """The picked row scaled and encoded exactly as the dataset's rows were."""
-        try:
-            x = dataset.preprocessing.transform(frame)[0]
-            y = dataset.preprocessing.transform_targets(frame)[0]
-        except StudioError as exc:  # a row with a gap or an unknown class: say which
-            return f"{title} cannot be stepped through: {exc}"
-        return x, y, title, _target_text(dataset, y)
-
-    def _form(self, dataset: Any) -> tuple[np.ndarray, np.ndarray, str, str] | str:
-        frame = self._form_row() if self._form_row is not None else None
-        if frame is None or frame.shape[1] == 0:
-            return "Open the Prediction tab once to fill in a row there."
-        try:
-            x = dataset.preprocessing.transform(frame)[0]
-        except StudioError as exc:
-            return str(exc)
-        if dataset.task == "classification":
-            k = max(self.target_combo.currentIndex(), 0)
-            y = np.zeros(dataset.n_outputs)
-            if dataset.n_outputs == 1:
-                y[0] = float(k == 1)
-            else:
-                y[k] = 1.0
-            return x, y, "The Prediction form's row", dataset.class_names[k]
-        y = np.zeros(dataset.n_outputs)
-        return x, y, "The Prediction form's row", "0 (scaled) — choose a row with a target"
+        return split_row(dataset, source, self.row_spin.value() - 1)
 
     # ---- stages --------------------------------------------------------------------------------
     @Slot()
@@ -306,12 +275,3 @@ class StepThroughPanel(QWidget):
         if self.isVisible():
             self.overlay.show(self.view.neurons, self.view.edges)
 
-
-def _target_text(dataset: Any, y: np.ndarray) -> str:
-    if dataset.task == "classification":
-        k = int(y[0] > 0.5) if len(y) == 1 else int(np.argmax(y))
-        return str(dataset.class_names[k])
-    if dataset.task == "multilabel":
-        return ", ".join(f"{name}={int(v)}" for name, v in zip(dataset.target_names, y,
-                                                               strict=True))
-    return ", ".join(fmt.number(float(v)) for v in y) + " (scaled)"
