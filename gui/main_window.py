@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         window_layout.save_layout(self, self.settings, self.plot_tabs)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        if not self._may_close():
+        if not self.controller.guard.may_quit():
             event.ignore()
             return
         QApplication.instance().removeEventFilter(self._editing_keys)
@@ -289,19 +289,3 @@ class MainWindow(QMainWindow):
         self.time_machine.shutdown(clean=True)
         self.save_layout()
         event.accept()
-
-    def _may_close(self) -> bool:
-        doc, dialogs = self.doc, self.dialogs
-        if doc.is_training and not dialogs.confirm(
-                "Training is running", "Training is still running. Stop it and quit?"):
-            return False
-        if doc.dirty:
-            answer = dialogs.ask_save_discard_cancel(
-                "Unsaved changes", "The network or its weights have changed since they were "
-                "saved. Save the model before quitting?")
-            if answer == "cancel":
-                return False
-            if answer == "save":
-                self.controller.training.shutdown()
-                return self.controller.files.save_model()
-        return True

@@ -1,6 +1,7 @@
 """Before a dataset or a model replaces the current one: a running training is stopped (asked
 first, so no run outlives its data) and unsaved work is saved or discarded, or the opening is
-cancelled. Asked by the dataset controller (CSV, example) and the Controller (model, project)."""
+cancelled. Asked by the dataset controller (CSV, example), the Controller (model, project) and the
+window before it closes; asked again before new column settings start trained weights afresh."""
 from __future__ import annotations
 
 from gui.control.dialogs import Dialogs
@@ -49,3 +50,21 @@ class ReplaceGuard:
         if answer == "cancel":
             return False
         return answer == "discard" or self._files.save_model()
+
+    def may_quit(self) -> bool:
+        """Before the window closes: a running training is stopped (asked first) and unsaved work
+        is saved or discarded, or the closing is cancelled (False)."""
+        doc, dialogs = self._doc, self._dialogs
+        if doc.is_training and not dialogs.confirm(
+                "Training is running", "Training is still running. Stop it and quit?"):
+            return False
+        if doc.dirty:
+            answer = dialogs.ask_save_discard_cancel(
+                "Unsaved changes", "The network or its weights have changed since they were "
+                "saved. Save the model before quitting?")
+            if answer == "cancel":
+                return False
+            if answer == "save":
+                self._training.shutdown()
+                return self._files.save_model()
+        return True
