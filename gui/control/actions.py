@@ -42,6 +42,10 @@ SPECS: dict[str, tuple[str, str, str]] = {
 }
 
 
+NEEDS_DATA = ("train", "step")
+NO_DATA_TIP = "Open a dataset first (File > Open CSV or File > Examples)."
+
+
 class Actions(QObject):
     """Creates every action parented to `window` and enables each by the session state."""
 
@@ -63,7 +67,8 @@ class Actions(QObject):
         self.all["quit"].setMenuRole(QAction.QuitRole)
         self.all["about"].setMenuRole(QAction.AboutRole)
         document.training_state_changed.connect(self._on_document_training_state_changed)
-        self._on_document_training_state_changed(document.training_state)
+        document.dataset_changed.connect(self._on_document_dataset_changed)
+        self._on_document_dataset_changed(document.dataset)
 
     def __getitem__(self, name: str) -> QAction:
         return self.all[name]
@@ -88,8 +93,10 @@ class Actions(QObject):
         for name, action in self.all.items():
             possible = enabled(name, state)
             action.setEnabled(possible and action.property("possible") is not False)
-            action.setToolTip((action.property("idle_tip") or "") if possible
-                              else why_not(name, state))
+            action.setToolTip(why_not(name, state) if not possible
+                              else action.property("impossible_tip") or ""
+                              if action.property("possible") is False
+                              else action.property("idle_tip") or "")
         # One Pause/Resume toggle: it says what a press will do.
         paused = state == SessionState.PAUSED
         pause = self.all["pause"]
@@ -98,8 +105,17 @@ class Actions(QObject):
         if pause.isEnabled():
             pause.setToolTip("Resume training (Space)" if paused else "Pause training (Space)")
 
-    def set_possible(self, name: str, possible: bool) -> None:
-        """Enable an action by fact (can undo?), still respecting the session state."""
+    def set_possible(self, name: str, possible: bool, why_not_tip: str = "") -> None:
+        """Enable an action by fact (can undo? is there data?), still respecting the session
+        state; `why_not_tip` is its tooltip while the fact says no."""
         action = self.all[name]
         action.setProperty("possible", possible)
-        action.setEnabled(possible and enabled(name, SessionState(self._doc.training_state)))
+        action.setProperty("impossible_tip", why_not_tip)
+        self._on_document_training_state_changed(self._doc.training_state)
+
+    @Slot(object)
+    def _on_document_dataset_changed(self, dataset: object) -> None:
+        # Before the first dataset (the moment after the window first paints) Train and Step
+        # have nothing to learn from: disabled and saying why, not an error dialog on a press.
+        for name in NEEDS_DATA:
+            self.set_possible(name, dataset is not None, NO_DATA_TIP)

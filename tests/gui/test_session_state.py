@@ -187,3 +187,18 @@ def test_a_new_scaling_asks_before_unsaved_trained_weights_start_afresh(qtbot, w
     # Weights that learned nothing yet are nobody's work: no question.
     qtbot.keyClick(combo, Qt.Key_Up if key == Qt.Key_Down else Qt.Key_Down)
     assert dialogs.asked == ["Unsaved model"] * 2 and doc.dataset_options.scaling == scaling
+
+
+def test_train_and_step_wait_for_a_dataset(qtbot, settings, dialogs) -> None:
+    """The window paints before the example opens (startup): Train then said nothing was wrong
+    until a press showed an error dialog."""
+    from gui.main_window import MainWindow
+
+    win = MainWindow(settings=settings, dialogs=dialogs, open_default=False)
+    qtbot.addWidget(win)
+    train, step = win.actions["train"], win.actions["step"]
+    assert not train.isEnabled() and not step.isEnabled()
+    assert "Open a dataset first" in train.toolTip()
+    assert win.controller.datasets.open_example("xor")
+    assert train.isEnabled() and step.isEnabled() and "Open a dataset" not in train.toolTip()
+    win.controller.shutdown()
