@@ -2,21 +2,20 @@
 
 Each icon is drawn in the palette's text colour (and the disabled text colour for disabled
 actions), so it reads on light and dark themes alike; `themed_icon` is called again after a
-palette change. Pixmaps are rendered at 1× and 2× of each size, so a 150 % or 200 % screen gets
-sharp lines rather than a scaled-up 16-pixel picture.
+palette change. A pixmap is rendered when Qt first asks for it, at the size and device-pixel
+ratio asked for (a 150 % or 200 % screen gets sharp lines, not a scaled-up 16-pixel picture), and
+kept; drawing every size up front cost 336 renders before the window could appear.
 """
 from __future__ import annotations
 
 from functools import cache, lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 ICON_DIR = Path(__file__).resolve().parents[1] / "resources" / "icons"
-SIZES = (16, 24, 32, 48)
-RATIOS = (1.0, 2.0)
 
 
 def icon_names() -> list[str]:
@@ -45,13 +44,43 @@ def themed_icon(name: str, palette: QPalette) -> QIcon:
                  palette.color(QPalette.Disabled, QPalette.WindowText).name())
 
 
+class _LineIconEngine(QIconEngine):
+    """Draws one icon's SVG in its normal or disabled colour, on demand, and keeps each pixmap."""
+
+    def __init__(self, normal_svg: str, disabled_svg: str) -> None:
+        super().__init__()
+        self._svgs = (normal_svg, disabled_svg)
+        self._pixmaps: dict[tuple[int, bool, float], QPixmap] = {}
+
+    def _svg(self, mode: QIcon.Mode) -> str:
+        return self._svgs[1] if mode == QIcon.Disabled else self._svgs[0]
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        QSvgRenderer(QByteArray(self._svg(mode).encode("utf-8"))).render(painter, QRectF(rect))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.scaledPixmap(size, mode, state, 1.0)
+
+    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State,  # noqa: N802
+                     scale: float) -> QPixmap:
+        side = max(1, min(size.width(), size.height()))
+        key = (side, mode == QIcon.Disabled, float(scale))
+        if key not in self._pixmaps:
+            self._pixmaps[key] = _pixmap(self._svg(mode), side, float(scale))
+        return self._pixmaps[key]
+
+    def clone(self) -> QIconEngine:
+        return _LineIconEngine(*self._svgs)
+
+
 @lru_cache(maxsize=256)  # every window of a session (and of a test run) shares the drawings
 def _icon(name: str, normal: str, disabled: str) -> QIcon:
     svg = _svg(name)
-    icon = QIcon()
-    for mode, color in ((QIcon.Normal, normal), (QIcon.Disabled, disabled)):
-        colored = svg.replace("currentColor", color)
-        for size in SIZES:
-            for ratio in RATIOS:
-                icon.addPixmap(_pixmap(colored, size, ratio), mode)
-    return icon
+    engine = _LineIconEngine(svg.replace("currentColor", normal),
+                             svg.replace("currentColor", disabled))
+    _ENGINES.append(engine)  # the icon holds the C++ engine; Python must not collect its wrapper
+    return QIcon(engine)
+
+
+_ENGINES: list[_LineIconEngine] = []

@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
                              ("predict_csv", self.findChild(QAction, "predict_csv"))):
             self.actions.register(name, action)
         self._editing_keys = EditingKeys(self)  # Esc in a field cancels the edit, not training
-        QApplication.instance().installEventFilter(self._editing_keys)
+        self._editing_keys.install()
         self._connect()
         look_inside.install(self)
         self.setAcceptDrops(True)
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
         if not self.controller.guard.may_quit():
             event.ignore()
             return
-        QApplication.instance().removeEventFilter(self._editing_keys)
+        self._editing_keys.remove()
         for panel in self.insight_panels:
             panel.shutdown()
         self.controller.shutdown()
