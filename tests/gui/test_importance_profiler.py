@@ -113,3 +113,19 @@ def test_profiler_follows_the_form_and_the_handles(qtbot, window, tmp_path):
     after = noise_curve.getData()[1]
     assert after.mean() < before.mean() - 0.3
     assert signal is not profiler.curves[1]
+
+
+def test_wide_tables_chart_only_the_most_important_columns(qtbot, window):
+    from core.insight.importance import Importance
+    from gui.views.insight.importance_panel import MAX_BARS
+
+    panel = window.importance_panel
+    window.plot_tabs.setCurrentWidget(panel)
+    panel._split = "train"
+    mean = np.linspace(0.0, 1.0, 50)
+    names = tuple(f"p{i}" for i in range(50))
+    panel._on_task_finished(Importance(names, mean, np.zeros(50), 0.5, 100, 5))
+    ticks = panel.plot.getAxis("left")._tickLevels[0]
+    assert len(ticks) == MAX_BARS
+    assert [name for _y, name in ticks][-3:] == ["p47", "p48", "p49"]  # the most important on top
+    assert f"the {MAX_BARS} most important of 50 columns" in panel.summary_label.text()

@@ -40,6 +40,8 @@ from gui.views.insight.task_controls import TaskControls
 
 BAR_COLOR = "#0072B2"
 MARK_HEIGHT = 5.0
+MAX_BARS = 30  # the chart shows the most important columns; 784 pixel bars were unreadable
+# and their tick labels took ~50 ms of the UI thread to lay out
 
 
 class ImportanceMarks:
@@ -220,14 +222,16 @@ class ImportancePanel(QWidget):
             f"On {fmt.count(result.n_rows)} {SPLIT_TITLES[self._split].lower()} rows (loss "
             f"{fmt.number(result.baseline)}), shuffling '{result.names[top]}' hurts most: the "
             f"loss rises by {fmt.number(result.mean[top])} ± {fmt.number(result.std[top])}. "
-            "Near 0: the network ignores that column.")
+            "Near 0: the network ignores that column."
+            + (f" The chart shows the {MAX_BARS} most important of {len(result.names):,} "
+               "columns." if len(result.names) > MAX_BARS else ""))
         self._draw(result)
         self._show_marks()
 
     # ---- drawing -------------------------------------------------------------------------------
     def _draw(self, result: Importance) -> None:
         self.plot.clear()
-        order = result.ranked()[::-1]  # the most important at the top
+        order = result.ranked()[:MAX_BARS][::-1]  # the most important at the top
         ys = np.arange(len(order), dtype=float)
         means, stds = result.mean[order], result.std[order]
         bars = pg.BarGraphItem(x0=np.zeros(len(order)), y=ys, width=np.maximum(means, 0.0),
