@@ -64,3 +64,36 @@ def csv_job(path: str, parent: QObject | None = None, header: bool | None = None
             then: Callable[[Any, Callable[[], bool]], Any] | None = None) -> Job:
     cancel = threading.Event()
     return Job(CsvLoadWorker(path, cancel, header, then), cancel, parent)
+
+
+class PrepareWorker(QObject):
+    """Prepares an open table again with new options (the Dataset panel changed a target, a
+    kind, the scaling...) off the UI thread: on a big table that takes as long as its read."""
+
+    loaded = Signal(object)  # core.recipe.reading.PreparedTable
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self, table: Any, options: Any, cancel: threading.Event) -> None:
+        super().__init__()
+        self._table, self._options, self._cancel = table, options, cancel
+
+    @Slot()
+    def run(self) -> None:
+        from core.data.dataset import prepare
+        from core.recipe.reading import PreparedTable
+
+        try:
+            dataset = prepare(self._table, self._options, cancel=self._cancel.is_set)
+            self.loaded.emit(PreparedTable(self._table, self._options, dataset))
+        except StudioError as exc:  # an unusable choice: said by the UI, like a quick one
+            self.loaded.emit(PreparedTable(self._table, self._options, None, str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(f"Could not prepare the dataset: {exc}")
+        finally:
+            self.done.emit()
+
+
+def prepare_job(table: Any, options: Any, parent: QObject | None = None) -> Job:
+    cancel = threading.Event()
+    return Job(PrepareWorker(table, options, cancel), cancel, parent)

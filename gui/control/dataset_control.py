@@ -15,16 +15,20 @@ from core.errors import StudioError
 from core.nn.spec import NetworkSpec
 from core.recipe.pairing import fit_spec_to_dataset, network_mismatch
 from core.recipe.reading import PreparedTable, prepare_read
-from gui.control.csv_worker import csv_job
+from gui.control.csv_worker import csv_job, prepare_job
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
 from gui.control.grow_control import GrowController
 from gui.control.network_control import TRAINING_BLOCKS, NetworkController
-from gui.control.replace_guard import ReplaceGuard
+from gui.control.replace_guard import ReplaceGuard, what_changed
 from gui.control.session import RUN
 from gui.control.session import SessionState as S
 from gui.control.training_control import TrainingController
 from gui.control.worker import Job
+
+# Rows × columns above which new Dataset panel settings prepare the table off the UI thread
+# (about a quarter of a second of preparing on this project's 2-core reference machine).
+BACKGROUND_CELLS = 2_000_000
 
 if TYPE_CHECKING:
     from core.data.columns import Table
@@ -92,6 +96,8 @@ class DatasetController(QObject):
         if job is not None:
             job.cancel()
             self.csv_loading.emit(False)
+            if job.thread_name == "PrepareWorker":  # the panel goes back to the options in use
+                self._doc.set_dataset_options(self._doc.dataset_options)
 
     def _model_fitted(self) -> Preprocessing | None:
         """The loaded model's preprocessing while its weights are current, else None."""
@@ -231,18 +237,43 @@ class DatasetController(QObject):
 
     @Slot(object)
     def apply_dataset_options(self, options: DatasetOptions) -> bool:
-        """Re-prepare the current table with new target, kinds, missing policy, scaling or split."""
+        """Re-prepare the current table with new target, kinds, missing policy, scaling or split.
+        A big table is prepared off the UI thread (True: started; the result arrives as
+        dataset_loaded, or nothing when cancelled, and the panel shows the options in use)."""
         doc = self._doc
         if doc.table is None or options == doc.dataset_options:
             return False
         if doc.is_training:
             doc.set_status(TRAINING_BLOCKS)
             return False
-        ok = self.apply_table(doc.table, options, None, None, doc.example_name,
-                              ask_first=_what_changed(doc.dataset_options, options))
+        table = doc.table
+        if table.n_rows * max(1, len(table.columns)) < BACKGROUND_CELLS:
+            return self._apply_options(table, options, None)
+        self.cancel_csv()
+        job = self._csv_job = prepare_job(table, options, self)
+        job.loaded.connect(self._on_prepare_job_loaded)
+        job.failed.connect(self._on_csv_job_failed)
+        job.ended.connect(self._on_csv_job_ended)
+        self.csv_loading.emit(True)
+        self.csv_progress.emit(-1.0)  # busy: preparing has no fraction to show
+        doc.set_status(f"Preparing {Path(str(table.path)).name} with the new settings…")
+        job.start()
+        return True
+
+    def _apply_options(self, table: Table, options: DatasetOptions,
+                       prepared: PreparedTable | None) -> bool:
+        doc = self._doc
+        ok = self.apply_table(table, options, None, None, doc.example_name,
+                              ask_first=what_changed(doc.dataset_options, options),
+                              prepared=prepared)
         if not ok:  # redraw the panel with the options still in use
             doc.set_dataset_options(doc.dataset_options)
         return ok
+
+    @Slot(object)
+    def _on_prepare_job_loaded(self, prepared: PreparedTable) -> None:
+        if prepared.table is self._doc.table and not self._doc.is_training:
+            self._apply_options(prepared.table, prepared.options, prepared)
 
     def open_example(self, name: str) -> bool:
         from core.recipe.examples import ALL_EXAMPLES, example_parts
@@ -266,11 +297,3 @@ class DatasetController(QObject):
         if state in RUN:
             self.cancel_csv()
 
-
-def _what_changed(old: DatasetOptions | None, new: DatasetOptions) -> str:
-    """The change in the Dataset panel's words, for the question before weights start afresh."""
-    if old is None or old.targets != new.targets:
-        return "A new target"
-    if old.scaling != new.scaling or old.target_scaling != new.target_scaling:
-        return "New scaling"
-    return "The new column settings"

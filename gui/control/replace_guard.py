@@ -4,10 +4,15 @@ cancelled. Asked by the dataset controller (CSV, example), the Controller (model
 window before it closes; asked again before new column settings start trained weights afresh."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.file_control import FileController
 from gui.control.training_control import TrainingController
+
+if TYPE_CHECKING:
+    from core.data.dataset import DatasetOptions
 
 
 class ReplaceGuard:
@@ -68,3 +73,12 @@ class ReplaceGuard:
                 self._training.shutdown()
                 return self._files.save_model()
         return True
+
+
+def what_changed(old: DatasetOptions | None, new: DatasetOptions) -> str:
+    """The change in the Dataset panel's words, for the question before weights start afresh."""
+    if old is None or old.targets != new.targets:
+        return "A new target"
+    if old.scaling != new.scaling or old.target_scaling != new.target_scaling:
+        return "New scaling"
+    return "The new column settings"

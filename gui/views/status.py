@@ -70,10 +70,16 @@ class StatusBar(QStatusBar):
     def set_loading(self, loading: bool) -> None:
         self.loading.setVisible(loading)
         self.cancel.setVisible(loading)
+        self.loading.setRange(0, 100)
         self.loading.setValue(0)
 
     @Slot(float)
     def set_progress(self, fraction: float) -> None:
+        """`fraction` of the work done; a negative one: busy, with no fraction to show."""
+        if fraction < 0:
+            self.loading.setRange(0, 0)  # Qt's busy indicator
+            return
+        self.loading.setRange(0, 100)
         self.loading.setValue(round(fraction * 100))
 
     def set_rate(self, epochs_per_second: float) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtCore import QThread, QTimer
+from PySide6.QtCore import Qt, QThread, QTimer
 
 from core.data import dataset as dataset_module
 from core.data.dataset import prepare
@@ -76,3 +76,62 @@ def test_prepare_stops_at_its_next_check_once_cancelled(tmp_path) -> None:
     assert len(prepare(table, cancel=lambda: False).X_train) > 100
     with pytest.raises(DatasetError, match="cancelled"):
         prepare(table, cancel=lambda: True)
+
+
+def _big(monkeypatch) -> None:
+    """Every table counts as big: new panel settings prepare it in a background job."""
+    from gui.control import dataset_control
+
+    monkeypatch.setattr(dataset_control, "BACKGROUND_CELLS", 0)
+
+
+def test_new_panel_settings_prepare_a_big_table_off_the_ui_thread(qtbot, window, dialogs,
+                                                                  monkeypatch) -> None:
+    threads = []
+
+    def recording_prepare(table, options=None, fitted=None, cancel=None):
+        threads.append(QThread.currentThread())
+        return prepare(table, options, fitted, cancel)
+
+    assert window.controller.datasets.open_example("iris")
+    _big(monkeypatch)
+    monkeypatch.setattr(dataset_module, "prepare", recording_prepare)
+    combo = window.dataset_panel.scaling
+    key = Qt.Key_Down if combo.currentIndex() < combo.count() - 1 else Qt.Key_Up
+    combo.setFocus()
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=30_000):
+        qtbot.keyClick(combo, key)
+    assert threads and all(thread is not window.thread() for thread in threads)
+    assert window.doc.dataset_options.scaling == combo.currentData()
+    assert window.doc.dataset.preprocessing.scaling == combo.currentData()
+    assert dialogs.errors == []
+    qtbot.waitUntil(lambda: not running_threads(), timeout=30_000)
+
+
+def test_cancel_while_preparing_new_settings_keeps_the_settings_in_use(qtbot, window, dialogs,
+                                                                       monkeypatch) -> None:
+    preparing, give_up = threading.Event(), threading.Event()
+
+    def endless_prepare(table, options=None, fitted=None, cancel=None):
+        preparing.set()
+        while not cancel() and not give_up.is_set():
+            give_up.wait(0.005)
+        return prepare(table, options, fitted, cancel)
+
+    assert window.controller.datasets.open_example("iris")
+    before, scaling = window.doc.dataset, window.doc.dataset_options.scaling
+    _big(monkeypatch)
+    monkeypatch.setattr(dataset_module, "prepare", endless_prepare)
+    combo = window.dataset_panel.scaling
+    key = Qt.Key_Down if combo.currentIndex() < combo.count() - 1 else Qt.Key_Up
+    combo.setFocus()
+    qtbot.keyClick(combo, key)
+    try:
+        qtbot.waitUntil(preparing.is_set, timeout=30_000)
+        assert window.status.cancel.isVisible()
+        qtbot.mouseClick(window.status.cancel, Qt.LeftButton)
+        qtbot.waitUntil(lambda: not running_threads(), timeout=30_000)
+    finally:
+        give_up.set()
+    assert window.doc.dataset is before and combo.currentData() == scaling
+    assert dialogs.errors == [] and not window.status.cancel.isVisible()
