@@ -36,6 +36,7 @@ from gui.control.training_control import TrainingController
 if TYPE_CHECKING:
     from core.files.bundle import ModelBundle
     from core.nn.training import TrainConfig
+    from gui.control.project_control import OpenedProject
 
 class Controller(QObject):
     project_opened = Signal(object)  # core.files.project.Project, after it was applied
@@ -94,20 +95,41 @@ class Controller(QObject):
         doc.set_training_state(S.IDLE)
 
     def open_project(self, path: str | None = None) -> bool:
-        """A project replaces dataset, network and settings, then opens its saved model."""
-        from core.data.dataset import DatasetOptions
+        """A project replaces dataset, network and settings, then opens its saved model. A big
+        dataset is read off the UI thread (True: started; project_opened follows)."""
+        from core.errors import StudioError
+        from gui.control.csv_worker import call_job
+        from gui.control.project_control import read_data
 
         if not self.guard.may_replace(Path(path).name if path else "a project"):
             return False
-        opened = self.projects.read(path)
-        if opened is None:
+        chosen = self.projects.choose(path)
+        if chosen is None:
             return False
+        dataset = chosen[1].dataset_path
+        if dataset is not None and _size(dataset) > BACKGROUND_BYTES:
+            job = call_job(lambda cancelled: read_data(*chosen, cancelled), "open the project",
+                           self)
+            self.datasets.run_in_background(job, self._apply_project,
+                                            f"Opening {Path(chosen[0]).name}…",
+                                            "Could not open the project")
+            return True
+        try:
+            opened = read_data(*chosen)
+        except StudioError as exc:
+            self.dialogs.show_error("Could not open the project", str(exc))
+            return False
+        return self._apply_project(opened)
+
+    def _apply_project(self, opened: OpenedProject) -> bool:
+        from core.data.dataset import DatasetOptions
+
         project = opened.project
         if opened.table is not None and not self.datasets.apply_table(
                 opened.table, project.dataset_options or DatasetOptions(), project.spec,
-                project.config):
+                project.config, prepared=opened.prepared):
             return False
-        if opened.bundle is not None:  # read and checked against the dataset by read()
+        if opened.bundle is not None:  # read and checked against the dataset by read_data()
             self._apply_bundle(opened.bundle)
             self.files.model_opened(str(project.model_path), opened.bundle)
         elif project.model_missing:
@@ -145,3 +167,14 @@ class Controller(QObject):
         self.datasets.cancel_csv()
         self.training.shutdown()
         stop_all_threads()  # background computations of the insight panels
+
+
+# A project whose CSV is bigger than this reads and prepares it off the UI thread.
+BACKGROUND_BYTES = 20_000_000
+
+
+def _size(path: Path | str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0  # missing or unreadable: read_data says so, on this thread

@@ -66,34 +66,53 @@ def csv_job(path: str, parent: QObject | None = None, header: bool | None = None
     return Job(CsvLoadWorker(path, cancel, header, then), cancel, parent)
 
 
-class PrepareWorker(QObject):
-    """Prepares an open table again with new options (the Dataset panel changed a target, a
-    kind, the scaling...) off the UI thread: on a big table that takes as long as its read."""
+class CallWorker(QObject):
+    """Runs `work(cancelled)` off the UI thread and sends what it returns: preparing an open table
+    with new options, or reading a project's dataset and model. A StudioError is sent as
+    `failed` (the UI says it in a dialog), anything else as a sentence too."""
 
-    loaded = Signal(object)  # core.recipe.reading.PreparedTable
+    loaded = Signal(object)
     failed = Signal(str)
     done = Signal()
 
-    def __init__(self, table: Any, options: Any, cancel: threading.Event) -> None:
+    def __init__(self, work: Callable[[Callable[[], bool]], Any], cancel: threading.Event,
+                 what: str) -> None:
         super().__init__()
-        self._table, self._options, self._cancel = table, options, cancel
+        self._work, self._cancel, self._what = work, cancel, what
 
     @Slot()
     def run(self) -> None:
-        from core.data.dataset import prepare
-        from core.recipe.reading import PreparedTable
-
         try:
-            dataset = prepare(self._table, self._options, cancel=self._cancel.is_set)
-            self.loaded.emit(PreparedTable(self._table, self._options, dataset))
-        except StudioError as exc:  # an unusable choice: said by the UI, like a quick one
-            self.loaded.emit(PreparedTable(self._table, self._options, None, str(exc)))
+            self.loaded.emit(self._work(self._cancel.is_set))
+        except StudioError as exc:
+            self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001
-            self.failed.emit(f"Could not prepare the dataset: {exc}")
+            self.failed.emit(f"Could not {self._what}: {exc}")
         finally:
             self.done.emit()
 
 
-def prepare_job(table: Any, options: Any, parent: QObject | None = None) -> Job:
+def call_job(work: Callable[[Callable[[], bool]], Any], what: str,
+             parent: QObject | None = None) -> Job:
+    """A Job running `work(cancelled)` on its own thread; `what` ("prepare the dataset") names
+    it in an unexpected failure's sentence."""
     cancel = threading.Event()
-    return Job(PrepareWorker(table, options, cancel), cancel, parent)
+    return Job(CallWorker(work, cancel, what), cancel, parent)
+
+
+def prepare_job(table: Any, options: Any, parent: QObject | None = None) -> Job:
+    """The open table prepared again with new options (the Dataset panel changed a target, a
+    kind, the scaling...): on a big table that takes as long as its read."""
+
+    def work(cancelled: Callable[[], bool]) -> Any:
+        from core.data.dataset import prepare
+        from core.recipe.reading import PreparedTable
+
+        try:
+            return PreparedTable(table, options, prepare(table, options, cancel=cancelled))
+        except StudioError as exc:  # an unusable choice: said by the UI, like a quick one
+            if cancelled():
+                raise
+            return PreparedTable(table, options, None, str(exc))
+
+    return call_job(work, "prepare the dataset", parent)

@@ -15,6 +15,7 @@ from core.errors import StudioError
 from core.nn.spec import NetworkSpec
 from core.recipe.pairing import fit_spec_to_dataset, network_mismatch
 from core.recipe.reading import PreparedTable, prepare_read
+from gui.control.background_jobs import BackgroundJobs
 from gui.control.csv_worker import csv_job, prepare_job
 from gui.control.dialogs import CSV_FILTER, Dialogs
 from gui.control.document import Document
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from core.nn.training import TrainConfig
 
 
-class DatasetController(QObject):
+class DatasetController(BackgroundJobs, QObject):
     dataset_loaded = Signal(object)  # Dataset now current
     dataset_failed = Signal(str)
     csv_loading = Signal(bool)  # a CSV is being read in the background
@@ -78,8 +79,9 @@ class DatasetController(QObject):
             table, fitted, spec, cancel))
         self._csv_job.progressed.connect(self.csv_progress)
         self._csv_job.loaded.connect(self._on_csv_job_loaded)
-        self._csv_job.failed.connect(self._on_csv_job_failed)
-        self._csv_job.ended.connect(self._on_csv_job_ended)
+        self._csv_job.failed.connect(lambda message: self._on_csv_job_failed(message))
+        job = self._csv_job
+        job.ended.connect(lambda: self._on_csv_job_ended(job))
         self.csv_loading.emit(True)
         self._csv_job.start()
 
@@ -88,16 +90,6 @@ class DatasetController(QObject):
         """Read the current CSV again, saying whether its first row is a header."""
         if self._doc.table is not None:
             self.open_dataset(str(self._doc.table.path), header=header)
-
-    def cancel_csv(self) -> None:
-        """Cancel a read (or the preparation after it) at once, without waiting for its thread:
-        nothing of it is applied and no error is shown."""
-        job, self._csv_job = self._csv_job, None
-        if job is not None:
-            job.cancel()
-            self.csv_loading.emit(False)
-            if job.thread_name == "PrepareWorker":  # the panel goes back to the options in use
-                self._doc.set_dataset_options(self._doc.dataset_options)
 
     def _model_fitted(self) -> Preprocessing | None:
         """The loaded model's preprocessing while its weights are current, else None."""
@@ -129,17 +121,6 @@ class DatasetController(QObject):
             hidden, config = default_hidden_layers(), default_train_config()
         self.apply_table(table, DatasetOptions(), None, config, hidden=hidden,
                          prepared=prepared)
-
-    @Slot(str)
-    def _on_csv_job_failed(self, message: str) -> None:
-        self._dialogs.show_error("Could not open the CSV file", message)
-        self.dataset_failed.emit(message)
-
-    @Slot()
-    def _on_csv_job_ended(self) -> None:
-        if self.sender() is self._csv_job:  # not a cancelled job (already said)
-            self._csv_job = None
-            self.csv_loading.emit(False)
 
     def apply_table(self, table: Table, options: DatasetOptions, spec: NetworkSpec | None,
                     config: TrainConfig | None, example: str | None = None,
@@ -249,15 +230,9 @@ class DatasetController(QObject):
         table = doc.table
         if table.n_rows * max(1, len(table.columns)) < BACKGROUND_CELLS:
             return self._apply_options(table, options, None)
-        self.cancel_csv()
-        job = self._csv_job = prepare_job(table, options, self)
-        job.loaded.connect(self._on_prepare_job_loaded)
-        job.failed.connect(self._on_csv_job_failed)
-        job.ended.connect(self._on_csv_job_ended)
-        self.csv_loading.emit(True)
-        self.csv_progress.emit(-1.0)  # busy: preparing has no fraction to show
-        doc.set_status(f"Preparing {Path(str(table.path)).name} with the new settings…")
-        job.start()
+        self.run_in_background(prepare_job(table, options, self), self._on_prepare_job_loaded,
+                               f"Preparing {Path(str(table.path)).name} with the new settings…")
+        self._preparing_options = True
         return True
 
     def _apply_options(self, table: Table, options: DatasetOptions,
@@ -272,6 +247,7 @@ class DatasetController(QObject):
 
     @Slot(object)
     def _on_prepare_job_loaded(self, prepared: PreparedTable) -> None:
+        self._preparing_options = False
         if prepared.table is self._doc.table and not self._doc.is_training:
             self._apply_options(prepared.table, prepared.options, prepared)
 

@@ -2,8 +2,9 @@
 training settings and the saved model, so a session can be reopened. A dataset that moved is asked
 for (Dialogs.ask_locate_file).
 
-`ProjectController.read` returns what it read; the Controller applies it (dataset, network,
-model), so this module never reaches back into the controller that owns it.
+`ProjectController.choose` asks and reads the project file, `read_data` (any thread) reads and
+prepares its dataset and model; the Controller applies the result (dataset, network, model), so
+this module never reaches back into the controller that owns it.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from core.files.bundle import ModelBundle
     from core.files.project import Project
     from core.nn.spec import NetworkSpec
+    from core.recipe.reading import PreparedTable
     from gui.control.file_control import FileController
 
 
@@ -33,6 +35,7 @@ class OpenedProject:
     project: Project
     table: Table | None
     bundle: ModelBundle | None = None  # the project's saved model, read and checked
+    prepared: PreparedTable | None = None  # the table prepared with the project's options
 
 
 class ProjectController:
@@ -69,14 +72,9 @@ class ProjectController:
         doc.set_status(f"Saved project {Path(path).name}")
         return True
 
-    def read(self, path: str | None = None) -> OpenedProject | None:
-        """Ask for a project (unless given), read it, its dataset and its model; None if
-        cancelled or bad (the error was shown).
-
-        Everything is read and checked against everything else here, before the caller applies
-        any of it: a project is opened all or nothing."""
-        from core.data.dataset import DatasetOptions, load_csv, prepare
-        from core.files.model_io import load_model
+    def choose(self, path: str | None = None) -> tuple[str, Project] | None:
+        """The questions (which file, where its dataset went) and the project file itself, read
+        here on the UI thread (it is small; its limits are checked before it is parsed)."""
         from core.files.project import load_project
 
         dialogs = self._dialogs
@@ -86,24 +84,39 @@ class ProjectController:
                 return None
         try:
             project = load_project(path)
-            if project.dataset_missing:
-                located = dialogs.ask_locate_file("Locate the dataset", str(project.dataset_path),
-                                                  CSV_FILTER)
-                if not located:
-                    return None
-                project = project.with_dataset_path(located)
-            table = load_csv(project.dataset_path) if project.dataset_path else None
-            dataset = (prepare(table, project.dataset_options or DatasetOptions())
-                       if table is not None else None)
-            _check_fits(project.spec, dataset, "network")
-            bundle = None
-            if project.model_path is not None and not project.model_missing:
-                bundle = load_model(project.model_path)
-                _check_fits(bundle.spec, dataset, "saved model")
         except StudioError as exc:
             dialogs.show_error("Could not open the project", str(exc))
             return None
-        return OpenedProject(path, project, table, bundle)
+        if project.dataset_missing:
+            located = dialogs.ask_locate_file("Locate the dataset", str(project.dataset_path),
+                                              CSV_FILTER)
+            if not located:
+                return None
+            project = project.with_dataset_path(located)
+        return path, project
+
+
+def read_data(path: str, project: Project,
+              cancelled: Callable[[], bool] | None = None) -> OpenedProject:
+    """A project's dataset read and prepared, its model read, all checked against each other
+    before anything is applied (a project opens all or nothing). Runs on any thread; raises
+    StudioError with the sentence to show."""
+    from core.data.dataset import DatasetOptions, load_csv, prepare
+    from core.files.model_io import load_model
+    from core.recipe.reading import PreparedTable
+
+    table = load_csv(project.dataset_path, cancel=cancelled) if project.dataset_path else None
+    prepared = None
+    if table is not None:
+        options = project.dataset_options or DatasetOptions()
+        prepared = PreparedTable(table, options, prepare(table, options, cancel=cancelled))
+    dataset = prepared.dataset if prepared is not None else None
+    _check_fits(project.spec, dataset, "network")
+    bundle = None
+    if project.model_path is not None and not project.model_missing:
+        bundle = load_model(project.model_path)
+        _check_fits(bundle.spec, dataset, "saved model")
+    return OpenedProject(path, project, table, bundle, prepared)
 
 
 def _check_fits(spec: NetworkSpec | None, dataset: Dataset | None, what: str) -> None:

@@ -135,3 +135,47 @@ def test_cancel_while_preparing_new_settings_keeps_the_settings_in_use(qtbot, wi
         give_up.set()
     assert window.doc.dataset is before and combo.currentData() == scaling
     assert dialogs.errors == [] and not window.status.cancel.isVisible()
+
+
+def test_a_project_with_a_big_dataset_opens_off_the_ui_thread(qtbot, window, dialogs, tmp_path,
+                                                              monkeypatch) -> None:
+    from gui.control import controller as controller_module
+
+    threads = []
+
+    def recording_prepare(table, options=None, fitted=None, cancel=None):
+        threads.append(QThread.currentThread())
+        return prepare(table, options, fitted, cancel)
+
+    window.controller.network.set_units(0, 6)
+    path = str(tmp_path / "session.psproj")
+    assert window.controller.save_project(path)
+    assert window.controller.datasets.open_example("circles")
+    monkeypatch.setattr(controller_module, "BACKGROUND_BYTES", 0)
+    monkeypatch.setattr(dataset_module, "prepare", recording_prepare)
+    with qtbot.waitSignal(window.controller.project_opened, timeout=30_000):
+        assert window.controller.open_project(path)  # started
+    assert threads and all(thread is not window.thread() for thread in threads)
+    assert len(threads) == 1  # prepared once (it used to be prepared twice, on the UI thread)
+    assert window.doc.spec.sizes == (2, 6, 1) and window.doc.table.path.endswith("xor.csv")
+    assert dialogs.errors == []
+    qtbot.waitUntil(lambda: not running_threads(), timeout=30_000)
+
+
+def test_a_big_projects_bad_dataset_is_said_and_changes_nothing(qtbot, window, dialogs,
+                                                                tmp_path, monkeypatch) -> None:
+    from gui.control import controller as controller_module
+
+    data = _csv(tmp_path)
+    window.controller.datasets.open_dataset(str(data))
+    qtbot.waitUntil(lambda: str(window.doc.table.path) == str(data), timeout=30_000)
+    path = str(tmp_path / "session.psproj")
+    assert window.controller.save_project(path)
+    data.write_text("a,b,y\n1,2\n")  # the project's dataset went bad since
+    assert window.controller.datasets.open_example("circles")
+    monkeypatch.setattr(controller_module, "BACKGROUND_BYTES", 0)
+    assert window.controller.open_project(path)
+    qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=30_000)
+    assert dialogs.errors[0][0] == "Could not open the project"
+    assert window.doc.example_name == "circles"
+    qtbot.waitUntil(lambda: not running_threads(), timeout=30_000)
