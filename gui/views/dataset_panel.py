@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from core.lazy import lazy_module
 from gui.control.document import Document
-from gui.views import fmt
 from gui.views.column_table import ColumnsModel, KindDelegate, column_summary
 from gui.views.compact import shrinkable, wrapping_form
+from gui.views.preview_table import FrameModel, OneLineHeader
 
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
@@ -38,7 +42,6 @@ if TYPE_CHECKING:
     from core.data.columns import Table
     from core.data.dataset import Dataset, DatasetOptions
 
-PREVIEW_ROWS = 200
 TASKS = (("", "Automatic"), ("classification", "Classification"),
          ("multilabel", "Multi-label"), ("regression", "Regression"))
 MISSING = (("fill", "Fill empty cells (median / most frequent)"),
@@ -50,38 +53,6 @@ TARGET_SCALING_TIP = ("Regression only: the target is scaled with training stati
 SCALINGS = (("standard", "Standardize (mean 0, std 1)"), ("minmax", "Min–max to [0, 1]"),
             ("max", "Divide by max |x|"), ("none", "None"))
 TRAINING_TIP = "Stop training to change the dataset."
-Index = QModelIndex | QPersistentModelIndex
-
-
-class FrameModel(QAbstractTableModel):
-    """Read-only view of the first rows of a DataFrame."""
-
-    def __init__(self, frame: pd.DataFrame | None = None) -> None:
-        super().__init__()
-        # None, not an empty DataFrame: the empty panel must not import pandas (startup).
-        self._frame = frame.head(PREVIEW_ROWS) if frame is not None else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() or self._frame is None else len(self._frame)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() or self._frame is None else len(self._frame.columns)
-
-    def data(self, index: Index, role: int = Qt.DisplayRole) -> Any:
-        if role != Qt.DisplayRole or not index.isValid():
-            return None
-        value = self._frame.iat[index.row(), index.column()]
-        if isinstance(value, float):
-            return "" if value != value else fmt.number(value, 4)
-        return str(value)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.DisplayRole) -> Any:
-        if role != Qt.DisplayRole:
-            return None
-        if orientation == Qt.Horizontal:
-            return str(self._frame.columns[section])
-        return str(section + 1)
 
 
 def _combo(pairs: tuple[tuple[str, str], ...]) -> QComboBox:
@@ -103,6 +74,7 @@ class DatasetPanel(QWidget):
         self.title.setWordWrap(True)
         self.open_button = QPushButton("Open CSV…")
         self.preview = QTableView()
+        self.preview.setHorizontalHeader(OneLineHeader(Qt.Horizontal, self.preview))
         self.preview.verticalHeader().setDefaultSectionSize(20)
         # One model and one delegate, never a widget per column: 20,000 columns open at once.
         self.columns = QTableView()
