@@ -4,7 +4,8 @@
 
 Opens the XOR example in the main window (offscreen), trains `--epochs` epochs with early
 stopping off, and prints the process's resident memory before and after, the rows the document,
-the session and the current run record hold, and the points the loss plot draws. Run it from
+the session and the current run record hold, the points the loss plot draws and what the time
+machine's snapshots count (they have their own budget, 256 MB unless --snapshot-mb). Run it from
 another checkout (cd there; it imports the code beside it) to compare. Asserts nothing.
 """
 from __future__ import annotations
@@ -35,6 +36,9 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1_500_000)
+    parser.add_argument("--snapshot-mb", type=int, default=None,
+                        help="the time machine's snapshot budget (default: the app's, 256 MB); "
+                             "a small one isolates the history's share")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     from gui.main_window import MainWindow
@@ -44,6 +48,9 @@ def main() -> None:
     window = MainWindow(settings=settings)
     window.show()
     window.controller.datasets.open_example("xor")
+    machine = getattr(window.time_machine, "machine", None)
+    if args.snapshot_mb is not None and machine is not None:
+        machine.set_budget(args.snapshot_mb * 1024 * 1024)
     doc = window.doc
     doc.set_config(dataclasses.replace(doc.config, epochs=args.epochs,
                                        early_stopping_patience=None, target_loss=None))
@@ -64,7 +71,6 @@ def main() -> None:
         app.processEvents()
     after = rss_mb()
     session = window.controller.training.session
-    machine = getattr(window.time_machine, "machine", None)
     record = machine.current if machine is not None else None
     x, _ = window.loss_plot.curves["train_loss"].getOriginalDataset()
     print(f"{doc.history.last_epoch:,} XOR epochs in {seconds:.0f} s "
@@ -74,6 +80,10 @@ def main() -> None:
     print(f"history rows: document {len(doc.history):,}, session {len(session.history):,}, "
           f"run record {len(record.history) if record is not None else 0:,}; "
           f"loss plot draws {0 if x is None else len(x):,} points a curve")
+    store = machine.stores.get(record.id) if record is not None else None
+    if store is not None:
+        print(f"snapshots: {len(store):,} kept, {store.nbytes / 2**20:.0f} MB counted of a "
+              f"{store.budget_bytes / 2**20:.0f} MB budget")
     window.controller.shutdown()
     window.close()
 

@@ -6,6 +6,7 @@ Qt-free: the loss plot (gui.views.loss_plot) hands the rows to draw to `sampled`
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -54,3 +55,24 @@ def visible_rows(epochs: np.ndarray, low: float, high: float) -> slice:
     start = int(np.searchsorted(epochs, low - width))
     stop = int(np.searchsorted(epochs, high + width, side="right"))
     return slice(max(start - 1, 0), stop + 1)
+
+
+def sample_history(columns: Mapping[str, array], rows: int, metric: str | None,
+                   curves: Iterable[str], shown_epochs: tuple[float, float] | None
+                   ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """(the first and last epoch drawn, (x, y) per curve) from the first `rows` rows of a
+    history's `columns`: all of them, or those around `shown_epochs` (a zoomed view), sampled.
+    Curves are named "train_loss", "val_loss", "train_metric", "val_metric"; the metric ones
+    draw `metric`'s columns (NaN without one)."""
+    epochs = column_copy(columns["epoch"], slice(0, rows))
+    window = slice(0, rows)
+    if shown_epochs is not None and rows:
+        window = visible_rows(epochs, *shown_epochs)
+        epochs = epochs[window]
+    drawn = {}
+    for key in curves:
+        split, kind = key.split("_", 1)
+        name = key if kind == "loss" else f"{split}_{metric}" if metric else None
+        y = column_copy(columns.get(name), window) if name else None
+        drawn[key] = sampled(epochs, np.full(len(epochs), np.nan) if y is None else y)
+    return epochs[[0, -1]] if len(epochs) else epochs, drawn

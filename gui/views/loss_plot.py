@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QEvent, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from gui.control.document import Document
 from gui.views.curve_markers import CurveMarkers
 from gui.views.curve_plots import build_curve_plots
-from gui.views.curve_sampling import column_copy, sampled, visible_rows
+from gui.views.curve_sampling import sample_history
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
 from gui.views.plot_style import style_plots, tool_button
@@ -151,36 +150,14 @@ class LossPlot(QWidget):
                 return
         self._metric = None
 
-    def _column(self, key: str) -> str:
-        """The history column a curve draws ("train_loss", "val_accuracy", ...)."""
-        split, kind = key.split("_", 1)
-        return key if kind == "loss" else f"{split}_{self._metric}"
-
-    def _sample(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """(x, y) to draw per curve: every row while following, else the rows around the
-        visible epochs; sampled down to what a screen can show. Sets `_series` from them."""
-        columns = self._doc.history.columns
-        rows = 0 if self._blank else len(self._doc.history)
-        epochs = column_copy(columns["epoch"], slice(0, rows))
-        if not self._follow and rows:
-            epochs_shown = self.loss_plot.getViewBox().viewRange()[0]
-            window = visible_rows(epochs, *epochs_shown)
-            epochs = epochs[window]
-        else:
-            window = slice(0, rows)
-        drawn = {}
-        self._series = {"epoch": Series.of(epochs[[0, -1]] if len(epochs) else epochs)}
-        for key in self.curves:
-            y = column_copy(columns.get(self._column(key)), window) if self._metric \
-                or key.endswith("loss") else None
-            if y is None:
-                y = np.full(len(epochs), np.nan)
-            drawn[key] = sampled(epochs, y)
-            self._series[key] = Series.of(drawn[key][1])
-        return drawn
-
     def _redraw(self) -> None:
-        drawn = self._sample()
+        # Every row while following, else the rows around the epochs shown (zoomed in).
+        shown_epochs = None if self._follow else self.loss_plot.getViewBox().viewRange()[0]
+        history = self._doc.history
+        ends, drawn = sample_history(history.columns, 0 if self._blank else len(history),
+                                     self._metric, self.curves, shown_epochs)
+        self._series = {key: Series.of(y) for key, (_, y) in drawn.items()}
+        self._series["epoch"] = Series.of(ends)
         shown = set()
         for key, curve in self.curves.items():
             x, y = drawn[key]

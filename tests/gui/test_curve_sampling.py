@@ -40,3 +40,27 @@ def test_a_zoomed_view_reads_the_rows_around_the_epochs_shown() -> None:
     rows = visible_rows(epochs, 400.0, 500.0)
     assert epochs[rows][0] <= 300 and epochs[rows][-1] >= 600
     assert len(epochs[rows]) < 400
+
+
+def test_the_loss_plot_draws_a_zoomed_range_in_full_detail(qtbot) -> None:
+    from gui.control.document import Document
+    from gui.views.loss_plot import LossPlot
+
+    doc = Document()
+    plot = LossPlot(doc)
+    qtbot.addWidget(plot)
+    plot.show()
+    n = 100_000
+    epochs = np.arange(1, n + 1, dtype=np.float64)
+    doc.append_history({"epoch": epochs, "train_loss": 1.0 / epochs,
+                        "val_loss": np.full(n, np.nan)})
+    plot.live.draw_now()
+    x, _ = plot.curves["train_loss"].getOriginalDataset()
+    assert len(x) <= MAX_DRAWN_POINTS and x[-1] == n  # following: everything, sampled
+    plot.loss_plot.setXRange(40_000, 40_500, padding=0)
+    plot._on_view_range_changed_manually()  # as a person's zoom reports it
+    plot.live.draw_now()
+    x, _ = plot.curves["train_loss"].getOriginalDataset()
+    inside = x[(x >= 40_000) & (x <= 40_500)]
+    assert len(inside) == 501  # every epoch shown is drawn
+    assert not plot.following
