@@ -167,3 +167,27 @@ def test_a_store_counts_what_its_states_really_cost() -> None:
     finally:
         tracemalloc.stop()
     assert store.nbytes >= 0.95 * real, f"{store.nbytes:,} counted, {real:,} held"
+
+
+def test_a_full_store_thins_in_rare_passes_keeping_recent_epochs_dense(monkeypatch) -> None:
+    """A full store scores its snapshots once per pass, not once per added epoch (a pass over
+    200,000 kept XOR states took 27 ms, every epoch, once the budget was reached)."""
+    from core.nn.snapshots import SessionState
+
+    def state(epoch: int) -> SessionState:
+        return SessionState(epoch, np.zeros(51, np.float32), 17, "adam", epoch, 0.1, 0.1, 0,
+                            {}, None, 0.0, 1.0, 7, 0, 0.0)
+
+    store = SnapshotStore(2000 * state(1).nbytes)
+    passes = []
+    thin = SnapshotStore._thin
+    monkeypatch.setattr(SnapshotStore, "_thin",
+                        lambda self, target: (passes.append(target), thin(self, target)))
+    for epoch in range(1, 20_001):
+        store.add(state(epoch), best_epoch=7)
+        assert store.nbytes <= store.budget_bytes
+    assert len(passes) <= 20_000 // 100  # one pass per ~125 epochs here, not one per epoch
+    kept = store.epochs
+    assert kept[0] == 1 and kept[-1] == 20_000 and 7 in kept  # first, newest, best
+    assert np.diff(kept[-20:]).max() == 1  # recent epochs dense
+    assert np.diff(kept[:50]).min() > 5  # old ones spaced out
