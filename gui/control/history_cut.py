@@ -2,6 +2,8 @@
 for the journal (a run's rows up to its newest snapshot, while the worker may be appending)."""
 from __future__ import annotations
 
+import bisect
+
 from core.nn.history import History
 from gui.control.document import Document
 
@@ -11,7 +13,7 @@ def rows_until(history: History, epoch: float) -> dict[str, list[float]]:
     appending a row, one column at a time)."""
     columns = history.columns
     n = min(len(values) for values in columns.values())
-    keep = sum(1 for e in columns["epoch"][:n] if e <= epoch)
+    keep = bisect.bisect_right(columns["epoch"], epoch, 0, n)  # epochs only ever increase
     return {name: values[:keep] for name, values in columns.items()}
 
 
