@@ -79,7 +79,7 @@ class DatasetController(BackgroundJobs, QObject):
             table, fitted, spec, cancel))
         self._csv_job.progressed.connect(self.csv_progress)
         self._csv_job.loaded.connect(self._on_csv_job_loaded)
-        self._csv_job.failed.connect(lambda message: self._on_csv_job_failed(message))
+        self._csv_job.failed.connect(self._on_csv_job_failed)
         job = self._csv_job
         job.ended.connect(lambda: self._on_csv_job_ended(job))
         self.csv_loading.emit(True)
