@@ -9,9 +9,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QProgressBar, QStatusBar, QToolButton, QWidget
+from PySide6.QtCore import QRect, Qt, Signal, Slot
+from PySide6.QtGui import QPainter, QPaintEvent, QShowEvent
+from PySide6.QtWidgets import QProgressBar, QStatusBar, QStyle, QStyleOption, QToolButton, QWidget
 
 from gui.control.document import Document
 from gui.control.session import SessionState, state_words
@@ -55,6 +55,8 @@ class StatusBar(QStatusBar):
         self.addPermanentWidget(self.cancel)
         self.addPermanentWidget(self.summary)
         self.set_loading(False)
+        # The whole message, for when the window is too narrow to show it (see paintEvent).
+        self.messageChanged.connect(self.setToolTip)
         for signal in (document.spec_changed, document.table_changed):
             signal.connect(self._on_document_changed)
         document.history_changed.connect(self._on_document_history_changed)
@@ -112,6 +114,35 @@ class StatusBar(QStatusBar):
     @Slot(str)
     def _on_document_status_changed(self, text: str) -> None:
         self.showMessage(text, 10_000)
+
+    def message_rect(self) -> QRect:
+        """Where a message is drawn: left of the first visible permanent widget (as Qt does)."""
+        left, right = 6, self.width() - 12
+        for widget in (self.loading, self.cancel, self.summary):
+            if widget.isVisible():
+                right = min(right, widget.x() - 12)
+                break
+        return QRect(left, 0, max(0, right - left), self.height())
+
+    def shown_message(self) -> str:
+        """The message as drawn: cut with "…" where it would run into the summary."""
+        return self.fontMetrics().elidedText(self.currentMessage(), Qt.TextElideMode.ElideRight,
+                                             self.message_rect().width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        # Qt clips a long message mid-letter right against the summary ("has not imp|xor.csv");
+        # an ellipsis says there is more, and the tooltip holds all of it.
+        if not self.currentMessage():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(self.message_rect(), Qt.AlignmentFlag.AlignLeading
+                         | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine,
+                         self.shown_message())
 
     def _take(self, points: dict[str, list]) -> None:
         epoch = _last(points, "epoch")

@@ -31,6 +31,7 @@ from core.insight.evaluation import SPLIT_TITLES, SPLITS, Evaluation, evaluate_s
 from core.recipe.pairing import network_mismatch
 from gui.control.document import Document
 from gui.views import fmt
+from gui.views.fold_splitter import FoldingSplitter
 from gui.views.insight.background import Background
 from gui.views.insight.class_table import ClassTable
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
@@ -111,7 +112,7 @@ class EvaluationPanel(QWidget):
         for page in (self.hint_label, classes, self.regression_view):
             self.pages.addWidget(page)
         # Side views (the probability curves) sit to the right of the pages, in their own module.
-        self.body = QSplitter(Qt.Horizontal)
+        self.body = FoldingSplitter(room=140, fold_height=220)
         self.body.setChildrenCollapsible(False)
         self.body.addWidget(self.pages)
         layout = QVBoxLayout(self)

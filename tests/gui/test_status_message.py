@@ -1,0 +1,26 @@
+"""A status message longer than the room left of the summary is cut with "…", never mid-letter
+against the summary, and the whole message stays in the tooltip."""
+from __future__ import annotations
+
+LONG = ("Stopped early at epoch 77: the validation loss has not improved for 50 epochs; "
+        "the weights of epoch 27, the best, are restored. " * 4)
+
+
+def test_a_long_message_is_elided_before_the_summary(qtbot, window) -> None:
+    status = window.status
+    window.doc.status_changed.emit(LONG)
+    assert status.currentMessage() == LONG and status.toolTip() == LONG
+    shown = status.shown_message()
+    assert shown.endswith("…") and LONG.startswith(shown[:-1])
+    room = status.message_rect()
+    assert room.right() < status.summary.x()
+    assert status.fontMetrics().horizontalAdvance(shown) <= room.width()
+    status.grab()  # paints through the elided path without error
+
+
+def test_a_short_message_is_shown_whole_and_the_tooltip_goes_with_it(qtbot, window) -> None:
+    status = window.status
+    window.doc.status_changed.emit("Saved xor.npz")
+    assert status.shown_message() == "Saved xor.npz"
+    status.clearMessage()
+    assert status.toolTip() == ""
