@@ -5,7 +5,8 @@
 Each part is timed on its own, batch after batch, on the trainer's own buffers and with the BLAS
 threads training uses, then set against one whole epoch and the GEMM-only floor of
 bench/train_speed.py. The parts do not sum exactly to the epoch (the per-batch Python around them
-is the rest).
+is the rest). Epochs and the Adam step are timed both with the compiled optimizer steps
+(core.nn.fused_steps) and with the NumPy ones, alternating, so the two compare within one run.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from train_speed import print_machine, time_gemm_floor, workload  # noqa: E402
 
+from core.nn import fused_steps  # noqa: E402
 from core.nn.blas_threads import BlasThreads, training_threads  # noqa: E402
 from core.nn.spec import NetworkSpec  # noqa: E402
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
@@ -36,23 +38,29 @@ def main() -> None:
     spec = NetworkSpec.build(784, [256, 128], 10, "relu", "softmax")
     config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=10**9)
     session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
+    compiled = fused_steps.load()
     with BlasThreads(training_threads(spec.sizes, 128)):
-        epochs = []
+        epochs: dict[bool, list[float]] = {True: [], False: []}
         for _ in range(3):
-            start = time.perf_counter()
-            for _event in session.run(max_epochs=1):
-                pass
-            epochs.append(time.perf_counter() - start)
-        epoch = min(epochs[1:])
+            for use in (True, False) if compiled else (False,):
+                fused_steps.set_enabled(use)
+                start = time.perf_counter()
+                for _event in session.run(max_epochs=1):
+                    pass
+                epochs[use].append(time.perf_counter() - start)
         floor = min(time_gemm_floor(X, [256, 128], 10, 128, 2))
-        parts = _parts(session, len(X) // 128)
-    print(f"epoch {epoch:.3f} s, GEMM floor {floor:.3f} s (ratio {epoch / floor:.2f}); "
-          f"load {os.getloadavg()[0]:.2f}")
+        parts = _parts(session, len(X) // 128, compiled)
+    epoch = min(epochs[compiled][1:])  # the parts are shares of this epoch
+    print(f"GEMM floor {floor:.3f} s; load {os.getloadavg()[0]:.2f}")
+    for use in (True, False) if compiled else (False,):
+        best = min(epochs[use][1:])
+        print(f"epoch, {'compiled' if use else 'NumPy'} optimizer steps: {best:.3f} s "
+              f"(ratio to the floor {best / floor:.2f})")
     for name, seconds in parts.items():
         print(f"  {name:<34} {seconds:7.3f} s {seconds / epoch:6.1%}")
 
 
-def _parts(session: TrainingSession, batches: int) -> dict[str, float]:
+def _parts(session: TrainingSession, batches: int, compiled: bool) -> dict[str, float]:
     backprop = session._backprop
     buf = backprop.buffers(128)
     index = session._rng.permutation(len(session._X))[:128]
@@ -81,6 +89,10 @@ def _parts(session: TrainingSession, batches: int) -> dict[str, float]:
             if i:
                 backward(None, prev_t, prev_delta_t, out=prev_delta_t)
 
+    def adam(use: bool) -> float:
+        fused_steps.set_enabled(use)
+        return timed(lambda: session.optimizer.step(session.params, backprop.grads))
+
     forward = timed(lambda: backprop.forward(buf.X, buf))
     products_f = timed(forward_products)
     products_b = timed(backward_products)
@@ -92,9 +104,9 @@ def _parts(session: TrainingSession, batches: int) -> dict[str, float]:
         "loss and output delta": timed(lambda: backprop.output_delta(buf.Y, buf, True)),
         "backward products (no input grad)": products_b,
         "backward activations": timed(backward_activations),
-        "optimizer step (Adam)": timed(lambda: session.optimizer.step(session.params,
-                                                                      backprop.grads)),
         "train metrics": timed(lambda: session._metrics.add(buf.acts[-1], buf.Y, index)),
+        "optimizer step (Adam, NumPy)": adam(False),
+        **({"optimizer step (Adam, compiled)": adam(True)} if compiled else {}),
     }
 
 

@@ -1,6 +1,6 @@
 """Training speed figures (prints; never a timed test).
 
-    .venv/bin/python bench/train_speed.py [--runs 3] [--quick]
+    .venv/bin/python bench/train_speed.py [--runs 3] [--quick] [--numpy-steps]
 
 1. 60000 x 784 float32 inputs (fixed seed), 784-256-128-10 ReLU, softmax cross-entropy, Adam
    lr 1e-3, batch 128: seconds per epoch for our core, scikit-learn's MLPClassifier (float32
@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core.nn import fused_steps  # noqa: E402
 from core.nn.spec import NetworkSpec  # noqa: E402
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
 
@@ -131,8 +132,7 @@ def _gemm_floor(X, sizes, batch, runs) -> list[float]:
     return times
 
 
-def median(times: list[float]) -> float:
-    return statistics.median(times)
+median = statistics.median
 
 
 def xor_speed(optimizer: str, lr: float, epochs: int = 10_000,
@@ -183,6 +183,10 @@ def print_machine() -> None:
           f"{'/'.join(f'{x:.2f}' for x in load) if load else 'unknown'}, numpy {np.__version__}")
     for name in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         print(f"  {name}={os.environ.get(name, '(unset)')}")
+    # Loaded here, not in the background after 0.5 s of training as in the app, so every epoch
+    # timed below uses the same step (results are the same bits either way).
+    compiled = fused_steps.load() and fused_steps.kernels() is not None
+    print(f"  optimizer steps: {'compiled (numba)' if compiled else 'NumPy'}")
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
@@ -198,10 +202,6 @@ def print_machine() -> None:
 def verdict(name: str, value: float, target: float, unit: str = "") -> None:
     status = "MET" if value <= target else "MISSED"
     print(f"  {name:<34} {value:8.2f}{unit:<3} target <= {target:g}{unit:<3} {status}")
-
-
-def many_epochs(X, Y, epochs: int = 20) -> list[float]:
-    return time_ours(X, Y, [256, 128], "relu", 128, epochs)
 
 
 def _busy_loop() -> None:
@@ -236,7 +236,10 @@ def main() -> None:
     parser.add_argument("--many", action="store_true", help="also 20 epochs of the 784 workload")
     parser.add_argument("--contention", action="store_true",
                         help="also the 784 epoch with one core kept busy by another process")
+    parser.add_argument("--numpy-steps", action="store_true",
+                        help="NumPy optimizer steps instead of the compiled ones")
     args = parser.parse_args()
+    fused_steps.set_enabled(not args.numpy_steps)
     runs = max(3, args.runs)
     print_machine()
     results = []
@@ -266,7 +269,7 @@ def main() -> None:
         if torch_times:
             results.append(("784-256-128-10 ours / torch", ours / median(torch_times), 0.60, ""))
         if args.many:
-            times = many_epochs(X, Y)
+            times = time_ours(X, Y, hidden, "relu", batch, 20)
             print("20 epochs of the 784 workload, s: " + " ".join(f"{s:.2f}" for s in times))
             results.append(("slowest epoch / first epoch", max(times) / times[0], 1.15, ""))
     if args.contention:

@@ -27,6 +27,16 @@ def settings(settings_path):  # noqa: ANN201 - QSettings, imported lazily (core 
     return QSettings(settings_path, QSettings.IniFormat)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def compiled_optimizer_steps() -> None:
+    """Load the compiled optimizer steps once, here: training in a test then never starts the
+    background loader (a thread that could outlive its test), and every test trains with them.
+    tests/core/test_fused_steps.py compares them with the NumPy steps byte for byte."""
+    from core.nn import fused_steps
+
+    fused_steps.load()
+
+
 @pytest.fixture(autouse=True)
 def no_thread_left_running(request):  # noqa: ANN201
     """Fail a test that leaves a worker QThread running (and stop it, so the run goes on)."""

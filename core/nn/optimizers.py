@@ -5,6 +5,11 @@ operations on `params.flat` (one flat 1-D array), so a network of any depth cost
 of NumPy calls. State (velocities, moments, step count) lives in the optimizer, so pausing and
 resuming a session keeps it. Scalars are Python floats: a NumPy float64 scalar would silently
 promote a float32 buffer operation to float64.
+
+Momentum, RMSProp and Adam run as one compiled pass (core.nn.fused_kernels) once
+core.nn.fused_steps has loaded it, bit-identical to the NumPy passes here, which stay the
+reference and the fallback. Any change to a NumPy step must be made to its kernel too
+(tests/core/test_fused_steps.py compares every byte).
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.nn import fused_steps
 from core.nn.params import Params
 
 
@@ -64,13 +70,23 @@ class _Stateful:
         state went subnormal). Values this small cannot change an update: Adam divides by at least
         epsilon (1e-8), so they move a weight by < 1e-22 * lr.
         """
-        if self.iterations % FLUSH_EVERY:
+        if not self._flush_due():
             return
         scratch, mask = self._scratch, self._tiny_mask
         for buffer in self._state:
             np.abs(buffer, out=scratch)
             np.less(scratch, self._flush_below, out=mask)
             np.putmask(buffer, mask, 0.0)
+
+    def _flush_due(self) -> bool:
+        return self.iterations % FLUSH_EVERY == 0
+
+    def _fused(self, params: Params, grads: Params) -> Any:
+        """The compiled kernels when they are ready and fit these buffers, else None."""
+        fused = fused_steps.kernels()
+        if fused is not None and fused_steps.fits(params.flat, grads.flat, *self._state):
+            return fused
+        return None
 
     def continue_from(self, other: Any, source: np.ndarray) -> bool:
         """Take over `other`'s state across an edit of the network (core.nn.morph): parameter i
@@ -132,6 +148,14 @@ class Momentum(_Stateful):
     def step(self, params: Params, grads: Params) -> None:
         (velocity,) = self._buffers(grads)
         scratch = self._scratch
+        fused = self._fused(params, grads)
+        if fused is not None:
+            self.iterations += 1
+            cast = scratch.dtype.type  # each Python float as NumPy casts it (NEP 50)
+            fused.momentum(params.flat, grads.flat, velocity, cast(self.learning_rate),
+                           cast(self.momentum), self.nesterov, self._flush_due(),
+                           cast(self._flush_below))
+            return
         np.multiply(grads.flat, self.learning_rate, out=scratch)  # lr g
         velocity *= self.momentum
         velocity -= scratch
@@ -158,6 +182,14 @@ class RMSProp(_Stateful):
     def step(self, params: Params, grads: Params) -> None:
         (square,) = self._buffers(grads)
         scratch, g = self._scratch, grads.flat
+        fused = self._fused(params, grads)
+        if fused is not None:
+            self.iterations += 1
+            cast = scratch.dtype.type
+            fused.rmsprop(params.flat, g, square, cast(1.0 - self.rho), cast(self.rho),
+                          cast(self.epsilon), cast(self.learning_rate), self._flush_due(),
+                          cast(self._flush_below))
+            return
         np.multiply(g, g, out=scratch)
         scratch *= 1.0 - self.rho
         square *= self.rho
@@ -193,15 +225,22 @@ class Adam(_Stateful):
         scratch, g = self._scratch, grads.flat
         self.iterations += 1
         t = self.iterations
+        # m_hat = c1 * first and sqrt(v_hat) = c2 * sqrt(second), so
+        # lr m_hat / (sqrt(v_hat) + eps) = (lr c1 / c2) * first / (sqrt(second) + eps / c2).
+        c1 = (1.0 - self.beta1) / (1.0 - self.beta1 ** t)
+        c2 = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
+        fused = self._fused(params, grads)
+        if fused is not None:
+            cast = scratch.dtype.type
+            fused.adam(params.flat, g, first, second, cast(self.beta1), cast(self.beta2),
+                       cast(self.epsilon / c2), cast(self.learning_rate * c1 / c2),
+                       self._flush_due(), cast(self._flush_below))
+            return
         first *= self.beta1
         first += g
         second *= self.beta2
         np.multiply(g, g, out=scratch)
         second += scratch
-        # m_hat = c1 * first and sqrt(v_hat) = c2 * sqrt(second), so
-        # lr m_hat / (sqrt(v_hat) + eps) = (lr c1 / c2) * first / (sqrt(second) + eps / c2).
-        c1 = (1.0 - self.beta1) / (1.0 - self.beta1 ** t)
-        c2 = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
         np.sqrt(second, out=scratch)
         scratch += self.epsilon / c2
         np.divide(first, scratch, out=scratch)

@@ -1,6 +1,7 @@
 """The window paints before the heavy modules load: importing and building the main window must
-not import pandas, onnx or scikit-learn (they cost ~0.5-1 s), and the example dataset opens once
-the first frame is on screen. Run in a fresh interpreter, since the test process has them all."""
+not import pandas, onnx, scikit-learn or numba (they cost ~0.5-1 s), and the example dataset
+opens once the first frame is on screen. Run in a fresh interpreter, since the test process has
+them all."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "onnx", "sklearn", "scipy")
+HEAVY = ("pandas", "onnx", "sklearn", "scipy", "numba")
 
 _CHILD = r"""
 import os, sys
