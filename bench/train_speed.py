@@ -186,7 +186,7 @@ def print_machine() -> None:
     # Loaded here, not in the background after 0.5 s of training as in the app, so every epoch
     # timed below uses the same step (results are the same bits either way).
     compiled = fused_steps.load() and fused_steps.kernels() is not None
-    print(f"  optimizer steps: {'compiled (numba)' if compiled else 'NumPy'}")
+    print(f"  optimizer steps: {'compiled (llvmlite)' if compiled else 'NumPy'}")
     try:
         from threadpoolctl import threadpool_info
     except ImportError:

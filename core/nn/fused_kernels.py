@@ -1,97 +1,153 @@
-"""The optimizer steps of core.nn.optimizers as single compiled loops (numba), one pass over the
-flat buffers instead of ten NumPy passes.
+"""The optimizer steps of core.nn.optimizers as single compiled loops: one pass over the flat
+buffers instead of up to ten NumPy passes.
 
-Only core.nn.fused_steps imports this module, off the caller's thread: importing numba costs
-~0.5 s and compiling the kernels a few seconds (loading them from numba's cache far less).
+Each kernel is written below as the NumPy step's own sequence of float operations. From that
+list this module writes an LLVM IR loop, which llvmlite (numba's compiler back end) optimises
+and vectorises for this CPU at -O3, and calls it through ctypes. Every operation is a separate
+IEEE multiply, add, divide or square root in the buffer's dtype, in the NumPy order, with no
+fast-math flags, so LLVM may neither reassociate nor contract a multiply and an add into an FMA;
+correctly rounded operations give the same bits scalar or vectorised. The scalars arrive cast
+to the buffer dtype as NumPy 2 casts a Python float next to a float32 array (NEP 50), so the
+result is bit-identical to the NumPy step (tests/core/test_fused_steps.py checks every byte).
 
-Each loop performs, element by element, exactly the float operations of the NumPy step in the
-same order, each rounded to the buffer's dtype: the scalars arrive already cast to that dtype
-(as NumPy 2 casts a Python float next to a float32 array, NEP 50), no fastmath, so LLVM neither
-reassociates nor contracts a multiply and an add into an FMA. IEEE multiply, add, divide and
-square root are correctly rounded whether scalar or vectorised, so the result is bit-identical
-to the NumPy step (tests/core/test_fused_steps.py checks every byte). error_model="numpy" keeps
-IEEE results for x / 0 instead of raising ZeroDivisionError.
+Why llvmlite and not numba: importing numba means running ~365 modules of Python (~0.5-1.5 s
+with PySide6's import hook reading each one's source) on a thread that holds the GIL, which in
+the app stalled the UI thread for 150-320 ms. llvmlite imports in ~0.1 s and compiles these few
+loops in ~0.2-0.5 s inside LLVM, where ctypes has released the GIL. Nothing is written to disk.
 
-The state flush (core.nn.optimizers._Stateful._flush_tiny) happens after the update in the NumPy
-step, so here the update uses the unflushed values and the flush applies to what is stored.
+Only core.nn.fused_steps imports this module, on its loader thread.
 """
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Callable
+
+import llvmlite.binding as llvm
 import numpy as np
-from numba import njit
 
-_OPTIONS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": False,
-            "boundscheck": False}
-
-
-def _signatures(arrays: int, scalars: str) -> list[str]:
-    """One signature per float dtype: (p, g, *state, *scalars, flush, tiny), a scalar "f" of the
-    arrays' dtype or "b" boolean. Explicit signatures compile when this module is imported and
-    make a call with other types a TypeError, never a compilation on the caller's thread."""
-    signatures = []
-    for t in ("f4", "f8"):
-        kinds = [f"{t}[::1]"] * arrays + [t if k == "f" else "b1" for k in scalars + "b"]
-        signatures.append(f"void({', '.join(kinds)}, {t})")
-    return signatures
-
-
-@njit(_signatures(4, "ffff"), **_OPTIONS)
-def adam(p, g, first, second, beta1, beta2, eps_c2, step, flush, tiny):  # pragma: no cover
-    # NumPy: first *= b1; first += g; second *= b2; s = g * g; second += s; s = sqrt(second);
-    # s += eps/c2; s = first / s; s *= lr c1/c2; p -= s.
-    for i in range(p.size):
-        gi = g[i]
-        m = first[i] * beta1
-        m = m + gi
-        v = second[i] * beta2
-        v = v + gi * gi
-        s = np.sqrt(v)
-        s = s + eps_c2
-        s = m / s
-        s = s * step
-        p[i] = p[i] - s
-        first[i] = m
-        second[i] = v
-        if flush:
-            if abs(m) < tiny:
-                first[i] = 0
-            if abs(v) < tiny:
-                second[i] = 0
+# name: (arrays, scalars, operations (result, op, operands...), stores {array: value},
+# arrays whose stored value the state flush zeroes when tiny). The first two arrays are always
+# the parameters and the gradient; the rest is the optimizer's state.
+_MOMENTUM_OPS = [("s", "fmul", "g", "lr"), ("v1", "fmul", "velocity", "mu"),
+                 ("v", "fsub", "v1", "s")]
+KERNELS = {
+    # first *= b1; first += g; second *= b2; s = g * g; second += s; s = sqrt(second);
+    # s += eps / c2; s = first / s; s *= lr c1 / c2; p -= s
+    "adam": ("p g first second", "beta1 beta2 eps_c2 step", [
+        ("m1", "fmul", "first", "beta1"), ("m", "fadd", "m1", "g"),
+        ("v1", "fmul", "second", "beta2"), ("gg", "fmul", "g", "g"), ("v", "fadd", "v1", "gg"),
+        ("s0", "sqrt", "v"), ("s1", "fadd", "s0", "eps_c2"), ("s2", "fdiv", "m", "s1"),
+        ("s3", "fmul", "s2", "step"), ("pn", "fsub", "p", "s3")],
+        {"p": "pn", "first": "m", "second": "v"}, ("first", "second")),
+    # s = g * lr; v *= mu; v -= s; p += v
+    "momentum": ("p g velocity", "lr mu", [*_MOMENTUM_OPS, ("pn", "fadd", "p", "v")],
+                 {"p": "pn", "velocity": "v"}, ("velocity",)),
+    # s = g * lr; v *= mu; v -= s; p -= s; s = v * mu; p += s
+    "nesterov": ("p g velocity", "lr mu", [
+        *_MOMENTUM_OPS, ("q", "fsub", "p", "s"), ("w", "fmul", "v", "mu"),
+        ("pn", "fadd", "q", "w")], {"p": "pn", "velocity": "v"}, ("velocity",)),
+    # s = g * g; s *= 1 - rho; sq *= rho; sq += s; s = sqrt(sq); s += eps; s = g / s; s *= lr;
+    # p -= s
+    "rmsprop": ("p g square", "one_minus_rho rho eps lr", [
+        ("s0", "fmul", "g", "g"), ("s1", "fmul", "s0", "one_minus_rho"),
+        ("q1", "fmul", "square", "rho"), ("q", "fadd", "q1", "s1"), ("r0", "sqrt", "q"),
+        ("r1", "fadd", "r0", "eps"), ("r2", "fdiv", "g", "r1"), ("r3", "fmul", "r2", "lr"),
+        ("pn", "fsub", "p", "r3")], {"p": "pn", "square": "q"}, ("square",)),
+}
+_TYPES = {"f": ("float", "f32", ctypes.c_float), "d": ("double", "f64", ctypes.c_double)}
 
 
-@njit(_signatures(3, "ffb"), **_OPTIONS)
-def momentum(p, g, velocity, lr, mu, nesterov, flush, tiny):  # pragma: no cover
-    # NumPy: s = g * lr; v *= mu; v -= s; then p += v, or (Nesterov) p -= s; s = v * mu; p += s.
-    for i in range(p.size):
-        s = g[i] * lr
-        v = velocity[i] * mu
-        v = v - s
-        if nesterov:
-            q = p[i] - s
-            p[i] = q + v * mu
+def _function_ir(name: str, char: str, flush: bool) -> str:
+    """One loop `for i < n: <operations on element i>`; with `flush`, each flushed state value
+    below `tiny` in magnitude is stored as +0 (what np.putmask(buffer, |buffer| < tiny, 0)
+    does after the NumPy step; NaN compares false and stays)."""
+    array_names, scalar_names, operations, stores, flushed = KERNELS[name]
+    ty, suffix, _ = _TYPES[char]
+    arrays, scalars = array_names.split(), scalar_names.split()
+    params = [f"ptr %{a}.base" for a in arrays] + ["i64 %n"] + [f"{ty} %{s}" for s in scalars]
+    params += [f"{ty} %tiny"] if flush else []
+    lines = [f"define void @{name}_{char}{'_flush' if flush else ''}({', '.join(params)}) {{",
+             "entry:", "  %empty = icmp slt i64 %n, 1",
+             "  br i1 %empty, label %exit, label %loop", "loop:",
+             "  %i = phi i64 [ 0, %entry ], [ %next, %loop ]"]
+    for a in arrays:
+        lines += [f"  %{a}.at = getelementptr inbounds {ty}, ptr %{a}.base, i64 %i",
+                  f"  %{a} = load {ty}, ptr %{a}.at"]
+    for result, op, *operands in operations:
+        if op == "sqrt":
+            lines.append(f"  %{result} = call {ty} @llvm.sqrt.{suffix}({ty} %{operands[0]})")
         else:
-            p[i] = p[i] + v
-        velocity[i] = v
-        if flush and abs(v) < tiny:
-            velocity[i] = 0
+            lines.append(f"  %{result} = {op} {ty} %{operands[0]}, %{operands[1]}")
+    for array, value in stores.items():
+        if flush and array in flushed:
+            lines += [f"  %{value}.abs = call {ty} @llvm.fabs.{suffix}({ty} %{value})",
+                      f"  %{value}.tiny = fcmp olt {ty} %{value}.abs, %tiny",
+                      f"  %{value}.kept = select i1 %{value}.tiny, {ty} 0.0, {ty} %{value}"]
+            value = f"{value}.kept"
+        lines.append(f"  store {ty} %{value}, ptr %{array}.at")
+    lines += ["  %next = add nuw nsw i64 %i, 1", "  %done = icmp eq i64 %next, %n",
+              "  br i1 %done, label %exit, label %loop", "exit:", "  ret void", "}"]
+    return "\n".join(lines)
 
 
-@njit(_signatures(3, "ffff"), **_OPTIONS)
-def rmsprop(p, g, square, one_minus_rho, rho, eps, lr, flush, tiny):  # pragma: no cover
-    # NumPy: s = g * g; s *= 1 - rho; sq *= rho; sq += s; s = sqrt(sq); s += eps; s = g / s;
-    # s *= lr; p -= s.
-    for i in range(p.size):
-        gi = g[i]
-        s = gi * gi
-        s = s * one_minus_rho
-        q = square[i] * rho
-        q = q + s
-        s = np.sqrt(q)
-        s = s + eps
-        s = gi / s
-        s = s * lr
-        p[i] = p[i] - s
-        square[i] = q
-        if flush and abs(q) < tiny:
-            square[i] = 0
+def module_ir() -> str:
+    """Every kernel, plain and flushing, for float32 ("f") and float64 ("d")."""
+    parts = []
+    for char, (ty, suffix, _) in _TYPES.items():
+        parts.append(f"declare {ty} @llvm.sqrt.{suffix}({ty})\n"
+                     f"declare {ty} @llvm.fabs.{suffix}({ty})")
+        parts += [_function_ir(name, char, flush) for name in KERNELS for flush in (False, True)]
+    return "\n\n".join(parts)
 
+
+def optimised() -> tuple[object, object]:
+    """(target machine for this CPU, the kernels' module optimised at -O3 for it)."""
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    machine = llvm.Target.from_default_triple().create_target_machine(
+        cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), opt=3)
+    module = llvm.parse_assembly(module_ir())
+    module.verify()
+    tuning = llvm.create_pipeline_tuning_options(speed_level=3)
+    tuning.loop_vectorization = True
+    builder = llvm.create_pass_builder(machine, tuning)
+    builder.getModulePassManager().run(module, builder)
+    return machine, module
+
+
+def _compile() -> tuple[object, dict[tuple[str, str], tuple[Callable, Callable]]]:
+    machine, module = optimised()
+    engine = llvm.create_mcjit_compiler(module, machine)
+    engine.finalize_object()
+    functions = {}
+    for name, (array_names, scalar_names, *_rest) in KERNELS.items():
+        for char, (_ty, _suffix, c_type) in _TYPES.items():
+            head = [ctypes.c_void_p] * len(array_names.split()) + [ctypes.c_int64]
+            scalars = [c_type] * len(scalar_names.split())
+            # CFUNCTYPE calls release the GIL for the loop's duration.
+            plain = ctypes.CFUNCTYPE(None, *head, *scalars)(
+                engine.get_function_address(f"{name}_{char}"))
+            flushing = ctypes.CFUNCTYPE(None, *head, *scalars, c_type)(
+                engine.get_function_address(f"{name}_{char}_flush"))
+            functions[name, char] = (plain, flushing)
+    return engine, functions
+
+
+# The engine owns the machine code: it must live as long as the functions.
+_engine, _functions = _compile()
+
+
+def bind(name: str, arrays: tuple[np.ndarray, ...]) -> Callable[..., None]:
+    """Kernel `name` applied to these arrays (params, gradient, state: one float dtype, 1-D,
+    contiguous, one size, checked by core.nn.fused_steps.fits): call it with
+    (scalars, flush, tiny), the scalars already cast to the arrays' dtype."""
+    plain, flushing = _functions[name, arrays[0].dtype.char]
+    head = (*(a.ctypes.data for a in arrays), arrays[0].size)
+
+    def step(scalars: tuple, flush: bool, tiny: np.floating, _keep: tuple = arrays) -> None:
+        # _keep holds the arrays whose addresses `head` holds.
+        if flush:
+            flushing(*head, *scalars, tiny)
+        else:
+            plain(*head, *scalars)
+    return step

@@ -2,19 +2,18 @@
 
 The optimizers (core.nn.optimizers) ask `kernels()` on every step and use the NumPy step until it
 returns the compiled module. Both give bit-identical results, so when the switch happens never
-changes a result: a rerun with the same seed gives the same weights with or without numba,
+changes a result: a rerun with the same seed gives the same weights with or without llvmlite,
 compiled yet or not. The fused Adam step is ~3x faster than the NumPy one (one pass over the
 buffers instead of ten); on the 784-256-128-10 network Adam was a quarter to a third of the epoch.
 
-Nothing waits for numba. The first `kernels()` call only notes the time; once training has gone
-on for START_AFTER seconds a daemon thread imports numba (~0.5 s) and loads the kernels from
-numba's cache, or compiles them (a few seconds) into it. So runs shorter than that never import
-numba, the first Train starts at once, and the window never imports it before its first frame.
-The cache is numba's: __pycache__ next to core/nn/fused_kernels.py when writable, else the user's
-cache directory, or NUMBA_CACHE_DIR. `python -m core.nn.fused_steps` fills it ahead of time.
+Nothing waits for the compiler. The first `kernels()` call only notes the time; once training
+has gone on for START_AFTER seconds a daemon thread imports llvmlite (~0.1 s) and compiles the
+kernels (~0.2-0.5 s, inside LLVM with the GIL released). So runs shorter than that never load
+LLVM, the first Train starts at once, and the window never loads it before its first frame.
+Nothing is cached on disk; `python -m core.nn.fused_steps` checks that the kernels compile.
 
-If numba is missing or fails to compile, the NumPy step simply stays (logged at debug level).
-PERCEPTRON_STUDIO_NUMBA=0 in the environment keeps the NumPy step (benchmarks, tests).
+If llvmlite is missing or fails to compile, the NumPy step simply stays (logged at debug level).
+PERCEPTRON_STUDIO_COMPILED=0 in the environment keeps the NumPy step (benchmarks, comparisons).
 """
 from __future__ import annotations
 
@@ -28,7 +27,7 @@ from types import ModuleType
 
 import numpy as np
 
-ENV = "PERCEPTRON_STUDIO_NUMBA"
+ENV = "PERCEPTRON_STUDIO_COMPILED"
 START_AFTER = 0.5  # seconds of training before the loader starts
 
 _log = logging.getLogger(__name__)
@@ -72,7 +71,7 @@ def load() -> bool:
         return True
     try:
         module = importlib.import_module("core.nn.fused_kernels")
-    except Exception as error:  # noqa: BLE001 - no numba, no compiler, unwritable cache...
+    except Exception as error:  # noqa: BLE001 - no llvmlite, an LLVM without these APIs...
         _log.debug("compiled optimizer steps unavailable, NumPy steps used: %s", error)
         with _lock:
             _failed = True
@@ -114,17 +113,17 @@ def _maybe_start() -> None:
         _thread = threading.Thread(target=load, name="compile optimizer steps", daemon=True)
         _thread.start()
     # A process must not exit while LLVM compiles on the loader thread (its static destructors
-    # would run under it); a run that lasted START_AFTER waits at most for the rest of the load.
+    # would run under it); a run that lasted START_AFTER waits at most for the rest (< 1 s).
     atexit.register(wait)
 
 
 def main() -> None:
-    """Compile the kernels into numba's cache (the set-up step), so the app loads them fast."""
+    """Check that the kernels compile here (training falls back silently when they do not)."""
     start = time.perf_counter()
     if not load():
-        raise SystemExit("numba is not installed or could not compile the optimizer steps; "
+        raise SystemExit("llvmlite is not installed or could not compile the optimizer steps; "
                          "training uses the NumPy steps (same results, slower).")
-    print(f"Compiled optimizer steps ready in {time.perf_counter() - start:.1f} s.")
+    print(f"Compiled optimizer steps ready in {time.perf_counter() - start:.2f} s.")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ class _Stateful:
         self.iterations = 0
         self._state: list[np.ndarray] = []
         self._scratch: np.ndarray | None = None
+        self._bound: tuple | None = None  # see _fused
 
     def _buffers(self, grads: Params) -> list[np.ndarray]:
         flat = grads.flat
@@ -81,12 +82,21 @@ class _Stateful:
     def _flush_due(self) -> bool:
         return self.iterations % FLUSH_EVERY == 0
 
-    def _fused(self, params: Params, grads: Params) -> Any:
-        """The compiled kernels when they are ready and fit these buffers, else None."""
+    def _fused(self, params: Params, grads: Params, name: str) -> Any:
+        """The compiled kernel `name` bound to these buffers when the kernels are ready and fit
+        them, else None. Bound once per set of buffers (the state list is replaced, never
+        edited, whenever its buffers change)."""
         fused = fused_steps.kernels()
-        if fused is not None and fused_steps.fits(params.flat, grads.flat, *self._state):
-            return fused
-        return None
+        if fused is None:
+            return None
+        bound = self._bound
+        if bound is not None and bound[0] is fused and bound[1] is params.flat \
+                and bound[2] is grads.flat and bound[3] is self._state and bound[4] == name:
+            return bound[5]
+        arrays = (params.flat, grads.flat, *self._state)
+        step = fused.bind(name, arrays) if fused_steps.fits(*arrays) else None
+        self._bound = (fused, params.flat, grads.flat, self._state, name, step)
+        return step
 
     def continue_from(self, other: Any, source: np.ndarray) -> bool:
         """Take over `other`'s state across an edit of the network (core.nn.morph): parameter i
@@ -148,13 +158,12 @@ class Momentum(_Stateful):
     def step(self, params: Params, grads: Params) -> None:
         (velocity,) = self._buffers(grads)
         scratch = self._scratch
-        fused = self._fused(params, grads)
+        fused = self._fused(params, grads, "nesterov" if self.nesterov else "momentum")
         if fused is not None:
             self.iterations += 1
             cast = scratch.dtype.type  # each Python float as NumPy casts it (NEP 50)
-            fused.momentum(params.flat, grads.flat, velocity, cast(self.learning_rate),
-                           cast(self.momentum), self.nesterov, self._flush_due(),
-                           cast(self._flush_below))
+            fused((cast(self.learning_rate), cast(self.momentum)), self._flush_due(),
+                  cast(self._flush_below))
             return
         np.multiply(grads.flat, self.learning_rate, out=scratch)  # lr g
         velocity *= self.momentum
@@ -182,13 +191,12 @@ class RMSProp(_Stateful):
     def step(self, params: Params, grads: Params) -> None:
         (square,) = self._buffers(grads)
         scratch, g = self._scratch, grads.flat
-        fused = self._fused(params, grads)
+        fused = self._fused(params, grads, "rmsprop")
         if fused is not None:
             self.iterations += 1
             cast = scratch.dtype.type
-            fused.rmsprop(params.flat, g, square, cast(1.0 - self.rho), cast(self.rho),
-                          cast(self.epsilon), cast(self.learning_rate), self._flush_due(),
-                          cast(self._flush_below))
+            fused((cast(1.0 - self.rho), cast(self.rho), cast(self.epsilon),
+                   cast(self.learning_rate)), self._flush_due(), cast(self._flush_below))
             return
         np.multiply(g, g, out=scratch)
         scratch *= 1.0 - self.rho
@@ -229,12 +237,12 @@ class Adam(_Stateful):
         # lr m_hat / (sqrt(v_hat) + eps) = (lr c1 / c2) * first / (sqrt(second) + eps / c2).
         c1 = (1.0 - self.beta1) / (1.0 - self.beta1 ** t)
         c2 = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
-        fused = self._fused(params, grads)
+        fused = self._fused(params, grads, "adam")
         if fused is not None:
             cast = scratch.dtype.type
-            fused.adam(params.flat, g, first, second, cast(self.beta1), cast(self.beta2),
-                       cast(self.epsilon / c2), cast(self.learning_rate * c1 / c2),
-                       self._flush_due(), cast(self._flush_below))
+            fused((cast(self.beta1), cast(self.beta2), cast(self.epsilon / c2),
+                   cast(self.learning_rate * c1 / c2)), self._flush_due(),
+                  cast(self._flush_below))
             return
         first *= self.beta1
         first += g

@@ -1,6 +1,6 @@
 """The compiled optimizer steps (core.nn.fused_kernels) give byte-identical params and state to
 the NumPy steps, step after step, on buffers full of awkward values; a whole training run gives
-the same weights and history either way; and without numba everything falls back silently."""
+the same weights and history either way; and without llvmlite everything falls back silently."""
 from __future__ import annotations
 
 import sys
@@ -14,7 +14,7 @@ from core.nn.params import Params
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
 
-pytest.importorskip("numba")
+pytest.importorskip("llvmlite")
 
 SPEC = NetworkSpec.build(37, [41], 5, "relu", "softmax")  # 1,768 parameters: odd sizes
 CASES = [("adam", {}), ("adam", {"beta1": 0.5, "beta2": 0.9, "epsilon": 1e-3}),
@@ -22,9 +22,13 @@ CASES = [("adam", {}), ("adam", {"beta1": 0.5, "beta2": 0.9, "epsilon": 1e-3}),
          ("rmsprop", {}), ("rmsprop", {"rho": 0.5, "epsilon": 1e-12})]
 
 
+KERNEL = {("adam", None): "adam", ("momentum", None): "momentum",
+          ("momentum", True): "nesterov", ("rmsprop", None): "rmsprop"}
+
+
 @pytest.fixture(scope="module")
 def compiled():
-    assert fused_steps.load(), "numba is installed, so the kernels must compile"
+    assert fused_steps.load(), "llvmlite is installed, so the kernels must compile"
     old = fused_steps.set_enabled(True)
     yield fused_steps
     fused_steps.set_enabled(old)
@@ -70,7 +74,7 @@ def test_compiled_step_is_byte_identical(compiled, name, options, dtype) -> None
             compiled.set_enabled(False)
             reference.step(params, grads)
             compiled.set_enabled(True)
-            assert reference._fused(same, grads) is not None
+            assert fused._fused(same, grads, KERNEL[name, options.get("nesterov")]) is not None
             fused.step(same, grads)
     assert fused.iterations == reference.iterations == 3 + 3 * FLUSH_EVERY + 5
     assert _differing(params.flat, same.flat) == 0
@@ -98,7 +102,10 @@ def test_training_run_is_identical_with_and_without_the_compiled_steps(compiled,
     for enabled in (True, False):
         compiled.set_enabled(enabled)
         session = TrainingSession(spec, initial_params(spec, config), data, config)
-        assert (session.optimizer._fused(session.params, session._backprop.grads)
+        optimizer = session.optimizer
+        optimizer._buffers(session._backprop.grads)
+        kernel = KERNEL[name, options.get("nesterov")]
+        assert (optimizer._fused(session.params, session._backprop.grads, kernel)
                 is not None) == enabled
         list(session.run())
         runs.append(session)
@@ -106,6 +113,20 @@ def test_training_run_is_identical_with_and_without_the_compiled_steps(compiled,
     assert runs[0].params.flat.tobytes() == runs[1].params.flat.tobytes()
     assert runs[0].history == runs[1].history
     assert runs[0].history.to_dict()["train_loss"][-1] < runs[0].history.to_dict()["train_loss"][0]
+
+
+def test_the_machine_code_has_no_fused_multiply_add_and_is_vectorised(compiled) -> None:
+    import re
+
+    from core.nn.fused_kernels import module_ir, optimised
+
+    assert not re.search(r"\b(fast|contract|reassoc|afn|arcp|nnan|ninf|nsz)\b", module_ir())
+    machine, module = optimised()
+    assembly = machine.emit_assembly(module)
+    assert not re.search(r"\bv?fn?m(add|sub)\w*\b", assembly)  # an FMA rounds once, not twice
+    assert not re.search(r"\bv?(rcp|rsqrt)\w*\b", assembly)  # approximate reciprocals
+    if "avx" in assembly or "xmm" in assembly:  # x86-64: the loops use packed instructions
+        assert re.search(r"\bv?(sqrt|div)ps\b", assembly)
 
 
 def test_buffers_the_kernels_cannot_take_use_the_numpy_step(compiled) -> None:
@@ -132,13 +153,13 @@ def test_the_loader_waits_for_training_then_loads_off_the_caller_thread(compiled
     assert fused_steps.kernels() is sys.modules["core.nn.fused_kernels"]
 
 
-def test_without_numba_training_falls_back_silently(compiled, monkeypatch, capsys,
+def test_without_llvmlite_training_falls_back_silently(compiled, monkeypatch, capsys,
                                                     caplog) -> None:
     for name, value in (("_active", None), ("_loaded", None), ("_thread", None),
                         ("_first_ask", None), ("_failed", False), ("_enabled", True),
                         ("START_AFTER", 0.0)):
         monkeypatch.setattr(fused_steps, name, value)
-    monkeypatch.setitem(sys.modules, "numba", None)  # "import numba" raises ImportError
+    monkeypatch.setitem(sys.modules, "llvmlite.binding", None)  # its import raises ImportError
     monkeypatch.delitem(sys.modules, "core.nn.fused_kernels")
     caplog.set_level("WARNING")
     X = np.random.default_rng(0).normal(size=(64, 2))

@@ -1,5 +1,5 @@
 """The window paints before the heavy modules load: importing and building the main window must
-not import pandas, onnx, scikit-learn or numba (they cost ~0.5-1 s), and the example dataset
+not import pandas, onnx, scikit-learn or llvmlite (they cost ~0.1-1 s), and the example dataset
 opens once the first frame is on screen. Run in a fresh interpreter, since the test process has
 them all."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "onnx", "sklearn", "scipy", "numba")
+HEAVY = ("pandas", "onnx", "sklearn", "scipy", "llvmlite")
 
 _CHILD = r"""
 import os, sys
