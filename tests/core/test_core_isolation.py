@@ -2,6 +2,7 @@
 torch (only the exported train.py needs it; its template is a script the app never imports)."""
 from __future__ import annotations
 
+import importlib.util
 import pkgutil
 import subprocess
 import sys
@@ -15,6 +16,8 @@ def test_importing_every_core_module_loads_no_qt() -> None:
 
     names = [m.name for m in pkgutil.walk_packages(core.__path__, "core.")
              if not m.name.endswith("_template")]
+    if importlib.util.find_spec("llvmlite") is None:  # optional: the NumPy steps stay
+        names.remove("core.nn.fused_kernels")
     assert "core.nn.spec" in names and "core.nn.training" in names
     script = (
         "import importlib, sys\n"
