@@ -19,6 +19,7 @@ from gui.control.time_machine import TimeMachine
 from gui.views.epoch_cursor import EpochCursor
 from gui.views.runs_board import RunsBoard
 from gui.views.timeline import Timeline
+from gui.window_fit import WithoutHeightForWidth
 
 CSV_FILTER = "CSV files (*.csv)"
 MARKER_KINDS = ("live", "branch")
@@ -57,7 +58,7 @@ class TimeMachineUI(QObject):
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(tabs, 1)
+        layout.addWidget(WithoutHeightForWidth(tabs), 1)
         layout.addWidget(self.timeline)
         return area
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QToolBar, QVBoxLayout, QWidget
 
 MINIMUM = QSize(780, 540)  # the window still works (docks scroll) down to this
 COMFORTABLE = QSize(1280, 800)  # below this the window takes the whole screen
@@ -86,6 +86,27 @@ def scrolling(panel: QWidget) -> QScrollArea:
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
     area.setMinimumSize(PANEL_MINIMUM)
     return area
+
+
+class WithoutHeightForWidth(QWidget):
+    """Holds `inner` and tells a scroll area it has no height-for-width.
+
+    A resizable QScrollArea gives a panel whose layout has height-for-width (any word-wrapped
+    label, in any tab) its *preferred* height for the width, not its minimum: the Plots dock's
+    tabs grew to ~560 pixels in a 240-pixel dock, and a tab's centred message ("The decision
+    boundary needs exactly two numeric input columns…") was drawn below the visible part, so the
+    tab looked empty. Without it the tabs get the dock's height (scrolling only below their
+    minimum), and each page lays out its wrapped labels in that.
+    """
+
+    def __init__(self, inner: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(inner)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return False
 
 
 def fit_toolbar(bar: QToolBar, width: int) -> None:

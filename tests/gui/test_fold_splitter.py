@@ -41,3 +41,27 @@ def test_the_evaluation_tab_folds_at_a_small_screen_width(qtbot, window) -> None
     assert isinstance(body, FoldingSplitter)
     narrow = body.orientation_for(body.side_by_side_width() - 1)
     assert narrow == Qt.Orientation.Vertical
+
+
+def test_a_tab_message_is_drawn_where_the_plots_dock_shows_it(qtbot, window) -> None:
+    """The Plots dock scrolls only below its tabs' minimum: a word-wrapped message in any tab
+    once made the scroll area give the tabs their preferred height (~560 px in a 240 px dock)
+    and the Decision boundary tab's centred message was drawn out of sight."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window.controller.datasets.open_example("iris")  # four inputs: the plane cannot be drawn
+    panel = window.boundary_panel
+    window.plot_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: "exactly two numeric input columns" in panel.message.text())
+    area = window.plot_tabs.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    content = area.widget()
+    # The scroll area sizes its widget when it lays out: let every posted layout run first.
+    for _ in range(3):
+        QApplication.processEvents()
+    assert not content.layout().hasHeightForWidth()
+    assert content.height() <= max(area.viewport().height(), content.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: not panel.message.visibleRegion().isEmpty())
+    text_centre = panel.message.mapTo(area.viewport(), panel.message.rect().center())
+    assert area.viewport().rect().contains(text_centre)

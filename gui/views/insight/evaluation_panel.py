@@ -37,6 +37,7 @@ from gui.views.insight.class_table import ClassTable
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
 from gui.views.insight.evaluation_rows import RowsView
 from gui.views.live_view import LiveView
+from gui.window_fit import scrolling
 
 HINT_NO_DATA = "Open a dataset (or an example) to see how the network does on it."
 HINT_NO_WEIGHTS = "Press Train to see how the network does on each split."
@@ -91,7 +92,8 @@ class EvaluationPanel(QWidget):
         self.summary_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
 
         self.hint_label = QLabel(HINT_NO_DATA)
-        self.hint_label.setAlignment(Qt.AlignCenter)
+        self.hint_label.setAlignment(Qt.AlignHCenter | Qt.AlignTop)  # seen even when folded
+        self.hint_label.setMargin(24)
         self.hint_label.setWordWrap(True)
         self.confusion_view = ConfusionView()
         self.table = ClassTable()  # asks for the width of its columns; the heatmap takes the rest
@@ -119,7 +121,11 @@ class EvaluationPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(bar)
         layout.addWidget(self.summary_label)
-        layout.addWidget(self.body, 1)
+        # Folded (narrow dock), the parts need more height than a small screen gives the tab:
+        # they scroll here, so the other tabs keep the dock's height (and the dock does not scroll).
+        body_area = scrolling(self.body)
+        body_area.setMinimumHeight(80)
+        layout.addWidget(body_area, 1)
 
     def add_side_view(self, widget: QWidget) -> None:
         """Show `widget` beside the scores; it follows `split_changed` itself."""
