@@ -20,6 +20,18 @@ def _open(qtbot, window):
     return panel
 
 
+def _assert_gradients_shown(panel, gradients: np.ndarray) -> None:
+    """Every gradient is in the equations; those on the diagram are real ones, none covering
+    another (in a small window the lines converge and some labels are left out)."""
+    expected = {f"∂w={n(g)}" for g in gradients.ravel()}
+    equations = panel.equations.toPlainText()
+    assert all(n(g) in equations for g in gradients.ravel())
+    drawn = [text for text in panel.overlay.texts if text.startswith("∂w=")]
+    assert drawn and set(drawn) <= expected
+    rects = panel.overlay.ink_rects
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
 def test_forward_and_backward_on_trained_xor(qtbot, window):
     train_briefly(qtbot, window, epochs=300)
     panel = _open(qtbot, window)
@@ -35,7 +47,13 @@ def test_forward_and_backward_on_trained_xor(qtbot, window):
     assert "Forward · Hidden 1" in panel.stage_label.text()
     for value in hidden:
         assert f"a={n(value)}" in panel.overlay.texts
-    assert f"w={n(doc.params.weights[0][0, 0])}" in panel.overlay.texts
+    # Weight labels are the real weights; where two would overlap (small window) one is left
+    # out, so none covers another.
+    weights = {f"w={n(w)}" for w in doc.params.weights[0].ravel()}
+    drawn = [text for text in panel.overlay.texts if text.startswith("w=")]
+    assert drawn and set(drawn) <= weights
+    rects = panel.overlay.ink_rects
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
     qtbot.keyClick(panel, Qt.Key_Right)
     qtbot.keyClick(panel, Qt.Key_Right)
     assert "Loss" in panel.stage_label.text()
@@ -47,11 +65,9 @@ def test_forward_and_backward_on_trained_xor(qtbot, window):
     qtbot.keyClick(panel, Qt.Key_PageDown)  # backward through the output layer
     assert "Backward · Output" in panel.stage_label.text()
     assert "δ = ŷ − y" in panel.equations.toPlainText()
-    for g in grads.weights[1].ravel():
-        assert f"∂w={n(g)}" in panel.overlay.texts
+    _assert_gradients_shown(panel, grads.weights[1])
     qtbot.keyClick(panel, Qt.Key_Right)
-    for g in grads.weights[0].ravel():
-        assert f"∂w={n(g)}" in panel.overlay.texts
+    _assert_gradients_shown(panel, grads.weights[0])
 
     qtbot.keyClick(panel, Qt.Key_Right)  # the update
     assert panel.stage == len(stages(doc.spec)) - 1 and not panel.forward_button.isEnabled()
