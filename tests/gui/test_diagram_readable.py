@@ -29,6 +29,22 @@ def test_long_feature_names_elide_and_headers_do_not_overlap(qtbot, window, dial
     assert all(inside.contains(box) for box in boxes)
 
 
+def test_long_one_hot_names_keep_their_level(qapp) -> None:
+    from PySide6.QtGui import QFont
+
+    from gui.views.diagram.scene import MAX_LABEL_WIDTH, elide_label
+
+    font = QFont()
+    sent, none = (elide_label(f"{LONG}={level}", font) for level in ("sent", "none"))
+    assert sent != none and sent.endswith("…=sent") and none.endswith("…=none")
+    assert elide_label(f"{LONG}:month_sin", font).endswith("…:month_sin")
+    assert elide_label("short=yes", font) == "short=yes"
+    assert elide_label(LONG + "_" + LONG, font).endswith("…")
+    very_long_level = elide_label("x=" + LONG, font)  # no room for the level: cut at the end
+    assert very_long_level.startswith("x=") and very_long_level.endswith("…")
+    assert MAX_LABEL_WIDTH >= 60
+
+
 def test_more_marker_is_above_the_edges(qtbot, window) -> None:
     window.controller.datasets.open_example("digits")  # 64 inputs: the input column collapses
     window.controller.network.set_units(0, 120)

@@ -25,8 +25,19 @@ MAX_LABEL_WIDTH = 120  # px: longer feature and class names are elided (whole in
 
 def elide_label(name: str, font: QFont) -> str:
     """`name` cut to MAX_LABEL_WIDTH with "…": a long column name must not squeeze the network
-    (and its layer headers) into a corner."""
-    return QFontMetricsF(font).elidedText(name, Qt.TextElideMode.ElideRight, MAX_LABEL_WIDTH)
+    (and its layer headers) into a corner. A one-hot or date input keeps what tells it from its
+    siblings ("cancellation_le…=sent", not two "cancellation_lette…")."""
+    metrics = QFontMetricsF(font)
+    if metrics.horizontalAdvance(name) <= MAX_LABEL_WIDTH:
+        return name
+    for separator in ("=", ":"):
+        head, found, tail = name.rpartition(separator)
+        if not (found and head):
+            continue
+        room = MAX_LABEL_WIDTH - metrics.horizontalAdvance(found + tail)
+        if room >= 3 * metrics.horizontalAdvance("…"):
+            return metrics.elidedText(head, Qt.TextElideMode.ElideRight, room) + found + tail
+    return metrics.elidedText(name, Qt.TextElideMode.ElideRight, MAX_LABEL_WIDTH)
 
 
 class DiagramScene(QGraphicsScene):
