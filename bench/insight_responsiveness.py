@@ -98,6 +98,7 @@ def main() -> None:
     controller.training.reset_weights()
     meter = BusyMeter()
     tabs = window.plot_tabs
+    spin(1500)  # the window's own first paints and redraws after the dataset and weights settle
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     # The same meter while nothing of ours runs: on a shared machine the scheduler alone makes
     # gaps, and a figure below is only the app's if it stands above this floor.

@@ -114,29 +114,39 @@ def profile(spec: NetworkSpec, params: Params, row: np.ndarray, group: ColumnGro
             low: float, high: float, points: int = 41) -> Profile:
     """Sweep `group` for the scaled input row (n_inputs,); `low`/`high` bound a numeric column in
     scaled units (its observed range)."""
-    row = np.asarray(row, dtype=np.float64).reshape(-1)
-    if group.kind == "categorical":
-        batch = np.repeat(row[None, :], len(group.indices), axis=0)
-        batch[:, list(group.indices)] = np.eye(len(group.indices))
-        current = int(np.argmax(row[list(group.indices)]))
-        values: tuple = group.categories
-    else:
-        grid = np.linspace(low, high, points)
-        batch = np.repeat(row[None, :], points, axis=0)
-        batch[:, group.indices[0]] = grid
-        values = tuple(float(v) for v in grid * group.scale + group.offset)
-        current = None
+    batch, values, current = _sweep(row, group, low, high, points)
     outputs = forward(spec, params, batch).astype(np.float64)
     return Profile(group.name, group.kind, values, outputs, current)
 
 
+def _sweep(row: np.ndarray, group: ColumnGroup, low: float, high: float,
+           points: int) -> tuple[np.ndarray, tuple, int | None]:
+    """(the rows to run, their values in raw units, the row's own category or None)."""
+    row = np.asarray(row, dtype=np.float64).reshape(-1)
+    if group.kind == "categorical":
+        batch = np.repeat(row[None, :], len(group.indices), axis=0)
+        batch[:, list(group.indices)] = np.eye(len(group.indices))
+        return batch, group.categories, int(np.argmax(row[list(group.indices)]))
+    grid = np.linspace(low, high, points)
+    batch = np.repeat(row[None, :], points, axis=0)
+    batch[:, group.indices[0]] = grid
+    return batch, tuple(float(v) for v in grid * group.scale + group.offset), None
+
+
 def profiles(spec: NetworkSpec, params: Params, row: np.ndarray, groups: list[ColumnGroup],
              X_observed: np.ndarray, points: int = 41) -> list[Profile]:
-    """Every group's sweep, numeric ranges taken from the observed (scaled) rows X_observed."""
-    X_observed = np.asarray(X_observed, dtype=np.float64)
-    out = []
+    """Every group's sweep, numeric ranges taken from the observed (scaled) rows X_observed.
+    One forward pass over all the sweeps' rows (a pass per column cost more in overhead than in
+    arithmetic; the profiler runs this on the UI thread)."""
+    X_observed = np.asarray(X_observed)
+    sweeps = []
     for group in groups:
         column = X_observed[:, group.indices[0]] if len(X_observed) else np.zeros(1)
-        out.append(profile(spec, params, row, group, float(column.min()), float(column.max()),
-                           points))
-    return out
+        sweeps.append(_sweep(row, group, float(column.min()), float(column.max()), points))
+    if not sweeps:
+        return []
+    outputs = forward(spec, params, np.concatenate([b for b, _, _ in sweeps])).astype(np.float64)
+    ends = np.cumsum([len(b) for b, _, _ in sweeps])[:-1]
+    return [Profile(group.name, group.kind, values, out, current)
+            for group, (_, values, current), out in zip(groups, sweeps, np.split(outputs, ends),
+                                                        strict=True)]

@@ -76,5 +76,10 @@ def test_profile_sweeps_raw_units_and_categories(trained):
     colour = curves[2]
     assert colour.values == groups[2].categories and colour.outputs.shape == (3, 1)
     assert colour.current == int(np.argmax(row[list(groups[2].indices)]))
+    for curve, group in zip(curves, groups, strict=True):  # one pass == a pass per column
+        column = data.X_train[:, group.indices[0]]
+        alone = profile(spec, params, row, group, column.min(), column.max(), points=11)
+        np.testing.assert_allclose(curve.outputs, alone.outputs, rtol=1e-6, atol=1e-9)
+        assert curve.values == alone.values and curve.current == alone.current
     single = profile(spec, params, row, groups[0], -1.0, 1.0, points=3)
     assert single.values[1] == pytest.approx(groups[0].offset)  # scaled 0 = the column mean

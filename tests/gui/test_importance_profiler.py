@@ -7,8 +7,9 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import train_briefly
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.insight.importance import column_groups, permutation_importance
 
@@ -95,24 +96,68 @@ def test_profiler_follows_the_form_and_the_handles(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: len(profiler.curves) == 3 and profiler.ready, timeout=5000)
     assert profiler.output_combo.currentText() == "P(yes)"  # the class this row is predicted as
     signal = profiler.curves[1]
-    _plot, curve, handle = profiler._plots[1]
-    xs, ys = curve.getData()
-    assert handle.value() == np.float64(1.5) or abs(handle.value() - 1.5) < 1e-9
+    grid = profiler.grid
+    assert [cell.title for cell in grid.cells] == ["noise", "signal", "colour"]  # one per input
+    xs, ys = grid.cells[1].xs, grid.cells[1].ys
+    assert abs(grid.cells[1].current - 1.5) < 1e-9  # the handle sits at the form's value
+    observed = doc.dataset.X_train[:, 1] * profiler.groups[1].scale + profiler.groups[1].offset
+    assert xs[0] == pytest.approx(observed.min()) and xs[-1] == pytest.approx(observed.max())
+    assert grid.cells[2].categories is not None and len(grid.cells[2].xs) == 2
     # Each point is the network's P(yes) with only 'signal' changed.
     row = profiler.row.copy()
     group = profiler.groups[1]
     row[group.indices[0]] = (xs[0] - group.offset) / group.scale
-    assert ys[0] == np.float64(forward(doc.spec, doc.params, row[None, :])[0, 0]) or \
-        abs(ys[0] - forward(doc.spec, doc.params, row[None, :])[0, 0]) < 1e-6
+    assert abs(ys[0] - forward(doc.spec, doc.params, row[None, :])[0, 0]) < 1e-6
     assert ys[0] < 0.5 < ys[-1]
-    # Dragging the signal handle low moves the noise curve (it is drawn for the new row).
-    _, noise_curve, _ = profiler._plots[0]
-    before = noise_curve.getData()[1].copy()
-    handle.setValue(-1.5)
-    handle.sigPositionChangeFinished.emit(handle)
-    after = noise_curve.getData()[1]
+    assert grid.y_range == (0.0, 1.0)  # probabilities: one 0-1 axis for every curve
+    # Dragging the signal handle low (a real press, move and release on the grid) moves the
+    # noise curve: every curve is drawn for the new row.
+    before = grid.cells[0].ys.copy()
+    area = grid.plot_rect(1)
+    y = int(area.center().y())
+    start = QPoint(round(grid.handle_x(1)), y)
+    assert grid.handle_at(QPointF(start)) == 1
+    qtbot.mousePress(grid, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(grid, QPoint(int(area.left()) + 2, y))
+    qtbot.mouseRelease(grid, Qt.LeftButton, pos=QPoint(int(area.left()) + 2, y))
+    held = profiler.row[group.indices[0]] * group.scale + group.offset
+    assert held < observed.min() + 0.1 * (observed.max() - observed.min())  # near the left end
+    assert abs(grid.cells[1].current - held) < 1e-9
+    after = grid.cells[0].ys
     assert after.mean() < before.mean() - 0.3
     assert signal is not profiler.curves[1]
+
+
+def test_profiler_grid_paints_without_pyqtgraph_items(qtbot):
+    """The grid paints curves, categories and handles (a grab exercises every paint path) and a
+    press away from a handle changes nothing."""
+    from gui.views.insight.profile_grid import Cell, ProfileGrid, nice_ticks, tick_labels
+
+    grid = ProfileGrid(2)
+    qtbot.addWidget(grid)
+    grid.resize(400, 240)
+    changes = []
+    grid.value_dragged.connect(lambda column, value: changes.append((column, value)))
+    grid.set_cells([Cell("x", np.linspace(0, 10, 5), np.linspace(-1, 3, 5), 2.5),
+                    Cell("colour", np.arange(3.0), np.array([0.0, 2.0, 1.0]), 1.0,
+                         ("red", "green", "blue"))], (-1.0, 3.0))
+    assert not grid.grab().isNull()
+    assert abs(grid.handle_x(0) - (grid.plot_rect(0).left() + 0.25 * grid.plot_rect(0).width())) \
+        < 1e-6
+    qtbot.mouseClick(grid, Qt.LeftButton, pos=grid.plot_rect(0).bottomRight().toPoint()
+                     - QPoint(2, 2))
+    assert changes == []
+    # A categorical handle snaps to the nearest category.
+    area = grid.plot_rect(1)
+    y = int(area.center().y())
+    qtbot.mousePress(grid, Qt.LeftButton, pos=QPoint(round(grid.handle_x(1)), y))
+    qtbot.mouseRelease(grid, Qt.LeftButton, pos=QPoint(int(area.right()) - 1, y))
+    assert changes == [(1, 2.0)]
+    assert nice_ticks(0.0, 1.0) == [0.0, 0.5, 1.0]
+    assert nice_ticks(-3.0, 7.0) == [0.0, 5.0]
+    assert nice_ticks(0.2, 0.9) == pytest.approx([0.2, 0.4, 0.6, 0.8])
+    assert tick_labels([0.0, 0.5, 1.0]) == ["0.0", "0.5", "1.0"]
+    assert tick_labels([20.0, 40.0]) == ["20", "40"]
 
 
 def test_wide_tables_chart_only_the_most_important_columns(qtbot, window):

@@ -5,16 +5,16 @@ changes that input, and every curve follows.
 
 Classification plots the probability of one class (the one picked above the curves; at first the
 class the row is predicted as); regression plots the target in its own units. A sweep is one
-small batched forward pass per column, so it runs on the UI thread.
+small batched forward pass per column, so it runs on the UI thread. The curves share one y-axis
+and are painted by one widget (profile_grid.py).
 """
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.errors import StudioError
@@ -23,13 +23,11 @@ from core.insight.importance import ColumnGroup, Profile, column_groups, profile
 from core.insight.probabilities import class_scores
 from gui.control.document import Document
 from gui.views import fmt
-from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.insight.profile_grid import Cell, ProfileGrid
 from gui.views.live_view import LiveView
 
 MAX_PLOTS = 12  # more columns than this: the first twelve (the summary says so)
 PLOT_COLUMNS = 4
-CURVE_COLOR = "#0072B2"
-HANDLE_COLOR = "#D55E00"
 
 
 class ProfilerPanel(QWidget):
@@ -40,13 +38,11 @@ class ProfilerPanel(QWidget):
         self.row: np.ndarray | None = None  # scaled inputs the curves are drawn for
         self.curves: list[Profile] = []
         self.groups: list[ColumnGroup] = []
-        self._plots: list[tuple[pg.PlotItem, pg.PlotDataItem, pg.InfiniteLine]] = []
         # Follows the weights while seen, at most once a frame (gui.views.live_view).
         self.live = LiveView(self, self._follow)
-        # Plots are added over several turns of the event loop (_build_plots); a rebuild bumps
-        # the generation so that an older build's remaining turns stop.
-        self._build_generation = 0
-        self._plot_groups: list[ColumnGroup] = []  # the columns the plots are (being) built for
+        self._shown_groups: list[ColumnGroup] = []  # the columns the output combo was filled for
+        self._all_groups: list[ColumnGroup] | None = None  # the dataset's columns
+        self._typical_row: np.ndarray | None = None
         self._build()
         for signal in (document.params_changed, document.spec_changed, document.dataset_changed):
             signal.connect(self._on_document_changed)
@@ -64,8 +60,8 @@ class ProfilerPanel(QWidget):
         top.addWidget(QLabel("Show"))
         top.addWidget(self.output_combo)
         top.addWidget(self.summary_label, 1)
-        self.grid = pg.GraphicsLayoutWidget()
-        self.grid.setBackground(self.palette().color(QPalette.Base))
+        self.grid = ProfileGrid(PLOT_COLUMNS)  # every small plot, painted by one widget
+        self.grid.value_dragged.connect(self.set_value)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -85,9 +81,15 @@ class ProfilerPanel(QWidget):
             self.row = self._typical(dataset)
         self._refresh()
 
+    def _typical(self, dataset: Any) -> np.ndarray:
+        """The row of training means and most frequent categories (the form's starting row);
+        computed once per dataset (a mean over every training row)."""
+        if self._typical_row is None:
+            self._typical_row = self._typical_of(dataset)
+        return self._typical_row.copy()  # dragging a handle changes the row
+
     @staticmethod
-    def _typical(dataset: Any) -> np.ndarray:
-        """The row of training means and most frequent categories (the form's starting row)."""
+    def _typical_of(dataset: Any) -> np.ndarray:
         X = dataset.X_train
         row = X.mean(axis=0)
         for group in column_groups(dataset.preprocessing):
@@ -111,11 +113,13 @@ class ProfilerPanel(QWidget):
     @Slot(object)
     def _on_document_dataset_changed(self, *_: object) -> None:
         self.row = None
-        self._plots = []
-        self._plot_groups = []
-        self._build_generation += 1
-        self.grid.clear()
-        self.grid.setUpdatesEnabled(True)
+        self._shown_groups = []
+        self._all_groups = None
+        self._typical_row = None
+        self.grid.set_cells([], (0.0, 1.0))
+        dataset = self._doc.dataset
+        if dataset is not None:
+            self.grid.expect(min(len(dataset.preprocessing.input_columns), MAX_PLOTS))
 
     @Slot(object)
     def _on_document_changed(self, *_: object) -> None:
@@ -126,7 +130,9 @@ class ProfilerPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        self.use_form_row()  # always: the form may have changed while this tab was hidden
+        # Always (the form may have changed while this tab was hidden), on the next turn of the
+        # event loop: the tab switch lays out and paints in one turn, the sweep runs in another.
+        QTimer.singleShot(0, self, self.use_form_row)
 
     def _hint(self) -> str | None:
         doc = self._doc
@@ -146,13 +152,14 @@ class ProfilerPanel(QWidget):
             self.summary_label.setText(hint or "")
             return
         doc, dataset = self._doc, self._doc.dataset
-        self.groups = column_groups(dataset.preprocessing)[:MAX_PLOTS]
+        if self._all_groups is None:  # once per dataset (784 pixel columns: ~5 ms a call)
+            self._all_groups = column_groups(dataset.preprocessing)
+        self.groups = self._all_groups[:MAX_PLOTS]
         self.curves = profiles(doc.spec, doc.params, self.row, self.groups, dataset.X_train)
-        if rebuild or self._plot_groups != self.groups:
+        if rebuild or self._shown_groups != self.groups:
+            self._shown_groups = list(self.groups)
             self._fill_outputs()
-            self._build_plots()
-        else:
-            self._redraw()
+        self._redraw()
 
     def _fill_outputs(self) -> None:
         dataset = self._doc.dataset
@@ -168,52 +175,10 @@ class ProfilerPanel(QWidget):
             self.output_combo.addItems(list(dataset.target_names))
         self.output_combo.blockSignals(False)
 
-    def _build_plots(self) -> None:
-        """One small plot per column, added one per turn of the event loop: a plot costs
-        ~10-20 ms to create, twelve at once stalled the window for a quarter of a second."""
-        self.grid.clear()
-        # Painted once, when every plot is there: a paint of the growing grid after each added
-        # plot cost more than the plots themselves.
-        self.grid.setUpdatesEnabled(False)
-        self._plots = []
-        self._plot_groups = list(self.groups)  # what the plots (built or still coming) are for
-        self._build_generation += 1
-        self._add_next_plot(self._build_generation)
-
     @property
     def ready(self) -> bool:
-        """Every curve has its plot (tests wait for this)."""
-        return bool(self.curves) and len(self._plots) == len(self.curves)
-
-    def _add_next_plot(self, generation: int) -> None:
-        if generation != self._build_generation or len(self._plots) >= len(self.groups):
-            return  # a newer build started, or this one is complete
-        self._add_plot(len(self._plots), self.groups[len(self._plots)])
-        if len(self._plots) == len(self.groups):
-            self._redraw()  # all there: draw the curves once
-            self.grid.setUpdatesEnabled(True)
-        else:
-            QTimer.singleShot(0, self, lambda: self._add_next_plot(generation))
-
-    def _add_plot(self, i: int, group: ColumnGroup) -> None:
-        text = self.palette().color(QPalette.Text)
-        plot = self.grid.addPlot(row=i // PLOT_COLUMNS, col=i % PLOT_COLUMNS,
-                                 enableMenu=False)  # no context menu to build
-        plot.setTitle(group.name, size="9pt", color=text)
-        plot.hideButtons()
-        plot.setMouseEnabled(False, False)
-        axis_colors(plot, text)
-        curve = plot.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2))
-        handle = pg.InfiniteLine(angle=90, movable=True,
-                                 pen=pg.mkPen(HANDLE_COLOR, width=2),
-                                 hoverPen=pg.mkPen(HANDLE_COLOR, width=4))
-        handle.setToolTip(f"Drag to change {group.name}")
-        handle.sigPositionChangeFinished.connect(
-            lambda line, column=i: self.set_value(column, line.value()))
-        plot.addItem(handle)
-        if group.kind == "categorical":
-            plot.getAxis("bottom").setTicks([list(enumerate(group.categories))])
-        self._plots.append((plot, curve, handle))
+        """Every curve is in the grid (tests and the bench wait for this)."""
+        return bool(self.curves) and len(self.grid.cells) == len(self.curves)
 
     def _values(self, profile: Profile) -> np.ndarray:
         dataset = self._doc.dataset
@@ -224,30 +189,38 @@ class ProfilerPanel(QWidget):
 
     @Slot()
     def _redraw(self, *_: object) -> None:
-        if not self.curves or len(self._plots) > len(self.curves):
+        if not self.curves:
             return
-        for (_plot, curve, handle), profile, group in zip(self._plots, self.curves, self.groups,
-                                                         strict=False):  # plots still coming
+        cells = []
+        for profile, group in zip(self.curves, self.groups, strict=True):
             values = self._values(profile)
             if group.kind == "categorical":
-                xs = np.arange(len(values), dtype=float)
-                curve.setData(xs, values, symbol="o", symbolSize=7, symbolBrush=CURVE_COLOR)
-                current = float(np.argmax(self.row[list(group.indices)]))
+                cells.append(Cell(group.name, np.arange(len(values), dtype=float), values,
+                                  float(np.argmax(self.row[list(group.indices)])),
+                                  tuple(group.categories)))
             else:
-                xs = np.asarray(profile.values, dtype=float)
-                curve.setData(xs, values)
-                current = float(self.row[group.indices[0]] * group.scale + group.offset)
-            handle.blockSignals(True)
-            handle.setValue(current)
-            handle.blockSignals(False)
+                cells.append(Cell(group.name, np.asarray(profile.values, dtype=float), values,
+                                  float(self.row[group.indices[0]] * group.scale + group.offset)))
+        self.grid.set_cells(cells, self._y_range(cells))
         classification = self._doc.dataset.task == "classification"
         at = self._answer_at_row()
-        more = len(column_groups(self._doc.dataset.preprocessing)) - len(self.groups)
+        more = len(self._all_groups or ()) - len(self.groups)
         self.summary_label.setText(
             f"{self.output_combo.currentText()} for this row: {fmt.number(at)}"
             + (" (a probability)" if classification else "")
             + (f" · the first {MAX_PLOTS} columns are shown ({more} more)" if more > 0 else "")
             + ". Drag an orange handle to change that input.")
+
+    def _y_range(self, cells: list[Cell]) -> tuple[float, float]:
+        """One y-axis for every cell, so that a flat curve looks flat: probabilities 0-1, a
+        regression target the range of all its curves (padded a little)."""
+        if self._doc.dataset.task == "classification":
+            return 0.0, 1.0
+        ys = np.concatenate([cell.ys for cell in cells])
+        ys = ys[np.isfinite(ys)]
+        low, high = (float(ys.min()), float(ys.max())) if len(ys) else (0.0, 1.0)
+        pad = (high - low) * 0.05 if high > low else max(abs(low) * 0.1, 1.0)
+        return low - pad, high + pad
 
     def _answer_at_row(self) -> float:
         from core.nn.model import forward
