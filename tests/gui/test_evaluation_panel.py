@@ -212,3 +212,31 @@ def test_newest_weights_win_while_training(qtbot, make_panel):
     # actual 0 1 1 0; "x1 and not x2" predicts 0 0 1 0
     assert cell_texts(panel) == [["2", "0"], ["1", "1"]]
     assert panel.request_count == 4
+
+
+def test_class_table_columns_fit_their_widest_text(qtbot):
+    """Widths come from font metrics (no ResizeToContents): every header and cell fits, the
+    bold mean row included, and the table asks for the width of its columns."""
+    from PySide6.QtGui import QFontMetrics
+
+    from core.insight.evaluation import evaluate_outputs
+    from gui.views.insight.class_table import ClassTable
+
+    table = ClassTable()
+    qtbot.addWidget(table)
+    names = ("a", "a much longer class name")
+    result = evaluate_outputs("classification", np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]),
+                      np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), names, "validation")
+    table.fill(result)
+    header = table.horizontalHeader()
+    plain = table.fontMetrics()
+    bold = QFontMetrics(table.model_.bold_font(table.font()))
+    assert header.sectionResizeMode(0) == header.ResizeMode.Fixed
+    for column, title in enumerate(table.header_texts()):
+        width = header.sectionSize(column)
+        assert width >= header.fontMetrics().horizontalAdvance(title) + 8
+        for row in range(len(names)):
+            assert width >= plain.horizontalAdvance(table.text(row, column)) + 8
+        assert width >= bold.horizontalAdvance(table.text(len(names), column)) + 8
+    assert header.sectionSize(0) > plain.horizontalAdvance("a much longer class name")
+    assert table.minimumWidth() >= header.length()

@@ -28,6 +28,7 @@ from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.background import Background
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.insight.legend_box import LegendBox
 from gui.views.live_view import LiveView
 
 # Okabe-Ito, colour-blind safe; classes beyond eight repeat the cycle.
@@ -50,6 +51,7 @@ class ProbabilityPanel(QWidget):
         # Computes only while seen, at most once a frame during training (gui.views.live_view).
         self.live = LiveView(self, self._refresh, stale=True, seen_as=seen_as)
         self.report: ProbabilityReport | None = None
+        self.legend_names: list[str] = []  # the legend's entries, in order (tests read them)
         self.background = Background(self)
         self.background.finished.connect(self._on_background_finished)
         self.background.failed.connect(self._on_background_failed)
@@ -85,7 +87,6 @@ class ProbabilityPanel(QWidget):
         self.plot.hideButtons()
         self.plot.setMouseEnabled(False, False)
         self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.02)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
         # Every item is created once and reused (shown, hidden, given new data): creating plot
         # items and legend entries on each new set of weights stalled the window (~50 ms).
         self.diagonal = self.plot.plot([], [])
@@ -94,7 +95,9 @@ class ProbabilityPanel(QWidget):
                                     brush=QColor(128, 128, 128, 70), pen=pg.mkPen(None))
         self.plot.addItem(self.bars)
         self.calibration_curve = self.plot.plot([], [], symbol="o", symbolSize=7)
-        self._legend_key: tuple = ()
+        self.legend = LegendBox()  # one item, not pyqtgraph's LegendItem (~2 ms an entry)
+        self.legend.setParentItem(self.plot.vb)
+        self.plot.vb.sigResized.connect(self.legend.anchor)
         self.hint_label = QLabel()
         self.hint_label.setAlignment(Qt.AlignCenter)
         self.hint_label.setWordWrap(True)
@@ -212,7 +215,7 @@ class ProbabilityPanel(QWidget):
         calibration = self._view == "calibration"
         self.bars.setVisible(calibration)
         self.calibration_curve.setVisible(calibration)
-        entries: list[tuple[Any, str]] = []
+        entries: list[tuple[QColor, bool, str]] = []
         if calibration:
             entries = self._draw_calibration(report)
             for curve in self.curves:
@@ -221,7 +224,7 @@ class ProbabilityPanel(QWidget):
             entries = self._draw_curves(report)
         self._set_legend(entries)
 
-    def _draw_curves(self, report: ProbabilityReport) -> list[tuple[Any, str]]:
+    def _draw_curves(self, report: ProbabilityReport) -> list[tuple[QColor, bool, str]]:
         roc = self._view == "roc"
         self.plot.setLabel("bottom", "False-positive rate" if roc else "Recall")
         self.plot.setLabel("left", "True-positive rate" if roc else "Precision")
@@ -238,13 +241,13 @@ class ProbabilityPanel(QWidget):
                 item.hide()
                 continue
             i, name, curve = shown[slot]
-            item.setData(curve.x, curve.y, pen=pg.mkPen(CLASS_COLORS[i % len(CLASS_COLORS)],
-                                                        width=2))
+            color = CLASS_COLORS[i % len(CLASS_COLORS)]
+            item.setData(curve.x, curve.y, pen=pg.mkPen(color, width=2))
             item.show()
-            entries.append((item, f"{name} ({fmt.number(curve.area)})"))
+            entries.append((QColor(color), False, f"{name} ({fmt.number(curve.area)})"))
         return entries
 
-    def _draw_calibration(self, report: ProbabilityReport) -> list[tuple[Any, str]]:
+    def _draw_calibration(self, report: ProbabilityReport) -> list[tuple[QColor, bool, str]]:
         cal = report.calibration
         self.plot.setLabel("bottom", "Predicted probability (confidence)")
         self.plot.setLabel("left", "Observed accuracy")
@@ -258,21 +261,13 @@ class ProbabilityPanel(QWidget):
         color = CLASS_COLORS[0]
         self.calibration_curve.setData(cal.confidence[filled], cal.accuracy[filled],
                                        pen=pg.mkPen(color, width=2), symbolBrush=color)
-        return [(self.diagonal, "Perfectly calibrated"),
-                (self.calibration_curve, "Network (grey bars: share of rows)")]
+        return [(self.palette().color(QPalette.Text), True, "Perfectly calibrated"),
+                (QColor(color), False, "Network (grey bars: share of rows)")]
 
-    def _set_legend(self, entries: list[tuple[Any, str]]) -> None:
-        """Rebuild the legend only when its entries change (new labels are set in place)."""
-        key = tuple(id(item) for item, _ in entries)
-        if key != self._legend_key:
-            self.legend.clear()
-            for item, name in entries:
-                self.legend.addItem(item, name)
-            self._legend_key = key
-            return
-        for (_sample, label), (_item, name) in zip(self.legend.items, entries, strict=True):
-            if label.text != name:
-                label.setText(name)
+    def _set_legend(self, entries: list[tuple[QColor, bool, str]]) -> None:
+        """entries: (the curve's colour, whether it is dashed, its name)."""
+        self.legend_names = [name for *_, name in entries]
+        self.legend.set_entries(entries)
 
     # ---- palette -------------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -286,5 +281,6 @@ class ProbabilityPanel(QWidget):
         palette = self.palette()
         self.plot_widget.setBackground(palette.color(QPalette.Base))
         axis_colors(self.plot, palette.color(QPalette.Text))
+        self.legend.set_colors(palette.color(QPalette.Base), palette.color(QPalette.Text))
 
 
