@@ -97,3 +97,37 @@ def test_hints_and_prediction_form_row(qtbot, window):
     window.doc.set_params(None)  # followed on the next frame (LiveView), not at once
     qtbot.waitUntil(lambda: panel.trace is None, timeout=5000)
     assert "needs weights" in panel.equations.toPlainText()
+
+
+def test_wide_layers_label_the_neurons_the_diagram_draws(qtbot, window, tmp_path):
+    """50 inputs and 20 hidden units: the diagram draws the first and last four of each, and the
+    step-through formats and labels exactly those, with core's numbers; the Inputs stage lists
+    the first SHOWN_COLUMNS columns and counts the rest."""
+    import pandas as pd
+
+    from core.nn.spec import LayerSpec, NetworkSpec
+    from gui.views.diagram.layout import shown_units
+    from gui.views.insight.step_text import SHOWN_COLUMNS
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.random((60, 50)).round(3), columns=[f"p{i}" for i in range(50)])
+    frame["label"] = np.where(frame["p0"] > 0.5, "yes", "no")
+    path = tmp_path / "wide.csv"
+    frame.to_csv(path, index=False)
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=10_000):
+        window.controller.datasets.open_dataset(str(path))
+    window.controller.network.apply_spec(NetworkSpec(50, (LayerSpec(20, "relu"),
+                                                         LayerSpec(1, "sigmoid"))))
+    window.controller.training.reset_weights()
+    panel = _open(qtbot, window)
+    doc = window.doc
+    drawn_inputs = set(shown_units(50)[0])
+    assert set(k for _c, k in panel.view.neurons) == drawn_inputs
+    assert sorted(panel.overlay.texts) == sorted(n(panel.trace.x[k]) for k in drawn_inputs)
+    text = panel.equations.toPlainText()
+    assert f"and {50 - SHOWN_COLUMNS} more columns" in text
+    qtbot.keyClick(panel, Qt.Key_Right)  # forward through the hidden layer
+    hidden = layer_activations(doc.spec, doc.params, panel.trace.x[None, :])[0][0]
+    labels = {key: value for key, value in panel.view.neurons.items() if key[0] == 1}
+    assert labels == {(1, j): f"a={n(hidden[j])}" for j in shown_units(20)[0]}
+    assert len(panel.overlay.texts) >= len(labels) + len(drawn_inputs)

@@ -14,10 +14,12 @@ from core.insight.diagnosis import layer_title
 from core.insight.step_through import SampleTrace
 from core.nn.spec import NetworkSpec
 from gui.views import fmt
+from gui.views.diagram.layout import shown_units
 
 SHOWN_UNITS = 6  # equations written out per layer; the rest are summarised
 SHOWN_TERMS = 6  # terms of a weighted sum written out
-SHOWN_COLUMNS = 40  # input columns listed on the Inputs stage (784 pixels made a 25 ms table)
+SHOWN_COLUMNS = 20  # input columns listed on the Inputs stage (784 pixels made a 25 ms table,
+# 40 rows ~10 ms: a QTextDocument table costs ~0.25 ms a row to lay out)
 # More weight lines than this in one layer: none is labelled (the diagram would be a smear of
 # numbers), so none is formatted either (784x64 weights took 0.2 s a step to format).
 MAX_EDGE_LABELS = 48
@@ -53,33 +55,36 @@ def _sub(name: str, index: int) -> str:
 
 def stage_view(spec: NetworkSpec, trace: SampleTrace, kind: str, layer: int,
                context: dict) -> StageView:
-    """context: "input_names", "raw" (list of (column, raw text)), "target_text", "row_text"."""
+    """context: "raw" (list of (column, raw text) of the first SHOWN_COLUMNS columns),
+    "n_columns" (how many there are), "groups", "target_text", "row_text"."""
     last = len(spec.layers) - 1
     if kind == "input":
         return _input(trace, context)
     if kind == "forward":
         neurons = _inputs_on(trace)
         for i in range(layer + 1):
-            neurons.update({(i + 1, j): f"a={n(v)}" for j, v in enumerate(trace.layers[i].a)})
+            neurons.update(_on(i + 1, trace.layers[i].a, "a="))
         edges = _edges(layer, trace.layers[layer].weights, "w=")
         return StageView(f"Forward · {layer_title(spec, layer)}", neurons, edges,
                          _forward_html(spec, trace, layer))
     if kind == "loss":
         neurons = _inputs_on(trace)
         for i, lt in enumerate(trace.layers[:-1]):
-            neurons.update({(i + 1, j): f"a={n(v)}" for j, v in enumerate(lt.a)})
-        neurons.update({(last + 1, j): f"ŷ={n(v)} y={n(t)}"
-                        for j, (v, t) in enumerate(zip(trace.output, trace.y, strict=True))})
+            neurons.update(_on(i + 1, lt.a, "a="))
+        neurons.update({(last + 1, j): f"ŷ={n(trace.output[j])} y={n(trace.y[j])}"
+                        for j in shown_units(len(trace.output))[0]})
         return StageView("Loss", neurons, {}, _loss_html(trace, context))
     if kind == "backward":
         neurons = {}
         for i in range(layer, last + 1):
-            neurons.update({(i + 1, j): f"δ={n(v)}" for j, v in enumerate(trace.layers[i].delta)})
+            neurons.update(_on(i + 1, trace.layers[i].delta, "δ="))
         edges = _edges(layer, trace.layers[layer].grad_weights, "∂w=")
         return StageView(f"Backward · {layer_title(spec, layer)}", neurons, edges,
                          _backward_html(spec, trace, layer))
-    neurons = {(i + 1, j): f"Δb={n(v)}" for i, lt in enumerate(trace.layers)
-               for j, v in enumerate(lt.update_bias) if spec.layers[i].use_bias}
+    neurons = {}
+    for i, lt in enumerate(trace.layers):
+        if spec.layers[i].use_bias:
+            neurons.update(_on(i + 1, lt.update_bias, "Δb="))
     edges = {}
     for i, lt in enumerate(trace.layers):
         edges.update(_edges(i, lt.update_weights, "Δ="))
@@ -93,8 +98,15 @@ def _edges(layer: int, values: np.ndarray, prefix: str) -> dict[tuple[int, int, 
     return {(layer, k, j): f"{prefix}{n(v)}" for (k, j), v in np.ndenumerate(values)}
 
 
+def _on(column: int, values: np.ndarray, prefix: str = "") -> dict[tuple[int, int], str]:
+    """Labels for the neurons of one diagram column that the diagram draws (a wide layer shows
+    its first and last few): formatting all 784 inputs took ~4 ms a step for 8 labels."""
+    shown, _hidden = shown_units(len(values))
+    return {(column, j): f"{prefix}{n(values[j])}" for j in shown}
+
+
 def _inputs_on(trace: SampleTrace) -> dict[tuple[int, int], str]:
-    return {(0, k): n(v) for k, v in enumerate(trace.x)}
+    return _on(0, trace.x)
 
 
 def _input(trace: SampleTrace, context: dict) -> StageView:
@@ -102,8 +114,9 @@ def _input(trace: SampleTrace, context: dict) -> StageView:
     rows = "".join(f"<tr><td>{name}</td><td align='right'>{raw}</td>"
                    f"<td align='right'>{n(x)}</td></tr>"
                    for (name, raw), x in columns[:SHOWN_COLUMNS])
-    if len(columns) > SHOWN_COLUMNS:
-        rows += (f"<tr><td colspan='3'>… and {len(columns) - SHOWN_COLUMNS:,} more columns "
+    more = context.get("n_columns", len(columns)) - SHOWN_COLUMNS
+    if more > 0:
+        rows += (f"<tr><td colspan='3'>… and {more:,} more columns "
                  "(their values are on the diagram's input neurons)</td></tr>")
     html = (f"<h3>Inputs</h3><p>{context['row_text']}. Each raw value is scaled as the "
             "training rows were (numbers: x = (value − offset) / scale; categories: one 0/1 "
@@ -115,9 +128,10 @@ def _input(trace: SampleTrace, context: dict) -> StageView:
 
 
 def _per_column(trace: SampleTrace, context: dict) -> list[float]:
-    """The first network input of each raw column (a categorical column's active one-hot)."""
+    """The first network input of each listed raw column (a categorical column's active
+    one-hot)."""
     return [float(trace.x[list(idx)].max()) if len(idx) > 1 else float(trace.x[idx[0]])
-            for idx in context["groups"]]
+            for idx in context["groups"][:SHOWN_COLUMNS]]
 
 
 def _forward_html(spec: NetworkSpec, trace: SampleTrace, layer: int) -> str:
