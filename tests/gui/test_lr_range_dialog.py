@@ -60,3 +60,28 @@ def test_cancel_stops_the_run(qtbot, window, monkeypatch):
     assert "Cancelled" in dialog.suggestion_label.text()
     assert dialog.run_button.isEnabled() and not dialog.apply_button.isEnabled()
     dialog.close()
+
+
+def test_the_dialog_is_reused_and_a_second_run_still_restores_the_weights(qtbot, window):
+    """Built once with the window: a second click shows the same dialog, reruns the test from
+    the current weights (left untouched again) and replaces the curves instead of adding any."""
+    window.controller.datasets.open_example("circles")
+    doc = window.doc
+    window.controller.training.reset_weights()
+    before = doc.params.flat.copy()
+    dialog = window.lr_range_dialog
+    items = len(dialog.plot.items)
+    assert [name for *_, name in dialog.legend.entries] == ["Loss at each step", "Smoothed"]
+    for _ in range(2):
+        dialog.result = None
+        window.find_lr_action.trigger()
+        assert window.lr_range_dialog is dialog and dialog.isVisible()
+        qtbot.waitUntil(lambda: dialog.result is not None and not dialog.task.busy,
+                        timeout=30_000)
+        assert np.array_equal(doc.params.flat, before)  # bit for bit
+        dialog.close()
+    expected = lr_range_test(doc.spec, doc.params.copy(), doc.dataset.X_train,
+                             doc.dataset.y_train, doc.config)
+    np.testing.assert_allclose(dialog.result.losses, expected.losses, rtol=1e-5)
+    assert len(dialog.plot.items) == items  # the same curves, new data
+    assert len(dialog.raw_curve.getData()[1]) == len(expected.losses)

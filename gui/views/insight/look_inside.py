@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QPushButton
 
@@ -119,12 +120,13 @@ def _lr_range(window: MainWindow) -> None:
 
 
 def _show_dialog(dialog: Any) -> None:
-    """Open and run at once: the one click the person made asked for the test."""
+    """Open and run: the one click the person made asked for the test. The run starts on the
+    next turn of the event loop, so that the dialog's first paint and the start of the job do
+    not hold the window in the same turn. The dialog is built once and reused."""
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()
-    if not dialog.task.busy:
-        dialog.run()
+    QTimer.singleShot(0, dialog, lambda: None if dialog.task.busy else dialog.run())
 
 
 def _step_through(window: MainWindow) -> None:

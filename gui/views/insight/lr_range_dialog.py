@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from gui.views import fmt
 from gui.views.curve_plots import TRAIN_COLOR, VAL_COLOR
 from gui.views.insight.cancellable import CancellableTask
 from gui.views.insight.evaluation_plots import axis_colors
+from gui.views.insight.legend_box import LegendBox
 from gui.views.insight.task_controls import TaskControls
 
 INTRO = ("Trains briefly from the current weights while the learning rate grows from 0.00001 to "
@@ -89,20 +90,26 @@ class LrRangeDialog(QDialog):
         self.plot.setLabel("left", "Training loss")
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
         palette = self.palette()
         self.plot_widget.setBackground(palette.color(QPalette.Base))
         axis_colors(self.plot, palette.color(QPalette.Text))
-        self.raw_curve = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=1),
-                                        name="Loss at each step")
-        self.smooth_curve = self.plot.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2),
-                                           name="Smoothed")
+        self.raw_curve = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=1))
+        self.smooth_curve = self.plot.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2))
+        self.legend = LegendBox()  # one painted item (pyqtgraph's legend lays out widgets)
+        self.legend.setParentItem(self.plot.vb)
+        self.plot.vb.sigResized.connect(self.legend.anchor)
+        self.legend.set_colors(palette.color(QPalette.Base), palette.color(QPalette.Text))
+        self.legend.set_entries([(QColor(TRAIN_COLOR), False, "Loss at each step"),
+                                 (QColor(VAL_COLOR), False, "Smoothed")])
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.color(QPalette.Text),
                                                              style=Qt.DashLine))
         self.marker.hide()
         self.plot.addItem(self.marker)
         self.suggestion_label = QLabel()
         self.suggestion_label.setWordWrap(True)
+        # Two lines from the start: the suggestion wraps, and a label growing when the result
+        # came relaid the dialog out and repainted the plot a second time.
+        self.suggestion_label.setMinimumHeight(2 * self.fontMetrics().lineSpacing() + 4)
         self.apply_button = QPushButton("Use it")
         self.apply_button.clicked.connect(self._on_apply_clicked)
         close = QPushButton("Close")
