@@ -123,11 +123,13 @@ def test_wide_layers_label_the_neurons_the_diagram_draws(qtbot, window, tmp_path
     doc = window.doc
     drawn_inputs = set(shown_units(50)[0])
     assert set(k for _c, k in panel.view.neurons) == drawn_inputs
-    assert sorted(panel.overlay.texts) == sorted(n(panel.trace.x[k]) for k in drawn_inputs)
+    on_diagram = set(panel.overlay.texts)  # (a label that would cover another is left off)
+    assert on_diagram and on_diagram <= {n(panel.trace.x[k]) for k in drawn_inputs}
     text = panel.equations.toPlainText()
     assert f"and {50 - SHOWN_COLUMNS} more columns" in text
     qtbot.keyClick(panel, Qt.Key_Right)  # forward through the hidden layer
     hidden = layer_activations(doc.spec, doc.params, panel.trace.x[None, :])[0][0]
     labels = {key: value for key, value in panel.view.neurons.items() if key[0] == 1}
     assert labels == {(1, j): f"a={n(hidden[j])}" for j in shown_units(20)[0]}
-    assert len(panel.overlay.texts) >= len(labels) + len(drawn_inputs)
+    assert {text for text in panel.overlay.texts if text.startswith("a=")} <= \
+        set(labels.values())
