@@ -1,6 +1,7 @@
 """Start the desktop app: QApplication, theme, settings, main window."""
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -53,21 +54,18 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
     settings = make_settings(settings_path)
     apply_theme(app, current_theme(settings))
 
-    from pyqtgraph.util.garbage_collector import GarbageCollector
-
-    from gui.control.dialogs import QtDialogs
-    from gui.main_window import DEFAULT_EXAMPLE, MainWindow
-
     # Python's cyclic GC runs in whichever thread happens to allocate; collecting a cycle that
     # holds a Qt widget on a worker thread deletes the widget there (a crash or a deadlock).
-    # Automatic collection is off and the UI thread collects on a timer instead.
-    collector = GarbageCollector(interval=1.0)  # noqa: F841 - kept alive while the app runs
+    # Automatic collection is off (before any thread starts) and the UI thread collects.
+    collect_on_ui_thread(app)
+    from gui.control.dialogs import QtDialogs
     from gui.control.recovery import journal_folder
+    from gui.main_window import DEFAULT_EXAMPLE, MainWindow
 
     window = MainWindow(settings=settings, dialogs=QtDialogs(), open_default=False,
-                        journal_folder=journal_folder(settings))
-    # The example (and pandas, ~0.5 s, which reading it needs) loads once the first frame is on
-    # screen: the window appears in well under a second and says what it is doing meanwhile.
+                        journal_folder=journal_folder(settings), deferred=True)
+    # The plots (pyqtgraph) and the example (pandas) come once the first frame is on screen
+    # (gui.window_parts): the window appears in under a second and says what it is doing.
     window.dataset_panel.show_opening(f"the {DEFAULT_EXAMPLE.upper()} example")
     window.doc.set_status(f"Opening the {DEFAULT_EXAMPLE.upper()} example…")
     window.show()
@@ -81,8 +79,28 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
         if paths:
             window.controller.open_path(paths[0])
 
-    after_first_paint(window, first_work)
+    # The example opens once the pre-train check stands between Train and a run.
+    after_first_paint(window, lambda: window.parts.start(after=("data_check", first_work)))
     return app.exec()
+
+
+def collect_on_ui_thread(parent: QObject, interval_ms: int = 1000) -> QTimer:
+    """Turn Python's automatic cyclic GC off and collect on a UI-thread timer instead, a
+    generation when its count passes the threshold automatic collection would have used."""
+    threshold = gc.get_threshold()
+    gc.disable()
+
+    def collect() -> None:
+        counts = gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= threshold[generation]:
+                break
+            gc.collect(generation)
+
+    timer = QTimer(parent)
+    timer.timeout.connect(collect)
+    timer.start(interval_ms)
+    return timer
 
 
 class _FirstPaint(QObject):

@@ -4,6 +4,7 @@ views' `*_requested` intents to the controller; every decision lives in the cont
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QSettings, Slot
 from PySide6.QtGui import (
@@ -17,7 +18,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
-    QTabWidget,
     QUndoView,
     QWidget,
 )
@@ -31,15 +31,11 @@ from gui.icons import themed_icon
 from gui.menus import build_menus
 from gui.views.dataset_panel import DatasetPanel
 from gui.views.editing_keys import EditingKeys
-from gui.views.insight import look_inside
-from gui.views.insight.boundary_panel import BoundaryPanel
-from gui.views.insight.diagnostics_panel import DiagnosticsPanel
-from gui.views.insight.evaluation_panel import EvaluationPanel
 from gui.views.insight.prediction_panel import PredictionPanel
-from gui.views.loss_plot import LossPlot
 from gui.views.status import StatusBar
 from gui.views.training_panel import TrainingPanel
 from gui.window_fit import MINIMUM, clamp_to_screen, fit_toolbar
+from gui.window_parts import PlotTabs, WindowParts, plot_parts
 
 APP_NAME = "Perceptron Studio"
 DEFAULT_EXAMPLE = "xor"
@@ -48,7 +44,9 @@ DEFAULT_EXAMPLE = "xor"
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings, dialogs: Dialogs | None = None,
                  document: Document | None = None, open_default: bool = True,
-                 journal_folder: str | Path | None = None) -> None:
+                 journal_folder: str | Path | None = None, deferred: bool = False) -> None:
+        """`deferred`: the plots and the tabs behind them are built after the first frame, when
+        the caller says (`self.parts.start`), or when first wanted (gui.window_parts)."""
         super().__init__()
         self._shown_once = False
         self.settings = settings
@@ -77,7 +75,9 @@ class MainWindow(QMainWindow):
         self._editing_keys = EditingKeys(self)  # Esc in a field cancels the edit, not training
         self._editing_keys.install()
         self._connect()
-        look_inside.install(self)
+        self.parts = WindowParts(self, self.plot_tabs, plot_parts(self))
+        if not deferred:
+            self.parts.build_all()
         self.setAcceptDrops(True)
         self.setMinimumSize(MINIMUM)
         # View > Reset layout goes back here
@@ -99,23 +99,14 @@ class MainWindow(QMainWindow):
         run = [a["train"], a["pause"], a["stop"], a["step"], a["reset"]]
         self.training_panel = TrainingPanel(self.doc, run)
         self.dataset_panel = DatasetPanel(self.doc)
-        self.loss_plot = LossPlot(self.doc)
         self.prediction_panel = PredictionPanel(self.doc)
-        self.plot_tabs = QTabWidget()
+        self.plot_tabs = PlotTabs()  # the pages come with self.parts
         self.plot_tabs.setObjectName("plot_tabs")
         self.plot_tabs.setDocumentMode(True)
-        self.plot_tabs.addTab(self.loss_plot, "Loss")
-        self.evaluation_panel = EvaluationPanel(self.doc)
-        self.plot_tabs.addTab(self.evaluation_panel, "Evaluation")
-        self.boundary_panel = BoundaryPanel(self.doc)
-        self.plot_tabs.addTab(self.boundary_panel, "Decision boundary")
-        self.diagnostics_panel = DiagnosticsPanel(self.doc)
-        self.plot_tabs.addTab(self.diagnostics_panel, "Diagnostics")
         from gui.time_machine_ui import TimeMachineUI
 
         self.time_machine = TimeMachineUI(self, self._journal_folder)
-        self.insight_panels: list[QWidget] = [self.prediction_panel, self.evaluation_panel,
-                                              self.boundary_panel, self.diagnostics_panel]
+        self.insight_panels: list[QWidget] = [self.prediction_panel]
         self.undo_view = QUndoView(self.controller.network.undo_stack)
         self.undo_view.setEmptyLabel("Opened network")
         self.status = StatusBar(self.doc)
@@ -133,7 +124,6 @@ class MainWindow(QMainWindow):
         self.dataset_panel.options_requested.connect(c.datasets.apply_dataset_options)
         self.dataset_panel.open_requested.connect(a["open_csv"].trigger)
         self.dataset_panel.header_requested.connect(c.datasets.reload_with_header)
-        self.loss_plot.export_requested.connect(self._on_loss_plot_export_requested)
         self.prediction_panel.predict_csv_requested.connect(self.predict_csv)
         self.status.cancel_requested.connect(c.datasets.cancel_csv)
         c.datasets.csv_loading.connect(self.status.set_loading)
@@ -186,8 +176,18 @@ class MainWindow(QMainWindow):
     def _on_training_updated(self, update: object) -> None:
         self.status.set_rate(getattr(update, "epochs_per_second", 0.0))
 
+    def __getattr__(self, name: str) -> Any:
+        # A part not built yet (gui.window_parts) is built when first read.
+        parts = self.__dict__.get("parts")
+        part = parts.part_providing(name) if parts is not None else None
+        if part is None:
+            raise AttributeError(f"'MainWindow' object has no attribute '{name}'")
+        parts.build(part.name)
+        return self.__dict__[name]
+
     @Slot(str)
-    def _on_loss_plot_export_requested(self, kind: str) -> None:
+    def export_loss_plot(self, kind: str) -> None:
+        """The loss plot's PNG… and CSV… buttons."""
         from gui.control.dialogs import ask_plot_export_path
 
         path = ask_plot_export_path(self.dialogs, kind, str(self.settings.value(

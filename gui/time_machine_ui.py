@@ -7,19 +7,22 @@ gui.control.time_machine, gui.control.recovery and core.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.errors import StudioError
 from gui.control.markers import CurveMarker
 from gui.control.time_machine import TimeMachine
-from gui.views.epoch_cursor import EpochCursor
 from gui.views.runs_board import RunsBoard
 from gui.views.timeline import Timeline
 from gui.window_fit import WithoutHeightForWidth
+
+if TYPE_CHECKING:  # the plots come after the window's first frame (gui.window_parts)
+    import pyqtgraph as pg
+
+    from gui.views.epoch_cursor import EpochCursor
 
 CSV_FILTER = "CSV files (*.csv)"
 MARKER_KINDS = ("live", "branch")
@@ -37,9 +40,10 @@ class TimeMachineUI(QObject):
             self.machine.budget_bytes = int(budget) * 1024 * 1024
         self.timeline = Timeline(self.machine, window.doc)
         self.board = RunsBoard(self.machine)
-        plot = window.loss_plot
-        self.cursor = EpochCursor([plot.loss_plot, plot.metric_plot])
-        self.diagnostics_cursor = EpochCursor(window.diagnostics_panel.plots.values())
+        # On the curves once their plots exist (attach_plots): the plots come after the window's
+        # first frame.
+        self.cursor: EpochCursor | None = None
+        self.diagnostics_cursor: EpochCursor | None = None
         self._overlays: dict[str, pg.PlotDataItem] = {}
         self._rerun: Any = None
         self._live_count = -1
@@ -51,6 +55,18 @@ class TimeMachineUI(QObject):
         controller.projects.runs_source = lambda: tuple(self.machine.runs.values())
         controller.project_opened.connect(self._on_controller_project_opened)
         self._connect()
+
+    def attach_plots(self, loss_plot: Any = None, diagnostics: Any = None) -> None:
+        """Put the epoch cursor on the loss plot's or the diagnostics panel's plots."""
+        from gui.views.epoch_cursor import EpochCursor
+
+        epoch = self.machine.scrub_epoch
+        if loss_plot is not None:
+            self.cursor = EpochCursor([loss_plot.loss_plot, loss_plot.metric_plot])
+            self.cursor.set_epoch(epoch)
+        if diagnostics is not None:
+            self.diagnostics_cursor = EpochCursor(diagnostics.plots.values())
+            self.diagnostics_cursor.set_epoch(epoch)
 
     def plot_area(self, tabs: QWidget) -> QWidget:
         """The plot tabs with the timeline under them (the Plots dock's widget)."""
@@ -80,8 +96,9 @@ class TimeMachineUI(QObject):
     # ---- markers ----------------------------------------------------------------------------
     @Slot(object)
     def _on_machine_scrub_changed(self, epoch: int | None) -> None:
-        self.cursor.set_epoch(epoch)
-        self.diagnostics_cursor.set_epoch(epoch)
+        for cursor in (self.cursor, self.diagnostics_cursor):
+            if cursor is not None:
+                cursor.set_epoch(epoch)
 
     @Slot()
     def _on_machine_runs_changed(self) -> None:
@@ -147,6 +164,8 @@ class TimeMachineUI(QObject):
             x = [e + record.epoch_offset for e in record.history.epochs]
             item = self._overlays.get(run_id)
             if item is None:
+                import pyqtgraph as pg
+
                 pen = pg.mkPen(self.board.color_of(run_id), width=1.5, style=Qt.DotLine)
                 item = self._overlays[run_id] = pg.PlotDataItem(pen=pen, connect="finite")
                 item.setZValue(-5)

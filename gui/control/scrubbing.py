@@ -6,7 +6,8 @@ A mixin of TimeMachine, which owns the state it uses: `runs`, `stores`, `current
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 from PySide6.QtCore import Slot
@@ -15,25 +16,69 @@ from core.nn.params import Params
 from core.nn.snapshots import SessionState
 
 
+class KeptEpochs(Sequence):
+    """(document-axis epoch, run id, run epoch) of kept snapshots, ascending and one per document
+    epoch, held as arrays: a long XOR run keeps ~10^5 of them and the timeline asks again at
+    every change of the training state (as tuples that took ~70 ms of the UI thread a time)."""
+
+    def __init__(self, doc_epochs: np.ndarray, run_ids: list[str], run_index: np.ndarray,
+                 run_epochs: np.ndarray) -> None:
+        self._doc, self._ids, self._index, self._run = doc_epochs, run_ids, run_index, run_epochs
+
+    @classmethod
+    def empty(cls) -> KeptEpochs:
+        none = np.zeros(0, np.int64)
+        return cls(none, [], none, none)
+
+    def __len__(self) -> int:
+        return len(self._doc)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, str, int]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[tuple[int, str, int]]: ...
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return int(self._doc[i]), self._ids[int(self._index[i])], int(self._run[i])
+
+    def position(self, doc_epoch: int) -> int | None:
+        """Index of `doc_epoch`, or None if it is not kept."""
+        i = int(np.searchsorted(self._doc, doc_epoch))
+        return i if i < len(self._doc) and self._doc[i] == doc_epoch else None
+
+
 class Scrubbing:
-    def kept_epochs(self) -> list[tuple[int, str, int]]:
-        """(document-axis epoch, run id, run epoch) of every kept snapshot behind the document's
-        history: the current run's, then its ancestors' up to each branch point."""
-        found: list[tuple[int, str, int]] = []
+    def kept_epochs(self) -> KeptEpochs:
+        """Every kept snapshot behind the document's history: the current run's, then its
+        ancestors' up to each branch point; where two share a document epoch, the smaller
+        (run id, run epoch) wins."""
+        ids, doc, run = [], [], []
         record, limit = self.current, None
         while record is not None:
             store = self.stores.get(record.id)
             if store is not None:
-                found.extend((record.epoch_offset + e, record.id, e) for e in store.epochs
-                             if (limit is None or e <= limit) and e >= record.start_epoch)
+                epochs = np.asarray(store.epochs, dtype=np.int64)
+                keep = epochs >= record.start_epoch
+                if limit is not None:
+                    keep &= epochs <= limit
+                ids.append(record.id)
+                run.append(epochs[keep])
+                doc.append(run[-1] + record.epoch_offset)
             if record.parent_id is None or record.branch_epoch is None:
                 break
             record, limit = self.runs.get(record.parent_id), record.branch_epoch
-        found.sort()
-        unique: dict[int, tuple[int, str, int]] = {}
-        for entry in found:
-            unique.setdefault(entry[0], entry)
-        return list(unique.values())
+        names = sorted(set(ids))
+        if not doc:
+            return KeptEpochs.empty()
+        rank = np.concatenate([np.full(len(r), names.index(i))
+                               for i, r in zip(ids, run, strict=True)])
+        doc_all, run_all = np.concatenate(doc), np.concatenate(run)
+        order = np.lexsort((run_all, rank, doc_all))  # the order sorting the tuples gave
+        doc_all, rank, run_all = doc_all[order], rank[order], run_all[order]
+        first = np.ones(len(doc_all), dtype=bool)
+        first[1:] = doc_all[1:] != doc_all[:-1]
+        return KeptEpochs(doc_all[first], names, rank[first], run_all[first])
 
     def state_at(self, run_id: str, epoch: int) -> SessionState | None:
         store = self.stores.get(run_id)

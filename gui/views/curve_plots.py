@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 
-TRAIN_COLOR = "#E69F00"  # Okabe-Ito orange / blue: distinct for colour-blind readers too
-VAL_COLOR = "#0072B2"
-BEST_COLOR = "#009E73"
+from gui.views.curve_colors import BEST_COLOR, TRAIN_COLOR, VAL_COLOR
+
+__all__ = ["BEST_COLOR", "TRAIN_COLOR", "VAL_COLOR", "CurvePlots", "build_curve_plots"]
 LEFT_AXIS_WIDTH = 64  # px: the label plus ticks like "0.0012" and "1e-05"
 
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from gui.control.document import Document
+from gui.control.scrubbing import KeptEpochs
 from gui.control.time_machine import TimeMachine
 
 HINT = ("Drag or use the arrow keys to show the network at any kept epoch; the right end (End, "
@@ -47,7 +48,7 @@ class Timeline(QWidget):
         super().__init__(parent)
         self._machine = machine
         self._doc = document
-        self._kept: list[tuple[int, str, int]] = []
+        self._kept = KeptEpochs.empty()
         self.slider = _Slider(Qt.Horizontal)
         self.slider.setObjectName("timeline_slider")
         self.slider.setPageStep(10)
@@ -94,9 +95,8 @@ class Timeline(QWidget):
         self._update_text()
 
     def _position(self, epoch: int | None) -> int:
-        if epoch is None:
-            return len(self._kept)
-        return next((i for i, k in enumerate(self._kept) if k[0] == epoch), len(self._kept))
+        found = None if epoch is None else self._kept.position(epoch)
+        return len(self._kept) if found is None else found
 
     def _update_text(self) -> None:
         scrub = self._machine.scrub_epoch

@@ -1,7 +1,7 @@
 """The window paints before the heavy modules load: importing and building the main window must
-not import pandas, onnx, scikit-learn or llvmlite (they cost ~0.1-1 s), and the example dataset
-opens once the first frame is on screen. Run in a fresh interpreter, since the test process has
-them all."""
+not import pandas, onnx, scikit-learn, llvmlite or pyqtgraph (they cost ~0.1-1 s each), nor the
+plots and the views behind the first tab; the plots and the example dataset come once the first
+frame is on screen. Run in a fresh interpreter, since the test process has them all."""
 from __future__ import annotations
 
 import os
@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("pandas", "onnx", "sklearn", "scipy", "llvmlite")
+HEAVY = ("pandas", "onnx", "sklearn", "scipy", "llvmlite", "pyqtgraph", "gui.views.loss_plot",
+         "gui.views.insight.evaluation_panel", "gui.views.insight.look_inside")
 
 _CHILD = r"""
 import os, sys
@@ -32,10 +33,11 @@ class Probe(QObject):
         return False
 
     def wait_for_example(self):
-        if self.w.doc.table is None:
+        if self.w.doc.table is None or not self.w.parts.done:
             QTimer.singleShot(20, self.wait_for_example)
             return
         print("example:", os.path.basename(str(self.w.doc.table.path)), flush=True)
+        print("waiting tabs:", self.w.plot_tabs.waiting(), flush=True)
         os._exit(0)
 
 probe = Probe()
@@ -59,3 +61,4 @@ def test_window_paints_before_pandas_and_opens_the_example_after(tmp_path):
     assert "after import: []" in lines, child.stdout + child.stderr
     assert "at first paint: [] table: False" in lines, child.stdout + child.stderr
     assert "example: xor.csv" in lines, child.stdout + child.stderr
+    assert "waiting tabs: []" in lines, child.stdout + child.stderr

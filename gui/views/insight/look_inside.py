@@ -28,11 +28,15 @@ MainWindow = Any
 
 def install(window: MainWindow) -> None:
     """Build the views, put them in their places and wire their intents to the controller."""
-    _probabilities(window)
-    _data_check(window)
-    _lr_range(window)
-    _step_through(window)
-    _importance(window)
+    for build in parts().values():
+        build(window)
+
+
+def parts() -> dict[str, Any]:
+    """install's steps by name, in its order: the window may also build them one at a time,
+    after its first frame (gui.window_parts)."""
+    return {"probabilities": _probabilities, "data_check": _data_check, "lr_range": _lr_range,
+            "step_through": _step_through, "importance": _importance}
 
 
 def _probabilities(window: MainWindow) -> None:

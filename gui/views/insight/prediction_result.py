@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from gui.views import fmt
-from gui.views.curve_plots import VAL_COLOR
+from gui.views.curve_colors import VAL_COLOR
 
 
 def _percent(p: float) -> str:

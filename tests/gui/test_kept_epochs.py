@@ -1,0 +1,59 @@
+"""The timeline's kept epochs as arrays (gui.control.scrubbing.KeptEpochs) are the list the tuples
+gave: the current run's, then its ancestors' up to each branch point, one per document epoch."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from gui.control.scrubbing import KeptEpochs, Scrubbing
+
+
+def tuples_reference(machine) -> list[tuple[int, str, int]]:  # noqa: ANN001 - the old code
+    found = []
+    record, limit = machine.current, None
+    while record is not None:
+        store = machine.stores.get(record.id)
+        if store is not None:
+            found.extend((record.epoch_offset + e, record.id, e) for e in store.epochs
+                         if (limit is None or e <= limit) and e >= record.start_epoch)
+        if record.parent_id is None or record.branch_epoch is None:
+            break
+        record, limit = machine.runs.get(record.parent_id), record.branch_epoch
+    found.sort()
+    unique: dict[int, tuple[int, str, int]] = {}
+    for entry in found:
+        unique.setdefault(entry[0], entry)
+    return list(unique.values())
+
+
+class Machine(Scrubbing):
+    def __init__(self, runs, stores, current_id) -> None:  # noqa: ANN001
+        self.runs, self.stores, self.current = runs, stores, runs[current_id]
+
+
+def run(rid, parent=None, branch=None, offset=0, start=0):  # noqa: ANN001, ANN201
+    return SimpleNamespace(id=rid, parent_id=parent, branch_epoch=branch, epoch_offset=offset,
+                           start_epoch=start)
+
+
+def test_arrays_match_the_tuples_across_branches_and_ties() -> None:
+    rng = np.random.default_rng(3)
+    runs = {"b": run("b"), "a": run("a", "b", 40, offset=0, start=41),
+            "c": run("c", "a", 70, offset=5, start=1), "z": run("z", "c", 90, offset=-3)}
+    stores = {rid: SimpleNamespace(epochs=sorted(rng.choice(150, 60, replace=False).tolist()))
+              for rid in runs}
+    for current in runs:
+        machine = Machine(runs, stores, current)
+        kept = machine.kept_epochs()
+        expected = tuples_reference(machine)
+        assert isinstance(kept, KeptEpochs) and list(kept) == expected and len(expected) > 20
+        assert kept[-1] == expected[-1] and kept[2:5] == expected[2:5]
+        for i, entry in enumerate(expected):
+            assert kept.position(entry[0]) == i
+        assert kept.position(10_000) is None
+
+
+def test_no_run_keeps_nothing() -> None:
+    kept = Machine({"a": run("a")}, {}, "a").kept_epochs()
+    assert len(kept) == 0 and list(kept) == [] and kept.position(1) is None
