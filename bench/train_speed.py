@@ -185,7 +185,7 @@ def print_machine() -> None:
         print(f"  {name}={os.environ.get(name, '(unset)')}")
     # Loaded here, not in the background after 0.5 s of training as in the app, so every epoch
     # timed below uses the same step (results are the same bits either way).
-    compiled = fused_steps.load() and fused_steps.kernels() is not None
+    compiled = fused_steps.load() and fused_steps.kernel("adam", "f") is not None
     print(f"  optimizer steps: {'compiled (llvmlite)' if compiled else 'NumPy'}")
     try:
         from threadpoolctl import threadpool_info

@@ -15,15 +15,14 @@ with PySide6's import hook reading each one's source) on a thread that holds the
 the app stalled the UI thread for 150-320 ms. llvmlite imports in ~0.1 s and compiles these few
 loops in ~0.2-0.5 s inside LLVM, where ctypes has released the GIL. Nothing is written to disk.
 
-Only core.nn.fused_steps imports this module, on its loader thread.
+Only core.nn.fused_steps imports this module, on its loader thread, and compiles only the
+kernels training asks for.
 """
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
 
 import llvmlite.binding as llvm
-import numpy as np
 
 # name: (arrays, scalars, operations (result, op, operands...), stores {array: value},
 # arrays whose stored value the state flush zeroes when tiny). The first two arrays are always
@@ -90,23 +89,26 @@ def _function_ir(name: str, char: str, flush: bool) -> str:
     return "\n".join(lines)
 
 
-def module_ir() -> str:
-    """Every kernel, plain and flushing, for float32 ("f") and float64 ("d")."""
+def module_ir(kernels: list[tuple[str, str]] | None = None) -> str:
+    """The given (name, dtype char) kernels, plain and flushing; by default every kernel for
+    float32 ("f") and float64 ("d")."""
+    kernels = kernels or [(name, char) for char in _TYPES for name in KERNELS]
     parts = []
-    for char, (ty, suffix, _) in _TYPES.items():
+    for char in sorted({char for _name, char in kernels}):
+        ty, suffix, _ = _TYPES[char]
         parts.append(f"declare {ty} @llvm.sqrt.{suffix}({ty})\n"
                      f"declare {ty} @llvm.fabs.{suffix}({ty})")
-        parts += [_function_ir(name, char, flush) for name in KERNELS for flush in (False, True)]
+    parts += [_function_ir(name, char, flush) for name, char in kernels for flush in (False, True)]
     return "\n\n".join(parts)
 
 
-def optimised() -> tuple[object, object]:
+def optimised(kernels: list[tuple[str, str]] | None = None) -> tuple[object, object]:
     """(target machine for this CPU, the kernels' module optimised at -O3 for it)."""
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     machine = llvm.Target.from_default_triple().create_target_machine(
         cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), opt=3)
-    module = llvm.parse_assembly(module_ir())
+    module = llvm.parse_assembly(module_ir(kernels))
     module.verify()
     tuning = llvm.create_pipeline_tuning_options(speed_level=3)
     tuning.loop_vectorization = True
@@ -115,39 +117,26 @@ def optimised() -> tuple[object, object]:
     return machine, module
 
 
-def _compile() -> tuple[object, dict[tuple[str, str], tuple[Callable, Callable]]]:
-    machine, module = optimised()
+_engines: list[object] = []  # each owns its kernels' machine code: kept as long as the process
+
+
+def compile_kernels(kernels: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
+    """Compile the (name, dtype char) kernels (~50 ms each pair, in LLVM with the GIL
+    released): {(name, char): (plain function, flushing function)}, ctypes functions that
+    take (array addresses..., n, scalars... [, tiny]) and release the GIL while they run."""
+    machine, module = optimised(kernels)
     engine = llvm.create_mcjit_compiler(module, machine)
     engine.finalize_object()
+    _engines.append(engine)
     functions = {}
-    for name, (array_names, scalar_names, *_rest) in KERNELS.items():
-        for char, (_ty, _suffix, c_type) in _TYPES.items():
-            head = [ctypes.c_void_p] * len(array_names.split()) + [ctypes.c_int64]
-            scalars = [c_type] * len(scalar_names.split())
-            # CFUNCTYPE calls release the GIL for the loop's duration.
-            plain = ctypes.CFUNCTYPE(None, *head, *scalars)(
-                engine.get_function_address(f"{name}_{char}"))
-            flushing = ctypes.CFUNCTYPE(None, *head, *scalars, c_type)(
-                engine.get_function_address(f"{name}_{char}_flush"))
-            functions[name, char] = (plain, flushing)
-    return engine, functions
-
-
-# The engine owns the machine code: it must live as long as the functions.
-_engine, _functions = _compile()
-
-
-def bind(name: str, arrays: tuple[np.ndarray, ...]) -> Callable[..., None]:
-    """Kernel `name` applied to these arrays (params, gradient, state: one float dtype, 1-D,
-    contiguous, one size, checked by core.nn.fused_steps.fits): call it with
-    (scalars, flush, tiny), the scalars already cast to the arrays' dtype."""
-    plain, flushing = _functions[name, arrays[0].dtype.char]
-    head = (*(a.ctypes.data for a in arrays), arrays[0].size)
-
-    def step(scalars: tuple, flush: bool, tiny: np.floating, _keep: tuple = arrays) -> None:
-        # _keep holds the arrays whose addresses `head` holds.
-        if flush:
-            flushing(*head, *scalars, tiny)
-        else:
-            plain(*head, *scalars)
-    return step
+    for name, char in kernels:
+        array_names, scalar_names, *_rest = KERNELS[name]
+        c_type = _TYPES[char][2]
+        head = [ctypes.c_void_p] * len(array_names.split()) + [ctypes.c_int64]
+        scalars = [c_type] * len(scalar_names.split())
+        plain = ctypes.CFUNCTYPE(None, *head, *scalars)(
+            engine.get_function_address(f"{name}_{char}"))
+        flushing = ctypes.CFUNCTYPE(None, *head, *scalars, c_type)(
+            engine.get_function_address(f"{name}_{char}_flush"))
+        functions[name, char] = (plain, flushing)
+    return functions

@@ -83,19 +83,20 @@ class _Stateful:
         return self.iterations % FLUSH_EVERY == 0
 
     def _fused(self, params: Params, grads: Params, name: str) -> Any:
-        """The compiled kernel `name` bound to these buffers when the kernels are ready and fit
-        them, else None. Bound once per set of buffers (the state list is replaced, never
-        edited, whenever its buffers change)."""
-        fused = fused_steps.kernels()
-        if fused is None:
+        """The compiled kernel `name` bound to these buffers when it is ready and fits them,
+        else None. Bound once per set of buffers (the state list is replaced, never edited,
+        whenever its buffers change)."""
+        flat = params.flat
+        functions = fused_steps.kernel(name, flat.dtype.char)
+        if functions is None:
             return None
         bound = self._bound
-        if bound is not None and bound[0] is fused and bound[1] is params.flat \
-                and bound[2] is grads.flat and bound[3] is self._state and bound[4] == name:
-            return bound[5]
-        arrays = (params.flat, grads.flat, *self._state)
-        step = fused.bind(name, arrays) if fused_steps.fits(*arrays) else None
-        self._bound = (fused, params.flat, grads.flat, self._state, name, step)
+        if bound is not None and bound[0] is functions and bound[1] is flat \
+                and bound[2] is grads.flat and bound[3] is self._state:
+            return bound[4]
+        arrays = (flat, grads.flat, *self._state)
+        step = fused_steps.bind(functions, arrays) if fused_steps.fits(*arrays) else None
+        self._bound = (functions, flat, grads.flat, self._state, step)
         return step
 
     def continue_from(self, other: Any, source: np.ndarray) -> bool:

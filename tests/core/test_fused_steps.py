@@ -138,27 +138,38 @@ def test_buffers_the_kernels_cannot_take_use_the_numpy_step(compiled) -> None:
     assert not fused_steps.fits(flat, np.zeros(20, np.float32)[::2])
 
 
-def test_the_loader_waits_for_training_then_loads_off_the_caller_thread(compiled,
-                                                                        monkeypatch) -> None:
-    for name, value in (("_active", None), ("_loaded", None), ("_thread", None),
-                        ("_first_ask", None), ("_failed", False), ("_enabled", True)):
+def _fresh_loader(monkeypatch) -> None:
+    """The loader as in a new process: nothing asked for, nothing compiled."""
+    ready: dict = {}
+    for name, value in (("_ready", ready), ("_active", ready), ("_wanted", set()),
+                        ("_thread", None), ("_first_ask", None), ("_failed", False),
+                        ("_enabled", True)):
         monkeypatch.setattr(fused_steps, name, value)
+
+
+def test_the_loader_waits_for_training_then_compiles_what_is_asked_off_the_caller_thread(
+        compiled, monkeypatch) -> None:
+    _fresh_loader(monkeypatch)
     monkeypatch.setattr(fused_steps, "START_AFTER", 3600.0)
-    assert fused_steps.kernels() is None and fused_steps._thread is None  # a short run: nothing
+    assert fused_steps.kernel("adam", "f") is None
+    assert fused_steps._thread is None  # a short run: nothing loads
     monkeypatch.setattr(fused_steps, "START_AFTER", 0.0)
-    assert fused_steps.kernels() is None  # the loader starts; this step is the NumPy one
+    assert fused_steps.kernel("adam", "e") is None and fused_steps._thread is None  # float16
+    assert fused_steps.kernel("adam", "f") is None  # the loader starts; this step is NumPy's
     thread = fused_steps._thread
     assert thread is not None and thread.daemon
     assert fused_steps.wait(120) and not thread.is_alive()
-    assert fused_steps.kernels() is sys.modules["core.nn.fused_kernels"]
+    assert fused_steps.kernel("adam", "f") is not None
+    assert set(fused_steps._ready) == {("adam", "f")}  # only what training asked for
+    assert fused_steps.kernel("rmsprop", "d") is None
+    assert fused_steps.wait(120) and fused_steps.kernel("rmsprop", "d") is not None
+    assert fused_steps._thread is None
 
 
 def test_without_llvmlite_training_falls_back_silently(compiled, monkeypatch, capsys,
-                                                    caplog) -> None:
-    for name, value in (("_active", None), ("_loaded", None), ("_thread", None),
-                        ("_first_ask", None), ("_failed", False), ("_enabled", True),
-                        ("START_AFTER", 0.0)):
-        monkeypatch.setattr(fused_steps, name, value)
+                                                       caplog) -> None:
+    _fresh_loader(monkeypatch)
+    monkeypatch.setattr(fused_steps, "START_AFTER", 0.0)
     monkeypatch.setitem(sys.modules, "llvmlite.binding", None)  # its import raises ImportError
     monkeypatch.delitem(sys.modules, "core.nn.fused_kernels")
     caplog.set_level("WARNING")
@@ -171,5 +182,5 @@ def test_without_llvmlite_training_falls_back_silently(compiled, monkeypatch, ca
     assert fused_steps.wait(120) is False and fused_steps._failed
     list(session.run())
     assert session.epoch == 30 and np.isfinite(session.params.flat).all()
-    assert fused_steps.kernels() is None
+    assert fused_steps.kernel("adam", "f") is None and fused_steps._thread is None
     assert capsys.readouterr() == ("", "") and not caplog.records
