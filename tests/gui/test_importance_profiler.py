@@ -174,3 +174,21 @@ def test_wide_tables_chart_only_the_most_important_columns(qtbot, window):
     assert len(ticks) == MAX_BARS
     assert [name for _y, name in ticks][-3:] == ["p47", "p48", "p49"]  # the most important on top
     assert f"the {MAX_BARS} most important of 50 columns" in panel.summary_label.text()
+
+
+def test_profiler_prepares_its_columns_while_hidden(qtbot, window, tmp_path):
+    """The columns and the typical row are worked out in an idle moment after the dataset
+    arrives (not in the tab's first show), and are the training means / commonest category."""
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=10_000):
+        window.controller.datasets.open_dataset(_signal_csv(tmp_path))
+    profiler = window.profiler_panel
+    assert not profiler.isVisible()
+    qtbot.waitUntil(lambda: profiler._typical_row is not None, timeout=5000)
+    dataset = window.doc.dataset
+    assert [g.name for g in profiler._all_groups] == ["noise", "signal", "colour"]
+    np.testing.assert_allclose(profiler._typical_row[:2], dataset.X_train[:, :2].mean(axis=0))
+    colour = profiler._all_groups[2]
+    counts = dataset.X_train[:, list(colour.indices)].sum(axis=0)
+    assert profiler._typical_row[list(colour.indices)].tolist() == \
+        np.eye(len(counts))[int(np.argmax(counts))].tolist()
+    assert profiler.grid.sizeHint().height() >= profiler.grid.minimumSizeHint().height() > 0
