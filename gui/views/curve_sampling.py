@@ -11,6 +11,14 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 MAX_DRAWN_POINTS = 10_000  # per curve; a screen is at most a few thousand pixels wide
+MIN_DRAWN_POINTS = 2_000  # per curve, however narrow the plot (it may be widened before a redraw)
+
+
+def points_for_width(pixels: float) -> int:
+    """The cap for a plot `pixels` device pixels wide: a low and a high per pixel column is all
+    a screen can show of a curve, and every point beyond is setData and drawing time in each
+    frame of training."""
+    return int(min(MAX_DRAWN_POINTS, max(MIN_DRAWN_POINTS, 2 * pixels)))
 
 
 def column_copy(column: array | None, rows: slice) -> np.ndarray | None:
@@ -58,7 +66,8 @@ def visible_rows(epochs: np.ndarray, low: float, high: float) -> slice:
 
 
 def sample_history(columns: Mapping[str, array], rows: int, metric: str | None,
-                   curves: Iterable[str], shown_epochs: tuple[float, float] | None
+                   curves: Iterable[str], shown_epochs: tuple[float, float] | None,
+                   max_points: int = MAX_DRAWN_POINTS
                    ) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """(the first and last epoch drawn, (x, y) per curve) from the first `rows` rows of a
     history's `columns`: all of them, or those around `shown_epochs` (a zoomed view), sampled.
@@ -74,5 +83,6 @@ def sample_history(columns: Mapping[str, array], rows: int, metric: str | None,
         split, kind = key.split("_", 1)
         name = key if kind == "loss" else f"{split}_{metric}" if metric else None
         y = column_copy(columns.get(name), window) if name else None
-        drawn[key] = sampled(epochs, np.full(len(epochs), np.nan) if y is None else y)
+        drawn[key] = sampled(epochs, np.full(len(epochs), np.nan) if y is None else y,
+                             max_points)
     return epochs[[0, -1]] if len(epochs) else epochs, drawn

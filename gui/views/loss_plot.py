@@ -1,7 +1,7 @@
 """Live training curves: loss on top, accuracy or R² below, sharing the epoch axis.
 
 Curves are created once and fed with `setData`: each redraw reads the document's (bounded) history
-and samples it to at most MAX_DRAWN_POINTS per curve, keeping every peak; zoomed in, it draws the
+and samples it to a low and a high per pixel column, keeping every peak; zoomed in, it draws the
 rows around the epochs shown in full detail. Colours follow the window palette (light or dark).
 """
 from __future__ import annotations
@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.control.document import Document
 from gui.views.curve_markers import CurveMarkers
 from gui.views.curve_plots import build_curve_plots
-from gui.views.curve_sampling import sample_history
+from gui.views.curve_sampling import points_for_width, sample_history
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
 from gui.views.plot_style import style_plots, tool_button
@@ -39,6 +39,7 @@ class LossPlot(QWidget):
         self._metric: str | None = None
         self._repick = True  # choose the metric again from the next points
         self._shown: set[str] = set()
+        self._cap = 0  # points per curve of the last redraw (curve_sampling.points_for_width)
         # Curves and axes repaint on the shared ~10 Hz frame grid (gui.control.cadence), together
         # with the other live views, and not at all behind another tab: a plot needs no 30 fps,
         # and every repaint is UI-thread time.
@@ -140,6 +141,12 @@ class LossPlot(QWidget):
         super().showEvent(event)
         self.live.shown()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # Wider than the last drawing's point cap allows: draw the detail the new width shows.
+        if points_for_width(self.view.width() * self.view.devicePixelRatioF()) > self._cap:
+            self.live.changed()
+
     def _pick_metric(self, points: Mapping[str, object]) -> None:
         self._repick = False
         for key, text in METRICS:
@@ -154,8 +161,9 @@ class LossPlot(QWidget):
         # Every row while following, else the rows around the epochs shown (zoomed in).
         shown_epochs = None if self._follow else self.loss_plot.getViewBox().viewRange()[0]
         history = self._doc.history
+        self._cap = points_for_width(self.view.width() * self.view.devicePixelRatioF())
         ends, drawn = sample_history(history.columns, 0 if self._blank else len(history),
-                                     self._metric, self.curves, shown_epochs)
+                                     self._metric, self.curves, shown_epochs, self._cap)
         self._series = {key: Series.of(y) for key, (_, y) in drawn.items()}
         self._series["epoch"] = Series.of(ends)
         shown = set()

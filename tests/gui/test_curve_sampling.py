@@ -64,3 +64,31 @@ def test_the_loss_plot_draws_a_zoomed_range_in_full_detail(qtbot) -> None:
     inside = x[(x >= 40_000) & (x <= 40_500)]
     assert len(inside) == 501  # every epoch shown is drawn
     assert not plot.following
+
+
+def test_the_loss_plot_draws_two_points_a_pixel_column_and_more_when_widened(qtbot) -> None:
+    from gui.control.document import Document
+    from gui.views.curve_sampling import MIN_DRAWN_POINTS, points_for_width
+    from gui.views.loss_plot import LossPlot
+
+    assert points_for_width(100) == MIN_DRAWN_POINTS
+    assert points_for_width(3000) == 6000 and points_for_width(10**5) == MAX_DRAWN_POINTS
+    doc = Document()
+    plot = LossPlot(doc)
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    plot.show()
+    n = 100_000
+    epochs = np.arange(1, n + 1, dtype=np.float64)
+    loss = 1.0 / epochs
+    loss[77_777] = 9.0  # one spike: still drawn at any width
+    doc.append_history({"epoch": epochs, "train_loss": loss, "val_loss": np.full(n, np.nan)})
+    plot.live.draw_now()
+    x, y = plot.curves["train_loss"].getOriginalDataset()
+    assert len(x) <= MIN_DRAWN_POINTS and x[-1] == n and y.max() == 9.0
+    plot.resize(2400, 300)  # wider than the cap allows: redrawn with more points
+    qtbot.waitUntil(lambda: len(plot.curves["train_loss"].getOriginalDataset()[0])
+                    > MIN_DRAWN_POINTS, timeout=5_000)
+    x, y = plot.curves["train_loss"].getOriginalDataset()
+    assert len(x) <= points_for_width(plot.view.width() * plot.view.devicePixelRatioF())
+    assert y.max() == 9.0
