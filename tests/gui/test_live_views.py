@@ -9,6 +9,7 @@ import pytest
 from core.nn.training import History
 from gui.control.cadence import FRAME_MS, FrameThrottle
 from gui.control.document import Document
+from gui.views.curve_sampling import points_for_width
 from gui.views.live_label import LiveLabel
 from gui.views.loss_plot import LossPlot
 
@@ -48,11 +49,16 @@ def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:
     doc.set_history(History())
     for first in range(1, 5000, 500):
         doc.append_history(points(first, 500))
-    qtbot.waitUntil(lambda: plot.curves["train_loss"].getData()[0] is not None
-                    and plot.curves["train_loss"].getOriginalDataset()[0].size == 5000,
-                    timeout=2000)
+    def drawn_to_the_end() -> bool:
+        x = plot.curves["train_loss"].getOriginalDataset()[0]
+        return x is not None and len(x) > 0 and x[-1] == 5000
+
+    qtbot.waitUntil(drawn_to_the_end, timeout=2000)
     x, y = plot.curves["train_loss"].getOriginalDataset()
     assert x[0] == 1 and x[-1] == 5000 and y[-1] == pytest.approx(1 / 5000)
+    # Every point, or two a pixel column where there are more (curve_sampling.points_for_width).
+    cap = points_for_width(plot.view.width() * plot.view.devicePixelRatioF())
+    assert len(x) == min(5000, cap) and y.max() == pytest.approx(1.0)
     assert not plot.curves["val_loss"].isVisible()  # no validation split: no curve
     (x0, x1), (y0, y1) = plot.loss_plot.getViewBox().viewRange()
     assert x0 <= 1 and x1 >= 5000
