@@ -83,3 +83,20 @@ def test_profile_sweeps_raw_units_and_categories(trained):
         assert curve.values == alone.values and curve.current == alone.current
     single = profile(spec, params, row, groups[0], -1.0, 1.0, points=3)
     assert single.values[1] == pytest.approx(groups[0].offset)  # scaled 0 = the column mean
+
+
+def test_column_groups_keeps_the_last_answer_for_the_same_preprocessing(trained):
+    import dataclasses
+
+    data, _spec, _params = trained
+    first = column_groups(data.preprocessing)
+    again = column_groups(data.preprocessing)
+    assert again == first and again is not first  # a list of its own (callers may slice)
+    again.clear()
+    assert column_groups(data.preprocessing) == first
+    # Another preprocessing (even an equal copy) is described afresh, never from the cache.
+    other = dataclasses.replace(data.preprocessing,
+                                input_columns=tuple(f"x{i}" for i in
+                                                    range(len(data.preprocessing.input_columns))))
+    assert [g.name for g in column_groups(other)][0] == "x0"
+    assert column_groups(data.preprocessing) == first

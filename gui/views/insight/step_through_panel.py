@@ -57,7 +57,6 @@ class StepThroughPanel(QWidget):
         # The trace follows the weights while seen, at most once a frame (gui.views.live_view).
         self.live = LiveView(self, self._refresh, stale=True)
         self._picked: tuple[Any, str] | None = None  # (one-row frame, title) from the preview
-        self._groups: tuple[Any, list] = (None, [])  # (preprocessing, its column groups)
         self._build()
         self.setFocusPolicy(Qt.StrongFocus)
         for signal in (document.dataset_changed, document.spec_changed,
@@ -253,9 +252,7 @@ class StepThroughPanel(QWidget):
         """What the Inputs stage lists: the raw values of its first SHOWN_COLUMNS columns only
         (formatting 784 pixel values took ~13 ms on each new row)."""
         dataset = self._doc.dataset
-        if self._groups[0] is not dataset.preprocessing:  # once per dataset (784: ~5 ms)
-            self._groups = (dataset.preprocessing, column_groups(dataset.preprocessing))
-        groups = self._groups[1]
+        groups = column_groups(dataset.preprocessing)  # kept by core for the same dataset
         raw = []
         for g in groups[:SHOWN_COLUMNS]:
             values = self.trace.x[list(g.indices)]
