@@ -151,9 +151,8 @@ class WindowParts(QObject):
         self.preload.start()
 
     def _put_first(self, title: str) -> None:
-        part = next(p for p in self._parts.values() if title in p.tabs)
-        self._queue.remove(part.name)
-        self._queue.insert(0, part.name)
+        names = [p.name for p in self._parts.values() if title in p.tabs]
+        self._queue = names + [step for step in self._queue if step not in names]
 
     @Slot()
     def _next(self) -> None:
@@ -174,9 +173,9 @@ class WindowParts(QObject):
     def _on_tabs_page_wanted(self, title: str) -> None:
         if not self.started:
             return  # before the first frame: `start` builds the current tab first
-        part = next((p for p in self._parts.values() if title in p.tabs), None)
-        if part is not None:
-            self.build(part.name)
+        for part in self._parts.values():
+            if title in part.tabs:
+                self.build(part.name)
 
 
 def plot_parts(window: Any) -> list[Part]:
@@ -195,7 +194,6 @@ def plot_parts(window: Any) -> list[Part]:
         from gui.views.insight.evaluation_panel import EvaluationPanel
 
         _tab(window, "evaluation_panel", EvaluationPanel(window.doc), "Evaluation")
-        _look_inside("probabilities")
 
     def boundary() -> None:
         from gui.views.insight.boundary_panel import BoundaryPanel
@@ -219,7 +217,9 @@ def plot_parts(window: Any) -> list[Part]:
              ("data_check_panel", "pretrain_gate"), ("Data check",)),
         Part("lr_range", lambda: _look_inside("lr_range"),
              ("lr_range_dialog", "find_lr_action", "find_lr_button")),
-        Part("evaluation", evaluation, ("evaluation_panel", "probability_panel"),
+        Part("evaluation", evaluation, ("evaluation_panel",), ("Evaluation",)),
+        # Beside the evaluation scores, on a turn of its own (each builds several plots).
+        Part("probabilities", lambda: _look_inside("probabilities"), ("probability_panel",),
              ("Evaluation",)),
         Part("boundary", boundary, ("boundary_panel",), ("Decision boundary",)),
         Part("diagnostics", diagnostics, ("diagnostics_panel",), ("Diagnostics",)),

@@ -45,6 +45,7 @@ def test_a_tab_opened_first_is_built_at_once_and_works(qtbot, late_window) -> No
     w.plot_tabs.tabBar().setCurrentIndex(index)  # the person clicks it before its turn
     assert "Evaluation" not in w.plot_tabs.waiting()
     assert w.plot_tabs.currentWidget() is w.__dict__["evaluation_panel"]
+    assert "probability_panel" in w.__dict__  # the tab's other part came with it
     assert w.plot_tabs.currentIndex() == index
     qtbot.waitUntil(lambda: w.parts.done, timeout=30_000)
     assert w.plot_tabs.waiting() == [] and titles(w) == list(PLOT_TABS)
