@@ -11,12 +11,13 @@ import pytest
 from core.nn import fused_steps
 from core.nn.optimizers import FLUSH_EVERY, make_optimizer
 from core.nn.params import Params
-from core.nn.spec import NetworkSpec
+from core.nn.spec import LayerSpec, NetworkSpec
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
 
 pytest.importorskip("llvmlite")
 
 SPEC = NetworkSpec.build(37, [41], 5, "relu", "softmax")  # 1,768 parameters: odd sizes
+SPEC_SIX = NetworkSpec(1, (LayerSpec(3, "identity"),))  # 6 parameters
 CASES = [("adam", {}), ("adam", {"beta1": 0.5, "beta2": 0.9, "epsilon": 1e-3}),
          ("momentum", {"momentum": 0.9}), ("momentum", {"momentum": 0.95, "nesterov": True}),
          ("rmsprop", {}), ("rmsprop", {"rho": 0.5, "epsilon": 1e-12})]
@@ -113,6 +114,26 @@ def test_training_run_is_identical_with_and_without_the_compiled_steps(compiled,
     assert runs[0].params.flat.tobytes() == runs[1].params.flat.tobytes()
     assert runs[0].history == runs[1].history
     assert runs[0].history.to_dict()["train_loss"][-1] < runs[0].history.to_dict()["train_loss"][0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_flush_threshold_itself_is_kept_on_both_paths(compiled, dtype) -> None:
+    # With momentum 0.5 and no gradient, 2 * threshold decays to exactly the threshold in the
+    # step that flushes: "below the threshold" is strict on both paths.
+    threshold = float(np.finfo(dtype).tiny) * 2.0 ** 24
+    values = np.array([2, -2, 2 * (1 + 2 ** -20), 1.5, 0, 4], dtype) * dtype(threshold)
+    results = []
+    for enabled in (False, True):
+        compiled.set_enabled(enabled)
+        optimizer = make_optimizer("momentum", 0.1, momentum=0.5)
+        optimizer.load_raw_state(FLUSH_EVERY - 1, [values.copy()])
+        params = Params(SPEC_SIX, np.ones(6, dtype))
+        optimizer.step(params, Params(SPEC_SIX, np.zeros(6, dtype)))
+        results.append(optimizer.raw_state()[1][0])
+    compiled.set_enabled(True)
+    assert results[0].tobytes() == results[1].tobytes()
+    assert list(np.abs(results[1]) == threshold) == [True, True, False, False, False, False]
+    assert results[1][3] == 0 and results[1][2] > threshold and results[1][5] == 2 * threshold
 
 
 def test_the_machine_code_has_no_fused_multiply_add_and_is_vectorised(compiled) -> None:
