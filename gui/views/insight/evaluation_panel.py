@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QSplitter,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -103,7 +102,8 @@ class EvaluationPanel(QWidget):
         self.details.addTab(self.table, "Per class")
         self.details.addTab(self.rows_view, "Rows")
         self.confusion_view.cell_clicked.connect(self._on_confusion_view_cell_clicked)
-        classes = QSplitter(Qt.Horizontal)
+        # The heatmap above its table when the two side by side would squeeze it to its labels.
+        classes = FoldingSplitter(room=160, fold_height=200)
         classes.setChildrenCollapsible(False)
         classes.addWidget(self.confusion_view)
         classes.addWidget(self.details)
