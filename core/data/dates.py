@@ -107,3 +107,16 @@ def _part_values(days: np.ndarray, part: str) -> np.ndarray:
         return np.mod(np.floor(days) + 3, 7)
     stamps = (days * 86_400).astype("int64").astype("datetime64[s]")
     return stamps.astype("datetime64[M]").astype(np.int64) % 12.0
+
+
+def text(days: float) -> str:
+    """Elapsed days (the `days` feature) as a date a person reads: "2012-01-01", with the time
+    of day when it has one ("2012-01-01 06:30"); NaN is "".
+    """
+    if not np.isfinite(days):
+        return ""
+    stamp = np.datetime64(int(round(days * 86_400)), "s")
+    whole_day = stamp.astype("datetime64[D]")
+    if stamp == whole_day.astype("datetime64[s]"):
+        return str(whole_day)
+    return str(stamp.astype("datetime64[m]")).replace("T", " ")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.data import dates
 from core.nn.losses import LOSSES
 from core.nn.model import forward
 from core.nn.params import Params
@@ -33,11 +34,12 @@ class ColumnGroup:
     """One raw input column and the X columns it became (one, or one per category)."""
 
     name: str
-    kind: str  # "numeric" or "categorical"
+    kind: str  # "numeric", "categorical" or "date"
     indices: tuple[int, ...]
     categories: tuple[str, ...] = ()
-    offset: float = 0.0
+    offset: float = 0.0  # of the first X column (a date's elapsed days)
     scale: float = 1.0
+    date_parts: tuple[str, ...] = ()  # a date's cyclic parts after its days (core.data.dates)
 
 
 _last_groups: tuple[object, list[ColumnGroup]] | None = None  # (preprocessing, its groups)
@@ -55,10 +57,13 @@ def column_groups(preprocessing: object) -> list[ColumnGroup]:
     for i, column in enumerate(preprocessing.input_columns):
         kind = preprocessing.kinds[i]
         cats = tuple(preprocessing.categories[i]) if kind == "categorical" else ()
-        width = len(cats) if cats else 1
+        # A date is several X columns (days, then month/weekday/hour as sin and cos): counting
+        # it as one shifted every later column onto its neighbour's inputs.
+        width = len(preprocessing.column_features(i))
+        parts = tuple(preprocessing.date_parts[i]) if kind == "date" else ()
         groups.append(ColumnGroup(column, kind, tuple(range(start, start + width)), cats,
                                   float(preprocessing.offsets[i]),
-                                  float(preprocessing.scales[i])))
+                                  float(preprocessing.scales[i]), parts))
         start += width
     _last_groups = (preprocessing, groups)
     return list(groups)
@@ -139,8 +144,14 @@ def _sweep(row: np.ndarray, group: ColumnGroup, low: float, high: float,
         return batch, group.categories, int(np.argmax(row[list(group.indices)]))
     grid = np.linspace(low, high, points)
     batch = np.repeat(row[None, :], points, axis=0)
-    batch[:, group.indices[0]] = grid
-    return batch, tuple(float(v) for v in grid * group.scale + group.offset), None
+    raw = grid * group.scale + group.offset
+    if group.kind == "date":  # the date moves: its month, weekday and hour move with it
+        block = dates.expand(raw, group.date_parts)
+        block[:, 0] = grid
+        batch[:, list(group.indices)] = block
+    else:
+        batch[:, group.indices[0]] = grid
+    return batch, tuple(float(v) for v in raw), None
 
 
 def profiles(spec: NetworkSpec, params: Params, row: np.ndarray, groups: list[ColumnGroup],

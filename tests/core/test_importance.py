@@ -100,3 +100,58 @@ def test_column_groups_keeps_the_last_answer_for_the_same_preprocessing(trained)
                                                     range(len(data.preprocessing.input_columns))))
     assert [g.name for g in column_groups(other)][0] == "x0"
     assert column_groups(data.preprocessing) == first
+
+
+def test_a_date_column_is_one_group_of_all_its_inputs():
+    """A date becomes several inputs (days, then month and weekday as sin/cos): its group holds
+    all of them, the columns after it keep their own inputs, importance finds the informative
+    column after the date, and a sweep of the date moves its month and weekday with it."""
+    rng = np.random.default_rng(3)
+    n = 400
+    days = pd.Timestamp("2012-01-01") + pd.to_timedelta(rng.integers(0, 1400, n), unit="D")
+    frame = pd.DataFrame({"when": days.strftime("%Y-%m-%d"), "signal": rng.normal(size=n),
+                          "noise": rng.normal(size=n)})
+    frame["label"] = np.where(frame["signal"] > 0, "yes", "no")
+    data = prepare(_table(frame), DatasetOptions(split=(0.6, 0.4, 0.0)))
+    pre = data.preprocessing
+    assert pre.kinds[0] == "date"
+    groups = column_groups(pre)
+    names = pre.feature_names
+    assert [g.name for g in groups] == ["when", "signal", "noise"]
+    assert [names[i] for i in groups[0].indices] == list(pre.column_features(0))
+    assert len(groups[0].indices) > 1 and groups[0].date_parts
+    assert [names[i] for i in groups[1].indices] == ["signal"]
+    assert [names[i] for i in groups[2].indices] == ["noise"]
+    assert sum(len(g.indices) for g in groups) == data.n_inputs
+
+    spec = NetworkSpec(data.n_inputs, (LayerSpec(8, "tanh"), LayerSpec(1, "sigmoid")))
+    config = TrainConfig(epochs=300, learning_rate=0.05, seed=1)
+    params = initial_params(spec, config)
+    list(train(spec, params, TrainingData(data.X_train, data.y_train), config))
+    result = permutation_importance(spec, params, data.X_val, data.y_val,
+                                    "binary_crossentropy", groups, repeats=3)
+    assert result.ranked()[0] == 1  # "signal", not the date's second input
+
+    date = groups[0]
+    low, high = float(data.X_train[:, date.indices[0]].min()), float(data.X_train[:, 0].max())
+    swept = profile(spec, params, data.X_train[0], date, low, high, points=5)
+    from core.data import dates
+
+    raw_days = np.asarray(swept.values)
+    expected = dates.expand(raw_days, date.date_parts)
+    expected[:, 0] = np.linspace(low, high, 5)
+    batch = np.repeat(data.X_train[:1], 5, axis=0).astype(np.float64)
+    batch[:, list(date.indices)] = expected
+    from core.nn.model import forward
+
+    np.testing.assert_allclose(swept.outputs, forward(spec, params, batch).astype(np.float64))
+    assert dates.text(raw_days[0]).startswith("20") and len(dates.text(raw_days[0])) >= 10
+
+
+def test_date_text():
+    from core.data import dates
+
+    assert dates.text(0.0) == "1970-01-01"
+    assert dates.text(15340.0) == "2012-01-01"
+    assert dates.text(15340.25) == "2012-01-01 06:00"
+    assert dates.text(float("nan")) == ""

@@ -192,3 +192,29 @@ def test_profiler_prepares_its_columns_while_hidden(qtbot, window, tmp_path):
     assert profiler._typical_row[list(colour.indices)].tolist() == \
         np.eye(len(counts))[int(np.argmax(counts))].tolist()
     assert profiler.grid.sizeHint().height() >= profiler.grid.minimumSizeHint().height() > 0
+
+
+def test_profiler_moves_a_dates_month_and_weekday_with_it(qtbot, window, tmp_path):
+    """Dragging a date's handle sets its days and the month and weekday inputs of that date."""
+    import numpy as np
+
+    from core.data import dates
+
+    rows = ["when,rain,label"] + [f"2012-{m:02d}-{d:02d},{d * 1.5},{'yes' if d % 2 else 'no'}"
+                                  for m in range(1, 7) for d in range(1, 28, 3)]
+    path = tmp_path / "dated.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=20_000):
+        window.controller.datasets.open_dataset(str(path))
+    profiler = window.profiler_panel
+    window.plot_tabs.setCurrentWidget(profiler)
+    qtbot.waitUntil(lambda: len(profiler.curves) == 2 and profiler.ready, timeout=5000)
+    date = profiler.groups[0]
+    assert date.kind == "date" and len(date.indices) > 1
+    raw = 15_400.0  # 2012-03-01
+    profiler.set_value(0, raw)
+    expected = dates.expand(np.array([raw]), date.date_parts)[0]
+    expected[0] = (raw - date.offset) / date.scale
+    np.testing.assert_allclose(profiler.row[list(date.indices)], expected)
+    rain = profiler.groups[1]
+    assert [window.doc.dataset.preprocessing.feature_names[i] for i in rain.indices] == ["rain"]

@@ -133,3 +133,28 @@ def test_wide_layers_label_the_neurons_the_diagram_draws(qtbot, window, tmp_path
     assert labels == {(1, j): f"a={n(hidden[j])}" for j in shown_units(20)[0]}
     assert {text for text in panel.overlay.texts if text.startswith("a=")} <= \
         set(labels.values())
+
+
+def test_inputs_stage_shows_a_date_as_a_date_and_the_next_column_as_itself(qtbot, window,
+                                                                          tmp_path):
+    """A date is several inputs; the Inputs stage lists it as the date in the file, and the
+    column after it with its own raw value (it once showed a date input's value instead)."""
+    rows = ["when,rain,label"] + [f"2012-01-{d:02d},{d * 1.5},{'yes' if d % 2 else 'no'}"
+                                  for d in range(1, 29)]
+    path = tmp_path / "dated.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with qtbot.waitSignal(window.controller.datasets.dataset_loaded, timeout=20_000):
+        window.controller.datasets.open_dataset(str(path))
+    panel = _open(qtbot, window)
+    doc = window.doc
+    assert doc.dataset.preprocessing.kinds[0] == "date"
+    panel.select_row("train", 0)
+    raw = dict(panel._stage_context["raw"])
+    x = doc.dataset.X_train[0]
+    pre = doc.dataset.preprocessing
+    rain_index = pre.feature_names.index("rain")
+    expected_rain = x[rain_index] * pre.scales[1] + pre.offsets[1]
+    assert raw["rain"] == fmt.number(float(expected_rain), 4)
+    assert raw["when"].startswith("2012-01-")
+    day = int(raw["when"][-2:])
+    assert float(raw["rain"]) == day * 1.5  # the same file row

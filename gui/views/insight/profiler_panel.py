@@ -17,6 +17,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from core.data import dates
 from core.errors import StudioError
 from core.insight.evaluation import original_units
 from core.insight.importance import ColumnGroup, Profile, column_groups, profiles
@@ -100,6 +101,8 @@ class ProfilerPanel(QWidget):
             if group.kind == "categorical":
                 idx = list(group.indices)
                 row[idx] = np.eye(len(idx))[int(np.argmax(X[:, idx].sum(axis=0)))]
+            elif group.kind == "date":  # the mean date, with that date's month and weekday
+                _place_date(row, group, row[group.indices[0]] * group.scale + group.offset)
         return row
 
     def set_value(self, column: int, raw: float) -> None:
@@ -109,6 +112,8 @@ class ProfilerPanel(QWidget):
         if group.kind == "categorical":
             k = int(np.clip(round(raw), 0, len(group.indices) - 1))
             self.row[list(group.indices)] = np.eye(len(group.indices))[k]
+        elif group.kind == "date":
+            _place_date(self.row, group, raw)
         else:
             self.row[group.indices[0]] = (raw - group.offset) / group.scale
         self._refresh(rebuild=False)
@@ -241,3 +246,10 @@ class ProfilerPanel(QWidget):
         if doc.dataset.task == "classification":
             return float(class_scores(outputs)[0, k])
         return float(original_units(doc.dataset.preprocessing, outputs)[0, k])
+
+
+def _place_date(row: np.ndarray, group: ColumnGroup, days: float) -> None:
+    """Put the date `days` (raw elapsed days) into the scaled `row`: its days and its parts."""
+    block = dates.expand(np.array([float(days)]), group.date_parts)[0]
+    block[0] = (days - group.offset) / group.scale
+    row[list(group.indices)] = block

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.data import dates
 from core.insight.evaluation import SPLIT_TITLES, SPLITS, split_arrays
 from core.insight.importance import column_groups
 from core.insight.step_through import SampleTrace, stages, trace_sample
@@ -258,6 +259,8 @@ class StepThroughPanel(QWidget):
             values = self.trace.x[list(g.indices)]
             if g.kind == "categorical":
                 raw.append((g.name, g.categories[int(np.argmax(values))]))
+            elif g.kind == "date":  # its first input is the elapsed days: show the date
+                raw.append((g.name, dates.text(float(values[0]) * g.scale + g.offset)))
             else:
                 raw.append((g.name, fmt.number(float(values[0]) * g.scale + g.offset, 4)))
         return {"raw": raw, "n_columns": len(groups), "groups": [g.indices for g in groups],
