@@ -218,3 +218,33 @@ def test_profiler_moves_a_dates_month_and_weekday_with_it(qtbot, window, tmp_pat
     np.testing.assert_allclose(profiler.row[list(date.indices)], expected)
     rain = profiler.groups[1]
     assert [window.doc.dataset.preprocessing.feature_names[i] for i in rain.indices] == ["rain"]
+
+
+def test_a_date_axis_is_labelled_with_months() -> None:
+    import numpy as np
+
+    from gui.views.insight.profile_grid import Cell, x_ticks
+
+    days = np.linspace(15_340.0, 16_800.0, 5)  # 2012-01-01 .. 2015-12-31
+    ticks = x_ticks(Cell("when", days, days * 0, 15_400.0, dates=True), days[0], days[-1])
+    assert ticks and all(label[:2] == "20" and len(label) == 4 for _, label in ticks)  # years
+    near = np.linspace(15_340.0, 15_500.0, 5)  # five months: year and month
+    months = x_ticks(Cell("when", near, near * 0, 15_400.0, dates=True), near[0], near[-1])
+    assert months and all(label[4] == "-" and len(label) == 7 for _, label in months)
+    plain = x_ticks(Cell("rain", days, days * 0, 15_400.0), days[0], days[-1])
+    assert all("," in label or label.isdigit() for _, label in plain)
+
+
+def test_profiler_shown_while_another_dataset_trains_draws_its_curves(qtbot, window):
+    """The Profiler tab stays in front while the dataset changes and the new one is trained:
+    it draws the new columns' curves without being shown again (it once stayed empty)."""
+    from conftest import train_briefly
+
+    profiler = window.profiler_panel
+    window.plot_tabs.setCurrentWidget(profiler)
+    train_briefly(qtbot, window, epochs=20)  # XOR
+    qtbot.waitUntil(lambda: len(profiler.curves) == 2 and profiler.ready, timeout=5000)
+    window.controller.datasets.open_example("iris")
+    train_briefly(qtbot, window, epochs=20)
+    qtbot.waitUntil(lambda: len(profiler.curves) == 4 and profiler.ready, timeout=5000)
+    assert [cell.title for cell in profiler.grid.cells][0] == "sepal_length"

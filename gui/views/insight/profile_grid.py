@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from core.data import dates
 from gui.views import fmt
 
 CURVE_COLOR = QColor("#0072B2")
@@ -45,6 +46,7 @@ class Cell:
     ys: np.ndarray
     current: float
     categories: tuple[str, ...] | None = None
+    dates: bool = False  # xs are a date column's elapsed days: label the axis with months
 
 
 def nice_ticks(low: float, high: float, most: int = 3) -> list[float]:
@@ -70,6 +72,16 @@ def tick_labels(ticks: list[float]) -> list[str]:
         return [fmt.number(t, 2) for t in ticks]
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     return [f"{t:,.{decimals}f}" for t in ticks]
+
+
+def x_ticks(cell: Cell, low: float, high: float) -> list[tuple[float, str]]:
+    """(value, label) under a numeric cell; a date's are months ("2013-10", not 16,000 days)."""
+    if cell.dates:  # years when the ticks are a year or more apart, else year and month
+        ticks = nice_ticks(low, high, most=2)
+        width = 4 if len(ticks) > 1 and ticks[1] - ticks[0] >= 365 else 7
+        return [(value, dates.text(value)[:width]) for value in ticks]
+    values = nice_ticks(low, high)
+    return list(zip(values, tick_labels(values), strict=True))
 
 
 class ProfileGrid(QWidget):
@@ -230,8 +242,7 @@ class ProfileGrid(QWidget):
                                                    max(int(room) - 2, 12)))
                      for k, name in enumerate(cell.categories)]
         else:
-            values = nice_ticks(*self._x_span(cell))
-            ticks = list(zip(values, tick_labels(values), strict=True))
+            ticks = x_ticks(cell, *self._x_span(cell))
         for value, label in ticks:
             x = self._to_x(i, value)
             painter.drawLine(QPointF(x, area.bottom()), QPointF(x, area.bottom() + 3))

@@ -132,6 +132,8 @@ class ProfilerPanel(QWidget):
             # The columns and the typical row (~5 ms for 784 columns) are worked out in an idle
             # moment after the dataset arrives, not in the first show of the tab.
             QTimer.singleShot(0, self, lambda d=dataset: self._prepare(d))
+            if self.isVisible():  # no show event will come to take the new dataset's row
+                QTimer.singleShot(0, self, self.use_form_row)
 
     def _prepare(self, dataset: Any) -> None:
         if dataset is not self._doc.dataset:
@@ -215,7 +217,8 @@ class ProfilerPanel(QWidget):
                                   tuple(group.categories)))
             else:
                 cells.append(Cell(group.name, np.asarray(profile.values, dtype=float), values,
-                                  float(self.row[group.indices[0]] * group.scale + group.offset)))
+                                  float(self.row[group.indices[0]] * group.scale + group.offset),
+                                  dates=group.kind == "date"))
         self.grid.set_cells(cells, self._y_range(cells))
         classification = self._doc.dataset.task == "classification"
         at = self._answer_at_row()
