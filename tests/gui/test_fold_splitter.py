@@ -28,8 +28,9 @@ def test_folds_below_the_room_its_parts_need_and_unfolds_above(qtbot) -> None:
     splitter.resize(wanted - 1, 300)
     qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Vertical)
     assert splitter.minimumHeight() == 400  # each part keeps room to be read
-    splitter.resize(wanted + HYSTERESIS // 2, 500)  # a scroll bar's width more: stays folded
-    qtbot.wait(10)
+    between = wanted + HYSTERESIS // 2  # a scroll bar's width more: stays folded
+    splitter.resize(between, 500)
+    qtbot.waitUntil(lambda: splitter.width() == between)  # its resize event has been handled
     assert splitter.orientation() == Qt.Orientation.Vertical
     splitter.resize(wanted + HYSTERESIS + 1, 500)
     qtbot.waitUntil(lambda: splitter.orientation() == Qt.Orientation.Horizontal)
