@@ -29,6 +29,12 @@ from core.nn.class_weights import sample_weights
 from core.nn.losses import LOSSES
 from core.nn.params import Params, layout
 from core.nn.spec import NetworkSpec
+from core.nn.split_products import (
+    SecondCore,
+    SplitProduct,
+    second_core_available,
+    split_worthwhile,
+)
 
 
 def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -92,6 +98,10 @@ class Backprop:
         self.fused = output if output == self.loss.canonical_activation else None
         self.set_l2(l2)
         self._buffers: dict[int, Buffers] = {}
+        # Large products run in two halves, on two cores when that is faster (same bytes
+        # either way: core.nn.split_products). `split_parallel` forces a way (tests, benches).
+        self.second_core = SecondCore() if second_core_available() else None
+        self.split_parallel: bool | None = None
         # Class weights (core.nn.class_weights) apply to training batches only: the validation
         # loss stays the plain loss, comparable across runs with and without weights.
         self.class_weights = None if class_weights is None else \
@@ -127,18 +137,29 @@ class Backprop:
             function = act.forward
             if i == last and self.fused in ("sigmoid", "softmax"):
                 function = self._fused_output(buf)
-            forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i]))
+            n_in = blocks[i].shape[0]
+            forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i],
+                            self._split((units, n_in), (n_in, buf.m))))
         backward = []
         for i in range(last, -1, -1):
             prev = buf.acts[i - 1] if i else None
             units_prev = len(buf.deltas[i - 1]) if i else 0
+            n_in, units = blocks[i].shape
             backward.append((i, buf.deltas[i], buf.deltas[i].T, grad_blocks[i],
                              blocks[i][:-1] if i else None, prev,
                              buf.deltas[i - 1] if i else None,
                              buf.deltas[i - 1].T if i else None,
                              prev[:units_prev].T if i else None,
-                             self.activations[i - 1].backward if i else None))
+                             self.activations[i - 1].backward if i else None,
+                             self._split((n_in, buf.m), (buf.m, units)),
+                             self._split((units_prev, units), (units, buf.m)) if i else None))
         return forward, backward
+
+    def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int]) -> SplitProduct | None:
+        """The product's two halves, or None to compute it whole (too small to gain)."""
+        if not split_worthwhile(a_shape, b_shape):
+            return None
+        return SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel)
 
     def _fused_output(self, buf: Buffers):
         """The output activation computed together with what its loss needs from the logits
@@ -169,8 +190,11 @@ class Backprop:
             buf.plan = self._plan(buf)
         a = X.T
         dot = np.dot
-        for block_t, z, forward, z_t, out_t, full in buf.plan[0]:
-            dot(block_t, a, out=z)
+        for block_t, z, forward, z_t, out_t, full, split in buf.plan[0]:
+            if split is None:
+                dot(block_t, a, out=z)
+            else:
+                split(block_t, a, z)
             forward(z_t, out=out_t)
             a = full
         return a
@@ -230,11 +254,17 @@ class Backprop:
         loss = self.output_delta(Y, buf, weighted=True)
         dot = np.dot
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, prev_delta_t, prev_t, \
-                backward in buf.plan[1]:
+                backward, split_grad, split_delta in buf.plan[1]:
             # [a, 1]^T delta^T: weight and bias gradients in one product.
-            dot(prev if i else X.T, delta_t, out=grad_block)
+            if split_grad is None:
+                dot(prev if i else X.T, delta_t, out=grad_block)
+            else:
+                split_grad(prev if i else X.T, delta_t, grad_block)
             if i:
-                dot(weights, delta, out=prev_delta)
+                if split_delta is None:
+                    dot(weights, delta, out=prev_delta)
+                else:
+                    split_delta(weights, delta, prev_delta)
                 backward(None, prev_t, prev_delta_t, out=prev_delta_t)
         if self._l2_mask is not None:
             np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
