@@ -10,6 +10,8 @@ Why not chosen by timing at run time: OpenBLAS splits some products differently 
 threads (e.g. 128x784 @ 784x256 differs in the last bit), so a choice that depends on the
 machine's momentary load would break "same seed, same data, same weights" and the time machine's
 exact re-run. The choice here depends only on the network, the batch size and the core count.
+What can follow the load is core.nn.split_products: large products cut in two fixed halves that
+run side by side on a second core only while that measures faster (same bytes either way).
 """
 from __future__ import annotations
 
