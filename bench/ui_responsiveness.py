@@ -6,7 +6,9 @@ Two workloads, each trained headless (TrainingSession.run in a loop) and then in
 (worker thread, coalesced updates, live plot, diagram restyles, status bar):
 - 784-256-128-10 (relu, softmax, Adam, batch 64) on synthetic 28x28-sized rows: the heavy case,
 - 2-4-1 XOR for many epochs: the case where per-epoch overhead would show.
-A 5 ms QTimer on the UI thread records the largest gap between ticks while training runs.
+A 5 ms QTimer on the UI thread records the largest gap between ticks while training runs. Both
+sides train the same rows (the app's validation rows too), and the process collects garbage as
+the app does (gui.app.collect_on_ui_thread).
 Each workload runs --repeat headless/in-app pairs; figures are medians (the largest gap is the
 largest of all runs). Prints figures and MET/MISSED; asserts nothing.
 
@@ -32,7 +34,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer  # noqa:
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from core.nn.spec import LayerSpec, NetworkSpec  # noqa: E402
-from core.nn.training import TrainingData, TrainingSession  # noqa: E402
+from core.nn.training import TrainingSession  # noqa: E402
 
 
 def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
@@ -48,8 +50,10 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
 
 
 def headless_seconds(spec: NetworkSpec, dataset: object, config: object) -> float:
-    data = TrainingData(dataset.X_train, dataset.y_train, None, None, task=dataset.task)
     from core.nn.training import initial_params
+    from core.recipe.pairing import training_data
+
+    data = training_data(spec, dataset)  # as the app trains it: with its validation rows
 
     start = time.perf_counter()  # like the app's Train press: the session is made in the timing
     session = TrainingSession(spec, initial_params(spec, config), data,
@@ -209,6 +213,7 @@ def main() -> None:
 
         gui.control.worker.HANDSHAKE_TIMEOUT = 0.0
     app = QApplication.instance() or QApplication([])
+    from gui.app import collect_on_ui_thread
     from gui.main_window import MainWindow
     from tests.gui.fakes import FakeDialogs
 
@@ -218,6 +223,7 @@ def main() -> None:
         window = MainWindow(settings=settings, dialogs=FakeDialogs())
         window.resize(1400, 900)
         window.show()
+        collect_on_ui_thread(window)  # the app's garbage collection, as gui.app sets it up
         for name in args.hide_dock:
             window.docks[name].close()
         spin(300)

@@ -15,6 +15,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
 FRAME_MS = 100  # live views redraw at most ~10 times a second
+# Heavy views that follow training in their own way (the diagram's weight colours: every edge
+# restyled and repainted) redraw on every third frame of the same grid: still live to the eye, and
+# two thirds of their UI-thread time goes back to training.
+SLOW_FRAME_MS = 3 * FRAME_MS
 # A request kept for the next frame is drawn by the first request of that frame if one comes
 # within GRACE_MS (training updates arrive every ~33 ms), so the draw happens inside the update,
 # while the worker waits for the UI (gui.control.worker's handshake), not from a timer that competes

@@ -1,8 +1,10 @@
 """The loss plot's pyqtgraph items, made once: a loss plot over a metric plot sharing the epoch
 axis, a training and a validation curve in each, and a "best epoch" line in each.
 
-Built for speed while training (see gui.views.loss_plot): fixed axis widths, no auto-range, peak
-downsampling at one sample per pixel, clip to view.
+Built for speed while training (see gui.views.loss_plot): fixed axis widths, no auto-range, one
+epoch axis for both plots. No pyqtgraph downsampling or clipping: the loss plot hands each curve
+a low and a high per pixel column already (gui.views.curve_sampling), and pyqtgraph's would
+sample every curve again on each range change.
 """
 from __future__ import annotations
 
@@ -34,10 +36,11 @@ def build_curve_plots(on_manual_range: Callable[..., None]) -> CurvePlots:
     metric_plot.setXLink(loss_plot)
     curves: dict[str, pg.PlotDataItem] = {}
     for plot, prefix in ((loss_plot, "loss"), (metric_plot, "metric")):
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
         plot.setLabel("bottom", "Epoch")
-        plot.getAxis("left").enableAutoSIPrefix(False)  # "Loss (x0.001)" reads badly
+        # "Loss (x0.001)" reads badly; and an epoch axis with the prefix sets its label's HTML
+        # again on every range change (~1 ms each, on the UI thread, every few frames).
+        for side in ("left", "bottom"):
+            plot.getAxis(side).enableAutoSIPrefix(False)
         # A fixed width: an axis that fits its tick labels resizes whenever they change
         # ("0.25" -> "0.0025"), and each resize repaints the whole plot a second time.
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
@@ -49,10 +52,8 @@ def build_curve_plots(on_manual_range: Callable[..., None]) -> CurvePlots:
             name = "Training" if split == "train" else "Validation"
             curve = plot.plot([], [], pen=pg.mkPen(color, width=2, style=style), name=name,
                               connect="finite", skipFiniteCheck=False)
-            # Peak downsampling keeps each pixel column's min and max, so one sample per
-            # pixel draws the same picture as pyqtgraph's default five, in a fifth the time.
-            curve.opts["autoDownsampleFactor"] = 1.0
             curves[f"{split}_{prefix}"] = curve
+    loss_plot.hideAxis("bottom")  # the metric plot's epoch axis serves both (loss_plot.py)
     loss_plot.setLabel("left", "Loss")
     metric_plot.setLabel("left", "Accuracy")
     best_lines = [pg.InfiniteLine(angle=90, movable=False,

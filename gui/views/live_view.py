@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from gui.control.cadence import FrameThrottle
+from gui.control.cadence import FRAME_MS, FrameThrottle
 
 
 def on_screen(widget: QWidget) -> bool:
@@ -31,16 +31,18 @@ class LiveView(QObject):
     for a background computation, or cheap)."""
 
     def __init__(self, widget: QWidget, draw: Callable[[], None], *, throttled: bool = True,
-                 stale: bool = False, seen_as: QWidget | None = None) -> None:
+                 stale: bool = False, seen_as: QWidget | None = None,
+                 frame_ms: int = FRAME_MS) -> None:
         """`seen_as`: the widget whose being on screen counts, when not the view's own (a view
-        beside others in a scroll area is clipped while the tab holding it is seen)."""
+        beside others in a scroll area is clipped while the tab holding it is seen). `frame_ms`:
+        the throttle's frame, a multiple of cadence.FRAME_MS (heavy views: SLOW_FRAME_MS)."""
         super().__init__(widget)
         self._seen_as = seen_as
         # No strong reference back to the view (its draw method is bound to it): a cycle would
         # leave the view to the garbage collector, which may then delete it in the middle of a
         # paint event. The view is this object's Qt parent.
         self._draw = weakref.WeakMethod(draw) if hasattr(draw, "__self__") else lambda: draw
-        self._throttle = FrameThrottle(self.draw_now, self) if throttled else None
+        self._throttle = FrameThrottle(self.draw_now, self, frame_ms) if throttled else None
         self._dock: QDockWidget | None = None
         self.stale = stale  # True: nothing drawn yet, the first show draws
 

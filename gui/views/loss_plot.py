@@ -40,9 +40,8 @@ class LossPlot(QWidget):
         self._repick = True  # choose the metric again from the next points
         self._shown: set[str] = set()
         self._cap = 0  # points per curve of the last redraw (curve_sampling.points_for_width)
-        # Curves and axes repaint on the shared ~10 Hz frame grid (gui.control.cadence), together
-        # with the other live views, and not at all behind another tab: a plot needs no 30 fps,
-        # and every repaint is UI-thread time.
+        # Curves and axes repaint on the shared ~10 Hz frame grid (gui.control.cadence), with the
+        # other live views, and not at all behind another tab: every repaint is UI-thread time.
         self.live = LiveView(self, self._redraw)
         # While following, the view shows all the data and its ranges are set here, once per
         # redraw (gui.views.plot_ranges). Panning or zooming stops following; "Fit view" resumes.
@@ -123,7 +122,7 @@ class LossPlot(QWidget):
         self._metric, self._repick, self._shown = None, True, set()
         self.metric_plot.setLabel("left", METRICS[0][1])
         self._update_legends()
-        self.metric_plot.setVisible(False)
+        self._show_metric_plot(False)
         if self._log_auto and self.log_y.isChecked():
             self.log_y.setChecked(False)
         self.live.draw_now()  # the history that goes with the new data comes next
@@ -181,17 +180,18 @@ class LossPlot(QWidget):
         if shown != self._shown:
             self._shown = shown
             self._update_legends()
-        show_metric = "train_metric" in shown
-        if self.metric_plot.isVisible() != show_metric:
-            self.metric_plot.setVisible(show_metric)
+        self._show_metric_plot("train_metric" in shown)
         self._update_best_epoch()
 
-    def _fit_ranges(self, loss: bool) -> None:
-        """Follow the data: every epoch on x, every finite value of the curves on y.
+    def _show_metric_plot(self, show: bool) -> None:
+        if self.metric_plot.isVisible() != show:
+            self.metric_plot.setVisible(show)
+            self.loss_plot.showAxis("bottom", not show)  # one epoch axis, under the lower plot
 
-        Ranges move in steps (gui.views.plot_ranges), so most frames only add points:
-        the axes keep their cached drawing and only the curves repaint.
-        """
+    def _fit_ranges(self, loss: bool) -> None:
+        """Follow the data: every epoch on x, every finite value of the curves on y. Ranges move
+        in steps (gui.views.plot_ranges): most frames only add points, and the axes keep their
+        cached drawing."""
         ranges: dict[str, Range | None] = {"x": epoch_range(self._series["epoch"])}
         prefix, plot = ("loss", self.loss_plot) if loss else ("metric", self.metric_plot)
         series = [self._series[f"{split}_{prefix}"] for split in ("train", "val")]

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from core.nn.spec import LayerSpec, NetworkSpec
+from gui.control.cadence import SLOW_FRAME_MS
 from gui.views.diagram import naming
 from gui.views.diagram.describe import describe_edge, describe_neuron
 from gui.views.diagram.items import EdgeItem, NeuronItem
@@ -99,7 +100,7 @@ class NetworkDiagram(QWidget):
         for widget in (self.strip, self.canvas, self.legend):
             box.addWidget(widget)
         # Weights restyle the edges on the shared frame clock, and only while the diagram is seen.
-        self.live = LiveView(self, self._restyle)
+        self.live = LiveView(self, self._restyle, frame_ms=SLOW_FRAME_MS)
         self._connect()
         self._rebuild()
         self._apply_editable()
@@ -200,6 +201,7 @@ class NetworkDiagram(QWidget):
 
     def _on_document_training_state_changed(self, _state: str) -> None:
         self._apply_editable()
+        self.live.flush()  # a run ended: its last weights now, not on the next slow frame
 
     def _on_canvas_resized(self) -> None:
         self._relayout()

@@ -1,0 +1,119 @@
+"""What the UI thread does per training update, kept small: no redraw for a view nobody sees,
+one epoch axis for both plots, the diagram's slow frames caught up when a run ends, and no full
+garbage collection while a run is live."""
+from __future__ import annotations
+
+import dataclasses
+import gc
+import math
+
+import numpy as np
+from conftest import wait_idle
+
+import gui.views.loss_plot as loss_plot_module
+from core.nn.params import Params
+from core.nn.training import History
+from gui.control.cadence import FRAME_MS, SLOW_FRAME_MS
+from gui.control.document import Document
+from gui.control.session import SessionState
+from gui.views.diagram import NetworkDiagram
+from gui.views.loss_plot import LossPlot
+
+
+def long_run(window, epochs: int = 5_000_000) -> None:
+    doc = window.doc
+    doc.set_config(dataclasses.replace(doc.config, epochs=epochs))
+
+
+def test_a_live_run_keeps_the_collector_off_the_window_until_it_ends(qtbot, window) -> None:
+    long_run(window)
+    assert gc.get_freeze_count() == 0
+    window.controller.training.start()
+    qtbot.waitUntil(lambda: len(window.doc.history) > 5, timeout=10_000)
+    # The window's objects are frozen: a full collection does not scan them mid-run.
+    assert gc.get_freeze_count() > 0
+    with qtbot.waitSignal(window.controller.training.finished, timeout=10_000):
+        window.controller.training.stop()
+    wait_idle(qtbot, window)
+    assert gc.get_freeze_count() == 0  # collectable again once the run is over
+
+
+def test_a_closed_plot_dock_does_no_redraw_work_during_a_run(qtbot, window,
+                                                             monkeypatch) -> None:
+    samples = []
+    real = loss_plot_module.sample_history
+    monkeypatch.setattr(loss_plot_module, "sample_history",
+                        lambda *args: samples.append(1) or real(*args))
+    window.docks["plot"].close()
+    qtbot.waitUntil(lambda: not window.loss_plot.isVisible())
+    long_run(window, epochs=3_000)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+    wait_idle(qtbot, window)
+    assert samples == []
+    # Shown again (in front: the Runs dock that appeared after the run may share its place),
+    # it draws the whole run.
+    window.docks["plot"].show()
+    window.docks["plot"].raise_()
+    qtbot.waitUntil(lambda: len(samples) >= 1)
+    x = window.loss_plot.curves["train_loss"].getOriginalDataset()[0]
+    assert x[-1] == window.doc.history.last_epoch == 3_000
+
+
+def loss_points(first: int, count: int, metric: bool) -> dict[str, list[float]]:
+    epochs = range(first, first + count)
+    points = {"epoch": [float(e) for e in epochs], "train_loss": [1.0 / e for e in epochs],
+              "val_loss": [math.nan] * count}
+    if metric:
+        points["train_accuracy"] = [min(1.0, e / 100) for e in epochs]
+        points["val_accuracy"] = [math.nan] * count
+    return points
+
+
+def test_the_two_plots_share_one_epoch_axis(qtbot) -> None:
+    doc = Document()
+    plot = LossPlot(doc)
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    loss_axis, metric_axis = (p.getAxis("bottom") for p in (plot.loss_plot, plot.metric_plot))
+    history = History()
+    history.extend(loss_points(1, 50, metric=False))
+    doc.set_history(history)
+    # Loss alone: the loss plot carries the epoch axis.
+    assert not plot.metric_plot.isVisible() and loss_axis.isVisible()
+    history = History()
+    history.extend(loss_points(1, 50, metric=True))
+    doc.set_history(history)
+    qtbot.waitUntil(plot.metric_plot.isVisible)
+    # With accuracy below, the epoch axis is drawn once, under the lower plot, and both plots
+    # show the same epochs.
+    assert metric_axis.isVisible() and not loss_axis.isVisible()
+    assert plot.loss_plot.viewRange()[0] == plot.metric_plot.viewRange()[0]
+    assert plot.metric_plot.viewRange()[0][1] >= 50
+
+
+def test_the_diagram_restyles_on_slow_frames_and_shows_the_last_weights_when_a_run_ends(
+        qtbot) -> None:
+    document = Document()
+    diagram = NetworkDiagram(document)
+    qtbot.addWidget(diagram)
+    diagram.resize(900, 600)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    assert SLOW_FRAME_MS > FRAME_MS and SLOW_FRAME_MS % FRAME_MS == 0  # on the same grid
+    drawn = []
+    restyle = diagram.scene.restyle
+    diagram.scene.restyle = lambda params, book: drawn.append(params) or restyle(params, book)
+    spec = document.spec
+    document.set_training_state(SessionState.TRAINING)
+    last = None
+    for value in (0.1, 0.2, 0.3):
+        last = Params(spec, np.full(Params.zeros(spec).flat.size, value, dtype=np.float32))
+        document.set_params(last)
+    # Three updates inside one slow frame draw at most twice (one may cross its boundary)...
+    assert 1 <= len(drawn) <= 2
+    # ...and the end of the run draws the last weights at once, not on the next slow frame.
+    document.set_training_state(SessionState.FINISHED)
+    assert drawn[-1] is last and not diagram.live.pending
