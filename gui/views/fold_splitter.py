@@ -4,7 +4,7 @@ the per-class table and the probability curves.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -36,9 +36,20 @@ class FoldingSplitter(QSplitter):
         return Qt.Orientation.Horizontal if width >= wanted else Qt.Orientation.Vertical
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
-        orientation = self.orientation_for(event.size().width())
+        self._fold(event.size().width())
+        super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # A part shown or hidden (the probability curves follow the task) asks for a new layout:
+        # the parts left may fit side by side now, or no longer.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fold(self.width())
+        return super().event(event)
+
+    def _fold(self, width: int) -> None:
+        orientation = self.orientation_for(width)
         if orientation != self.orientation():
             self.setOrientation(orientation)
-            folded = orientation == Qt.Orientation.Vertical
-            self.setMinimumHeight(self.fold_height * self.count() if folded else 0)
-        super().resizeEvent(event)
+        folded = orientation == Qt.Orientation.Vertical
+        shown = sum(not self.widget(i).isHidden() for i in range(self.count()))
+        self.setMinimumHeight(self.fold_height * shown if folded else 0)

@@ -55,12 +55,19 @@ def test_curves_follow_the_split_and_views(qtbot, window):
     assert panel.legend_names == ["Perfectly calibrated", "Network (grey bars: share of rows)"]
 
 
-def test_regression_gets_a_hint(qtbot, window):
+def test_regression_hides_the_curves_and_classification_brings_them_back(qtbot, window):
     window.controller.datasets.open_example("diabetes")
-    show_tab(window, "Evaluation")
+    evaluation = show_tab(window, "Evaluation")
     panel = window.probability_panel
-    qtbot.waitUntil(lambda: panel.hint_label.isVisible(), timeout=5000)
-    assert "classification" in panel.hint_label.text() and panel.report is None
+    assert panel.isHidden()
+    # The regression plots get the whole width: side by side they were squeezed to a sliver.
+    qtbot.waitUntil(lambda: evaluation.body.widget(0).width() > evaluation.body.width() - 30,
+                    timeout=5000)
+    window.controller.datasets.open_example("iris")
+    assert not panel.isHidden()
+    qtbot.waitUntil(panel.isVisible, timeout=5000)
+    qtbot.waitUntil(lambda: panel.hint_label.isVisible() or panel.report is not None,
+                    timeout=10_000)
 
 
 def test_legend_box_sits_in_the_top_right_and_paints(qtbot):

@@ -60,6 +60,7 @@ class ProbabilityPanel(QWidget):
         for signal in (document.dataset_changed, document.spec_changed):
             signal.connect(self._on_document_context_changed)
         document.params_changed.connect(self._on_document_params_changed)
+        self._follow_task()
 
     def shutdown(self) -> None:
         self.background.shutdown()
@@ -137,7 +138,14 @@ class ProbabilityPanel(QWidget):
     @Slot(object)
     def _on_document_context_changed(self, _value: Any) -> None:
         self._context += 1
+        self._follow_task()
         self._changed()
+
+    def _follow_task(self) -> None:
+        """Shown for classification only: beside a regression's plots it was an empty half of
+        the tab that squeezed the residuals to a sliver."""
+        dataset = self._doc.dataset
+        self.setHidden(dataset is not None and dataset.task != "classification")
 
     @Slot(object)
     def _on_document_params_changed(self, _params: Any) -> None:
