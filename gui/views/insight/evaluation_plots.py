@@ -200,7 +200,8 @@ class RegressionView(pg.GraphicsLayoutWidget):
         name = result.names[result.plot_target] if result.names else "target"
         self.scatter_plot.setLabel("bottom", f"Actual {name}")
         self.scatter_plot.setLabel("left", f"Predicted {name}")
-        self.residual_plot.setLabel("bottom", "Residual (actual − predicted)")
+        # Short: at 1024 px the residual plot is ~130 px wide, and the longer label was cut.
+        self.residual_plot.setLabel("bottom", "actual − predicted")
         color = QColor(self.point_color)
         color.setAlpha(190)
         self.points.setData(result.actual, result.predicted, brush=pg.mkBrush(color))
