@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.columns import NA_VALUES, Table, infer_column
+from core.data import csv_ranges
+from core.data.columns import NA_VALUES, Table, infer_column, infer_text_column
+from core.data.csv_columns import Columns
 from core.data.csv_sniff import (
     DELIMITERS,
     SAMPLE_BYTES,
@@ -25,6 +27,7 @@ from core.data.csv_sniff import (
     sniff_delimiter,
     sniff_encoding,
     sniff_header,
+    text_columns,
 )
 from core.errors import DatasetError
 from core.lazy import lazy_module
@@ -60,13 +63,14 @@ def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: obje
     if len(rows) > 1 and len(rows[1]) > len(rows[0]):
         # pandas would silently drop the extra fields of the first data row (index_col=False).
         raise parse_error(path, encoding, options, ValueError())
+    text_at = text_columns(rows, has_header, NA_VALUES)
     try:
-        frame = _read_frame(path, encoding, options, progress, cancel)
+        frame = _read_frame(path, encoding, options, progress, cancel, text_at)
     except UnicodeDecodeError:
         warnings.append(f"{path.name} is not valid UTF-8; it was read as Latin-1. Check accented "
                         "letters in the preview.")
         encoding = "latin-1"
-        frame = _read_frame(path, encoding, options, progress, cancel)
+        frame = _read_frame(path, encoding, options, progress, cancel, text_at)
     if frame.shape[0] == 0:
         raise DatasetError("The file has a header but no data rows. Expected at least one row "
                            "of values below the header.", path=path)
@@ -93,61 +97,64 @@ def _signature(path: Path) -> tuple[int, int] | None:
 
 
 def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | None,
-                cancel: object) -> pd.DataFrame:
+                cancel: object, text_columns: tuple[int, ...] = ()) -> pd.DataFrame:
     size = max(1, path.stat().st_size)
-    chunks: dict[str, list] = {}
-    names: list[str] | None = None
+    parser = _parser_options(encoding, options, text_columns)
+    columns = Columns()
     try:
-        with open(path, "rb") as handle, warnings.catch_warnings():
-            # pandas only *warns* when a first data row longer than the header loses fields;
-            # the sniffing check catches the usual case, this one the odd quoted layouts.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            for chunk in _chunks(handle, encoding, options, size):
-                if _cancelled(cancel):
-                    raise DatasetError("Loading was cancelled.", path=path)
-                names = names or [str(c) for c in chunk.columns]
-                for name, column in zip(names, chunk.columns, strict=True):
-                    chunks.setdefault(name, []).append(_column_values(chunk[column]))
-                if progress is not None:
-                    progress(min(0.99, handle.tell() / size))
+        with open(path, "rb") as handle:
+            if size > CHUNK_BYTES and not encoding.startswith("utf-16"):
+                # UTF-16 is the one encoding whose lines cannot be cut at a b"\n" byte.
+                try:
+                    csv_ranges.read_ranges(handle, size, parser, csv_ranges.worker_count(),
+                                           CHUNK_BYTES, lambda: _cancelled(cancel), progress,
+                                           columns)
+                except (csv_ranges.SerialNeeded, pd.errors.ParserError,
+                        pd.errors.ParserWarning):
+                    # A quoted line break was cut, or the file is malformed: the serial
+                    # read settles which, and the error names the line.
+                    handle.seek(0)
+                    columns = Columns()
+            if columns.names is None:
+                _read_serial(handle, parser, size, progress, cancel, columns)
+    except csv_ranges.Cancelled:
+        raise DatasetError("Loading was cancelled.", path=path) from None
     except pd.errors.EmptyDataError:
         raise DatasetError("The file has no columns to read.", path=path) from None
     except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise parse_error(path, encoding, options, exc) from None
-    if names is None:
+    if columns.names is None:
         raise DatasetError("The file has a header but no data rows.", path=path)
-    return pd.DataFrame({n: _concat(chunks.pop(n)) for n in names}, copy=False)
+    return pd.DataFrame(columns.finish(), copy=False)
 
 
-def _chunks(handle: object, encoding: str, options: dict, size: int) -> Iterator[pd.DataFrame]:
-    rows = max(1000, CHUNK_BYTES // 64) if size > CHUNK_BYTES else None
+def _parser_options(encoding: str, options: dict, text_columns: tuple[int, ...]) -> dict:
     if options["sep"] == " ":  # runs of spaces or tabs, leading ones ignored
         options = {**options, "sep": r"\s+"}
-    reader = pd.read_csv(handle, encoding=encoding, na_values=list(NA_VALUES),
-                         keep_default_na=False, skipinitialspace=True, index_col=False,
-                         engine="c", chunksize=rows or 10**9, **options)
-    with reader:
-        yield from reader
+    # Text columns (as the sample shows them) are parsed as categoricals: the parser then
+    # makes one str per distinct cell, not one per row (by position: ranges have no header).
+    dtype = {j: "category" for j in text_columns} or None
+    return dict(encoding=encoding, na_values=list(NA_VALUES), keep_default_na=False,
+                skipinitialspace=True, index_col=False, engine="c", dtype=dtype, **options)
 
 
-def _column_values(column: pd.Series) -> np.ndarray:
-    """Numbers as float64/int64 arrays; anything else as an object array of text."""
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return column.to_numpy()
-    # Rows share one str object per distinct cell (missing cells stay NaN): the parser gives
-    # every row its own (~60 bytes), which made a three-word label column of 650,000 rows
-    # weigh 40 MB, two thirds of the numbers' size, and set the load's peak memory.
-    codes, distinct = pd.factorize(column.to_numpy(dtype=object))
-    missing = np.array([np.nan], dtype=object)
-    return np.concatenate([np.asarray(distinct, dtype=object), missing])[codes]
-
-
-def _concat(parts: list[np.ndarray]) -> pd.Series | np.ndarray:
-    if len(parts) == 1:
-        return parts[0]
-    if all(p.dtype.kind in "iufb" for p in parts):
-        return np.concatenate(parts)
-    return np.concatenate([p.astype(object) for p in parts])
+def _read_serial(handle: object, parser: dict, size: int, progress: Progress | None,
+                 cancel: object, columns: Columns) -> None:
+    """Chunk by chunk with progress and cancel between chunks (small files, UTF-16, and
+    files with quoted line breaks)."""
+    rows = max(1000, CHUNK_BYTES // 64) if size > CHUNK_BYTES else 10**9
+    with warnings.catch_warnings():
+        # pandas only *warns* when a first data row longer than the header loses fields;
+        # the sniffing check catches the usual case, this one the odd quoted layouts.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        with pd.read_csv(handle, chunksize=rows, **parser) as reader:
+            for chunk in reader:
+                if _cancelled(cancel):
+                    raise csv_ranges.Cancelled()
+                done = max(1, handle.tell())  # type: ignore[attr-defined]
+                columns.add(chunk, int(len(chunk) * size / done * 1.1) + 16)
+                if progress is not None:
+                    progress(min(0.99, done / size))
 
 
 def _cancelled(cancel: object) -> bool:
@@ -162,24 +169,32 @@ def _make_table(path: Path, frame: pd.DataFrame, rows: list[list[str]], delimite
                 has_header: bool, encoding: str, decimal: str, warnings: list[str]) -> Table:
     names = _column_names(frame, rows, has_header, warnings)
     frame.columns = names
-    for name in names:
-        if not pd.api.types.is_numeric_dtype(frame[name].dtype):
-            frame[name] = _clean_text(frame[name], decimal)
     raw = [c.strip() for c in rows[0]] if rows and has_header else []
-    unnamed = [i < len(raw) and not raw[i] for i in range(len(names))]
-    infos = tuple(infer_column(name, frame[name], blank)
-                  for name, blank in zip(names, unnamed, strict=True))
+    infos = []
+    for i, name in enumerate(names):
+        blank = i < len(raw) and not raw[i]
+        if pd.api.types.is_numeric_dtype(frame[name].dtype) and not isinstance(
+                frame[name].dtype, pd.CategoricalDtype):
+            infos.append(infer_column(name, frame[name], blank))
+        else:
+            frame[name], codes, distinct = _clean_text(frame[name], decimal)
+            infos.append(infer_text_column(name, codes, distinct, blank))
     first_line = 2 if has_header else 1
-    return Table(str(path), frame, infos, delimiter, has_header, encoding, decimal,
+    return Table(str(path), frame, tuple(infos), delimiter, has_header, encoding, decimal,
                  tuple(warnings), first_line, line_finder=record_lines)
 
 
-def _clean_text(series: pd.Series, decimal: str) -> pd.Series:
+def _clean_text(series: pd.Series, decimal: str) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Strip spaces (" setosa" and "setosa" are one class) and re-apply the missing markers,
-    which pandas only matches before stripping. Missing cells become None in an object column."""
+    which pandas only matches before stripping. Missing cells become None in an object column.
+    Also returns each row's code (-1: missing) into the distinct cleaned cells."""
     # Each distinct cell is cleaned once and the rows take their cleaned cell by code: a label
     # column of 650,000 rows holds three words, and cleaning it row by row took 0.6 s.
-    codes, distinct = pd.factorize(series.to_numpy(dtype=object))
+    if isinstance(series.dtype, pd.CategoricalDtype):  # text columns as read
+        codes = series.cat.codes.to_numpy()
+        distinct = series.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, distinct = pd.factorize(series.to_numpy(dtype=object))
     text = pd.Series(distinct, dtype=object).astype("string").str.strip()
     text = text.mask(text.isin(NA_VALUES))
     if decimal == ",":
@@ -187,9 +202,12 @@ def _clean_text(series: pd.Series, decimal: str) -> pd.Series:
         # column with a stray word they stay text, so convert them here to report the word.
         commas = text.str.fullmatch(_DECIMAL_COMMA.pattern.strip("^$")).fillna(False)
         text = text.mask(commas, text.str.replace(",", ".", regex=False))
-    # Missing cells (code -1) take the None appended last.
-    cleaned = np.append(text.astype(object).where(text.notna(), None).to_numpy(), None)
-    return pd.Series(cleaned[codes], index=series.index, name=series.name, dtype=object)
+    # Cells equal once cleaned share one code; missing ones (code -1) take the None last.
+    merged, cleaned = pd.factorize(text.astype(object).where(text.notna(), None).to_numpy())
+    codes = np.append(merged, -1)[codes]
+    values = np.append(np.asarray(cleaned, dtype=object), None)[codes]
+    return (pd.Series(values, index=series.index, name=series.name, dtype=object), codes,
+            np.asarray(cleaned, dtype=object))
 
 
 def _column_names(frame: pd.DataFrame, rows: list[list[str]], has_header: bool,

@@ -153,3 +153,28 @@ def sniff_header(rows: list[list[str]]) -> bool:
 
 def has_decimal_commas(rows: list[list[str]]) -> bool:
     return any(_DECIMAL_COMMA.match(cell) for row in rows[1:] for cell in row)
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_BOOLEANS = {"true", "false"}  # pandas reads a column of these as booleans, not text
+
+
+def text_columns(rows: list[list[str]], has_header: bool,
+                 missing: tuple[str, ...]) -> tuple[int, ...]:
+    """Positions of the columns whose sample cells include a word (not a number, a boolean or a
+    missing marker): pandas would read them as text anyway. A column guessed wrong costs only
+    speed: a number column with a word later is read as text by then, and the reader joins it."""
+    body = rows[1:] if has_header else rows
+    width = len(rows[0]) if rows else 0
+    found = set()
+    for row in body:
+        for j, cell in enumerate(row[:width]):
+            word = cell.strip()
+            if j in found or not _LETTER.search(word) or word in missing \
+                    or word.lower() in _BOOLEANS:
+                continue
+            try:
+                float(word)
+            except ValueError:
+                found.add(j)
+    return tuple(sorted(found))
