@@ -129,6 +129,8 @@ def infer_column(name: str, series: pd.Series, unnamed: bool = False) -> ColumnI
         # Plain NumPy numbers (most columns of a wide file): straight on the array. The pandas
         # path below costs ~0.8 ms a column in per-call overhead, seconds for 2,000 columns.
         array = series.to_numpy()
+        if dtype.kind == "f" and array.size and np.isfinite(array).all():
+            return _numeric_info(name, array, 0, unnamed, all_finite=True)  # most columns
         if dtype.kind == "f":
             missing = np.isnan(array)
             n_missing = int(np.count_nonzero(missing))
@@ -213,18 +215,38 @@ def _replace_bad(info: ColumnInfo, bad: tuple[int, str]) -> ColumnInfo:
 
 
 def _numeric_info(name: str, values: pd.Series | np.ndarray, n_missing: int,
-                  unnamed: bool) -> ColumnInfo:
+                  unnamed: bool, all_finite: bool = False) -> ColumnInfo:
     array = np.asarray(values, dtype=np.float64)
-    finite = array[np.isfinite(array)]
-    is_integer = bool(finite.size and np.all(np.floor(finite) == finite))
-    if finite.size and finite.min() == finite.max():
+    finite = array if all_finite else array[np.isfinite(array)]
+    is_integer = bool(finite.size) and _all_integers(finite)
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+    if finite.size and low == high:
         return ColumnInfo(name, "ignored", n_missing, n_unique=1, is_integer=is_integer,
                           reason="every row has the same value")
-    n_unique = int(pd.unique(array).size) if is_integer else int(array.size)
+    n_unique = _count_distinct(array, finite, low, high) if is_integer else int(array.size)
     if is_integer and n_unique == array.size and _looks_like_id(name, array, unnamed):
         return ColumnInfo(name, "ignored", n_missing, n_unique=n_unique, is_integer=True,
                           reason="a row number or ID (one distinct value per row)")
     return ColumnInfo(name, "numeric", n_missing, n_unique=n_unique, is_integer=is_integer)
+
+
+def _all_integers(finite: np.ndarray) -> bool:
+    # Measured data fails on its first cells: decide there before a pass over millions.
+    head = finite[:1024]
+    if not np.array_equal(np.floor(head), head):
+        return False
+    return bool(np.all(np.floor(finite) == finite))
+
+
+def _count_distinct(array: np.ndarray, finite: np.ndarray, low: float, high: float) -> int:
+    """Distinct values of a column of whole numbers: by marking a table of the range when it
+    is small (a few ms for millions of rows), by hashing otherwise."""
+    span = high - low
+    if finite.size == array.size and span < 4 * array.size + 1024:
+        seen = np.zeros(int(span) + 1, dtype=bool)
+        seen[(array - low).astype(np.intp)] = True
+        return int(np.count_nonzero(seen))
+    return int(pd.unique(array).size)
 
 
 def _looks_like_id(name: str, array: np.ndarray, unnamed: bool) -> bool:

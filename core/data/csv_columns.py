@@ -28,9 +28,9 @@ class Columns:
         allocated for that many rows on the first piece)."""
         if self.names is None:
             self.names = [str(c) for c in frame.columns]
-            self._slots = [_Slot(max(expected_rows, len(frame))) for _ in self.names]
+            self._slots = [_Slot() for _ in self.names]
         for slot, j in zip(self._slots, range(frame.shape[1]), strict=True):
-            slot.add(frame.iloc[:, j])
+            slot.add(frame.iloc[:, j], max(expected_rows, len(frame)))
 
     def finish(self) -> dict[str, object]:
         """name -> NumPy array (numbers, or objects) or pandas Categorical (text)."""
@@ -43,14 +43,18 @@ class Columns:
 class _Slot:
     """One column: a growing number buffer, categorical pieces, or other pieces."""
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
+    def __init__(self) -> None:
         self.buffer: np.ndarray | None = None
         self.filled = 0
         self.categoricals: list = []
         self.pieces: list[np.ndarray] = []
+        self.empty: pd.Series | None = None  # a piece without rows (its dtype says nothing)
 
-    def add(self, column: pd.Series) -> None:
+    def add(self, column: pd.Series, expected_rows: int) -> None:
+        if len(column) == 0:
+            self.empty = column if self.empty is None else self.empty
+            return
+        self.capacity = expected_rows
         dtype = column.dtype
         numeric = isinstance(dtype, np.dtype) and dtype in (np.int64, np.float64)
         first = self.buffer is None and not self.categoricals and not self.pieces
@@ -69,7 +73,8 @@ class _Slot:
             self.buffer = self.buffer.astype(np.float64)  # a missing cell after integers
         end = self.filled + len(values)
         if end > len(self.buffer):  # more rows than the first piece suggested
-            grown = np.empty(max(end, int(len(self.buffer) * _GROWTH)), self.buffer.dtype)
+            grown = np.empty(max(end, self.capacity, int(len(self.buffer) * _GROWTH)),
+                             self.buffer.dtype)
             grown[: self.filled] = self.buffer[: self.filled]
             self.buffer = grown
         self.buffer[self.filled:end] = values
@@ -91,7 +96,9 @@ class _Slot:
             if len(self.categoricals) == 1:
                 return self.categoricals.pop()
             return pd.api.types.union_categoricals(self.categoricals)
-        return join(self.pieces)
+        if self.pieces:
+            return join(self.pieces)
+        return object_values(self.empty)  # no rows at all
 
 
 def object_values(column: pd.Series) -> np.ndarray:

@@ -92,13 +92,19 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
     offsets = range_offsets(fd, size, max(2, round(size / range_bytes)))
     stop = threading.Event()
 
-    def parse(index: int) -> pd.DataFrame:
+    def parse(index: int) -> pd.DataFrame | None:
         start, end = offsets[index], offsets[index + 1]
         source = _CancellableInput(os.pread(fd, end - start, start), stop)
         header = options["header"] if index == 0 else None
-        return pd.read_csv(io.BufferedReader(source, 1 << 18), **{**options, "header": header})
+        try:
+            return pd.read_csv(io.BufferedReader(source, 1 << 18),
+                               **{**options, "header": header})
+        except pd.errors.EmptyDataError:
+            if index == 0:
+                raise
+            return None  # only blank lines in this range
 
-    parsed: dict[int, pd.DataFrame] = {}
+    parsed: dict[int, pd.DataFrame | None] = {}
     added = 0  # ranges handed to `columns` so far; they go in file order
     reported = 0
     pool = ThreadPoolExecutor(workers, thread_name_prefix="csv-range")
@@ -116,10 +122,11 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
                 _collect(done, futures, parsed)
                 while added in parsed:
                     frame = parsed.pop(added)
-                    if added and frame.shape[1] != len(columns.names or ()):
+                    if frame is not None and added and frame.shape[1] != len(columns.names):
                         raise SerialNeeded()  # rows with another number of fields
-                    rows_per_byte = len(frame) / max(1, offsets[added + 1] - offsets[added])
-                    columns.add(frame, int(rows_per_byte * size * 1.1) + 16)
+                    if frame is not None:
+                        rows_per_byte = len(frame) / max(1, offsets[added + 1] - offsets[added])
+                        columns.add(frame, int(rows_per_byte * size * 1.1) + 16)
                     added += 1
                     del frame
                 if progress is not None and offsets[added] > reported:
@@ -133,7 +140,7 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
 
 
 def _collect(done: set[Future], futures: dict[Future, int],
-             parsed: dict[int, pd.DataFrame]) -> None:
+             parsed: dict[int, pd.DataFrame | None]) -> None:
     """Move finished ranges' frames into `parsed`. A finished future holds its frame, so none
     may stay referenced: they would keep every range's frame alive until the end (twice the
     table's memory)."""

@@ -34,7 +34,8 @@ from core.lazy import lazy_module
 
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
-CHUNK_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 16 * 1024 * 1024  # serial reads: rows per chunk ~ this many bytes
+RANGE_BYTES = 4 * 1024 * 1024  # parallel reads: small enough that the last range ends soon
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
 
 Progress = Callable[[float], None]
@@ -103,11 +104,12 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
     columns = Columns()
     try:
         with open(path, "rb") as handle:
-            if size > CHUNK_BYTES and not encoding.startswith("utf-16"):
+            ranges = min(CHUNK_BYTES, RANGE_BYTES)
+            if size > 2 * ranges and not encoding.startswith("utf-16"):
                 # UTF-16 is the one encoding whose lines cannot be cut at a b"\n" byte.
                 try:
                     csv_ranges.read_ranges(handle, size, parser, csv_ranges.worker_count(),
-                                           CHUNK_BYTES, lambda: _cancelled(cancel), progress,
+                                           ranges, lambda: _cancelled(cancel), progress,
                                            columns)
                 except (csv_ranges.SerialNeeded, pd.errors.ParserError,
                         pd.errors.ParserWarning):
