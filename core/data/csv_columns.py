@@ -29,8 +29,9 @@ class Columns:
         if self.names is None:
             self.names = [str(c) for c in frame.columns]
             self._slots = [_Slot() for _ in self.names]
-        for slot, j in zip(self._slots, range(frame.shape[1]), strict=True):
-            slot.add(frame.iloc[:, j], max(expected_rows, len(frame)))
+        # items(), not iloc: iloc's checks cost more than the copy for a narrow piece.
+        for slot, (_, column) in zip(self._slots, frame.items(), strict=True):
+            slot.add(column, max(expected_rows, len(frame)))
 
     def finish(self) -> dict[str, object]:
         """name -> NumPy array (numbers, or objects) or pandas Categorical (text)."""

@@ -44,11 +44,17 @@ def worker_count() -> int:
     return max(1, min(MAX_WORKERS, cpus))
 
 
-def range_offsets(fd: int, size: int, n_ranges: int) -> list[int]:
-    """Start offsets of `n_ranges` byte ranges, each starting just after a line end."""
+def range_offsets(fd: int, size: int, range_bytes: int, workers: int) -> list[int]:
+    """Start offsets of byte ranges of up to `range_bytes`, each starting just after a line
+    end, then `size`. The last ones shrink (to 1/16th) so the workers finish together: the
+    read ends when the last range started ends."""
     offsets = [0]
-    for k in range(1, n_ranges):
-        position = max(offsets[-1], k * size // n_ranges)
+    while True:
+        left = size - offsets[-1]
+        step = max(range_bytes // 16, min(range_bytes, left // (2 * workers)), 1)
+        position = offsets[-1] + step
+        if position >= size:
+            break
         while True:  # a line longer than the probe: look further
             probe = os.pread(fd, 1 << 16, position)
             end = probe.find(b"\n")
@@ -89,7 +95,7 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
     into `columns`, in file order. Raises Cancelled, SerialNeeded, or what the parser raises
     (ParserError, UnicodeDecodeError)."""
     fd = handle.fileno()  # type: ignore[attr-defined]
-    offsets = range_offsets(fd, size, max(2, round(size / range_bytes)))
+    offsets = range_offsets(fd, size, range_bytes, workers)
     stop = threading.Event()
 
     def parse(index: int) -> pd.DataFrame | None:

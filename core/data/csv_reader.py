@@ -35,7 +35,7 @@ from core.lazy import lazy_module
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 CHUNK_BYTES = 16 * 1024 * 1024  # serial reads: rows per chunk ~ this many bytes
-RANGE_BYTES = 4 * 1024 * 1024  # parallel reads: small enough that the last range ends soon
+RANGE_BYTES = 16 * 1024 * 1024  # parallel reads: the largest range (the last ones are smaller)
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
 
 Progress = Callable[[float], None]
@@ -105,7 +105,7 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
     try:
         with open(path, "rb") as handle:
             ranges = min(CHUNK_BYTES, RANGE_BYTES)
-            if size > 2 * ranges and not encoding.startswith("utf-16"):
+            if size > ranges // 2 and not encoding.startswith("utf-16"):
                 # UTF-16 is the one encoding whose lines cannot be cut at a b"\n" byte.
                 try:
                     csv_ranges.read_ranges(handle, size, parser, csv_ranges.worker_count(),
@@ -281,7 +281,7 @@ def _fields(n: int) -> str:
 def _check_short_rows(table: Table) -> None:
     """pandas pads short rows with missing values silently; a missing last cell is the only
     trace, so only then is the file rescanned for rows with too few fields."""
-    if table.frame.shape[1] < 2 or not table.frame.iloc[:, -1].isna().any():
+    if table.frame.shape[1] < 2 or not table.columns[-1].n_missing:
         return
     options = {"sep": table.delimiter, "header": 0 if table.has_header else None}
     error = parse_error(Path(table.path), table.encoding, options, ValueError())
