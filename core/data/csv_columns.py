@@ -96,7 +96,11 @@ class _Slot:
         if self.categoricals:
             if len(self.categoricals) == 1:
                 return self.categoricals.pop()
-            return pd.api.types.union_categoricals(self.categoricals)
+            # A range whose cells are all missing has categories of another (empty) dtype.
+            same = [pd.Categorical.from_codes(c.codes, c.categories.astype(object))
+                    for c in self.categoricals]
+            self.categoricals = []
+            return pd.api.types.union_categoricals(same)
         if self.pieces:
             return join(self.pieces)
         return object_values(self.empty)  # no rows at all

@@ -112,7 +112,7 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
 
     parsed: dict[int, pd.DataFrame | None] = {}
     added = 0  # ranges handed to `columns` so far; they go in file order
-    reported = 0
+    reported = 0.0
     pool = ThreadPoolExecutor(workers, thread_name_prefix="csv-range")
     try:
         with warnings.catch_warnings():
@@ -135,9 +135,10 @@ def read_ranges(handle: object, size: int, options: dict, workers: int, range_by
                         columns.add(frame, int(rows_per_byte * size * 1.1) + 16)
                     added += 1
                     del frame
-                if progress is not None and offsets[added] > reported:
-                    reported = offsets[added]
-                    progress(min(0.99, reported / size))
+                fraction = min(0.99, offsets[added] / size)
+                if progress is not None and fraction > reported:
+                    reported = fraction
+                    progress(fraction)
     except BaseException:
         stop.set()  # the ranges still being parsed stop at their next read
         raise

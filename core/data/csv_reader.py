@@ -35,7 +35,9 @@ from core.lazy import lazy_module
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 CHUNK_BYTES = 16 * 1024 * 1024  # serial reads: rows per chunk ~ this many bytes
-RANGE_BYTES = 16 * 1024 * 1024  # parallel reads: the largest range (the last ones are smaller)
+# Parallel reads: the workers together parse about this many bytes at once (each range costs
+# ~4 times its size while parsed), so the load's peak stays near the table's own size.
+IN_FLIGHT_BYTES = 32 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
 
 Progress = Callable[[float], None]
@@ -104,13 +106,13 @@ def _read_frame(path: Path, encoding: str, options: dict, progress: Progress | N
     columns = Columns()
     try:
         with open(path, "rb") as handle:
-            ranges = min(CHUNK_BYTES, RANGE_BYTES)
+            workers = csv_ranges.worker_count()
+            ranges = min(CHUNK_BYTES, IN_FLIGHT_BYTES // workers)
             if size > ranges // 2 and not encoding.startswith("utf-16"):
                 # UTF-16 is the one encoding whose lines cannot be cut at a b"\n" byte.
                 try:
-                    csv_ranges.read_ranges(handle, size, parser, csv_ranges.worker_count(),
-                                           ranges, lambda: _cancelled(cancel), progress,
-                                           columns)
+                    csv_ranges.read_ranges(handle, size, parser, workers, ranges,
+                                           lambda: _cancelled(cancel), progress, columns)
                 except (csv_ranges.SerialNeeded, pd.errors.ParserError,
                         pd.errors.ParserWarning):
                     # A quoted line break was cut, or the file is malformed: the serial
