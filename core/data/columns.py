@@ -234,9 +234,9 @@ def _all_integers(finite: np.ndarray) -> bool:
 def _count_distinct(array: np.ndarray, finite: np.ndarray, low: float, high: float) -> int:
     """Distinct whole numbers: marked in a table of their range when it is small (a few ms for
     millions of rows), hashed otherwise."""
-    span = high - low
-    if finite.size == array.size and span < 4 * array.size + 1024:
-        seen = np.zeros(int(span) + 1, dtype=bool)
+    exact = low > -(2.0**53) and high < 2.0**53  # whole and exact as floats, no overflow
+    if finite.size == array.size and exact and high - low < 4 * array.size + 1024:
+        seen = np.zeros(int(high - low) + 1, dtype=bool)
         seen[(array - low).astype(np.intp)] = True
         return int(np.count_nonzero(seen))
     return int(pd.unique(array).size)
