@@ -44,7 +44,6 @@ def build_curve_plots(on_manual_range: Callable[..., None]) -> CurvePlots:
         # A fixed width: an axis that fits its tick labels resizes whenever they change
         # ("0.25" -> "0.0025"), and each resize repaints the whole plot a second time.
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
-        plot.addLegend(offset=(-10, 10))
         plot.disableAutoRange()
         plot.getViewBox().sigRangeChangedManually.connect(on_manual_range)
         for split, color, style in (("train", TRAIN_COLOR, pg.QtCore.Qt.SolidLine),
@@ -54,6 +53,9 @@ def build_curve_plots(on_manual_range: Callable[..., None]) -> CurvePlots:
                               connect="finite", skipFiniteCheck=False)
             curves[f"{split}_{prefix}"] = curve
     loss_plot.hideAxis("bottom")  # the metric plot's epoch axis serves both (loss_plot.py)
+    # One legend, on one row, for both plots (their curves share colours and dashes): at 700 px
+    # a plot is ~80 px high, and a two-row legend in each covered the newest epochs of both.
+    loss_plot.addLegend(offset=(-10, 2), colCount=2, verSpacing=-4)
     loss_plot.setLabel("left", "Loss")
     metric_plot.setLabel("left", "Accuracy")
     best_lines = [pg.InfiniteLine(angle=90, movable=False,

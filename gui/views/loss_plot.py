@@ -227,13 +227,14 @@ class LossPlot(QWidget):
             self.live.changed()  # draw the rows around the epochs now shown, in detail
 
     def _update_legends(self) -> None:
-        for plot, prefix in ((self.loss_plot, "loss"), (self.metric_plot, "metric")):
-            plot.legend.clear()
+        legend = self.loss_plot.legend  # the only one: it names both plots' curves
+        legend.clear()
+        for prefix in ("loss", "metric"):
             for split, name in (("train", "Training"), ("val", "Validation")):
                 key = f"{split}_{prefix}"
                 self.curves[key].setVisible(key in self._shown)
-                if key in self._shown:
-                    plot.legend.addItem(self.curves[key], name)
+                if key in self._shown and prefix == "loss":
+                    legend.addItem(self.curves[key], name)
 
     def _update_best_epoch(self) -> None:
         best = None
