@@ -14,13 +14,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
-FRAME_MS = 100  # live views redraw at most ~10 times a second
+# Live views redraw at most ~5 times a second. A growing curve and ticking numbers still read as
+# live, and each frame costs the UI thread ~10-25 ms of drawing that training waits for (the
+# worker's handshake) and a hand-over of the GIL both ways: at ~10 frames a second that was a
+# sixth of the run.
+FRAME_MS = 200
 # Heavy views that follow training in their own way (the diagram's weight colours: every edge
-# restyled and repainted) redraw on every third frame of the same grid: still live to the eye, and
-# two thirds of their UI-thread time goes back to training.
-SLOW_FRAME_MS = 3 * FRAME_MS
+# restyled and repainted) redraw on every other frame of the same grid: still live to the eye, and
+# half their UI-thread time goes back to training.
+SLOW_FRAME_MS = 2 * FRAME_MS
 # A request kept for the next frame is drawn by the first request of that frame if one comes
-# within GRACE_MS (training updates arrive every ~33 ms), so the draw happens inside the update,
+# within GRACE_MS (a training update comes as each frame begins), so the draw happens inside it,
 # while the worker waits for the UI (gui.control.worker's handshake), not from a timer that competes
 # with training for the GIL. The timer only draws the last state once updates stop coming.
 GRACE_MS = 50

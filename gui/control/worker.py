@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from core.nn.params import Params
     from core.nn.training import TrainingEvent, TrainingSession
 
-# One training update per drawing frame of gui.control.cadence (~10 a second), emitted as the frame
+# One training update per drawing frame of gui.control.cadence (~5 a second), emitted as the frame
 # begins, so every live view draws that update in the same pass and the window paints once.
 UI_INTERVAL = FRAME_MS / 1000.0
 # The session yields one event per slice of this length (every epoch still lands in its History):

@@ -40,7 +40,7 @@ class LossPlot(QWidget):
         self._repick = True  # choose the metric again from the next points
         self._shown: set[str] = set()
         self._cap = 0  # points per curve of the last redraw (curve_sampling.points_for_width)
-        # Curves and axes repaint on the shared ~10 Hz frame grid (gui.control.cadence), with the
+        # Curves and axes repaint on the shared ~5 Hz frame grid (gui.control.cadence), with the
         # other live views, and not at all behind another tab: every repaint is UI-thread time.
         self.live = LiveView(self, self._redraw)
         # While following, the view shows all the data and its ranges are set here, once per

@@ -41,8 +41,8 @@ class StatusBar(QStatusBar):
         self._rate: float | None = None
         self._loss: float | None = None
         self._metric: tuple[str, float] | None = None
-        self.summary = LiveLabel()  # changes ~10 times a second: must not relayout the window
-        # While training, the summary follows the shared ~10 Hz frame grid (gui.control.cadence).
+        self.summary = LiveLabel()  # changes ~5 times a second: must not relayout the window
+        # While training, the summary follows the shared ~5 Hz frame grid (gui.control.cadence).
         self.live = LiveView(self, self._refresh)
         self.loading = QProgressBar()
         self.loading.setRange(0, 100)
@@ -85,9 +85,11 @@ class StatusBar(QStatusBar):
         self.loading.setValue(round(fraction * 100))
 
     def set_rate(self, epochs_per_second: float) -> None:
+        """The rate comes with each training update, after its history: the update's history
+        draw already asked for this frame's redraw, and a second ask would only add a timer-driven
+        redraw outside the worker's handshake. The rate shows from the next frame on."""
         if epochs_per_second > 0:
             self._rate = epochs_per_second
-            self.live.changed()
 
     @Slot(object)
     def _on_document_changed(self, _value: Any) -> None:

@@ -117,7 +117,7 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m epochs")
         self.timing = LiveLabel("Ready", alignment=Qt.AlignCenter)  # must not relayout the window
-        # Progress and ETA follow the shared ~10 Hz frame grid (gui.control.cadence) while training.
+        # Progress and ETA follow the shared ~5 Hz frame grid (gui.control.cadence) while training.
         self._latest_epoch: int | None = None
         self.live = LiveView(self, self._show_progress)
         self._locked = [self.optimizer, self.epochs, self.loss,

@@ -49,7 +49,7 @@ def main(theme: str, example: str, name: str) -> None:
     _train(window, window.doc.config.epochs)
     window.plot_tabs.setCurrentWidget(window.evaluation_panel if example != "xor"
                                       else window.loss_plot)
-    settle = QEventLoop()  # the live views draw on a ~10 Hz frame clock: let the last frame land
+    settle = QEventLoop()  # the live views draw on a ~5 Hz frame clock: let the last frame land
     QTimer.singleShot(800, settle.quit)
     settle.exec()
     out = ROOT / "resources" / "screenshots" / name

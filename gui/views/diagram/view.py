@@ -1,9 +1,9 @@
 """NetworkDiagram: the network editor widget at the centre of the window.
 
 It draws document.spec / params / dataset names and emits *_requested intents; it never mutates
-the document. Spec changes rebuild items, params changes only restyle them (on the shared ~10 Hz
-frame grid of gui.control.cadence, and not at all while the diagram is hidden), resizes only move
-them.
+the document. Spec changes rebuild items, params changes only restyle them (on every other
+frame of the shared grid of gui.control.cadence, and not at all while the diagram is hidden),
+resizes only move them.
 """
 from __future__ import annotations
 
