@@ -37,9 +37,9 @@ def build_curve_plots(on_manual_range: Callable[..., None]) -> CurvePlots:
     curves: dict[str, pg.PlotDataItem] = {}
     for plot, prefix in ((loss_plot, "loss"), (metric_plot, "metric")):
         plot.setLabel("bottom", "Epoch")
-        # "Loss (x0.001)" reads badly; and an epoch axis with the prefix sets its label's HTML
-        # again on every range change (~1 ms each, on the UI thread, every few frames).
-        for side in ("left", "bottom"):
+        # "Loss (x0.001)" reads badly; and an axis with the prefix, even a hidden one (a plot has
+        # four), sets its label's HTML again on every range change (~1 ms each).
+        for side in ("left", "bottom", "top", "right"):
             plot.getAxis(side).enableAutoSIPrefix(False)
         # A fixed width: an axis that fits its tick labels resizes whenever they change
         # ("0.25" -> "0.0025"), and each resize repaints the whole plot a second time.

@@ -17,6 +17,7 @@ from gui.control.time_machine import TimeMachine
 
 HINT = ("Drag or use the arrow keys to show the network at any kept epoch; the right end (End, "
         "Esc or Now) returns to now.")
+IDLE_TEXT = "Train to fill it"  # the row's widest text but a scrubbed epoch's
 
 
 class _Slider(QSlider):
@@ -55,6 +56,9 @@ class Timeline(QWidget):
         self.slider.setToolTip(HINT)
         self.slider.setMinimumWidth(160)
         self.label = QLabel()
+        # As wide as its idle text whatever it says: a row that narrows or widens as a run starts
+        # resizes the plots above it (a relayout and full repaint of the live plot).
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance(IDLE_TEXT))
         self.now_button = QPushButton("Now")
         self.now_button.setToolTip("Back to the newest weights (Esc).")
         self.branch_button = QPushButton("Branch")
@@ -103,9 +107,8 @@ class Timeline(QWidget):
         running = self._doc.training_state == "training"
         self.slider.scrubbing = scrub is not None
         if scrub is None:
-            text = "Now" if self._kept else "Train to fill it"
-            if running:
-                text = "Now (pause to look back)"
+            text = "Now" if self._kept or running else IDLE_TEXT
+            self.label.setToolTip("Pause to look back." if running else "")
         else:
             text = f"Epoch {scrub:,}"
             self.label.setToolTip(f"{len(self._kept):,} epochs kept")

@@ -1,15 +1,20 @@
 """What the UI thread does per training update, kept small: no redraw for a view nobody sees,
-one epoch axis for both plots, the diagram's slow frames caught up when a run ends, and no full
-garbage collection while a run is live."""
+one epoch axis for both plots, the diagram's slow frames caught up when a run ends, no full
+garbage collection while a run is live, no relayout as a run starts, and the worker held while
+the window draws."""
 from __future__ import annotations
 
 import dataclasses
 import gc
 import math
+import threading
 
 import numpy as np
 from conftest import wait_idle
+from PySide6.QtCore import QEvent, QObject
 
+import gui.control.training_control as training_control_module
+import gui.control.worker as worker_module
 import gui.views.loss_plot as loss_plot_module
 from core.nn.params import Params
 from core.nn.training import History
@@ -117,3 +122,75 @@ def test_the_diagram_restyles_on_slow_frames_and_shows_the_last_weights_when_a_r
     # ...and the end of the run draws the last weights at once, not on the next slow frame.
     document.set_training_state(SessionState.FINISHED)
     assert drawn[-1] is last and not diagram.live.pending
+
+
+def test_starting_a_run_does_not_resize_the_plots(qtbot, window) -> None:
+    plot = window.loss_plot
+    qtbot.waitUntil(lambda: plot.isVisible() and plot.width() > 0)
+    before = plot.size()
+    long_run(window)
+    window.controller.training.start()
+    qtbot.waitUntil(lambda: len(window.doc.history) > 5, timeout=10_000)
+    # The timeline row under the plot changed its text ("Now"), not its width: a resized plot
+    # relayouts and repaints in full as the run starts.
+    assert plot.size() == before
+    with qtbot.waitSignal(window.controller.training.finished, timeout=10_000):
+        window.controller.training.stop()
+    wait_idle(qtbot, window)
+    assert plot.size() == before
+
+
+class RecordingEvent(threading.Event):
+    """The worker's handshake event, noting what the session had done at each wait and which came
+    first on the UI thread: the window's repaint or the release."""
+
+    def __init__(self, worker, order: list[str]) -> None:
+        super().__init__()
+        self.worker, self.order, self.epochs_at_wait = worker, order, []
+
+    def wait(self, timeout=None) -> bool:
+        session = self.worker._session
+        self.epochs_at_wait.append(session.epoch if session is not None else None)
+        return super().wait(timeout)
+
+    def set(self) -> None:
+        self.order.append("release")
+        super().set()
+
+
+class RepaintWatch(QObject):
+    def __init__(self, order: list[str]) -> None:
+        super().__init__()
+        self.order = order
+
+    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.order.append("repaint")
+        return False
+
+
+def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
+        qtbot, window, monkeypatch) -> None:
+    order: list[str] = []
+    events = []
+    real_job = worker_module.training_job
+
+    def recording_job(session, max_epochs, parent=None, **kwargs):
+        job = real_job(session, max_epochs, parent, **kwargs)
+        event = RecordingEvent(job._worker, order)
+        job._worker.ui_caught_up = event
+        events.append(event)
+        return job
+
+    monkeypatch.setattr(training_control_module, "training_job", recording_job)
+    watch = RepaintWatch(order)
+    window.installEventFilter(watch)
+    long_run(window, epochs=2_000)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+    wait_idle(qtbot, window)
+    window.removeEventFilter(watch)
+    (event,) = events
+    assert event.epochs_at_wait[0] == 0  # nothing trained before the UI let it go
+    # The window's repaint for the training state (buttons, hint) came before the release.
+    assert "repaint" in order and order.index("repaint") < order.index("release")
