@@ -117,8 +117,7 @@ class LossPlot(QWidget):
         self._series, self._blank = {}, True
         for curve in self.curves.values():
             curve.setData([], [])
-        self._follow = True
-        self._ranges = dict.fromkeys(self._ranges)
+        self._follow, self._ranges = True, dict.fromkeys(self._ranges)
         self._metric, self._repick, self._shown = None, True, set()
         self.metric_plot.setLabel("left", METRICS[0][1])
         self._update_legends()
