@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.nn.runs import BOARD_COLUMNS, board_row
 from gui.control.time_machine import TimeMachine
+from gui.views import quiet_activation
 
 BUDGETS_MB = (64, 256, 1024, 4096)
 RUN_COLORS = ("#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -43,6 +44,7 @@ class RunsBoard(QWidget):
         self._ids: list[str] = []
         self.table = QTableWidget(0, len(BOARD_COLUMNS))
         self.table.setObjectName("runs_table")
+        quiet_activation.install(self.table)  # no repaint when a dialog opens
         self.table.setHorizontalHeaderLabels(list(BOARD_COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)

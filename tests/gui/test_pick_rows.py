@@ -35,7 +35,8 @@ def test_double_click_in_the_data_preview_steps_that_file_row(qtbot, window):
     qtbot.waitUntil(preview.isVisible, timeout=5000)
     _double_click(qtbot, preview, 4)
     panel = window.step_through_panel
-    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None, timeout=5000)
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None
+                    and not panel.drawing, timeout=5000)  # the equations come a turn later
     raw = doc.table.frame.iloc[4]
     shown = dict(panel._stage_context["raw"])
     for name in doc.dataset.preprocessing.feature_names:
@@ -58,7 +59,8 @@ def test_rows_table_double_click_and_context_action_step_that_split_row(qtbot, w
     X, _y = split_arrays(doc.dataset, split)
     _double_click(qtbot, table, 3)
     panel = window.step_through_panel
-    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None, timeout=5000)
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None
+                    and not panel.drawing, timeout=5000)  # traced a turn after the tab shows
     np.testing.assert_allclose(panel.trace.x, X[3])
     assert panel.source.currentData() == split and panel.row_spin.value() == 4
 
@@ -72,5 +74,6 @@ def test_rows_table_double_click_and_context_action_step_that_split_row(qtbot, w
     action = next(a for a in table.actions() if a.text() == ACTION_TEXT)
     assert table.contextMenuPolicy() == Qt.ContextMenuPolicy.ActionsContextMenu
     action.trigger()
-    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None, timeout=5000)
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.trace is not None
+                    and not panel.drawing, timeout=5000)  # traced a turn after the tab shows
     np.testing.assert_allclose(panel.trace.x, X[rows[1] - 1])

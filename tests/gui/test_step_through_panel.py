@@ -17,6 +17,12 @@ def _open(qtbot, window):
     panel = window.step_through_panel
     window.plot_tabs.setCurrentWidget(panel)
     qtbot.waitUntil(lambda: panel.trace is not None, timeout=5000)
+    return _drawn(qtbot, panel)
+
+
+def _drawn(qtbot, panel):
+    """A step's numbers come in later turns (equations, then the diagram's labels)."""
+    qtbot.waitUntil(lambda: not panel.drawing, timeout=5000)
     return panel
 
 
@@ -37,12 +43,14 @@ def test_forward_and_backward_on_trained_xor(qtbot, window):
     panel = _open(qtbot, window)
     doc = window.doc
     panel.select_row("train", 2)
+    _drawn(qtbot, panel)
     x, y = doc.dataset.X_train[2], doc.dataset.y_train[2]
     assert panel.stage_label.text().startswith("Step 1 of 7 · Inputs")
     assert sorted(panel.overlay.texts) == sorted(n(v) for v in x)
 
     # Forward with the button, then with the → key.
     qtbot.mouseClick(panel.forward_button, Qt.LeftButton)
+    _drawn(qtbot, panel)
     hidden = layer_activations(doc.spec, doc.params, x[None, :])[0][0]
     assert "Forward · Hidden 1" in panel.stage_label.text()
     for value in hidden:
@@ -56,7 +64,8 @@ def test_forward_and_backward_on_trained_xor(qtbot, window):
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
     qtbot.keyClick(panel, Qt.Key_Right)
     qtbot.keyClick(panel, Qt.Key_Right)
-    assert "Loss" in panel.stage_label.text()
+    assert "Loss" in panel.stage_label.text()  # the title at once
+    _drawn(qtbot, panel)
     loss, grads = loss_and_gradient(doc.spec, doc.params.astype(np.float64), x[None, :],
                                     y[None, :], "binary_crossentropy")
     assert f"= <b>{n(loss)}</b>" in panel.equations.toHtml().replace("&lt;", "<") or \
@@ -64,13 +73,16 @@ def test_forward_and_backward_on_trained_xor(qtbot, window):
 
     qtbot.keyClick(panel, Qt.Key_PageDown)  # backward through the output layer
     assert "Backward · Output" in panel.stage_label.text()
+    _drawn(qtbot, panel)
     assert "δ = ŷ − y" in panel.equations.toPlainText()
     _assert_gradients_shown(panel, grads.weights[1])
     qtbot.keyClick(panel, Qt.Key_Right)
+    _drawn(qtbot, panel)
     _assert_gradients_shown(panel, grads.weights[0])
 
     qtbot.keyClick(panel, Qt.Key_Right)  # the update
     assert panel.stage == len(stages(doc.spec)) - 1 and not panel.forward_button.isEnabled()
+    _drawn(qtbot, panel)
     assert "learning rate" in panel.equations.toPlainText()
     qtbot.keyClick(panel, Qt.Key_Left)
     assert "Backward · Hidden 1" in panel.stage_label.text()
@@ -91,6 +103,7 @@ def test_hints_and_prediction_form_row(qtbot, window):
     panel.select_row("form", 0)
     assert panel.target_combo.isVisible() and not panel.row_spin.isVisible()
     panel.target_combo.setCurrentIndex(1)
+    _drawn(qtbot, panel)
     np.testing.assert_allclose(panel.trace.x, [1.0, 0.0])
     assert panel.trace.y.tolist() == [1.0]
     window.controller.training.reset_weights()
@@ -128,6 +141,7 @@ def test_wide_layers_label_the_neurons_the_diagram_draws(qtbot, window, tmp_path
     text = panel.equations.toPlainText()
     assert f"and {50 - SHOWN_COLUMNS} more columns" in text
     qtbot.keyClick(panel, Qt.Key_Right)  # forward through the hidden layer
+    _drawn(qtbot, panel)
     hidden = layer_activations(doc.spec, doc.params, panel.trace.x[None, :])[0][0]
     labels = {key: value for key, value in panel.view.neurons.items() if key[0] == 1}
     assert labels == {(1, j): f"a={n(hidden[j])}" for j in shown_units(20)[0]}
@@ -158,3 +172,26 @@ def test_inputs_stage_shows_a_date_as_a_date_and_the_next_column_as_itself(qtbot
     assert raw["when"].startswith("2012-01-")
     day = int(raw["when"][-2:])
     assert float(raw["rain"]) == day * 1.5  # the same file row
+
+
+def test_the_tab_draws_its_numbers_on_later_turns_keeping_steps_pressed_meanwhile(qtbot, window):
+    """Showing the tab and stepping at once (before the event loop runs) computes nothing in that
+    turn; the steps are kept, and the numbers then drawn are those of the stage stepped to."""
+    train_briefly(qtbot, window, epochs=50)
+    panel = window.step_through_panel
+    window.plot_tabs.setCurrentWidget(panel)
+    panel.step_forward()
+    panel.step_forward()
+    assert panel.drawing and panel.trace is None and panel.overlay.texts == []
+    _drawn(qtbot, panel)
+    assert panel.stage == 2 and panel.stage_label.text().startswith("Step 3 of 7")
+    assert "Forward · Output" in panel.stage_label.text()
+    output = layer_activations(window.doc.spec, window.doc.params, panel.trace.x[None, :])[1][0]
+    assert {f"a={n(v)}" for v in output} <= set(panel.overlay.texts)
+    # A step shows its title at once; its numbers follow, and a newer step replaces them.
+    panel.step_back()
+    panel.step_back()
+    assert panel.stage_label.text().startswith("Step 1 of 7") and panel.drawing
+    _drawn(qtbot, panel)
+    assert sorted(panel.overlay.texts) == sorted(n(v) for v in panel.trace.x)
+    assert "Inputs" in panel.equations.toPlainText()

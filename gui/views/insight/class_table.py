@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from core.insight.evaluation import Evaluation
-from gui.views import fmt
+from gui.views import fmt, quiet_activation
 
 Index = QModelIndex | QPersistentModelIndex
 MEAN_TIP = "Macro average: every class counts the same"
@@ -91,6 +91,7 @@ class ClassTable(QTableView):
         super().__init__(parent)
         self.model_ = ClassTableModel()
         self.setModel(self.model_)
+        quiet_activation.install(self)  # no repaint when a dialog opens
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.NoSelection)
         self.verticalHeader().setVisible(False)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.insight.evaluation import Evaluation
-from gui.views import fmt
+from gui.views import fmt, quiet_activation
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("Row", "Actual", "Predicted", "Probability")
@@ -93,6 +93,7 @@ class RowsView(QWidget):
         self.show_all.clicked.connect(self.show_every_row)
         self.table = QTableView()
         self.table.setModel(self.model)
+        quiet_activation.install(self.table)  # no repaint when a dialog opens
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.verticalHeader().setVisible(False)

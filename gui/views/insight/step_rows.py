@@ -9,9 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from core.data import dates
 from core.errors import StudioError
 from core.insight.evaluation import SPLIT_TITLES, split_arrays
+from core.insight.importance import column_groups
 from gui.views import fmt
+from gui.views.insight.step_text import SHOWN_COLUMNS
 
 Row = tuple[np.ndarray, np.ndarray, str, str]
 
@@ -60,3 +63,20 @@ def target_text(dataset: Any, y: np.ndarray) -> str:
         return ", ".join(f"{name}={int(v)}" for name, v in zip(dataset.target_names, y,
                                                                strict=True))
     return ", ".join(fmt.number(float(v)) for v in y) + " (scaled)"
+
+
+def stage_context(dataset: Any, x: np.ndarray, row_text: str, target_text: str) -> dict:
+    """What the stages show about the row (step_text.stage_view's context): the raw values of
+    its first SHOWN_COLUMNS columns only (formatting 784 pixel values took ~13 ms a row)."""
+    groups = column_groups(dataset.preprocessing)  # kept by core for the same dataset
+    raw = []
+    for g in groups[:SHOWN_COLUMNS]:
+        values = x[list(g.indices)]
+        if g.kind == "categorical":
+            raw.append((g.name, g.categories[int(np.argmax(values))]))
+        elif g.kind == "date":  # its first input is the elapsed days: show the date
+            raw.append((g.name, dates.text(float(values[0]) * g.scale + g.offset)))
+        else:
+            raw.append((g.name, fmt.number(float(values[0]) * g.scale + g.offset, 4)))
+    return {"raw": raw, "n_columns": len(groups), "groups": [g.indices for g in groups],
+            "row_text": row_text, "target_text": target_text}

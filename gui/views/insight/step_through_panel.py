@@ -6,7 +6,10 @@ as equations in the side panel; Forward / Back (or the → / ← and Page Down /
 
 The trace is core.insight.step_through.trace_sample on the current weights: one row, so it runs
 synchronously (microseconds to a few milliseconds) and follows the weights while they train.
-Numbers appear on the diagram only while this tab is visible.
+Numbers appear on the diagram only while this tab is visible. A step shows its title at once and
+draws its numbers in two later turns (gui.views.insight.turns): the equations, then the diagram's
+labels; a shown tab traces its row a turn after its first paint. All in one turn (tab layout and
+paint, trace, equations, labels, the diagram's repaint) stalled the window over 20 ms.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,16 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.data import dates
 from core.insight.evaluation import SPLIT_TITLES, SPLITS, split_arrays
-from core.insight.importance import column_groups
 from core.insight.step_through import SampleTrace, stages, trace_sample
 from core.nn.losses import default_loss
 from gui.control.document import Document
-from gui.views import fmt
 from gui.views.insight.step_overlay import StepOverlay
-from gui.views.insight.step_rows import file_row, form_row, split_row
-from gui.views.insight.step_text import SHOWN_COLUMNS, StageView, stage_view
+from gui.views.insight.step_rows import file_row, form_row, split_row, stage_context
+from gui.views.insight.step_text import StageView, stage_view
+from gui.views.insight.turns import Turns
 from gui.views.live_view import LiveView
 
 FORM = "form"
@@ -58,6 +59,8 @@ class StepThroughPanel(QWidget):
         # The trace follows the weights while seen, at most once a frame (gui.views.live_view).
         self.live = LiveView(self, self._refresh, stale=True)
         self._picked: tuple[Any, str] | None = None  # (one-row frame, title) from the preview
+        self.draw_pending = False  # shown, numbers owed: drawn a turn after the first paint
+        self.turns = Turns(self)
         self._build()
         self.setFocusPolicy(Qt.StrongFocus)
         for signal in (document.dataset_changed, document.spec_changed,
@@ -68,7 +71,13 @@ class StepThroughPanel(QWidget):
         document.spec_changed.connect(self._on_diagram_moved)
         document.dataset_changed.connect(self._on_diagram_moved)
 
+    @property
+    def drawing(self) -> bool:
+        """Numbers still on their way (tests wait for this to end)."""
+        return self.draw_pending or self.turns.busy
+
     def shutdown(self) -> None:
+        self.turns.cancel()
         self.overlay.clear()
 
     def install_shortcuts(self, window: QWidget) -> None:
@@ -109,6 +118,8 @@ class StepThroughPanel(QWidget):
         steps.addWidget(self.stage_label, 1)
         self.equations = QTextBrowser()
         self.equations.setOpenLinks(False)
+        # A scroll bar appearing with a stage's text laid the text out twice (~4 ms more).
+        self.equations.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -181,9 +192,12 @@ class StepThroughPanel(QWidget):
         self._go(self.stage - 1)
 
     def _go(self, stage: int) -> None:
+        count = len(stages(self._doc.spec))
+        if self.draw_pending:  # the numbers are on their way: they come at this stage
+            self.stage = min(max(stage, 0), count - 1)
+            return
         if self.trace is None:
             self._refresh()
-        count = len(stages(self._doc.spec))
         self.stage = min(max(stage, 0), count - 1)
         self._draw()
 
@@ -219,21 +233,37 @@ class StepThroughPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
         self._fill_sources()
-        self.live.shown()
+        if self.live.stale:
+            self.draw_pending = True  # see paintEvent
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self.draw_pending:  # on screen: its numbers on a later turn
+            self.turns.run(self._draw_owed)
+
+    @Slot()
+    def _draw_owed(self) -> None:
+        if self.draw_pending:
+            self.draw_pending = False
+            self.live.shown()  # draws if still owed and seen
 
     def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.draw_pending = False
         self.overlay.clear()
         self.live.stale = True  # the numbers left the diagram: put them back when shown
         super().hideEvent(event)
 
     def _refresh(self) -> None:
         self.live.cancel()
+        self.draw_pending = False  # drawn now (a row picked, the weights changed)
         if self.source.count() == 0:
             self._fill_sources()
         row = self._row()
         if isinstance(row, str):
             self.trace = None
             self.view = None
+            self.turns.cancel()
             self.overlay.clear()
             self.stage_label.setText("")
             self.equations.setHtml(f"<p>{row}</p>")
@@ -246,25 +276,9 @@ class StepThroughPanel(QWidget):
                                   config.learning_rate, momentum=config.momentum,
                                   nesterov=config.nesterov)
         self.stage = min(self.stage, len(stages(doc.spec)) - 1)
-        self._stage_context = self._context()  # once per row, not per step
+        self._stage_context = stage_context(doc.dataset, self.trace.x, self._row_text,
+                                            self._target_text)  # once per row, not per step
         self._draw()
-
-    def _context(self) -> dict:
-        """What the Inputs stage lists: the raw values of its first SHOWN_COLUMNS columns only
-        (formatting 784 pixel values took ~13 ms on each new row)."""
-        dataset = self._doc.dataset
-        groups = column_groups(dataset.preprocessing)  # kept by core for the same dataset
-        raw = []
-        for g in groups[:SHOWN_COLUMNS]:
-            values = self.trace.x[list(g.indices)]
-            if g.kind == "categorical":
-                raw.append((g.name, g.categories[int(np.argmax(values))]))
-            elif g.kind == "date":  # its first input is the elapsed days: show the date
-                raw.append((g.name, dates.text(float(values[0]) * g.scale + g.offset)))
-            else:
-                raw.append((g.name, fmt.number(float(values[0]) * g.scale + g.offset, 4)))
-        return {"raw": raw, "n_columns": len(groups), "groups": [g.indices for g in groups],
-                "row_text": self._row_text, "target_text": self._target_text}
 
     def _draw(self) -> None:
         if self.trace is None:
@@ -272,11 +286,11 @@ class StepThroughPanel(QWidget):
         spec = self._doc.spec
         order = stages(spec)
         kind, layer = order[self.stage]
-        self.view = stage_view(spec, self.trace, kind, layer, self._stage_context)
-        self.stage_label.setText(f"Step {self.stage + 1} of {len(order)} · {self.view.title}")
-        self.equations.setHtml(self.view.html)
+        view = self.view = stage_view(spec, self.trace, kind, layer, self._stage_context)
+        self.stage_label.setText(f"Step {self.stage + 1} of {len(order)} · {view.title}")
         self.back_button.setEnabled(self.stage > 0)
         self.forward_button.setEnabled(self.stage < len(order) - 1)
-        if self.isVisible():
-            self.overlay.show(self.view.neurons, self.view.edges)
+        self.turns.run(lambda: self.equations.setHtml(view.html),
+                       lambda: self.overlay.show(view.neurons, view.edges)
+                       if self.isVisible() else None)
 
