@@ -25,10 +25,10 @@ def test_one_click_test_and_apply(qtbot, window):
     expected = lr_range_test(doc.spec, doc.params.copy(), doc.dataset.X_train,
                              doc.dataset.y_train, doc.config)
     np.testing.assert_allclose(dialog.result.losses, expected.losses, rtol=1e-5)
-    x, y = dialog.smooth_curve.getData()
-    assert len(y) == len(expected.smoothed)
+    np.testing.assert_array_equal(dialog.plot.smoothed, dialog.result.smoothed)
+    np.testing.assert_array_equal(dialog.plot.rates, dialog.result.learning_rates)
     rate = rounded(dialog.result.suggestion)
-    assert dialog.apply_button.isEnabled() and dialog.marker.isVisible()
+    assert dialog.apply_button.isEnabled() and dialog.plot.suggestion == rate
     qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
     assert doc.config.learning_rate == rate
     assert window.training_panel.learning_rate.value() == rate
@@ -64,14 +64,13 @@ def test_cancel_stops_the_run(qtbot, window, monkeypatch):
 
 def test_the_dialog_is_reused_and_a_second_run_still_restores_the_weights(qtbot, window):
     """Built once with the window: a second click shows the same dialog, reruns the test from
-    the current weights (left untouched again) and replaces the curves instead of adding any."""
+    the current weights (left untouched again) and plots the new result."""
     window.controller.datasets.open_example("circles")
     doc = window.doc
     window.controller.training.reset_weights()
     before = doc.params.flat.copy()
     dialog = window.lr_range_dialog
-    items = len(dialog.plot.items)
-    assert [name for *_, name in dialog.legend.entries] == ["Loss at each step", "Smoothed"]
+    assert dialog.plot.entries == ["Loss at each step", "Smoothed"]
     for _ in range(2):
         dialog.result = None
         window.find_lr_action.trigger()
@@ -83,5 +82,29 @@ def test_the_dialog_is_reused_and_a_second_run_still_restores_the_weights(qtbot,
     expected = lr_range_test(doc.spec, doc.params.copy(), doc.dataset.X_train,
                              doc.dataset.y_train, doc.config)
     np.testing.assert_allclose(dialog.result.losses, expected.losses, rtol=1e-5)
-    assert len(dialog.plot.items) == items  # the same curves, new data
-    assert len(dialog.raw_curve.getData()[1]) == len(expected.losses)
+    np.testing.assert_array_equal(dialog.plot.losses, dialog.result.losses)  # the new data
+
+
+def test_the_plot_paints_both_curves_the_suggestion_and_the_legend(qtbot):
+    from PySide6.QtGui import QColor
+
+    from gui.views.curve_plots import TRAIN_COLOR, VAL_COLOR
+    from gui.views.insight.lr_plot import LrPlot, decade_ticks
+
+    assert decade_ticks(1e-5, 10.0) == [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0]
+    plot = LrPlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 300)
+    assert plot.y_range() == (0.0, 1.0) and plot.x_range() == (-5.0, 1.0)
+    plot.grab()  # paints before a result: axes and legend only
+    rates = np.geomspace(1e-5, 1.0, 60)
+    losses = 1.0 + (np.log10(rates) + 2.5) ** 2 / 10
+    plot.set_result(rates, losses, losses + 0.05, 0.003)
+    low, high = plot.y_range()
+    assert low < losses.min() and high > losses.max() + 0.05
+    image = plot.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 1)
+               for y in range(0, image.height(), 2)}
+    assert QColor(TRAIN_COLOR).name() in colours and QColor(VAL_COLOR).name() in colours
+    plot.set_result(rates[:1], losses[:1], losses[:1], None)  # one point, no suggestion
+    plot.grab()

@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -26,10 +24,8 @@ from core.insight.lr_range import RangeTest, lr_range_test
 from core.nn.training import initial_params
 from gui.control.document import Document
 from gui.views import fmt
-from gui.views.curve_plots import TRAIN_COLOR, VAL_COLOR
 from gui.views.insight.cancellable import CancellableTask
-from gui.views.insight.evaluation_plots import axis_colors
-from gui.views.insight.legend_box import LegendBox
+from gui.views.insight.lr_plot import LrPlot
 from gui.views.insight.task_controls import TaskControls
 
 INTRO = ("Trains briefly from the current weights while the learning rate grows from 0.00001 to "
@@ -83,28 +79,7 @@ class LrRangeDialog(QDialog):
         row.addWidget(self.run_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
-        self.plot_widget = pg.PlotWidget()
-        self.plot = self.plot_widget.getPlotItem()
-        self.plot.setLogMode(x=True, y=False)
-        self.plot.setLabel("bottom", "Learning rate")
-        self.plot.setLabel("left", "Training loss")
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        palette = self.palette()
-        self.plot_widget.setBackground(palette.color(QPalette.Base))
-        axis_colors(self.plot, palette.color(QPalette.Text))
-        self.raw_curve = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=1))
-        self.smooth_curve = self.plot.plot([], [], pen=pg.mkPen(VAL_COLOR, width=2))
-        self.legend = LegendBox()  # one painted item (pyqtgraph's legend lays out widgets)
-        self.legend.setParentItem(self.plot.vb)
-        self.plot.vb.sigResized.connect(self.legend.anchor)
-        self.legend.set_colors(palette.color(QPalette.Base), palette.color(QPalette.Text))
-        self.legend.set_entries([(QColor(TRAIN_COLOR), False, "Loss at each step"),
-                                 (QColor(VAL_COLOR), False, "Smoothed")])
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen(palette.color(QPalette.Text),
-                                                             style=Qt.DashLine))
-        self.marker.hide()
-        self.plot.addItem(self.marker)
+        self.plot = LrPlot()  # painted by one widget (gui.views.insight.lr_plot)
         self.suggestion_label = QLabel()
         self.suggestion_label.setWordWrap(True)
         # Two lines from the start: the suggestion wraps, and a label growing when the result
@@ -121,7 +96,7 @@ class LrRangeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
-        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.plot, 1)
         layout.addLayout(bottom)
         self.resize(560, 420)
 
@@ -154,16 +129,12 @@ class LrRangeDialog(QDialog):
     @Slot(object)
     def _on_task_finished(self, result: RangeTest) -> None:
         self.result = result
-        self.raw_curve.setData(result.learning_rates, result.losses)
-        self.smooth_curve.setData(result.learning_rates, result.smoothed)
-        if result.suggestion is None:
-            self.marker.hide()
+        rate = None if result.suggestion is None else rounded(result.suggestion)
+        self.plot.set_result(result.learning_rates, result.losses, result.smoothed, rate)
+        if rate is None:
             self.suggestion_label.setText("The loss did not fall over the range: no suggestion. "
                                           "Check the data and the network.")
         else:
-            rate = rounded(result.suggestion)
-            self.marker.setValue(np.log10(rate))
-            self.marker.show()
             self.suggestion_label.setText(
                 f"Suggested learning rate: <b>{fmt.number(rate)}</b> (the loss falls fastest "
                 f"there; now {fmt.number(self._doc.config.learning_rate)}).")
