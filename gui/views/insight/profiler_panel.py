@@ -25,6 +25,7 @@ from core.insight.probabilities import class_scores
 from gui.control.document import Document
 from gui.views import fmt
 from gui.views.insight.profile_grid import Cell, ProfileGrid
+from gui.views.insight.turns import Turns
 from gui.views.live_view import LiveView
 
 MAX_PLOTS = 12  # more columns than this: the first twelve (the summary says so)
@@ -44,13 +45,14 @@ class ProfilerPanel(QWidget):
         self._shown_groups: list[ColumnGroup] = []  # the columns the output combo was filled for
         self._all_groups: list[ColumnGroup] | None = None  # the dataset's columns
         self._typical_row: np.ndarray | None = None
+        self.turns = Turns(self)
         self._build()
         for signal in (document.params_changed, document.spec_changed, document.dataset_changed):
             signal.connect(self._on_document_changed)
         document.dataset_changed.connect(self._on_document_dataset_changed)
 
     def shutdown(self) -> None:
-        pass
+        self.turns.cancel()
 
     def _build(self) -> None:
         self.output_combo = QComboBox()
@@ -69,8 +71,9 @@ class ProfilerPanel(QWidget):
         layout.addWidget(self.grid, 1)
 
     # ---- the row -------------------------------------------------------------------------------
-    def use_form_row(self) -> None:
-        """Take the Prediction form's row (or the typical row when the form is not built)."""
+    def use_form_row(self, draw: bool = True) -> None:
+        """Take the Prediction form's row (or the typical row when the form is not built) and
+        sweep it; with `draw` False the curves are computed but not yet put in the grid."""
         dataset = self._doc.dataset
         if dataset is None:
             return
@@ -80,7 +83,7 @@ class ProfilerPanel(QWidget):
                 and frame.shape[1] else self._typical(dataset)
         except StudioError:
             self.row = self._typical(dataset)
-        self._refresh()
+        self._refresh(draw=draw)
 
     def _typical(self, dataset: Any) -> np.ndarray:
         """The row of training means and most frequent categories (the form's starting row);
@@ -149,9 +152,10 @@ class ProfilerPanel(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        # Always (the form may have changed while this tab was hidden), on the next turn of the
-        # event loop: the tab switch lays out and paints in one turn, the sweep runs in another.
-        QTimer.singleShot(0, self, self.use_form_row)
+        # Always (the form may have changed while this tab was hidden), in later turns of the
+        # event loop (gui.views.insight.turns): the tab switch lays out and paints in one, the
+        # sweep runs in the next, the curves go into the grid (and it paints) in a third.
+        self.turns.run(lambda: self.use_form_row(draw=False), self._redraw)
 
     def _hint(self) -> str | None:
         doc = self._doc
@@ -163,7 +167,7 @@ class ProfilerPanel(QWidget):
             return "Train the network first."
         return None
 
-    def _refresh(self, rebuild: bool = True) -> None:
+    def _refresh(self, rebuild: bool = True, draw: bool = True) -> None:
         self.live.cancel()
         hint = self._hint()
         if hint is not None or self.row is None:
@@ -176,7 +180,8 @@ class ProfilerPanel(QWidget):
         if rebuild or self._shown_groups != self.groups:
             self._shown_groups = list(self.groups)
             self._fill_outputs()
-        self._redraw()
+        if draw:
+            self._redraw()
 
     def _fill_outputs(self) -> None:
         dataset = self._doc.dataset
@@ -195,7 +200,8 @@ class ProfilerPanel(QWidget):
     @property
     def ready(self) -> bool:
         """Every curve is in the grid (tests and the bench wait for this)."""
-        return bool(self.curves) and len(self.grid.cells) == len(self.curves)
+        return bool(self.curves) and len(self.grid.cells) == len(self.curves) \
+            and not self.turns.busy
 
     def _values(self, profile: Profile) -> np.ndarray:
         dataset = self._doc.dataset
