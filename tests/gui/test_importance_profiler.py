@@ -93,6 +93,8 @@ def test_profiler_follows_the_form_and_the_handles(qtbot, window, tmp_path):
     form.fields["signal"].setValue(1.5)
     profiler = window.profiler_panel
     window.plot_tabs.setCurrentWidget(profiler)
+    # The sweep and the grid's new cells come on later turns than the tab's show.
+    assert profiler.turns.busy and not profiler.curves and not profiler.grid.cells
     qtbot.waitUntil(lambda: len(profiler.curves) == 3 and profiler.ready, timeout=5000)
     assert profiler.output_combo.currentText() == "P(yes)"  # the class this row is predicted as
     signal = profiler.curves[1]

@@ -30,3 +30,13 @@ def test_parts_run_in_order_later_and_a_new_request_replaces_the_waiting_ones(qt
     assert not turns.busy
     qtbot.wait(0)  # process the event loop once: a cancelled part never runs
     assert "cancelled" not in ran
+
+
+def test_the_views_share_one_line_one_part_a_turn(qtbot):
+    """Two views' parts alternate (two results arriving together are drawn on two turns)."""
+    first, second = Turns(), Turns()
+    ran: list[str] = []
+    first.run(lambda: ran.append("first 1"), lambda: ran.append("first 2"))
+    second.run(lambda: ran.append("second 1"))
+    qtbot.waitUntil(lambda: not first.busy and not second.busy, timeout=5000)
+    assert ran == ["first 1", "second 1", "first 2"]

@@ -35,6 +35,7 @@ from gui.views.insight.background import Background
 from gui.views.insight.class_table import ClassTable
 from gui.views.insight.evaluation_plots import ConfusionView, RegressionView, axis_colors
 from gui.views.insight.evaluation_rows import RowsView
+from gui.views.insight.turns import Turns
 from gui.views.live_view import LiveView
 from gui.window_fit import scrolling
 
@@ -56,6 +57,7 @@ class EvaluationPanel(QWidget):
         self.evaluation: Evaluation | None = None  # what is on screen
         self.request_count = 0  # forward passes asked for (tests check a hidden tab asks none)
         self.background = Background(self)
+        self.turns = Turns(self)  # results are drawn one per turn
         self.background.finished.connect(self._on_background_finished)
         self.background.failed.connect(self._on_background_failed)
         self._build()
@@ -67,6 +69,7 @@ class EvaluationPanel(QWidget):
 
     def shutdown(self) -> None:
         self.background.shutdown()
+        self.turns.cancel()
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -220,8 +223,8 @@ class EvaluationPanel(QWidget):
     @Slot(object)
     def _on_background_finished(self, answer: tuple[int, Evaluation]) -> None:
         context, result = answer
-        if context == self._context:
-            self._show(result)
+        if context == self._context:  # drawn on a turn of its own (gui.views.insight.turns)
+            self.turns.run(lambda: self._show(result) if context == self._context else None)
 
     @Slot(str)
     def _on_background_failed(self, message: str) -> None:

@@ -29,6 +29,7 @@ from gui.views import fmt
 from gui.views.insight.background import Background
 from gui.views.insight.evaluation_plots import axis_colors
 from gui.views.insight.legend_box import LegendBox
+from gui.views.insight.turns import Turns
 from gui.views.live_view import LiveView
 
 # Okabe-Ito, colour-blind safe; classes beyond eight repeat the cycle.
@@ -53,6 +54,7 @@ class ProbabilityPanel(QWidget):
         self.report: ProbabilityReport | None = None
         self.legend_names: list[str] = []  # the legend's entries, in order (tests read them)
         self.background = Background(self)
+        self.turns = Turns(self)  # results are drawn one per turn
         self.background.finished.connect(self._on_background_finished)
         self.background.failed.connect(self._on_background_failed)
         self._build()
@@ -64,6 +66,7 @@ class ProbabilityPanel(QWidget):
 
     def shutdown(self) -> None:
         self.background.shutdown()
+        self.turns.cancel()
 
     def _build(self) -> None:
         bar = QHBoxLayout()
@@ -192,11 +195,14 @@ class ProbabilityPanel(QWidget):
     @Slot(object)
     def _on_background_finished(self, answer: tuple[int, ProbabilityReport]) -> None:
         context, report = answer
-        if context == self._context:
-            self.report = report
-            self.hint_label.hide()
-            self.plot_widget.show()
-            self._draw(report)
+        if context == self._context:  # drawn on a turn of its own (gui.views.insight.turns)
+            self.turns.run(lambda: self._show(report) if context == self._context else None)
+
+    def _show(self, report: ProbabilityReport) -> None:
+        self.report = report
+        self.hint_label.hide()
+        self.plot_widget.show()
+        self._draw(report)
 
     @Slot(str)
     def _on_background_failed(self, message: str) -> None:
