@@ -126,10 +126,15 @@ def follow_range(current: Range | None, span: Range, floor: float | None = None,
     return new_low, new_high
 
 
+MIN_EPOCH_SPAN = 10  # epochs the x axis shows at least: below ten, every epoch is a round number
+
+
 def epoch_range(epochs: Series) -> Range:
-    """x: from the first epoch to a round number at or past the last (steps, not every epoch)."""
+    """x: from the first epoch to a round number at or past the last (steps, not every epoch),
+    and at least MIN_EPOCH_SPAN epochs wide: a run of large epochs (the 784 net: ~10 a second)
+    would otherwise move the axis, and draw its ticks again, on nearly every frame."""
     first, last = float(epochs.data[0]), float(epochs.data[epochs.n - 1])
-    return first, max(nice_ceiling(last), first + 1.0)
+    return first, max(nice_ceiling(last), nice_ceiling(first + MIN_EPOCH_SPAN - 1))
 
 
 def curve_range(current: Range | None, series: list[Series], *, loss: bool, log: bool,

@@ -66,9 +66,16 @@ def test_value_span_on_a_log_axis_uses_the_positive_values() -> None:
 
 
 def test_epoch_range_steps_to_a_round_end() -> None:
-    assert epoch_range(_series([1.0, 2.0, 3.0])) == (1.0, 3.0)
+    assert epoch_range(_series([1.0, 2.0, 3.0])) == (1.0, 10.0)  # at least ten epochs wide
     assert epoch_range(_series([1.0, 613.0])) == pytest.approx((1.0, 800.0))
-    assert epoch_range(_series([1.0])) == (1.0, 2.0)
+    assert epoch_range(_series([1.0])) == (1.0, 10.0)
+    assert epoch_range(_series([101.0, 102.0])) == (101.0, 120.0)
+
+
+def test_a_short_run_moves_the_epoch_axis_a_few_times() -> None:
+    # Twenty epochs drawn one by one: the axis (and its ticks) changes 4 times, not every epoch.
+    ends = {epoch_range(_series([1.0, float(last)]))[1] for last in range(1, 21)}
+    assert ends == {10.0, 12.0, 15.0, 20.0}
 
 
 def test_curve_range_keeps_losses_above_zero_and_metrics_below_one() -> None:
