@@ -1,9 +1,11 @@
 """Read a CSV file a person made: sniff its encoding, delimiter, header and decimal mark, then
-read it with pandas in chunks (progress and cancel between chunks) into a Table.
+read it with pandas' C parser into a Table: in byte ranges on worker threads (csv_ranges), or
+in chunks when ranges cannot be cut (UTF-16, quoted line breaks) or the file is small.
 
-Memory: each chunk's columns become plain NumPy arrays that are concatenated once, column by
-column, so a numeric file needs about its float64 size plus one column (no object copies).
-Every failure becomes a DatasetError naming the file, the line and what was expected.
+Memory: the pieces' numbers are copied into one array per column as they arrive and text
+columns are categoricals until cleaned (csv_columns), so a numeric file needs about its float64
+size plus what the workers are parsing. Every failure becomes a DatasetError naming the file,
+the line and what was expected.
 """
 from __future__ import annotations
 
@@ -35,18 +37,16 @@ from core.lazy import lazy_module
 pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 CHUNK_BYTES = 16 * 1024 * 1024  # serial reads: rows per chunk ~ this many bytes
-# Parallel reads: the workers together parse about this many bytes at once (each range costs
-# ~4 times its size while parsed), so the load's peak stays near the table's own size.
+# Parallel reads: bytes all workers parse at once (a range costs ~4x its size meanwhile).
 IN_FLIGHT_BYTES = 32 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
 
 Progress = Callable[[float], None]
-Cancel = Callable[[], bool]
 
 
 def load_csv(path: str | Path, *, progress: Progress | None = None, cancel: object = None,
              delimiter: str | None = None, header: bool | None = None) -> Table:
-    """Read `path` into a Table; `progress(fraction)` is called between chunks, `cancel` (a
+    """Read `path` into a Table; `progress(fraction)` is called as the read advances, `cancel` (a
     threading.Event or a callable returning True) aborts with DatasetError("... cancelled")."""
     path = Path(path)
     before = _signature(path)
