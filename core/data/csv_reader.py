@@ -38,7 +38,7 @@ pd = lazy_module("pandas", globals(), "pd")  # imported on first use: startup
 
 CHUNK_BYTES = 16 * 1024 * 1024  # serial reads: rows per chunk ~ this many bytes
 # Parallel reads: bytes all workers parse at once (a range costs ~4x its size meanwhile).
-IN_FLIGHT_BYTES = 32 * 1024 * 1024
+IN_FLIGHT_BYTES = 16 * 1024 * 1024
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d*,\d+\s*$")
 
 Progress = Callable[[float], None]

@@ -93,6 +93,18 @@ def test_ranges_with_latin1_and_decimal_commas(tmp_path, monkeypatch) -> None:
     assert ranged.frame["b"].iloc[3] == 0.75 and ranged.encoding == "latin-1"
 
 
+def test_spaces_at_field_starts_only_in_late_ranges(tmp_path, monkeypatch) -> None:
+    # Ranges without a field that starts with a space are parsed without skipinitialspace.
+    rows = [f" {i}, {i * 0.5}, NA, \"q, {i % 3}\",\t{i % 4}" if i > 3000 and i % 7 == 0
+            else f"{i},{i * 0.5},{i % 9},\"x {i % 2}\",{i % 4}" for i in range(4000)]
+    path = write(tmp_path, "a,b,c,d,e\n" + "\n".join(rows) + "\n")
+    serial, ranged, calls = serial_and_ranges(path, monkeypatch)
+    assert calls == 1
+    assert_same_table(serial, ranged)
+    assert ranged.frame["c"].dtype == np.float64 and ranged.frame["c"].isna().sum() == 143
+    assert ranged.frame["d"].iloc[3003] == "q, 0"
+
+
 def test_a_cut_quoted_line_break_falls_back_to_the_serial_read(tmp_path, monkeypatch) -> None:
     rows = [f'{i},"first line\nsecond {i % 3}",{i % 2}' if i % 40 == 0
             else f'{i},"p{i % 3}",{i % 2}' for i in range(3000)]
