@@ -19,6 +19,8 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+import numpy as np
+
 from core.data.csv_columns import Columns
 from core.lazy import lazy_module
 
@@ -70,10 +72,14 @@ def range_offsets(fd: int, size: int, range_bytes: int, workers: int) -> list[in
 def _field_may_start_with_space(data: bytes, sep: str) -> bool:
     """Could pandas' skipinitialspace act here: a space after a delimiter or at a line start
     (the only places it looks)? Always no for runs of whitespace as the delimiter."""
-    if sep == r"\s+":
+    if sep == r"\s+" or data.find(b" ") < 0:  # find: memchr, ~0.5 ms for 8 MB
         return False
-    return b" " in data[:4] or any(pair in data for pair in (
-        sep.encode() + b" ", b"\n ", b"\r "))
+    if len(sep.encode()) != 1 or data.startswith((b" ", b"\xef\xbb\xbf ")):  # (after a BOM)
+        return True
+    # What precedes each space (searching for ", " etc. took ~12 ms per pair and 8 MB).
+    array = np.frombuffer(data, dtype=np.uint8)
+    before = array[:-1][array[1:] == ord(" ")]
+    return bool(np.isin(before, np.array([ord(sep), ord("\n"), ord("\r")], np.uint8)).any())
 
 
 class _CancellableInput(io.RawIOBase):
