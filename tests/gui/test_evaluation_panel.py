@@ -56,6 +56,7 @@ def example_document(name: str, trained: bool = False) -> Document:
 
 def wait_result(qtbot, panel: EvaluationPanel, split: str | None = None) -> None:
     qtbot.waitUntil(lambda: not panel.background.busy and panel.evaluation is not None
+                    and not panel.turns.busy  # a first result's page is shown a turn later
                     and (split is None or panel.evaluation.split == split), timeout=10_000)
 
 

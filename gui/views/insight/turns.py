@@ -7,17 +7,22 @@ paints the previous part asked for. From a timer, a part waits until the paints 
 part caused are done and other due timers (input, animation, the responsiveness probe) have run.
 
 The parts of every view wait in one line: two results that arrive together (the Evaluation
-tab's scores and its probability curves) are drawn on two turns, not one.
+tab's scores and its probability curves) are drawn on two turns, not one. A part follows the one
+before at least PAUSE_MS later: at once, a short part's paint and the next part ran back to back
+before any input or other timer that had come due meanwhile.
 
 A new request replaces the parts of that view still waiting: a person pressing → ten times
 quickly gets the last stage drawn, not ten stages in a row.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Slot
 from shiboken6 import isValid
+
+PAUSE_MS = 5
 
 
 class Turns(QObject):
@@ -50,14 +55,16 @@ class _Line(QObject):
         self._waiting: list[Turns] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._run_next)
+        self._last_part = -1e9  # when the last part ended (ms, monotonic)
 
     def wait(self, turns: Turns) -> None:
         if turns not in self._waiting:
             self._waiting.append(turns)
         if not self._timer.isActive():
-            self._timer.start()
+            since = time.monotonic() * 1000 - self._last_part
+            self._timer.start(int(max(PAUSE_MS - since, 0)))
 
     @Slot()
     def _run_next(self) -> None:
@@ -72,8 +79,9 @@ class _Line(QObject):
         try:
             part()  # may ask for more parts: they join the line
         finally:
-            if self._waiting and not self._timer.isActive():
-                self._timer.start()
+            self._last_part = time.monotonic() * 1000
+            if self._waiting:
+                self._timer.start(PAUSE_MS)
 
 
 _LINE: list[_Line] = []
