@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 N_NUMERIC = 12
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
 import numpy, pandas
 from core.data.csv_reader import load_csv
-def rss_kib():
+def rss_kib(field="VmRSS"):
     with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+        return next(int(line.split()[1]) for line in status if line.startswith(field))
 base = rss_kib()  # current, not the high-water mark: imports may have peaked above it
 mode, path = sys.argv[1], sys.argv[2]
 start = time.perf_counter()
@@ -40,7 +40,9 @@ elif mode == "load_csv":
 else:
     frame = load_csv(path, progress=lambda fraction: None).frame
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across fork and exec, so a child of a parent
+# holding 1 GB (bench/scaling.py after its epochs) reported that parent's 1 GB as its own peak.
+peak = rss_kib("VmHWM")
 print(json.dumps({{"seconds": seconds, "peak_mb": (peak - base) / 1024, "rows": len(frame)}}))
 """
 
