@@ -48,7 +48,7 @@ def feed(qtbot, panel: DiagnosticsPanel, doc: Document, snapshots: list[dict]) -
     for s in snapshots:
         doc.append_diagnostics(s)
     epochs = float(snapshots[-1]["epoch"])
-    # Redraws are throttled to ~10 a second: wait for the one that shows the last snapshot.
+    # Redraws are throttled to ~5 a second: wait for the one that shows the last snapshot.
     qtbot.waitUntil(lambda: original(panel.curves["weight"][0])[0][-1:].tolist() == [epochs])
 
 

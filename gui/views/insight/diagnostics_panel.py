@@ -3,7 +3,7 @@ epochs, with a one-line verdict (core.insight.diagnosis) on the newest snapshot,
 a deep
 sigmoid network stalls.
 
-Snapshots arrive through document.diagnostics_appended at the params cadence (~10 a second). They
+Snapshots arrive through document.diagnostics_appended at the params cadence (~5 a second). They
 go into growing per-layer buffers at once; the curves (created once per spec, fed with setData)
 repaint on the shared frame clock, and not at all while the tab is hidden (gui.views.live_view).
 """
