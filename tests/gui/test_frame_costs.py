@@ -11,6 +11,7 @@ import threading
 
 import numpy as np
 from conftest import wait_idle
+from on_screen import show_sized
 from PySide6.QtCore import QEvent, QObject
 
 import gui.control.training_control as training_control_module
@@ -77,11 +78,7 @@ def loss_points(first: int, count: int, metric: bool) -> dict[str, list[float]]:
 
 def test_the_two_plots_share_one_epoch_axis(qtbot) -> None:
     doc = Document()
-    plot = LossPlot(doc)
-    qtbot.addWidget(plot)
-    plot.resize(600, 400)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = show_sized(qtbot, LossPlot(doc), 600, 400)
     loss_axis, metric_axis = (p.getAxis("bottom") for p in (plot.loss_plot, plot.metric_plot))
     history = History()
     history.extend(loss_points(1, 50, metric=False))
@@ -102,11 +99,7 @@ def test_the_two_plots_share_one_epoch_axis(qtbot) -> None:
 def test_the_diagram_restyles_on_slow_frames_and_shows_the_last_weights_when_a_run_ends(
         qtbot) -> None:
     document = Document()
-    diagram = NetworkDiagram(document)
-    qtbot.addWidget(diagram)
-    diagram.resize(900, 600)
-    diagram.show()
-    qtbot.waitExposed(diagram)
+    diagram = show_sized(qtbot, NetworkDiagram(document), 900, 600)
     assert SLOW_FRAME_MS > FRAME_MS and SLOW_FRAME_MS % FRAME_MS == 0  # on the same grid
     drawn = []
     restyle = diagram.scene.restyle

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from on_screen import show_sized
 
 from core.nn.training import History
 from gui.control.cadence import FRAME_MS, FrameThrottle
@@ -41,11 +42,7 @@ def test_throttle_draws_once_per_frame_and_keeps_the_last_request(qtbot) -> None
 
 def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:
     doc = Document()
-    plot = LossPlot(doc)
-    qtbot.addWidget(plot)
-    plot.resize(600, 400)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = show_sized(qtbot, LossPlot(doc), 600, 400)
     doc.set_history(History())
     for first in range(1, 5000, 500):
         doc.append_history(points(first, 500))
