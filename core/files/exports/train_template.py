@@ -402,6 +402,10 @@ class Processes:
 
     def close(self) -> None:
         if self.world > 1:
+            # All processes meet first: rank 0 is still writing the weights when the others end,
+            # and gloo aborted a process (SIGABRT, "terminate called without an active
+            # exception") whose peer closed the connection under it.
+            dist.barrier()
             dist.destroy_process_group()
 
 
