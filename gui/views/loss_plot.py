@@ -226,14 +226,13 @@ class LossPlot(QWidget):
             self.live.changed()  # draw the rows around the epochs now shown, in detail
 
     def _update_legends(self) -> None:
+        for key, curve in self.curves.items():
+            curve.setVisible(key in self._shown)
         legend = self.loss_plot.legend  # the only one: it names both plots' curves
         legend.clear()
-        for prefix in ("loss", "metric"):
-            for split, name in (("train", "Training"), ("val", "Validation")):
-                key = f"{split}_{prefix}"
-                self.curves[key].setVisible(key in self._shown)
-                if key in self._shown and prefix == "loss":
-                    legend.addItem(self.curves[key], name)
+        for split, name in (("train", "Training"), ("val", "Validation")):
+            if f"{split}_loss" in self._shown:
+                legend.addItem(self.curves[f"{split}_loss"], name)
 
     def _update_best_epoch(self) -> None:
         best = None
