@@ -12,8 +12,8 @@ Layout, chosen so that every step is one BLAS call writing into a contiguous buf
   write the pre-activations straight into them. Activation functions see transposed views
   (m, units), the orientation core.nn.activations documents.
 
-Buffers are allocated once per batch size (a data set has at most two: the batch size and the
-last, shorter batch). The inputs get no gradient.
+Buffers are allocated once per batch size (at most two: the batch size and the last, shorter
+batch). The inputs get no gradient.
 
 Canonical pairs (identity + mse, sigmoid + binary cross-entropy, softmax + categorical
 cross-entropy) take the fused path: the loss is computed from the output pre-activations (stable,
@@ -184,11 +184,14 @@ class Backprop:
             buf.lse = (peak, total)
         return softmax
 
-    def forward(self, X: np.ndarray, buf: Buffers) -> np.ndarray:
-        """X augmented (m, n_in + 1). Fill buf.acts and buf.logits; return the outputs (k, m)."""
+    def forward(self, X: np.ndarray, buf: Buffers, features: np.ndarray | None = None
+                ) -> np.ndarray:
+        """X augmented (m, n_in + 1), `features` optionally the same as a contiguous
+        (n_in + 1, m) copy (feature_major). Fill buf.acts and buf.logits; return the outputs
+        (k, m)."""
         if buf.plan is None:
             buf.plan = self._plan(buf)
-        a = X.T
+        a = X.T if features is None else features
         dot = np.dot
         for block_t, z, forward, z_t, out_t, full, split in buf.plan[0]:
             if split is None:
@@ -247,19 +250,22 @@ class Backprop:
             delta *= weights * buf.inv_m
         return float(np.dot(weights, per_sample)) / buf.m
 
-    def loss_and_gradient(self, X: np.ndarray, Y: np.ndarray, buf: Buffers) -> float:
-        """Forward, loss and backward for one batch (X augmented (m, n_in + 1), Y (k, m));
-        gradients land in self.grads (in place). Class weights, if any, apply."""
-        self.forward(X, buf)
+    def loss_and_gradient(self, X: np.ndarray, Y: np.ndarray, buf: Buffers,
+                          features: np.ndarray | None = None) -> float:
+        """Forward, loss and backward for one batch (X augmented (m, n_in + 1), Y (k, m),
+        `features` as in forward); gradients land in self.grads (in place). Class weights, if
+        any, apply."""
+        inputs_t = X.T if features is None else features
+        self.forward(X, buf, inputs_t)
         loss = self.output_delta(Y, buf, weighted=True)
         dot = np.dot
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, prev_delta_t, prev_t, \
                 backward, split_grad, split_delta in buf.plan[1]:
             # [a, 1]^T delta^T: weight and bias gradients in one product.
             if split_grad is None:
-                dot(prev if i else X.T, delta_t, out=grad_block)
+                dot(prev if i else inputs_t, delta_t, out=grad_block)
             else:
-                split_grad(prev if i else X.T, delta_t, grad_block)
+                split_grad(prev if i else inputs_t, delta_t, grad_block)
             if i:
                 if split_delta is None:
                     dot(weights, delta, out=prev_delta)

@@ -25,6 +25,7 @@ from core.nn.class_weights import check_class_weights
 from core.nn.epoch_book import NAN, EpochBook
 from core.nn.history import History
 from core.nn.initializers import init_params
+from core.nn.input_layout import feature_major
 from core.nn.live_changes import LiveChange, LiveSettings
 from core.nn.losses import loss_for
 from core.nn.metrics import METRIC_NAMES, compute_metrics
@@ -78,10 +79,12 @@ class TrainingSession(LiveSettings, EpochBook):
         # transposed (see core.nn.backprop).
         X, Y = checked_arrays(spec, data.y, data.X, dtype, "training")
         self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
+        self._features: np.ndarray | None = None  # feature-major _X for full batch, made once
         self._val = None
         if data.X_val is not None and data.y_val is not None and len(data.X_val):
             X_val, Y_val = checked_arrays(spec, data.y_val, data.X_val, dtype, "validation")
-            self._val = (augment(spec, X_val, dtype), targets(Y_val, dtype), Y_val)
+            X_val = augment(spec, X_val, dtype)  # the same rows every epoch: see feature_major
+            self._val = (X_val, targets(Y_val, dtype), Y_val, feature_major(X_val))
         self.loss_name = loss_for(spec, config.loss)
         weights = config.class_weights
         if weights is not None:
@@ -158,13 +161,17 @@ class TrainingSession(LiveSettings, EpochBook):
             if size >= n:
                 index, buf = None, backprop.buffers(n)
                 Xb, Yb = X, Y
+                if self._features is None:
+                    self._features = feature_major(X)
+                features = self._features
             else:
                 # Gathered by index into the batch buffers (mode "raise" would buffer `out`).
                 index = self._perm[start:start + size]
                 buf = backprop.buffers(len(index))
                 Xb = X.take(index, 0, buf.X, "clip")
                 Yb = Y.take(index, 1, buf.Y, "clip")
-            loss = backprop.loss_and_gradient(Xb, Yb, buf)
+                features = None
+            loss = backprop.loss_and_gradient(Xb, Yb, buf, features)
             if not math.isfinite(loss):
                 return _DIVERGED
             self._loss_sum += loss * buf.m
@@ -190,8 +197,8 @@ class TrainingSession(LiveSettings, EpochBook):
     def _validate(self) -> tuple[float | None, dict[str, float]]:
         if self._val is None:
             return None, {}
-        X_val, Y_val, Y_rows = self._val
-        outputs = self._backprop.forward(X_val, self._val_buffers)
+        X_val, Y_val, Y_rows, features = self._val
+        outputs = self._backprop.forward(X_val, self._val_buffers, features)
         loss = self._backprop.output_delta(Y_val, self._val_buffers)
         return loss, compute_metrics(self.task, outputs.T, Y_rows)
 
