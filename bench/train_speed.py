@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.nn import fused_steps  # noqa: E402
+from core.nn import compiled_epochs, fused_steps  # noqa: E402
 from core.nn.spec import NetworkSpec  # noqa: E402
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params  # noqa: E402
 
@@ -153,17 +153,31 @@ def one_core():
 
 
 def xor_speed(optimizer: str, lr: float, epochs: int = 10_000,
-              slice_seconds: float | None = 0.02) -> float:
-    """Microseconds per epoch as the app trains: one event per 20 ms slice (None: per epoch)."""
+              slice_seconds: float | None = 0.02, compiled: bool = True) -> tuple[float, str]:
+    """(microseconds per epoch, the path that ran) as the app trains: one event per 20 ms
+    slice (None: per epoch). compiled: the compiled epoch loop (core.nn.compiled_epochs),
+    compiled before the clock starts, as it is once loaded; False: the NumPy epochs."""
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
     y = np.array([[0], [1], [1], [0]], dtype=np.float32)
     spec = NetworkSpec.build(2, [4], 1, "tanh", "sigmoid")
     config = TrainConfig(optimizer=optimizer, learning_rate=lr, epochs=epochs)
-    session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, y), config)
-    start = time.perf_counter()
-    for _event in session.run(slice_seconds=slice_seconds):
-        pass
-    return (time.perf_counter() - start) / epochs * 1e6
+
+    def session() -> TrainingSession:
+        return TrainingSession(spec, initial_params(spec, config), TrainingData(X, y), config)
+
+    old = compiled_epochs.force
+    compiled_epochs.force = compiled and fused_steps.enabled()
+    try:
+        for _event in session().run(max_epochs=1):  # compiles the loop for this structure
+            pass
+        timed = session()
+        start = time.perf_counter()
+        for _event in timed.run(slice_seconds=slice_seconds):
+            pass
+        elapsed = time.perf_counter() - start
+    finally:
+        compiled_epochs.force = old
+    return elapsed / epochs * 1e6, "compiled loop" if compiled_epochs.ran(timed) else "NumPy"
 
 
 def digits_shape(runs: int, epochs: int) -> tuple[float, float, float]:
@@ -308,11 +322,20 @@ def main() -> None:
         results += [("busy core: ours / one BLAS thread", loaded / forced, 1.3, ""),
                     ("busy core: ours / idle", loaded / idle, 2.2, "")]
     for name, lr in (("sgd", 0.5), ("adam", 0.05)):
-        micro = median([xor_speed(name, lr) for _ in range(runs)])
-        each = median([xor_speed(name, lr, slice_seconds=None) for _ in range(runs)])
-        print(f"XOR 2-4-1 full batch, {name}: {micro:.1f} us/epoch with an event per 20 ms, "
-              f"{each:.1f} with an event per epoch (median of {runs})")
-        results.append((f"XOR {name} us/epoch", micro, 10.0, "us"))
+        timed = {}
+        for _ in range(runs):  # interleaved, so load changes hit both alike
+            for compiled in (True, False):
+                for each in (0.02, None):
+                    micro, path = xor_speed(name, lr, slice_seconds=each, compiled=compiled)
+                    timed.setdefault((compiled, each, path), []).append(micro)
+        for (compiled, each, path), values in sorted(timed.items(), key=lambda kv: (
+                not kv[0][0], kv[0][1] is None)):
+            if each is not None:
+                slow = median(timed.get((compiled, None, path), [float("nan")]))
+                print(f"XOR 2-4-1 full batch, {name}, {path}: {median(values):.1f} us/epoch with "
+                      f"an event per 20 ms, {slow:.1f} with an event per epoch (median of {runs})")
+        as_trained = [v for (compiled, each, _p), v in timed.items() if compiled and each]
+        results.append((f"XOR {name} us/epoch", median(as_trained[0]), 10.0, "us"))
     ours, ours_one, theirs = digits_shape(runs, 500)
     print(f"digits shape 5000x400, 400-25-10 sigmoid full batch 500 epochs: ours {ours:.2f} s "
           f"({ours_one:.2f} s with the products' halves one after the other), "

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import ctypes
 
-import llvmlite.binding as llvm
-
 # name: (arrays, scalars, operations (result, op, operands...), stores {array: value},
 # arrays whose stored value the state flush zeroes when tiny). The first two arrays are always
 # the parameters and the gradient; the rest is the optimizer's state.
@@ -56,7 +54,7 @@ KERNELS = {
 _TYPES = {"f": ("float", "f32", ctypes.c_float), "d": ("double", "f64", ctypes.c_double)}
 
 
-def _function_ir(name: str, char: str, flush: bool) -> str:
+def function_ir(name: str, char: str, flush: bool) -> str:
     """One loop `for i < n: <operations on element i>`; with `flush`, each flushed state value
     below `tiny` in magnitude is stored as +0 (what np.putmask(buffer, |buffer| < tiny, 0)
     does after the NumPy step; NaN compares false and stays)."""
@@ -98,17 +96,24 @@ def module_ir(kernels: list[tuple[str, str]] | None = None) -> str:
         ty, suffix, _ = _TYPES[char]
         parts.append(f"declare {ty} @llvm.sqrt.{suffix}({ty})\n"
                      f"declare {ty} @llvm.fabs.{suffix}({ty})")
-    parts += [_function_ir(name, char, flush) for name, char in kernels for flush in (False, True)]
+    parts += [function_ir(name, char, flush) for name, char in kernels for flush in (False, True)]
     return "\n\n".join(parts)
 
 
 def optimised(kernels: list[tuple[str, str]] | None = None) -> tuple[object, object]:
     """(target machine for this CPU, the kernels' module optimised at -O3 for it)."""
+    return optimised_ir(module_ir(kernels))
+
+
+def optimised_ir(text: str) -> tuple[object, object]:
+    """(target machine for this CPU, the module `text` optimised at -O3 for it)."""
+    import llvmlite.binding as llvm  # imported on the loader thread only
+
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     machine = llvm.Target.from_default_triple().create_target_machine(
         cpu=llvm.get_host_cpu_name(), features=llvm.get_host_cpu_features().flatten(), opt=3)
-    module = llvm.parse_assembly(module_ir(kernels))
+    module = llvm.parse_assembly(text)
     module.verify()
     tuning = llvm.create_pipeline_tuning_options(speed_level=3)
     tuning.loop_vectorization = True
@@ -120,14 +125,23 @@ def optimised(kernels: list[tuple[str, str]] | None = None) -> tuple[object, obj
 _engines: list[object] = []  # each owns its kernels' machine code: kept as long as the process
 
 
+def engine_for(text: str) -> object:
+    """An execution engine holding the machine code of the IR module `text` (kept for the
+    process; `get_function_address` gives its functions)."""
+    import llvmlite.binding as llvm
+
+    machine, module = optimised_ir(text)
+    engine = llvm.create_mcjit_compiler(module, machine)
+    engine.finalize_object()
+    _engines.append(engine)
+    return engine
+
+
 def compile_kernels(kernels: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
     """Compile the (name, dtype char) kernels (~50 ms each pair, in LLVM with the GIL
     released): {(name, char): (plain function, flushing function)}, ctypes functions that
     take (array addresses..., n, scalars... [, tiny]) and release the GIL while they run."""
-    machine, module = optimised(kernels)
-    engine = llvm.create_mcjit_compiler(module, machine)
-    engine.finalize_object()
-    _engines.append(engine)
+    engine = engine_for(module_ir(kernels))
     functions = {}
     for name, char in kernels:
         array_names, scalar_names, *_rest = KERNELS[name]

@@ -109,6 +109,11 @@ def wait(timeout: float | None = None) -> bool:
     return not _failed
 
 
+def enabled() -> bool:
+    """Whether compiled code may run (PERCEPTRON_STUDIO_COMPILED, set_enabled)."""
+    return _enabled
+
+
 def set_enabled(enabled: bool) -> bool:
     """Turn the compiled path on or off (off: always the NumPy step); returns the old setting."""
     global _enabled, _active

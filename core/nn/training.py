@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import TrainingError
+from core.nn import compiled_epochs
 from core.nn.backprop import Backprop, Buffers, augment, targets
 from core.nn.blas_threads import epoch_limit
 from core.nn.class_weights import check_class_weights
@@ -227,7 +228,8 @@ class TrainingSession(LiveSettings, EpochBook):
             # they never leak into the caller between yields.
             with np.errstate(over="ignore", invalid="ignore"), \
                     (self._blas_limit or contextlib.nullcontext()):
-                done, events = self._slice(stop_fn, budget, deadline)
+                done, events = compiled_epochs.run_slice(self, stop_fn, budget, deadline) \
+                    or self._slice(stop_fn, budget, deadline)
             budget -= done
             yield from events
             if events[-1].kind.ends_run:
@@ -241,7 +243,6 @@ class TrainingSession(LiveSettings, EpochBook):
                ) -> tuple[int, list[TrainingEvent]]:
         """Epochs until the clock passes `deadline` (None: one epoch), `budget` is spent or the
         run ends: (completed epochs, the events to yield)."""
-        every = self.config.params_every_seconds
         target = self.config.target_loss
         clock, started = time.perf_counter, self._run_started
         for done in range(1, budget + 1):
@@ -256,20 +257,26 @@ class TrainingSession(LiveSettings, EpochBook):
             keep_going = self._improved(train_loss if val_loss is None else val_loss)
             if self.snapshots is not None:
                 self.snapshots.add(capture(self), self.best_epoch)
-            ends = not keep_going or (target is not None and train_loss <= target)
-            if ends or done == budget or deadline is None or clock() >= deadline:
+            reached = target is not None and train_loss <= target
+            if not keep_going or reached or done == budget or deadline is None \
+                    or clock() >= deadline:
                 break
+        return done, self._slice_events(keep_going, reached)
+
+    def _slice_events(self, keep_going: bool, reached: bool) -> list[TrainingEvent]:
+        """The events that end a slice: its newest epoch, then early stopping or the target."""
+        every = self.config.params_every_seconds
         copy = every is not None and self.elapsed - self._last_copy >= every
         if copy:
             self._last_copy = self.elapsed
         events = [self._event(EventKind.EPOCH, copy)]
         if not keep_going:
             events.append(self._early_stopped())
-        elif target is not None and train_loss <= target:
+        elif reached:
             events.append(self._event(EventKind.TARGET_REACHED, True,
-                                      f"Reached the target loss {target:g} at epoch "
-                                      f"{self.epoch}."))
-        return done, events
+                                      f"Reached the target loss {self.config.target_loss:g} "
+                                      f"at epoch {self.epoch}."))
+        return events
 
     def _diverged(self) -> TrainingEvent:
         bad = self.epoch + 1

@@ -1,0 +1,251 @@
+"""Full-batch epochs of small networks as one compiled call for many epochs: the trainer's slice
+(core.nn.training) asks `run_slice`, which runs chunks of epochs through the compiled loop
+(core.nn.epoch_plan, core.nn.epoch_ir) and writes every epoch's row into the history, or
+returns None and the NumPy epoch runs.
+
+Why: at XOR scale (2-4-1, 4 rows) a NumPy epoch is ~25 NumPy calls at ~0.3-1 us each plus the
+bookkeeping, ~25 us; the compiled loop calls the same BLAS routines and NumPy loops directly
+and does the rest in a few instructions, ~1-2 us an epoch. Both give the same bytes (weights,
+optimizer state, history; tests/core/test_compiled_epochs.py), so the switch may happen at any
+epoch and a rerun, a step-through or the time machine (which recompute epochs with NumPy)
+cannot tell which path ran.
+
+Nothing waits for the compiler, as with core.nn.fused_steps: once training has asked for
+START_AFTER seconds, the slice plans the loop (a few ms of Python) and a daemon thread
+compiles it (~0.3-0.5 s inside LLVM, GIL released); until then, and whenever llvmlite is
+missing or fails, the NumPy epoch runs. One compiled loop per network structure and size is
+kept for the process. PERCEPTRON_STUDIO_COMPILED=0 keeps the NumPy path.
+
+A chunk stops where Python must act: a stop request or pending live change (checked between
+chunks, ~2 ms apart), the slice's deadline, divergence (the NumPy path's _diverged() then
+restores the epoch's backup), early stopping, the target loss, a history about to thin. A
+session with a snapshot store (the time machine wants a state every epoch) stays on NumPy.
+"""
+from __future__ import annotations
+
+import atexit
+import ctypes
+import logging
+import math
+import threading
+import time
+
+import numpy as np
+
+from core.nn import epoch_plan as ep
+from core.nn import epoch_tail as slot
+from core.nn import fused_steps
+from core.nn.train_config import EventKind
+
+START_AFTER = fused_steps.START_AFTER
+CHUNK_SECONDS = 0.002  # a chunk's length: stop and pause act within a few ms
+_NAN_ROWS = np.full(ep.MAX_CHUNK, np.nan)
+_SIGNATURE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_ready: dict[str, object] = {}  # IR text -> the compiled function
+_wanted: list[str] = []
+_failed = False
+_first_ask: float | None = None
+_thread: threading.Thread | None = None
+force: bool | None = None  # tests and benches: True compiles at once on this thread
+
+
+def compile_now(ir: str) -> object | None:
+    """Compile `ir` on this thread (tests, benches and the loader); None when impossible."""
+    global _failed
+    if ir in _ready:
+        return _ready[ir]
+    try:
+        from core.nn.fused_kernels import engine_for
+        engine = engine_for(ir)
+        function = _SIGNATURE(engine.get_function_address("epochs"))
+    except Exception as error:  # noqa: BLE001 - no llvmlite, an LLVM without these APIs...
+        _log.debug("compiled epochs unavailable, NumPy epochs used: %s", error)
+        _failed = True
+        return None
+    with _lock:
+        _ready[ir] = function
+    return function
+
+
+def _compiled(ir: str) -> object | None:
+    found = _ready.get(ir)
+    if found is not None or _failed:
+        return found
+    if force:
+        return compile_now(ir)
+    global _thread
+    with _lock:
+        if ir not in _wanted:
+            _wanted.append(ir)
+        if _thread is None:
+            _thread = threading.Thread(target=_load_wanted, name="compile epochs", daemon=True)
+            _thread.start()
+    # The process must not exit while LLVM compiles on the loader thread (see fused_steps).
+    atexit.register(wait)
+    return None
+
+
+def _load_wanted() -> None:
+    global _thread
+    while True:
+        with _lock:
+            pending = [ir for ir in _wanted if ir not in _ready]
+            if not pending or _failed:
+                _thread = None
+                return
+        compile_now(pending[0])
+        with _lock:
+            _wanted.remove(pending[0])
+
+
+def wait(timeout: float | None = None) -> bool:
+    """Wait for the loader thread (if running); True unless compiling failed."""
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout)
+    return not _failed
+
+
+def ran(session) -> bool:
+    """Whether the compiled loop has run epochs of `session` (benches, tests)."""
+    runner = session.__dict__.get("_compiled_epochs")
+    return runner is not None and runner.ran
+
+
+def _due() -> bool:
+    """True once training has asked for START_AFTER seconds (or `force`)."""
+    global _first_ask
+    if force is not None:
+        return force
+    if not fused_steps.enabled() or _failed:
+        return False
+    if _ready:
+        return True  # LLVM is loaded already: a new structure only costs the loader's time
+    now = time.perf_counter()
+    if _first_ask is None:
+        _first_ask = now
+    return now - _first_ask >= START_AFTER
+
+
+class _Runner:
+    """A session's bound loop: re-planned whenever the buffers it points into change."""
+
+    def __init__(self) -> None:
+        self.key: tuple | None = None
+        self.plan: ep.Plan | None = None
+        self.slots: np.ndarray | None = None
+        self.scalars = np.zeros(slot.N_SCALARS)
+        self.per_epoch = 1e-4
+        self.ran = False
+
+    def function(self, session) -> object | None:
+        bp, opt = session._backprop, session.optimizer
+        key = (session.params.flat, bp.grads.flat, opt, opt._state, bp._l2_mask,
+               session._batch_size, session._best, session._backup)
+        if self.key is None or any(a is not b for a, b in zip(key, self.key, strict=True)):
+            self.plan = ep.plan(session)
+            self.key = key if self.plan is None else \
+                (*key[:3], opt._state, *key[4:])  # plan() may allocate the state
+            self.slots = None if self.plan is None else self.plan.emitter.addresses()
+        return None if self.plan is None else _compiled(self.plan.ir)
+
+
+def run_slice(session, stop_fn, budget: int, deadline: float | None):
+    """(completed epochs, events) of a slice run by the compiled loop, or None: run the NumPy
+    slice instead (not supported, not compiled yet, mid-epoch)."""
+    if session.snapshots is not None or session._in_epoch or not _due():
+        return None
+    runner = session.__dict__.get("_compiled_epochs")
+    if runner is None:
+        runner = session._compiled_epochs = _Runner()
+    if session._pending:
+        session._apply_pending()
+    function = runner.function(session)
+    if function is None:
+        return None
+    clock, done, status = time.perf_counter, 0, ep.DONE
+    while True:
+        if stop_fn is not None and stop_fn():
+            return done, [session._event(EventKind.STOPPED, True,
+                                         f"Stopped after epoch {session.epoch}.")]
+        k = min(budget - done, ep.MAX_CHUNK, max(1, int(CHUNK_SECONDS / runner.per_epoch)))
+        if deadline is None:
+            k = 1
+        cap = session._history_cap
+        if cap != math.inf:
+            k = max(1, min(k, int(cap) + 1 - len(session.history)))
+        started = clock()
+        count, status = _chunk(session, runner, function, k)
+        runner.ran = True
+        if count:
+            runner.per_epoch = max((clock() - started) / count, 1e-7)
+        done += count
+        session.elapsed = clock() - session._run_started
+        if status == ep.DIVERGED:
+            return done, [session._diverged()]
+        if status != ep.DONE or done >= budget or deadline is None or clock() >= deadline \
+                or session._pending:
+            break
+        if runner.function(session) is not function:
+            break  # something rebound the buffers: the next slice re-plans
+    return done, session._slice_events(status != ep.PATIENCE_OUT,
+                                       status == ep.TARGET_REACHED)
+
+
+def _chunk(session, runner: _Runner, function, k: int) -> tuple[int, int]:
+    """Run up to k epochs; write their history rows and the session's state back."""
+    opt, config, S = session.optimizer, session.config, runner.scalars
+    S[slot.EPOCH0], S[slot.STEPS0] = session.epoch, opt.iterations
+    S[slot.LR], S[slot.LR_BASE], S[slot.LR_BASE_EPOCH] = (opt.learning_rate, session._lr_base,
+                                                     session._lr_base_epoch)
+    S[slot.LR_DECAY] = config.lr_decay if config.lr_schedule == "exponential" else 1.0
+    S[slot.BEST_LOSS], S[slot.WAIT] = session._best_loss, session._wait
+    S[slot.BEST_EPOCH] = -1 if session.best_epoch is None else session.best_epoch
+    S[slot.TARGET] = math.nan if config.target_loss is None else config.target_loss
+    patience = config.early_stopping_patience
+    S[slot.PATIENCE] = math.inf if patience is None else patience
+    S[slot.SST] = session._metrics.sst
+    for index, name in ((slot.B1, "beta1"), (slot.B2, "beta2"), (slot.EPS, "epsilon"),
+                        (slot.MU, "momentum"), (slot.RHO, "rho")):
+        S[index] = getattr(opt, name, 0.0)
+    S[slot.FLUSH_BELOW] = opt._flush_below
+    result = function(runner.slots.ctypes.data, S.ctypes.data, k)
+    count, status = result >> 2, result & 3
+    started = count + (status == ep.DIVERGED)
+    session.epoch += count
+    opt.iterations += started
+    if config.lr_schedule == "exponential" and started:
+        steps = session.epoch - 1 + (status == ep.DIVERGED) - session._lr_base_epoch
+        opt.learning_rate = session._lr_base * config.lr_decay ** steps
+    session._best_loss, session._wait = float(S[slot.BEST_LOSS]), int(S[slot.WAIT])
+    session.best_epoch = None if S[slot.BEST_EPOCH] < 0 else int(S[slot.BEST_EPOCH])
+    if count:
+        _write_rows(session, runner.plan, count)
+    session._last_buf = runner.plan.buffers
+    return count, status
+
+
+def _write_rows(session, plan: ep.Plan, count: int) -> None:
+    """The rows EpochBook._record would have appended, and its bookkeeping after the last."""
+    rows, columns = plan.history, session.history.columns
+    nan = _NAN_ROWS[:count].tobytes()
+    for name, column in columns.items():
+        if name in plan.columns:
+            column.frombytes(rows[plan.columns.index(name), :count].tobytes())
+        elif name == "val_loss" or name.startswith("val_"):
+            column.frombytes(nan)
+    if len(columns["epoch"]) > session._history_cap:
+        session.history.bound()
+    last = {name[6:]: float(rows[i, count - 1]) for i, name in enumerate(plan.columns)
+            if name.startswith("train_") and name != "train_loss"}
+    metrics = session._metrics
+    metrics.n, metrics.right = len(session._X), int(plan_scalar(session, slot.RIGHT))
+    metrics.sae, metrics.sse = plan_scalar(session, slot.SAE), plan_scalar(session, slot.SSE)
+    session._loss_sum = plan_scalar(session, slot.LOSS_SUM)
+    session._last = (float(rows[1, count - 1]), None, last, {})
+
+
+def plan_scalar(session, index: int) -> float:
+    return float(session._compiled_epochs.scalars[index])

@@ -1,0 +1,135 @@
+"""The second half of the compiled epoch (core.nn.epoch_plan): train metrics as TrainMetrics
+computes them, the optimizer step as core.nn.optimizers makes it, and EpochBook._improved's
+best-epoch bookkeeping. A mixin of epoch_plan's writer (its emitter `e`, session `s`, `arr`,
+routines `r`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.nn import optimizers
+from core.nn.epoch_ir import f64
+from core.nn.optimizers import SGD, Momentum, RMSProp
+
+(EPOCH0, LR, LR_BASE, LR_BASE_EPOCH, LR_DECAY, STEPS0, BEST_LOSS, BEST_EPOCH, WAIT, TARGET,
+ PATIENCE, ROWS, SST, LOSS_SUM, B1, B2, EPS, MU, RHO, FLUSH_BELOW, RIGHT, SAE, SSE) = range(23)
+N_SCALARS = 23  # S, the scalars in and out (doubles)
+
+
+class EpochTail:
+    def sum(self, pointer: str, n: int) -> str:
+        """np.add.reduce(x, None) of a contiguous float32 array: NumPy's add loop, reducing
+        from 0 into one element (stride 0)."""
+        acc = self.arr(np.zeros(1, np.float32))
+        self.e.body.append(f"  store float 0.0, ptr {acc}")
+        self.e.loop_call(np.add, [acc, pointer, acc], n, (0, 4, 0))
+        return self.e.op(f"load float, ptr {acc}")
+
+    def count(self, n: int, first: str, second: str, second_kind: str) -> str:
+        """How many of n elements agree: (first > 0.5) == (second > 0.5), or with second a bool
+        array (second_kind "i8")."""
+        e = self.e
+        name = f"agree{len(e.functions)}"
+        test = ("  %b = load i8, ptr %b.at\n  %bt = icmp ne i8 %b, 0" if second_kind == "i8"
+                else "  %b = load float, ptr %b.at\n  %bt = fcmp ogt float %b, 0.5")
+        e.functions.append("\n".join([
+            f"define internal i64 @{name}(ptr %x, ptr %y) {{", "entry:", "  br label %loop",
+            "loop:", "  %i = phi i64 [ 0, %entry ], [ %next, %loop ]",
+            "  %c = phi i64 [ 0, %entry ], [ %c.next, %loop ]",
+            "  %a.at = getelementptr inbounds float, ptr %x, i64 %i",
+            f"  %b.at = getelementptr inbounds {second_kind}, ptr %y, i64 %i",
+            "  %a = load float, ptr %a.at", "  %at = fcmp ogt float %a, 0.5", test,
+            "  %same = icmp eq i1 %at, %bt", "  %one = zext i1 %same to i64",
+            "  %c.next = add i64 %c, %one", "  %next = add nuw nsw i64 %i, 1",
+            f"  %done = icmp eq i64 %next, {n}", "  br i1 %done, label %exit, label %loop",
+            "exit:", "  ret i64 %c.next", "}"]))
+        return e.op(f"call i64 @{name}(ptr {first}, ptr {second})")
+
+    def metrics(self, outputs: np.ndarray, Y: np.ndarray) -> dict[str, str]:
+        """TrainMetrics.add then .result() for the full batch: {name: double value}."""
+        e, task, n = self.e, self.s.task, outputs.size
+        po, py = self.arr(outputs), self.arr(Y)
+        if task != "regression":
+            if task == "classification":
+                right = self.count(n, po, self.arr(self.s._metrics.labels), "i8")
+            else:
+                right = self.count(n, po, py, "float")
+            e.s_store(RIGHT, e.op(f"uitofp i64 {right} to double"))
+            return {"accuracy": e.op(f"fdiv double {e.op(f'uitofp i64 {right} to double')}, "
+                                     f"{f64(float(n))}")}
+        error, magnitude = self.arr(np.empty(n, np.float32)), self.arr(np.empty(n, np.float32))
+        e.elementwise(n, {"o": po, "y": py, "err": error, "mag": magnitude},
+                      [("r", "fsub", "o", "y"), ("a", "call float @llvm.fabs.f32(float {})", "r")],
+                      {"err": "r", "mag": "a"})
+        sae = e.op(f"fadd double 0.0, {e.op(f'fpext float {self.sum(magnitude, n)} to double')}")
+        squares = e.sdot(self.r["sdot"], n, error, 1, error, 1)
+        sse = e.op(f"fadd double 0.0, {e.op(f'fpext float {squares} to double')}")
+        e.s_store(SAE, sae)
+        e.s_store(SSE, sse)
+        count = f64(float(n))
+        r2 = "0.0"
+        if self.s._metrics.sst > 0:
+            r2 = e.op(f"fsub double 1.0, {e.op(f'fdiv double {sse}, {e.s_load(SST)}')}")
+        return {"mae": e.op(f"fdiv double {sae}, {count}"),
+                "rmse": e.op(f"call double @llvm.sqrt.f64(double "
+                             f"{e.op(f'fdiv double {sse}, {count}')})"), "r2": r2}
+
+    def step(self, lr: str) -> None:
+        """The optimizer's step (core.nn.optimizers), scalars cast to float32 as NumPy does."""
+        e, opt = self.e, self.s.optimizer
+        arrays = [self.arr(self.s.params.flat), self.arr(self.s._backprop.grads.flat),
+                  *(self.arr(b) for b in opt._state)]
+        n = self.s.params.flat.size
+        cast = lambda value: e.op(f"fptrunc double {value} to float")  # noqa: E731
+        if isinstance(opt, SGD):
+            e.elementwise(n, {"p": arrays[0], "g": arrays[1]},
+                          [("s", "fmul", "g", "lr"), ("r", "fsub", "p", "s")], {"p": "r"},
+                          {"lr": cast(lr)})
+            return
+        t = e.op(f"add i64 {e.op(f'fptoui double {e.s_load(STEPS0)} to i64')}, %e.done")
+        if isinstance(opt, Momentum):
+            name = "nesterov" if opt.nesterov else "momentum"
+            scalars = [cast(lr), cast(e.s_load(MU))]
+        elif isinstance(opt, RMSProp):
+            rho = e.s_load(RHO)
+            name, scalars = "rmsprop", [cast(e.op(f"fsub double 1.0, {rho}")), cast(rho),
+                                        cast(e.s_load(EPS)), cast(lr)]
+        else:
+            b1, b2, tf = e.s_load(B1), e.s_load(B2), e.op(f"uitofp i64 {t} to double")
+            pw = [e.op(f"call double {self.r['pow']}(double {b}, double {tf})") for b in (b1, b2)]
+            c1 = e.op(f"fdiv double {e.op(f'fsub double 1.0, {b1}')}, "
+                      f"{e.op(f'fsub double 1.0, {pw[0]}')}")
+            ratio = e.op(f"fdiv double {e.op(f'fsub double 1.0, {b2}')}, "
+                         f"{e.op(f'fsub double 1.0, {pw[1]}')}")
+            c2 = e.op(f"call double @llvm.sqrt.f64(double {ratio})")
+            step = e.op(f"fdiv double {e.op(f'fmul double {lr}, {c1}')}, {c2}")
+            name, scalars = "adam", [cast(b1), cast(b2),
+                                     cast(e.op(f"fdiv double {e.s_load(EPS)}, {c2}")), cast(step)]
+        due = e.op(f"icmp eq i64 {e.op(f'urem i64 {t}, {optimizers.FLUSH_EVERY}')}, 0")
+        flush, plain, joined = e.tmp("fl")[1:], e.tmp("pl")[1:], e.tmp("jn")[1:]
+        e.body.append(f"  br i1 {due}, label %{flush}, label %{plain}")
+        e.body.append(f"{flush}:")
+        e.optimizer(name, True, arrays, n, scalars, cast(e.s_load(FLUSH_BELOW)))
+        e.body += [f"  br label %{joined}", f"{plain}:"]
+        e.optimizer(name, False, arrays, n, scalars, None)
+        e.body += [f"  br label %{joined}", f"{joined}:"]
+
+    def improved(self, monitored: str, epoch: str, p_flat: str, n_params: int) -> None:
+        """EpochBook._improved: the best epoch, the best weights, patience."""
+        e, s = self.e, self.s
+        best = e.s_load(BEST_LOSS)
+        better = e.op(f"fcmp olt double {monitored}, {best}")
+        yes, no, joined = e.tmp("bt")[1:], e.tmp("nb")[1:], e.tmp("bj")[1:]
+        e.body += [f"  br i1 {better}, label %{yes}, label %{no}", f"{yes}:"]
+        e.s_store(BEST_LOSS, monitored)
+        e.s_store(BEST_EPOCH, epoch)
+        e.s_store(WAIT, "0.0")
+        if s._best is not None:
+            e.copy(self.arr(s._best), p_flat, n_params)
+        e.body += [f"  br label %{joined}", f"{no}:"]
+        wait = e.op(f"fadd double {e.s_load(WAIT)}, 1.0")
+        e.s_store(WAIT, wait)
+        if s.config.early_stopping_patience is not None:
+            out = e.op(f"fcmp oge double {wait}, {e.s_load(PATIENCE)}")
+            e.branch_out(out, "%e.patience")
+        e.body += [f"  br label %{joined}", f"{joined}:"]

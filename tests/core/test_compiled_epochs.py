@@ -1,0 +1,157 @@
+"""The compiled full-batch epoch loop (core.nn.compiled_epochs) gives the same bytes as the NumPy
+epoch: weights, optimizer state, every history row and every event, for each supported
+activation, loss, optimizer and setting, when the switch happens mid-run, across pause and
+resume, on divergence; and what it does not cover, or a machine without llvmlite, falls back."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from core import limits
+from core.nn import compiled_epochs, epoch_plan
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
+
+pytest.importorskip("llvmlite")
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+XOR_Y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+
+
+def _regression(rows=13, inputs=3, outputs=2, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, inputs)).astype(np.float32)
+    return X, np.tanh(X @ rng.normal(size=(inputs, outputs))).astype(np.float32)
+
+
+@pytest.fixture
+def forced(monkeypatch):
+    """Run a session on one path: forced(True) compiled (compiled at once), False NumPy."""
+    def use(compiled: bool) -> None:
+        monkeypatch.setattr(compiled_epochs, "force", compiled)
+    yield use
+
+
+def _session(spec, X, y, task="classification", **options):
+    config = TrainConfig(**{"epochs": 300, **options})
+    return TrainingSession(spec, initial_params(spec, config), TrainingData(X, y, task=task),
+                           config)
+
+
+def _state(session, events) -> dict:
+    """Everything a run leaves, as bytes (events without their timing)."""
+    opt = session.optimizer
+    return {"params": session.params.flat.tobytes(),
+            "optimizer": [b.tobytes() for b in opt._state] + [opt.iterations,
+                                                               opt.learning_rate],
+            "history": {k: bytes(v) for k, v in session.history.columns.items()},
+            "best": (session.best_epoch, session._best_loss, session._wait),
+            "events": [(e.kind, e.epoch, np.float64(e.train_loss).tobytes(),
+                        tuple(sorted(e.metrics.items())), e.best_epoch, e.message,
+                        None if e.params is None else e.params.flat.tobytes(),
+                        None if e.diagnostics is None else repr(e.diagnostics))
+                       for e in events]}
+
+
+def _both(forced, make, slice_seconds=None, runs=(None,)) -> tuple[dict, dict]:
+    results = []
+    for compiled in (False, True):
+        forced(compiled)
+        session = make()
+        events = [e for max_epochs in runs
+                  for e in session.run(max_epochs=max_epochs, slice_seconds=slice_seconds)]
+        ran = session.__dict__.get("_compiled_epochs")
+        assert (ran is not None and ran.plan is not None) == compiled  # the path really ran
+        results.append(_state(session, events))
+    return results[0], results[1]
+
+
+XOR = NetworkSpec.build(2, [4], 1, "tanh", "sigmoid")
+
+
+@pytest.mark.parametrize(("optimizer", "options"), [
+    ("sgd", {"learning_rate": 0.5}), ("adam", {"learning_rate": 0.05}),
+    ("momentum", {"learning_rate": 0.1}), ("momentum", {"learning_rate": 0.1, "nesterov": True}),
+    ("rmsprop", {"learning_rate": 0.01}),
+    ("adam", {"learning_rate": 0.05, "l2": 1e-3, "lr_schedule": "exponential",
+              "lr_decay": 0.99})])
+def test_xor_is_byte_identical_event_by_event(forced, optimizer, options) -> None:
+    numpy, compiled = _both(forced, lambda: _session(XOR, XOR_X, XOR_Y, optimizer=optimizer,
+                                                     **options))
+    assert numpy == compiled
+    assert len(compiled["events"]) == 301  # an event per epoch and the last one
+
+
+@pytest.mark.parametrize("hidden", epoch_plan.HIDDEN)
+def test_each_hidden_activation_regression_and_slices(forced, hidden) -> None:
+    X, y = _regression()
+    spec = NetworkSpec.build(3, [5, 4], 2, hidden, "identity")
+    numpy, compiled = _both(forced, lambda: _session(spec, X, y, "regression", optimizer="adam",
+                                                     learning_rate=0.01, l2=1e-2),
+                            slice_seconds=0.01, runs=(120, 1, 179))
+    assert numpy["history"] == compiled["history"]
+    assert numpy["params"] == compiled["params"] and numpy["optimizer"] == compiled["optimizer"]
+    assert [e[0] for e in numpy["events"]][-1] == [e[0] for e in compiled["events"]][-1]
+
+
+def test_multilabel_early_stopping_and_target(forced) -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(9, 4)).astype(np.float32)
+    y = (rng.random((9, 3)) > 0.5).astype(np.float32)
+    spec = NetworkSpec.build(4, [6], 3, "relu", "sigmoid")
+    for options in ({"early_stopping_patience": 3, "learning_rate": 2.0, "optimizer": "sgd"},
+                    {"target_loss": 0.4, "optimizer": "adam", "learning_rate": 0.05}):
+        numpy, compiled = _both(forced, lambda o=options: _session(spec, X, y, "multilabel", **o))
+        assert numpy == compiled
+        assert numpy["events"][-1][0].value in ("early_stopped", "target_reached")
+
+
+def test_divergence_restores_the_same_weights(forced) -> None:
+    X, y = _regression(seed=4)
+    spec = NetworkSpec.build(3, [8], 2, "identity", "identity")
+    numpy, compiled = _both(forced, lambda: _session(spec, X * 100, y, "regression",
+                                                     optimizer="sgd", learning_rate=5.0))
+    assert numpy["events"][-1][0].value == "diverged"
+    assert numpy == compiled
+
+
+def test_switch_mid_run_and_thinned_history(forced, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_HISTORY_ROWS", 50)
+    states = []
+    for switch in (False, True):
+        forced(False)
+        session = _session(XOR, XOR_X, XOR_Y, optimizer="adam", learning_rate=0.05)
+        events = list(session.run(max_epochs=77, slice_seconds=0.01))
+        forced(switch)
+        events += list(session.run(slice_seconds=0.01))
+        states.append(_state(session, [])["history"] | {"p": session.params.flat.tobytes()})
+    assert states[0] == states[1]
+    assert len(states[0]["epoch"]) <= 8 * 51  # thinned the same way
+
+
+def test_unsupported_sessions_fall_back(forced) -> None:
+    forced(True)
+    X, y = _regression(rows=20)
+    spec = NetworkSpec.build(3, [4], 2, "tanh", "identity")
+    cases = [_session(NetworkSpec.build(3, [4], 2, "tanh", "softmax"), X, (y > 0) * 1.0,
+                      "multilabel"),
+             _session(spec, X, y, "regression", batch_size=5),
+             TrainingSession(spec, initial_params(spec, TrainConfig()),
+                             TrainingData(X[:15], y[:15], X[15:], y[15:], task="regression"),
+                             TrainConfig(epochs=5))]
+    for session in cases:
+        list(session.run(max_epochs=3))
+        assert session.__dict__["_compiled_epochs"].plan is None
+        assert len(session.history) == 3
+
+
+def test_without_llvmlite_training_falls_back_silently(forced, monkeypatch) -> None:
+    monkeypatch.setattr(compiled_epochs, "_ready", {})
+    monkeypatch.setattr(compiled_epochs, "_failed", False)
+    monkeypatch.setitem(sys.modules, "llvmlite.binding", None)  # its import raises ImportError
+    forced(True)
+    session = _session(XOR, XOR_X, XOR_Y, epochs=20)
+    list(session.run())
+    assert compiled_epochs._failed and len(session.history) == 20
