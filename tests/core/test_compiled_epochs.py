@@ -155,3 +155,27 @@ def test_without_llvmlite_training_falls_back_silently(forced, monkeypatch) -> N
     session = _session(XOR, XOR_X, XOR_Y, epochs=20)
     list(session.run())
     assert compiled_epochs._failed and len(session.history) == 20
+
+
+def test_the_loader_compiles_off_the_training_thread_then_the_loop_runs(monkeypatch) -> None:
+    monkeypatch.setattr(compiled_epochs, "_ready", {})
+    monkeypatch.setattr(compiled_epochs, "_wanted", [])
+    monkeypatch.setattr(compiled_epochs, "_first_ask", None)
+    monkeypatch.setattr(compiled_epochs, "force", None)
+    monkeypatch.setattr(compiled_epochs, "START_AFTER", 0.0)
+    session = _session(XOR, XOR_X, XOR_Y, epochs=40)
+    list(session.run(max_epochs=1))
+    assert not compiled_epochs.ran(session)  # the first Train never waits for the compiler
+    assert compiled_epochs.wait(60)
+    list(session.run())
+    assert compiled_epochs.ran(session) and len(session.history) == 40
+
+
+def test_sessions_with_a_snapshot_store_stay_on_numpy(forced) -> None:
+    from core.nn.snapshots import SnapshotStore
+
+    forced(True)
+    session = _session(XOR, XOR_X, XOR_Y, epochs=10)
+    session.snapshots = SnapshotStore(1 << 20)
+    list(session.run())
+    assert not compiled_epochs.ran(session) and len(session.snapshots) == 10
