@@ -26,6 +26,7 @@ from core.nn.epoch_tail import (
     TARGET,
     EpochTail,
 )
+from core.nn.input_layout import feature_major
 from core.nn.numpy_calls import dot_call, routines
 from core.nn.optimizers import SGD, Adam, Momentum, RMSProp
 
@@ -172,8 +173,11 @@ class _Writer(EpochTail):
         p_flat = self.arr(flat)
         e.copy(self.arr(s._backup), p_flat, n_params)  # _start_epoch
         lr = self.learning_rate()
+        if s._features is None:
+            s._features = feature_major(X)  # as the NumPy epoch makes it (None when small)
+        inputs_t = X.T if s._features is None else s._features
         forward = buf.plan[0]
-        a = X.T
+        a = inputs_t
         for i, (block_t, z, _function, _z_t, _out_t, full, _split) in enumerate(forward):
             self.dot(block_t, a, z)
             if i < len(forward) - 1:
@@ -181,7 +185,7 @@ class _Writer(EpochTail):
             a = full
         loss = self.output(buf, Y)
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, *_rest in buf.plan[1]:
-            self.dot(prev if i else X.T, delta_t, grad_block)
+            self.dot(prev if i else inputs_t, delta_t, grad_block)
             if i:
                 self.dot(weights, delta, prev_delta)
                 self.backward(layers[i - 1].activation, prev[:len(prev_delta)], prev_delta)

@@ -179,3 +179,14 @@ def test_sessions_with_a_snapshot_store_stay_on_numpy(forced) -> None:
     session.snapshots = SnapshotStore(1 << 20)
     list(session.run())
     assert not compiled_epochs.ran(session) and len(session.snapshots) == 10
+
+
+def test_feature_major_inputs_are_read_as_the_numpy_epoch_reads_them(forced, monkeypatch) -> None:
+    from core.nn import input_layout
+
+    monkeypatch.setattr(input_layout, "FEATURE_MAJOR_BYTES", (0, 2**20))
+    X, y = _regression(rows=31, inputs=6)
+    spec = NetworkSpec.build(6, [5], 2, "elu", "identity")
+    numpy, compiled = _both(forced, lambda: _session(spec, X, y, "regression", optimizer="sgd",
+                                                     learning_rate=0.05, epochs=60))
+    assert numpy == compiled
