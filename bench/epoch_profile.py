@@ -74,7 +74,7 @@ def _parts(session: TrainingSession, batches: int, compiled: bool) -> dict[str, 
 
     def forward_products() -> None:
         a = buf.X.T
-        for block_t, z, _function, _z_t, _out_t, full in buf.plan[0]:
+        for block_t, z, _function, _z_t, _out_t, full, *_split in buf.plan[0]:
             np.dot(block_t, a, out=z)
             a = full
 
@@ -85,7 +85,7 @@ def _parts(session: TrainingSession, batches: int, compiled: bool) -> dict[str, 
                 np.dot(weights, delta, out=prev_delta)
 
     def backward_activations() -> None:
-        for i, _d, _dt, _g, _w, _p, _pd, prev_delta_t, prev_t, backward in buf.plan[1]:
+        for i, _d, _dt, _g, _w, _p, _pd, prev_delta_t, prev_t, backward, *_split in buf.plan[1]:
             if i:
                 backward(None, prev_t, prev_delta_t, out=prev_delta_t)
 

@@ -15,10 +15,47 @@ from core.nn.backprop import Backprop, Buffers
 from core.nn.metrics import METRIC_NAMES
 
 
+class FirstMaxHits:
+    """`count(outputs (k, m), exponents)`: how many columns have their first maximum in the
+    label's row, i.e. count_nonzero(outputs.argmax(axis=0) == labels), given `exponents` =
+    k - labels. ~5x faster than argmax from a few hundred columns on: NumPy's argmax along
+    axis 0 costs ~50 ns a column (0.25 ms of a 5,000-row full-batch epoch).
+
+    How: each column's maxima are marked 1.0 and weighted 2^(k-1-row), so their sum's highest
+    bit is the first maximum's, and frexp gives its exponent, k - row. The sums are exact
+    (distinct powers of two below 2^24 in float32), so the count is argmax's exactly for finite
+    outputs (the trainer adds metrics only after a finite loss)."""
+
+    MAX_CLASSES = 24
+    MIN_COLUMNS = 256
+
+    def __init__(self, k: int) -> None:
+        self.weights = (2.0 ** np.arange(k - 1, -1, -1)).astype(np.float32)
+        self._buffers: dict[int, tuple[np.ndarray, ...]] = {}
+
+    @classmethod
+    def fits(cls, k: int, m: int) -> bool:
+        return 1 < k <= cls.MAX_CLASSES and m >= cls.MIN_COLUMNS
+
+    def count(self, outputs: np.ndarray, exponents: np.ndarray) -> int:
+        k, m = outputs.shape
+        found = self._buffers.get(m)
+        if found is None:
+            found = self._buffers[m] = (np.empty(m, outputs.dtype), np.empty((k, m), np.float32),
+                                        np.empty(m, np.float32), np.empty(m, np.int32))
+        peak, marks, sums, exponent = found
+        np.max(outputs, axis=0, out=peak)
+        np.equal(outputs, peak, out=marks, casting="unsafe")
+        np.dot(self.weights, marks, out=sums)
+        np.frexp(sums, out=(sums, exponent))
+        return int(np.count_nonzero(exponent == exponents))
+
+
 class TrainMetrics:
     """Accumulates METRIC_NAMES[task] over the batches of one epoch."""
 
-    __slots__ = ("task", "names", "labels", "k", "n", "right", "sae", "sse", "sst")
+    __slots__ = ("task", "names", "labels", "k", "n", "right", "sae", "sse", "sst", "hits",
+                 "exponents")
 
     def __init__(self, task: str, Y: np.ndarray) -> None:
         self.task = task
@@ -29,6 +66,8 @@ class TrainMetrics:
             self.labels = Y[:, 0] > 0.5 if self.k == 1 else Y.argmax(axis=1)
         else:
             self.labels = None
+        self.hits = FirstMaxHits(self.k) if task == "classification" and self.k > 1 else None
+        self.exponents = None if self.hits is None else (self.k - self.labels).astype(np.int32)
         y64 = Y.astype(np.float64)
         self.sst = float(((y64 - y64.mean(axis=0)) ** 2).sum())
         self.reset()
@@ -42,6 +81,10 @@ class TrainMetrics:
     def add(self, outputs: np.ndarray, Y: np.ndarray, index: np.ndarray | None) -> None:
         self.n += outputs.shape[1]
         if self.task == "classification":
+            if self.hits is not None and FirstMaxHits.fits(self.k, outputs.shape[1]):
+                exponents = self.exponents if index is None else self.exponents[index]
+                self.right += self.hits.count(outputs, exponents)
+                return
             labels = self.labels if index is None else self.labels[index]
             guess = outputs[0] > 0.5 if self.k == 1 else outputs.argmax(axis=0)
             self.right += int(np.count_nonzero(guess == labels))

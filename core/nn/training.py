@@ -93,6 +93,7 @@ class TrainingSession(LiveSettings, EpochBook):
                 raise TrainingError("Class weights apply to classification only.")
             weights = check_class_weights(weights, spec.n_outputs)
         self._backprop = Backprop(spec, self.params, self.loss_name, config.l2, weights)
+        self._val_counter: TrainMetrics | None = None
         self._val_buffers = None if self._val is None else Buffers(spec, len(self._val[0]), dtype)
         self._new_optimizer()
         self._lr_base, self._lr_base_epoch = float(config.learning_rate), 0
@@ -201,7 +202,16 @@ class TrainingSession(LiveSettings, EpochBook):
         X_val, Y_val, Y_rows, features = self._val
         outputs = self._backprop.forward(X_val, self._val_buffers, features)
         loss = self._backprop.output_delta(Y_val, self._val_buffers)
-        return loss, compute_metrics(self.task, outputs.T, Y_rows)
+        if self.task == "regression":  # pooled in float64, as evaluate() reports them
+            return loss, compute_metrics(self.task, outputs.T, Y_rows)
+        # Counts of right decisions: the same accuracy as compute_metrics, without its float64
+        # copies and the per-row argmax (see FirstMaxHits).
+        counter = self._val_counter
+        if counter is None:
+            counter = self._val_counter = TrainMetrics(self.task, Y_rows)
+        counter.reset()
+        counter.add(outputs, Y_val, None)
+        return loss, counter.result()
 
     def run(self, stop: Any = None, max_epochs: int | None = None,
             slice_seconds: float | None = None) -> Iterator[TrainingEvent]:
