@@ -18,8 +18,9 @@ kept for the process. PERCEPTRON_STUDIO_COMPILED=0 keeps the NumPy path.
 
 A chunk stops where Python must act: a stop request or pending live change (checked between
 chunks, ~2 ms apart), the slice's deadline, divergence (the NumPy path's _diverged() then
-restores the epoch's backup), early stopping, the target loss, a history about to thin. A
-session with a snapshot store (the time machine wants a state every epoch) stays on NumPy.
+restores the epoch's backup), early stopping, the target loss, a history about to thin. With a
+snapshot store (the time machine keeps a state every epoch) the loop also copies each epoch's
+weights and optimizer buffers into rows that become the SessionStates capture() would take.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import numpy as np
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
 from core.nn import fused_steps
+from core.nn.snapshots import SessionState
 from core.nn.train_config import EventKind
 
 START_AFTER = fused_steps.START_AFTER
@@ -143,7 +145,7 @@ class _Runner:
     def function(self, session) -> object | None:
         bp, opt = session._backprop, session.optimizer
         key = (session.params.flat, bp.grads.flat, opt, opt._state, bp._l2_mask,
-               session._batch_size, session._best, session._backup)
+               session._batch_size, session._best, session._backup, session.snapshots is None)
         if self.key is None or any(a is not b for a, b in zip(key, self.key, strict=True)):
             self.plan = ep.plan(session)
             self.key = key if self.plan is None else \
@@ -155,7 +157,7 @@ class _Runner:
 def run_slice(session, stop_fn, budget: int, deadline: float | None):
     """(completed epochs, events) of a slice run by the compiled loop, or None: run the NumPy
     slice instead (not supported, not compiled yet, mid-epoch)."""
-    if session.snapshots is not None or session._in_epoch or not _due():
+    if session._in_epoch or not _due():
         return None
     runner = session.__dict__.get("_compiled_epochs")
     if runner is None:
@@ -171,8 +173,7 @@ def run_slice(session, stop_fn, budget: int, deadline: float | None):
             return done, [session._event(EventKind.STOPPED, True,
                                          f"Stopped after epoch {session.epoch}.")]
         k = min(budget - done, ep.MAX_CHUNK, max(1, int(CHUNK_SECONDS / runner.per_epoch)))
-        if deadline is None:
-            k = 1
+        k = 1 if deadline is None else min(k, runner.plan.max_chunk)
         cap = session._history_cap
         if cap != math.inf:
             k = max(1, min(k, int(cap) + 1 - len(session.history)))
@@ -211,6 +212,7 @@ def _chunk(session, runner: _Runner, function, k: int) -> tuple[int, int]:
                         (slot.MU, "momentum"), (slot.RHO, "rho")):
         S[index] = getattr(opt, name, 0.0)
     S[slot.FLUSH_BELOW] = opt._flush_below
+    began = time.perf_counter() - session._run_started
     result = function(runner.slots.ctypes.data, S.ctypes.data, k)
     count, status = result >> 2, result & 3
     started = count + (status == ep.DIVERGED)
@@ -223,6 +225,9 @@ def _chunk(session, runner: _Runner, function, k: int) -> tuple[int, int]:
     session.best_epoch = None if S[slot.BEST_EPOCH] < 0 else int(S[slot.BEST_EPOCH])
     if count:
         _write_rows(session, runner.plan, count)
+        if session.snapshots is not None:
+            _add_snapshots(session, runner.plan, count, int(S[slot.EPOCH0]), int(S[slot.STEPS0]),
+                           began, time.perf_counter() - session._run_started)
     session._last_buf = runner.plan.buffers
     return count, status
 
@@ -249,3 +254,22 @@ def _write_rows(session, plan: ep.Plan, count: int) -> None:
 
 def plan_scalar(session, index: int) -> float:
     return float(session._compiled_epochs.scalars[index])
+
+
+def _add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
+                   began: float, ended: float) -> None:
+    """The SessionState capture() would have taken after each of the chunk's epochs (the
+    elapsed times spread evenly over the chunk; the Generator's state, unused by full batch,
+    is one dict shared by the chunk's states)."""
+    rows, names = plan.history, plan.columns
+    lr, best, best_epoch, wait = (rows[names.index(n), :count].tolist()
+                                  for n in ("_lr", "_best_loss", "_best_epoch", "_wait"))
+    n, name = session.params.flat.size, session.config.optimizer
+    lr_base, lr_base_epoch = session._lr_base, session._lr_base_epoch
+    rng, batch_size, l2 = session._rng.bit_generator.state, session.batch_size, session.l2
+    add, step = session.snapshots.add, (ended - began) / count
+    for i in range(count):
+        best_i = None if best_epoch[i] < 0 else int(best_epoch[i])
+        add(SessionState(epoch0 + i + 1, plan.states[i].copy(), n, name, steps0 + i + 1, lr[i],
+                         lr_base, lr_base_epoch, rng, batch_size, l2, best[i], best_i,
+                         int(wait[i]), began + step * (i + 1)), best_i)

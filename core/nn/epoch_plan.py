@@ -44,9 +44,12 @@ class Plan:
     history: np.ndarray  # (len(columns), MAX_CHUNK) doubles the loop writes
     buffers: object  # the Buffers it runs on
     keep: list  # arrays the slots point into (kept alive)
+    states: np.ndarray | None  # (max_chunk, weights + optimizer buffers) with a snapshot store
+    max_chunk: int
 
 
 MAX_CHUNK = 4096
+STATE_BYTES = 8 << 20  # a chunk's snapshot rows at most (fewer epochs a chunk for big nets)
 
 
 def plan(session) -> Plan | None:
@@ -205,13 +208,23 @@ class _Writer(EpochTail):
         epoch = e.op(f"fadd double {e.s_load(EPOCH0)}, %e.done.f")
         train_loss = e.op(f"fdiv double {loss_sum}, {rows}")
         columns = ["epoch", "train_loss", *(f"train_{n}" for n in metrics)]
+        values = [epoch, train_loss, *metrics.values()]
+        better, best, best_epoch, wait = self.improved(train_loss, epoch, p_flat, n_params)
+        states, max_chunk = None, MAX_CHUNK
+        if s.snapshots is not None:  # what capture() takes that changes from epoch to epoch
+            columns += ["_lr", "_best_loss", "_best_epoch", "_wait"]
+            values += [lr, best, best_epoch, wait]
+            width = n_params * (1 + len(s.optimizer._state))
+            max_chunk = max(1, min(MAX_CHUNK, STATE_BYTES // (4 * width)))
+            states = np.empty((max_chunk, width), np.float32)
+            self.snapshot(states, p_flat)
         history = np.full((len(columns), MAX_CHUNK), np.nan)
         h = self.arr(history)
-        for c, value in enumerate([epoch, train_loss, *metrics.values()]):
+        for c, value in enumerate(values):
             at = e.op(f"getelementptr inbounds double, ptr {h}, i64 {c * MAX_CHUNK}")
             at_e = e.op(f"getelementptr inbounds double, ptr {at}, i64 %e")
             e.body.append(f"  store double {value}, ptr {at_e}")
-        self.improved(train_loss, epoch, p_flat, n_params)
+        self.patience_out(better, wait)
         if s.config.target_loss is not None:
             reached = e.op(f"fcmp ole double {train_loss}, {e.s_load(TARGET)}")
             e.branch_out(reached, "%e.target")
@@ -220,7 +233,7 @@ class _Writer(EpochTail):
                       "  %e.stop0 = shl i64 %e.done, 2",
                       f"  %e.target = or i64 %e.stop0, {TARGET_REACHED}",
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
-        return Plan(e, e.module(), columns, history, buf, self.keep)
+        return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk)
 
     def not_finite(self, value: str, ty: str) -> str:
         e = self.e

@@ -114,22 +114,40 @@ class EpochTail:
         e.optimizer(name, False, arrays, n, scalars, None)
         e.body += [f"  br label %{joined}", f"{joined}:"]
 
-    def improved(self, monitored: str, epoch: str, p_flat: str, n_params: int) -> None:
-        """EpochBook._improved: the best epoch, the best weights, patience."""
+    def improved(self, monitored: str, epoch: str, p_flat: str, n_params: int
+                 ) -> tuple[str, str, str, str]:
+        """EpochBook._improved: the best loss, epoch and weights and the patience count, in S;
+        returns them (improved as an i1, best loss, best epoch, wait)."""
         e, s = self.e, self.s
-        best = e.s_load(BEST_LOSS)
+        best, best_epoch, wait = e.s_load(BEST_LOSS), e.s_load(BEST_EPOCH), e.s_load(WAIT)
         better = e.op(f"fcmp olt double {monitored}, {best}")
-        yes, no, joined = e.tmp("bt")[1:], e.tmp("nb")[1:], e.tmp("bj")[1:]
-        e.body += [f"  br i1 {better}, label %{yes}, label %{no}", f"{yes}:"]
-        e.s_store(BEST_LOSS, monitored)
-        e.s_store(BEST_EPOCH, epoch)
-        e.s_store(WAIT, "0.0")
+        best = e.op(f"select i1 {better}, double {monitored}, double {best}")
+        best_epoch = e.op(f"select i1 {better}, double {epoch}, double {best_epoch}")
+        wait = e.op(f"select i1 {better}, double 0.0, double "
+                    f"{e.op(f'fadd double {wait}, 1.0')}")
+        for index, value in ((BEST_LOSS, best), (BEST_EPOCH, best_epoch), (WAIT, wait)):
+            e.s_store(index, value)
         if s._best is not None:
+            copy, joined = e.tmp("bt")[1:], e.tmp("bj")[1:]
+            e.body += [f"  br i1 {better}, label %{copy}, label %{joined}", f"{copy}:"]
             e.copy(self.arr(s._best), p_flat, n_params)
-        e.body += [f"  br label %{joined}", f"{no}:"]
-        wait = e.op(f"fadd double {e.s_load(WAIT)}, 1.0")
-        e.s_store(WAIT, wait)
-        if s.config.early_stopping_patience is not None:
-            out = e.op(f"fcmp oge double {wait}, {e.s_load(PATIENCE)}")
-            e.branch_out(out, "%e.patience")
-        e.body += [f"  br label %{joined}", f"{joined}:"]
+            e.body += [f"  br label %{joined}", f"{joined}:"]
+        return better, best, best_epoch, wait
+
+    def patience_out(self, better: str, wait: str) -> None:
+        """End the chunk when early stopping's patience has run out (it only runs out on an
+        epoch that did not improve)."""
+        e = self.e
+        if self.s.config.early_stopping_patience is not None:
+            spent = e.op(f"fcmp oge double {wait}, {e.s_load(PATIENCE)}")
+            e.branch_out(e.op(f"and i1 {e.op(f'xor i1 {better}, true')}, {spent}"),
+                         "%e.patience")
+
+    def snapshot(self, block: np.ndarray, p_flat: str) -> None:
+        """The epoch's weights and optimizer buffers into row e of `block`: what
+        core.nn.snapshots.capture concatenates."""
+        e, n = self.e, self.s.params.flat.size
+        row = e.op(f"getelementptr inbounds float, ptr {self.arr(block)}, "
+                   f"i64 {e.op(f'mul i64 %e, {block.shape[1]}')}")
+        for i, source in enumerate([p_flat, *(self.arr(b) for b in self.s.optimizer._state)]):
+            e.copy(e.op(f"getelementptr inbounds float, ptr {row}, i64 {i * n}"), source, n)

@@ -171,14 +171,30 @@ def test_the_loader_compiles_off_the_training_thread_then_the_loop_runs(monkeypa
     assert compiled_epochs.ran(session) and len(session.history) == 40
 
 
-def test_sessions_with_a_snapshot_store_stay_on_numpy(forced) -> None:
-    from core.nn.snapshots import SnapshotStore
+@pytest.mark.parametrize("options", [
+    {"optimizer": "adam", "learning_rate": 0.05, "lr_schedule": "exponential", "lr_decay": 0.98},
+    {"optimizer": "momentum", "learning_rate": 2.0, "early_stopping_patience": 4}])
+def test_snapshot_stores_get_the_same_state_every_epoch(forced, options) -> None:
+    """The time machine's store (a state per epoch) fills the same way on both paths."""
+    from dataclasses import fields
 
-    forced(True)
-    session = _session(XOR, XOR_X, XOR_Y, epochs=10)
-    session.snapshots = SnapshotStore(1 << 20)
-    list(session.run())
-    assert not compiled_epochs.ran(session) and len(session.snapshots) == 10
+    from core.nn.snapshots import SessionState, SnapshotStore
+
+    names = [f.name for f in fields(SessionState) if f.name not in ("arrays", "elapsed")]
+    stores = []
+    for compiled in (False, True):
+        forced(compiled)
+        session = _session(XOR, XOR_X, XOR_Y, epochs=150, **options)
+        session.snapshots = SnapshotStore(40 * 1100)  # ~40 states: thins as it goes
+        list(session.run(max_epochs=60, slice_seconds=0.01))
+        list(session.run(slice_seconds=0.01))
+        assert compiled_epochs.ran(session) == compiled
+        store = session.snapshots
+        stores.append([(state.arrays.tobytes(), *(getattr(state, n) for n in names))
+                       for state in map(store._states.get, store._epochs)]
+                      + [store.best_epoch, store.nbytes])
+    assert stores[0] == stores[1]
+    assert len(stores[0]) > 10
 
 
 def test_feature_major_inputs_are_read_as_the_numpy_epoch_reads_them(forced, monkeypatch) -> None:
