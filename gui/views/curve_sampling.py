@@ -11,7 +11,10 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 MAX_DRAWN_POINTS = 10_000  # per curve; a screen is at most a few thousand pixels wide
-MIN_DRAWN_POINTS = 2_000  # per curve, however narrow the plot (it may be widened before a redraw)
+# Per curve, however narrow the plot (a plot widened past its cap is drawn again: LossPlot's
+# resizeEvent). Every point is drawing time in each frame of training (~0.4 ms per 1,000 points
+# with the curves' 2-pixel pen).
+MIN_DRAWN_POINTS = 400
 
 
 def points_for_width(pixels: float) -> int:
@@ -78,6 +81,8 @@ def sample_history(columns: Mapping[str, array], rows: int, metric: str | None,
     if shown_epochs is not None and rows:
         window = visible_rows(epochs, *shown_epochs)
         epochs = epochs[window]
+        # The window is three view widths: the one shown keeps its two points a pixel column.
+        max_points = max(max_points, min(3 * max_points, MAX_DRAWN_POINTS))
     drawn = {}
     for key in curves:
         split, kind = key.split("_", 1)

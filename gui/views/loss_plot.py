@@ -7,6 +7,7 @@ rows around the epochs shown in full detail. Colours follow the window palette (
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal, Slot
@@ -14,8 +15,9 @@ from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.control.document import Document
+from gui.control.session import SessionState
 from gui.views.curve_markers import CurveMarkers
-from gui.views.curve_plots import build_curve_plots
+from gui.views.curve_plots import build_curve_plots, curve_pixels, show_best_epoch
 from gui.views.curve_sampling import points_for_width, sample_history
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
@@ -48,7 +50,10 @@ class LossPlot(QWidget):
         self._follow = True
         self._setting_range = False
         self._ranges: dict[str, Range | None] = dict.fromkeys(("x", "loss", "metric"))
-        plots = build_curve_plots(self._on_view_range_changed_manually)
+        # The epoch a training run stops at (None while idle): the epoch axis reaches ahead up
+        # to it while a run trains, and fits the epochs tightly when idle (plot_ranges).
+        self._run_end: float | None = None
+        self._plots = plots = build_curve_plots(self._on_view_range_changed_manually)
         self.view, self.loss_plot, self.metric_plot = plots.view, plots.loss_plot, plots.metric_plot
         self.curves, self.best_lines = plots.curves, plots.best_lines
         self.markers = CurveMarkers(document, [self.loss_plot, self.metric_plot], self)
@@ -68,6 +73,7 @@ class LossPlot(QWidget):
         document.dataset_changed.connect(self._on_document_dataset_changed)
         document.history_appended.connect(self._on_document_history_appended)
         document.config_changed.connect(self._on_document_config_changed)
+        document.training_state_changed.connect(self._on_document_training_state_changed)
 
     def _build(self) -> None:
         tools = QHBoxLayout()
@@ -84,8 +90,8 @@ class LossPlot(QWidget):
         self.log_y.toggled.connect(self._on_log_y_toggled)
         self.log_y.pressed.connect(self._on_log_y_pressed)  # before it toggles
         self.fit.clicked.connect(self._on_fit_clicked)
-        self.png.clicked.connect(self._on_png_clicked)
-        self.csv.clicked.connect(self._on_csv_clicked)
+        self.png.clicked.connect(partial(self.export_requested.emit, "png"))
+        self.csv.clicked.connect(partial(self.export_requested.emit, "csv"))
 
     # ---- data -------------------------------------------------------------------------------
     # The document's history is the one copy (bounded, core.nn.history); each redraw reads the
@@ -94,10 +100,8 @@ class LossPlot(QWidget):
     @Slot(object)
     def _on_document_history_changed(self, history: History) -> None:
         self.live.cancel()
-        self._series, self._blank = {}, False
-        self._follow = True
-        self._ranges = dict.fromkeys(self._ranges)
-        self._repick = True
+        self._series, self._blank, self._repick = {}, False, True
+        self._follow, self._ranges = True, dict.fromkeys(self._ranges)
         if len(history):
             self._shown = set()
             self._update_legends()
@@ -142,7 +146,7 @@ class LossPlot(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         # Wider than the last drawing's point cap allows: draw the detail the new width shows.
-        if points_for_width(self.view.width() * self.view.devicePixelRatioF()) > self._cap:
+        if points_for_width(curve_pixels(self.view)) > self._cap:
             self.live.changed()
 
     def _pick_metric(self, points: Mapping[str, object]) -> None:
@@ -159,7 +163,7 @@ class LossPlot(QWidget):
         # Every row while following, else the rows around the epochs shown (zoomed in).
         shown_epochs = None if self._follow else self.loss_plot.getViewBox().viewRange()[0]
         history = self._doc.history
-        self._cap = points_for_width(self.view.width() * self.view.devicePixelRatioF())
+        self._cap = points_for_width(curve_pixels(self.view))
         ends, drawn = sample_history(history.columns, 0 if self._blank else len(history),
                                      self._metric, self.curves, shown_epochs, self._cap)
         self._series = {key: Series.of(y) for key, (_, y) in drawn.items()}
@@ -174,8 +178,8 @@ class LossPlot(QWidget):
                 if self._follow:
                     self._fit_ranges(key.endswith("loss"))  # ranges first: one clip per curve
                 curve.setData(x, y)
-            elif key in self._shown or curve.xData is None or len(curve.xData):
-                curve.setData([], [])
+            elif curve.xData is not None and len(curve.xData):
+                curve.setData([], [])  # (an emptied PlotDataItem's xData is None)
         if shown != self._shown:
             self._shown = shown
             self._update_legends()
@@ -191,7 +195,9 @@ class LossPlot(QWidget):
         """Follow the data: every epoch on x, every finite value of the curves on y. Ranges move
         in steps (gui.views.plot_ranges): most frames only add points, and the axes keep their
         cached drawing."""
-        ranges: dict[str, Range | None] = {"x": epoch_range(self._series["epoch"])}
+        ranges: dict[str, Range | None] = {"x": epoch_range(
+            self._series["epoch"], self._ranges["x"], live=self._run_end is not None,
+            run_end=self._run_end)}
         prefix, plot = ("loss", self.loss_plot) if loss else ("metric", self.metric_plot)
         series = [self._series[f"{split}_{prefix}"] for split in ("train", "val")]
         span = curve_range(self._ranges[prefix], series, loss=loss,
@@ -235,18 +241,21 @@ class LossPlot(QWidget):
                 legend.addItem(self.curves[f"{split}_loss"], name)
 
     def _update_best_epoch(self) -> None:
-        best = None
-        if self._doc.config.early_stopping_patience:
-            best = getattr(self._doc.history, "best_epoch", None)
-        for line in self.best_lines:
-            if line.isVisible() != (best is not None):
-                line.setVisible(best is not None)
-            if best is not None and line.value() != best:
-                line.setValue(best)
+        patience = self._doc.config.early_stopping_patience
+        show_best_epoch(self._plots, getattr(self._doc.history, "best_epoch", None) if patience
+                        else None)
 
     @Slot(object)
     def _on_document_config_changed(self, _config: TrainConfig) -> None:
         self._update_best_epoch()
+
+    @Slot(str)
+    def _on_document_training_state_changed(self, state: str) -> None:
+        training = state == SessionState.TRAINING
+        if training != (self._run_end is not None):
+            self._run_end = self._doc.history.last_epoch + self._doc.config.epochs \
+                if training else None
+            self.live.changed()  # idle again: the epoch axis fits the epochs tightly
 
     # ---- tools ------------------------------------------------------------------------------
     @Slot(bool)
@@ -270,14 +279,6 @@ class LossPlot(QWidget):
     def following(self) -> bool:
         """True while the view tracks all the data (until the user pans or zooms)."""
         return self._follow
-
-    @Slot()
-    def _on_png_clicked(self) -> None:
-        self.export_requested.emit("png")
-
-    @Slot()
-    def _on_csv_clicked(self) -> None:
-        self.export_requested.emit("csv")
 
     def export_png(self, path: str) -> None:
         from pyqtgraph.exporters import ImageExporter

@@ -127,14 +127,32 @@ def follow_range(current: Range | None, span: Range, floor: float | None = None,
 
 
 MIN_EPOCH_SPAN = 10  # epochs the x axis shows at least: below ten, every epoch is a round number
+# While a run is live, the epoch axis reaches this far past the last epoch when the data leaves it:
+# the axis (and its tick labels, which pyqtgraph draws again on every range change) moves a few
+# times a run, not on every frame as the epochs grow.
+AHEAD = 2.0
 
 
-def epoch_range(epochs: Series) -> Range:
-    """x: from the first epoch to a round number at or past the last (steps, not every epoch),
-    and at least MIN_EPOCH_SPAN epochs wide: a run of large epochs (the 784 net: ~10 a second)
-    would otherwise move the axis, and draw its ticks again, on nearly every frame."""
+def epoch_range(epochs: Series, current: Range | None = None, *, live: bool = False,
+                run_end: float | None = None) -> Range:
+    """x: from the first epoch to a round number at or past the last, at least MIN_EPOCH_SPAN
+    epochs wide (a run of large epochs, ~10 a second, would otherwise move the axis on nearly
+    every frame).
+
+    `live` (a run is training): the `current` range stays while it holds every epoch; once the
+    epochs leave it, the end jumps AHEAD (to a round number at twice the last epoch), but never
+    past `run_end`, where the run will stop (rounded up). Idle, the end is the tight round one.
+    """
     first, last = float(epochs.data[0]), float(epochs.data[epochs.n - 1])
-    return first, max(nice_ceiling(last), nice_ceiling(first + MIN_EPOCH_SPAN - 1))
+    tight = max(nice_ceiling(last), nice_ceiling(first + MIN_EPOCH_SPAN - 1))
+    if not live:
+        return first, tight
+    if current is not None and current[0] == first and last <= current[1]:
+        return current
+    end = nice_ceiling(first + AHEAD * (last - first))
+    if run_end is not None and run_end >= last:
+        end = min(end, nice_ceiling(run_end))
+    return first, max(end, tight)
 
 
 def curve_range(current: Range | None, series: list[Series], *, loss: bool, log: bool,

@@ -68,6 +68,7 @@ def test_the_loss_plot_draws_a_zoomed_range_in_full_detail(qtbot) -> None:
 
 def test_the_loss_plot_draws_two_points_a_pixel_column_and_more_when_widened(qtbot) -> None:
     from gui.control.document import Document
+    from gui.views.curve_plots import curve_pixels
     from gui.views.curve_sampling import MIN_DRAWN_POINTS, points_for_width
     from gui.views.loss_plot import LossPlot
 
@@ -85,10 +86,13 @@ def test_the_loss_plot_draws_two_points_a_pixel_column_and_more_when_widened(qtb
     doc.append_history({"epoch": epochs, "train_loss": loss, "val_loss": np.full(n, np.nan)})
     plot.live.draw_now()
     x, y = plot.curves["train_loss"].getOriginalDataset()
-    assert len(x) <= MIN_DRAWN_POINTS and x[-1] == n and y.max() == 9.0
+    narrow = len(x)
+    # Two points a pixel column of the curves (the view less its left axis), no more.
+    assert narrow <= points_for_width(curve_pixels(plot.view)) < 1_000
+    assert x[-1] == n and y.max() == 9.0
     plot.resize(2400, 300)  # wider than the cap allows: redrawn with more points
     qtbot.waitUntil(lambda: len(plot.curves["train_loss"].getOriginalDataset()[0])
-                    > MIN_DRAWN_POINTS, timeout=5_000)
+                    > 2 * narrow, timeout=5_000)
     x, y = plot.curves["train_loss"].getOriginalDataset()
-    assert len(x) <= points_for_width(plot.view.width() * plot.view.devicePixelRatioF())
+    assert len(x) <= points_for_width(curve_pixels(plot.view))
     assert y.max() == 9.0

@@ -10,6 +10,7 @@ from on_screen import show_sized
 from core.nn.training import History
 from gui.control.cadence import FRAME_MS, FrameThrottle
 from gui.control.document import Document
+from gui.views.curve_plots import curve_pixels
 from gui.views.curve_sampling import points_for_width
 from gui.views.live_label import LiveLabel
 from gui.views.loss_plot import LossPlot
@@ -54,7 +55,7 @@ def test_loss_plot_holds_every_point_and_follows(qtbot) -> None:
     x, y = plot.curves["train_loss"].getOriginalDataset()
     assert x[0] == 1 and x[-1] == 5000 and y[-1] == pytest.approx(1 / 5000)
     # Every point, or two a pixel column where there are more (curve_sampling.points_for_width).
-    cap = points_for_width(plot.view.width() * plot.view.devicePixelRatioF())
+    cap = points_for_width(curve_pixels(plot.view))
     assert len(x) == min(5000, cap) and y.max() == pytest.approx(1.0)
     assert not plot.curves["val_loss"].isVisible()  # no validation split: no curve
     (x0, x1), (y0, y1) = plot.loss_plot.getViewBox().viewRange()

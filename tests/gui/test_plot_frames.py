@@ -1,0 +1,120 @@
+"""A training frame of the loss plot changes little: the axes keep their range (and their cached
+drawing) until the data leaves it, hidden "best epoch" lines are not in the scene, and curves
+with nothing to show are not fed again on every frame."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from on_screen import show_sized
+from PySide6.QtWidgets import QGraphicsItem
+
+from core.nn.training import History
+from gui.control.document import Document
+from gui.control.session import SessionState
+from gui.views.loss_plot import LossPlot
+from gui.views.plot_ranges import Series, epoch_range
+
+
+def _plot(qtbot) -> tuple[Document, LossPlot]:  # noqa: ANN001
+    doc = Document()
+    doc.set_config(dataclasses.replace(doc.config, epochs=1_000))
+    return doc, show_sized(qtbot, LossPlot(doc), 600, 400)
+
+
+def _append(doc: Document, first: int, last: int, val: bool = True) -> None:
+    epochs = np.arange(first, last + 1, dtype=np.float64)
+    doc.append_history({"epoch": list(epochs), "train_loss": list(0.5 + 1.0 / epochs),
+                        "val_loss": list(0.6 + 1.0 / epochs if val else np.full(len(epochs),
+                                                                                np.nan))})
+
+
+def _x_range(plot: LossPlot) -> tuple[float, float]:
+    return tuple(plot.loss_plot.getViewBox().viewRange()[0])
+
+
+def test_while_training_the_epoch_axis_reaches_ahead_and_stays_until_the_data_leaves_it() -> None:
+    series = Series.of(np.arange(1.0, 301.0))
+    assert epoch_range(series) == (1.0, 300.0)  # idle: tight, at a round number
+    live = epoch_range(series, None, live=True)
+    assert live == (1.0, 600.0)  # a run: room for twice the epochs
+    for last in (301.0, 450.0, 600.0):  # frames that stay inside keep the range as it is
+        assert epoch_range(Series.of(np.arange(1.0, last + 1)), live, live=True) == live
+    assert epoch_range(Series.of(np.arange(1.0, 602.0)), live, live=True) == (1.0, 1500.0)
+    # Never past the round number at or after the run's last epoch.
+    assert epoch_range(Series.of(np.arange(1.0, 602.0)), live, live=True, run_end=1000) == \
+        (1.0, 1000.0)
+
+
+def test_a_frame_during_a_run_keeps_the_axes_until_the_data_leaves_them(qtbot) -> None:
+    doc, plot = _plot(qtbot)
+    doc.set_training_state(SessionState.TRAINING)
+    _append(doc, 1, 40)
+    plot.live.draw_now()
+    x, y = _x_range(plot), plot.loss_plot.getViewBox().viewRange()[1]
+    assert x[0] <= 1 and x[1] >= 80  # room ahead
+    changes = []
+    plot.loss_plot.getViewBox().sigRangeChanged.connect(lambda *_: changes.append(1))
+    for first in range(41, 80, 5):  # frames of new epochs inside the range, loss still falling
+        _append(doc, first, first + 4)
+        plot.live.draw_now()
+    assert changes == []
+    assert _x_range(plot) == x and plot.loss_plot.getViewBox().viewRange()[1] == y
+    _append(doc, 81, 120)  # past the end: the axis moves, once
+    plot.live.draw_now()
+    assert len(changes) >= 1 and _x_range(plot)[1] >= 120
+    # The run ends: the epochs fill the axis again.
+    doc.set_training_state(SessionState.FINISHED)
+    qtbot.waitUntil(lambda: _x_range(plot)[1] == 120)
+
+
+def test_a_frame_that_only_adds_points_keeps_the_axes_drawing(qtbot) -> None:
+    doc, plot = _plot(qtbot)
+    doc.set_training_state(SessionState.TRAINING)
+    _append(doc, 1, 40)
+    plot.live.draw_now()
+    plot.view.grab()
+    axes = [each.getAxis(side) for each in (plot.loss_plot, plot.metric_plot)
+            for side in ("left", "bottom") if each.getAxis(side).isVisible()]
+    pictures = [axis.picture for axis in axes]
+    assert all(picture is not None for picture in pictures)
+    _append(doc, 41, 45)
+    plot.live.draw_now()
+    plot.view.grab()
+    # The same tick drawing, copied from each axis's pixmap cache when the curves repaint.
+    assert [axis.picture for axis in axes] == pictures
+    assert all(axis.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+               for axis in axes)
+    assert len(plot.curves["train_loss"].getOriginalDataset()[0]) == 45
+
+
+def test_hidden_best_epoch_lines_are_not_in_the_scene(qtbot) -> None:
+    doc, plot = _plot(qtbot)
+    doc.set_config(dataclasses.replace(doc.config, early_stopping_patience=None))
+    history = History()
+    history.extend({"epoch": [1.0, 2.0, 3.0], "train_loss": [0.9, 0.5, 0.7],
+                    "val_loss": [0.9, 0.4, 0.8]})
+    doc.set_history(history)
+    assert history.best_epoch == 2
+    # Early stopping off: no line, and none in the scene to follow each view change.
+    assert all(line.scene() is None for line in plot.best_lines)
+    doc.set_config(dataclasses.replace(doc.config, early_stopping_patience=5))
+    assert all(line.scene() is plot.view.scene() and line.value() == 2
+               for line in plot.best_lines)
+    doc.set_config(dataclasses.replace(doc.config, early_stopping_patience=None))
+    assert all(line.scene() is None for line in plot.best_lines)
+
+
+def test_an_empty_curve_is_not_fed_again_on_every_frame(qtbot, monkeypatch) -> None:
+    doc, plot = _plot(qtbot)
+    _append(doc, 1, 10, val=False)  # no validation rows: the validation curve stays empty
+    plot.live.draw_now()
+    fed = []
+    curve = plot.curves["val_loss"]
+    real = curve.setData
+    monkeypatch.setattr(curve, "setData", lambda *a, **k: fed.append(1) or real(*a, **k))
+    for first in range(11, 40, 5):
+        _append(doc, first, first + 4, val=False)
+        plot.live.draw_now()
+    assert fed == []
+    assert len(plot.curves["train_loss"].getOriginalDataset()[0]) == 40
