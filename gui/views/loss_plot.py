@@ -251,11 +251,12 @@ class LossPlot(QWidget):
 
     @Slot(str)
     def _on_document_training_state_changed(self, state: str) -> None:
-        training = state == SessionState.TRAINING
-        if training != (self._run_end is not None):
-            self._run_end = self._doc.history.last_epoch + self._doc.config.epochs \
-                if training else None
-            self.live.changed()  # idle again: the epoch axis fits the epochs tightly
+        if state == SessionState.TRAINING:  # the next update's frame reaches ahead
+            if self._run_end is None:
+                self._run_end = self._doc.history.last_epoch + self._doc.config.epochs
+        elif self._run_end is not None:  # the last epochs at once, filling the axis again
+            self._run_end = None
+            self.live.changed(at_once=True)
 
     # ---- tools ------------------------------------------------------------------------------
     @Slot(bool)
@@ -290,7 +291,6 @@ class LossPlot(QWidget):
 
         save_history_csv(path, self._doc.history)
 
-    # ---- palette ----------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.PaletteChange:
             self._apply_palette()

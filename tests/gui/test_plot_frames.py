@@ -65,7 +65,7 @@ def test_a_frame_during_a_run_keeps_the_axes_until_the_data_leaves_them(qtbot) -
     assert len(changes) >= 1 and _x_range(plot)[1] >= 120
     # The run ends: the epochs fill the axis again.
     doc.set_training_state(SessionState.FINISHED)
-    qtbot.waitUntil(lambda: _x_range(plot)[1] == 120)
+    assert _x_range(plot)[1] == 120
 
 
 def test_a_frame_that_only_adds_points_keeps_the_axes_drawing(qtbot) -> None:
