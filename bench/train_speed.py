@@ -7,7 +7,9 @@
    input, one partial_fit per epoch), PyTorch CPU when importable, and a GEMM-only floor (the
    same matrix products, no elementwise work). Median of --runs epochs each, then the ratios.
 2. XOR 2-4-1 full batch, 10000 epochs: microseconds per epoch, one event per 20 ms slice as in the
-   app (every epoch still in the history), and with one event per epoch.
+   app (every epoch still in the history), and with one event per epoch; through the compiled
+   epoch loop (core.nn.compiled_epochs, compiled before the clock starts, as it runs once
+   loaded) and through the NumPy epochs, interleaved. Each line names the path that ran.
 3. The digits tutorial shape: 5000 x 400 inputs, 400-25-10 sigmoid / softmax, full batch,
    500 epochs, Adam, ours against scikit-learn.
 4. Many epochs (--many): the 784 workload for 20 epochs; no epoch may be slower than 1.15x the

@@ -49,6 +49,7 @@ class Plan:
 
 
 MAX_CHUNK = 4096
+MAX_CLASSES = 32  # outputs: the softmax and argmax loops are written out row by row
 STATE_BYTES = 8 << 20  # a chunk's snapshot rows at most (fewer epochs a chunk for big nets)
 
 
@@ -57,9 +58,9 @@ def plan(session) -> Plan | None:
     X, Y = session._X, session._Y
     m, k = len(X), Y.shape[0]
     if (X.dtype != np.float32 or session._batch_size < m or session._val is not None
-            or bp.class_weights is not None or bp.fused not in ("sigmoid", "identity")
+            or bp.class_weights is not None or bp.fused not in ("sigmoid", "identity", "softmax")
             or any(layer.activation not in HIDDEN for layer in spec.layers[:-1])
-            or (session.task == "classification" and k != 1)
+            or k > MAX_CLASSES
             or config.lr_schedule not in (None, "none", "constant", "exponential")
             or type(session.optimizer) not in (SGD, Momentum, RMSProp, Adam)
             or m * max(spec.sizes) > MAX_ELEMENTS or session.params.flat.size > MAX_ELEMENTS):
@@ -235,6 +236,38 @@ class _Writer(EpochTail):
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
         return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk)
 
+    def rows(self, a: np.ndarray) -> list[str]:
+        base = self.arr(a)
+        return [self.e.offset(base, j * a.shape[1]) for j in range(a.shape[0])]
+
+    def rows_sum(self, a: np.ndarray) -> str:
+        """a.sum(axis=0) of a C-ordered (k, m) array, as NumPy adds it: from 0, row by row."""
+        e, m = self.e, a.shape[1]
+        out = self.arr(np.empty(m, np.float32))
+        e.zero(out, m)
+        for row in self.rows(a):
+            e.loop_call(np.add, [out, row, out], m, (4, 4, 4))
+        return out
+
+    def softmax(self, z: np.ndarray, probs: np.ndarray) -> tuple[str, str]:
+        """Backprop._fused_output's softmax: (peak, total) pointers, the column maxima and sums
+        of exp (new (m,) arrays in NumPy, kept for the loss)."""
+        e, (k, m) = self.e, z.shape
+        z_rows, p_rows = self.rows(z), self.rows(probs)
+        peak = self.arr(np.empty(m, np.float32))
+        e.copy(peak, z_rows[0], m)  # z.max(axis=0): the first row, then maximum row by row
+        for row in z_rows[1:]:
+            e.loop_call(np.maximum, [peak, row, peak], m, (4, 4, 4))
+        for zr, pr in zip(z_rows, p_rows, strict=True):
+            e.elementwise(m, {"z": zr, "pk": peak, "o": pr}, [("r", "fsub", "z", "pk")],
+                          {"o": "r"})
+        pp = self.arr(probs)
+        e.loop_call(np.exp, [pp, pp], k * m, (4, 4))
+        total = self.rows_sum(probs)
+        for pr in p_rows:
+            e.elementwise(m, {"p": pr, "t": total}, [("r", "fdiv", "p", "t")], {"p": "r"})
+        return peak, total
+
     def not_finite(self, value: str, ty: str) -> str:
         e = self.e
         return e.op(f"fcmp une {ty} {e.op(f'fsub {ty} {value}, {value}')}, 0.0")
@@ -260,6 +293,8 @@ class _Writer(EpochTail):
             e.elementwise(n, {"z": pz, "sp": scratch, "o": pp}, [("r", "fsub", "z", "sp")],
                           {"o": "r"})
             e.loop_call(np.exp, [pp, pp], n, (4, 4))
+        elif bp.fused == "softmax":
+            peak, total = self.softmax(z, probs)
         else:
             e.copy(pp, pz, n)
         e.elementwise(n, {"o": pp, "y": py, "d": pd}, [("r", "fsub", "o", "y")], {"d": "r"})
@@ -267,6 +302,17 @@ class _Writer(EpochTail):
             squares = e.sdot(self.r["sdot"], n, pd, 1, pd, 1)
             loss = e.op(f"fmul double 0x3FE0000000000000, "
                         f"{e.op(f'fpext float {squares} to double')}")
+        elif bp.fused == "softmax":
+            # sum_k y (logsumexp(z) - z_k): lse = log(total) + peak, a new (m,) array.
+            m = buf.m
+            lse = self.arr(np.empty(m, np.float32))
+            e.loop_call(np.log, [total, lse], m, (4, 4))
+            e.elementwise(m, {"l": lse, "pk": peak}, [("r", "fadd", "l", "pk")], {"l": "r"})
+            weights = self.rows_sum(Y)
+            first = e.sdot(self.r["sdot"], m, weights, 1, lse, 1)
+            yz = e.sdot(self.r["sdot"], n, py, 1, pz, 1)
+            loss = e.op(f"fsub double {e.op(f'fpext float {first} to double')}, "
+                        f"{e.op(f'fpext float {yz} to double')}")
         else:
             total = e.op(f"fpext float {self.sum(scratch, n)} to double")
             yz = e.sdot(self.r["sdot"], n, py, 1, pz, 1)

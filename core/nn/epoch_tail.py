@@ -45,18 +45,51 @@ class EpochTail:
             "exit:", "  ret i64 %c.next", "}"]))
         return e.op(f"call i64 @{name}(ptr {first}, ptr {second})")
 
+    def first_max_hits(self, outputs: np.ndarray, labels: np.ndarray) -> str:
+        """count_nonzero(outputs.argmax(axis=0) == labels) for (k, m) outputs: the first
+        maximum of each column (a NaN is a maximum, as in NumPy's argmax)."""
+        e, (k, m) = self.e, outputs.shape
+        labels = np.ascontiguousarray(labels, dtype=np.int64)
+        name = f"hits{len(e.functions)}"
+        lines = [f"define internal i64 @{name}(ptr %x, ptr %lab) {{", "entry:",
+                 "  br label %col", "col:", "  %i = phi i64 [ 0, %entry ], [ %next, %col ]",
+                 "  %c = phi i64 [ 0, %entry ], [ %c.next, %col ]",
+                 "  %a0.at = getelementptr inbounds float, ptr %x, i64 %i",
+                 "  %best0 = load float, ptr %a0.at"]
+        for j in range(1, k):
+            lines += [f"  %a{j}.at = getelementptr inbounds float, ptr %x, i64 {j * m}",
+                      f"  %a{j}.ati = getelementptr inbounds float, ptr %a{j}.at, i64 %i",
+                      f"  %a{j} = load float, ptr %a{j}.ati",
+                      f"  %up{j} = fcmp ugt float %a{j}, %best{j - 1}",
+                      f"  %nan{j} = fcmp uno float %best{j - 1}, 0.0",
+                      f"  %no{j} = xor i1 %nan{j}, true", f"  %take{j} = and i1 %up{j}, %no{j}",
+                      f"  %best{j} = select i1 %take{j}, float %a{j}, float %best{j - 1}",
+                      f"  %idx{j} = select i1 %take{j}, i64 {j}, i64 %idx{j - 1}"]
+        lines.insert(8, "  %idx0 = add i64 0, 0")
+        lines += ["  %l.at = getelementptr inbounds i64, ptr %lab, i64 %i",
+                  "  %l = load i64, ptr %l.at", f"  %same = icmp eq i64 %idx{k - 1}, %l",
+                  "  %one = zext i1 %same to i64", "  %c.next = add i64 %c, %one",
+                  "  %next = add nuw nsw i64 %i, 1", f"  %done = icmp eq i64 %next, {m}",
+                  "  br i1 %done, label %exit, label %col", "exit:", "  ret i64 %c.next", "}"]
+        e.functions.append("\n".join(lines))
+        return e.op(f"call i64 @{name}(ptr {self.arr(outputs)}, ptr {self.arr(labels)})")
+
     def metrics(self, outputs: np.ndarray, Y: np.ndarray) -> dict[str, str]:
         """TrainMetrics.add then .result() for the full batch: {name: double value}."""
         e, task, n = self.e, self.s.task, outputs.size
         po, py = self.arr(outputs), self.arr(Y)
         if task != "regression":
-            if task == "classification":
+            if task == "classification" and outputs.shape[0] > 1:
+                right = self.first_max_hits(outputs, self.s._metrics.labels)
+            elif task == "classification":
                 right = self.count(n, po, self.arr(self.s._metrics.labels), "i8")
             else:
                 right = self.count(n, po, py, "float")
-            e.s_store(RIGHT, e.op(f"uitofp i64 {right} to double"))
-            return {"accuracy": e.op(f"fdiv double {e.op(f'uitofp i64 {right} to double')}, "
-                                     f"{f64(float(n))}")}
+            right = e.op(f"uitofp i64 {right} to double")
+            e.s_store(RIGHT, right)
+            # right / n rows (classification), right / (n rows * k) decisions (multilabel)
+            total = outputs.shape[1] if task == "classification" else n
+            return {"accuracy": e.op(f"fdiv double {right}, {f64(float(total))}")}
         error, magnitude = self.arr(np.empty(n, np.float32)), self.arr(np.empty(n, np.float32))
         e.elementwise(n, {"o": po, "y": py, "err": error, "mag": magnitude},
                       [("r", "fsub", "o", "y"), ("a", "call float @llvm.fabs.f32(float {})", "r")],

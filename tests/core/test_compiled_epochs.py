@@ -108,6 +108,26 @@ def test_multilabel_early_stopping_and_target(forced) -> None:
         assert numpy["events"][-1][0].value in ("early_stopped", "target_reached")
 
 
+@pytest.mark.parametrize(("rows", "output", "optimizer"), [
+    (30, "softmax", "adam"), (300, "softmax", "momentum"), (40, "sigmoid", "rmsprop"),
+    (280, "sigmoid", "sgd")])
+def test_classification_with_several_outputs(forced, rows, output, optimizer) -> None:
+    """Softmax and several sigmoid outputs; argmax accuracy below and above the column count
+    where TrainMetrics switches to FirstMaxHits."""
+    rng = np.random.default_rng(rows)
+    X = rng.normal(size=(rows, 4)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)]
+    spec = NetworkSpec.build(4, [7], 3, "tanh", output)
+    numpy, compiled = _both(forced, lambda: _session(spec, X, y, optimizer=optimizer,
+                                                     learning_rate=0.05, epochs=120,
+                                                     l2=1e-3),
+                            slice_seconds=0.01, runs=(50, None))
+    assert numpy["history"] == compiled["history"]
+    assert numpy["params"] == compiled["params"] and numpy["optimizer"] == compiled["optimizer"]
+    accuracy = np.frombuffer(numpy["history"]["train_accuracy"])
+    assert accuracy[-1] > 0.5 and len(set(accuracy)) > 3  # the metric really varies
+
+
 def test_divergence_restores_the_same_weights(forced) -> None:
     X, y = _regression(seed=4)
     spec = NetworkSpec.build(3, [8], 2, "identity", "identity")
@@ -135,8 +155,8 @@ def test_unsupported_sessions_fall_back(forced) -> None:
     forced(True)
     X, y = _regression(rows=20)
     spec = NetworkSpec.build(3, [4], 2, "tanh", "identity")
-    cases = [_session(NetworkSpec.build(3, [4], 2, "tanh", "softmax"), X, (y > 0) * 1.0,
-                      "multilabel"),
+    cases = [_session(NetworkSpec.build(3, [4], 2, "tanh", "sigmoid"), X, (y > 0) * 1.0,
+                      "multilabel", loss="mse"),
              _session(spec, X, y, "regression", batch_size=5),
              TrainingSession(spec, initial_params(spec, TrainConfig()),
                              TrainingData(X[:15], y[:15], X[15:], y[15:], task="regression"),
