@@ -3,8 +3,9 @@
 Backprop.loss_and_gradient, TrainMetrics.add, the optimizer step and the trainer's bookkeeping.
 
 `plan(session)` returns None for what it does not cover (the NumPy epoch then runs): mini-
-batches, validation data, class weights, softmax or non-canonical outputs, classification with
-several outputs, products split in halves, other dtypes than float32, large sizes. Any change
+batches, validation data, class weights, an output activation with another loss than its
+canonical one, more than MAX_CLASSES outputs, products split in halves, other dtypes than
+float32, large sizes (MAX_ELEMENTS). Any change
 to those NumPy steps must be made here too: tests/core/test_compiled_epochs.py compares every
 byte of weights and history between the two paths.
 """
@@ -16,6 +17,7 @@ import numpy as np
 
 from core.nn.activations import LEAKY_SLOPE
 from core.nn.epoch_ir import Address, Emitter, f32, f64
+from core.nn.epoch_output import EpochOutput
 from core.nn.epoch_tail import (
     EPOCH0,
     LOSS_SUM,
@@ -82,7 +84,7 @@ class _Unsupported(Exception):
     pass
 
 
-class _Writer(EpochTail):
+class _Writer(EpochOutput, EpochTail):
     def __init__(self, session, buf) -> None:
         self.s, self.buf, self.e = session, buf, Emitter()
         self.keep: list = []
@@ -236,38 +238,6 @@ class _Writer(EpochTail):
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
         return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk)
 
-    def rows(self, a: np.ndarray) -> list[str]:
-        base = self.arr(a)
-        return [self.e.offset(base, j * a.shape[1]) for j in range(a.shape[0])]
-
-    def rows_sum(self, a: np.ndarray) -> str:
-        """a.sum(axis=0) of a C-ordered (k, m) array, as NumPy adds it: from 0, row by row."""
-        e, m = self.e, a.shape[1]
-        out = self.arr(np.empty(m, np.float32))
-        e.zero(out, m)
-        for row in self.rows(a):
-            e.loop_call(np.add, [out, row, out], m, (4, 4, 4))
-        return out
-
-    def softmax(self, z: np.ndarray, probs: np.ndarray) -> tuple[str, str]:
-        """Backprop._fused_output's softmax: (peak, total) pointers, the column maxima and sums
-        of exp (new (m,) arrays in NumPy, kept for the loss)."""
-        e, (k, m) = self.e, z.shape
-        z_rows, p_rows = self.rows(z), self.rows(probs)
-        peak = self.arr(np.empty(m, np.float32))
-        e.copy(peak, z_rows[0], m)  # z.max(axis=0): the first row, then maximum row by row
-        for row in z_rows[1:]:
-            e.loop_call(np.maximum, [peak, row, peak], m, (4, 4, 4))
-        for zr, pr in zip(z_rows, p_rows, strict=True):
-            e.elementwise(m, {"z": zr, "pk": peak, "o": pr}, [("r", "fsub", "z", "pk")],
-                          {"o": "r"})
-        pp = self.arr(probs)
-        e.loop_call(np.exp, [pp, pp], k * m, (4, 4))
-        total = self.rows_sum(probs)
-        for pr in p_rows:
-            e.elementwise(m, {"p": pr, "t": total}, [("r", "fdiv", "p", "t")], {"p": "r"})
-        return peak, total
-
     def not_finite(self, value: str, ty: str) -> str:
         e = self.e
         return e.op(f"fcmp une {ty} {e.op(f'fsub {ty} {value}, {value}')}, 0.0")
@@ -281,42 +251,3 @@ class _Writer(EpochTail):
         decayed = e.op(f"call double {self.r['pow']}(double {e.s_load(LR_DECAY)}, "
                        f"double {steps})")
         return e.op(f"fmul double {e.s_load(LR_BASE)}, {decayed}")
-
-    def output(self, buf, Y: np.ndarray) -> str:
-        """The fused output activation and Backprop.output_delta: the batch's data loss."""
-        e, bp = self.e, self.s._backprop
-        z, probs, delta, n = buf.logits, buf.acts[-1], buf.deltas[-1], buf.logits.size
-        pz, pp, pd, py = self.arr(z), self.arr(probs), self.arr(delta), self.arr(Y)
-        if bp.fused == "sigmoid":
-            scratch = self.arr(buf.scratch)
-            e.loop_call(np.logaddexp, [pz, self.arr(buf.zero), scratch], n, (4, 0, 4))
-            e.elementwise(n, {"z": pz, "sp": scratch, "o": pp}, [("r", "fsub", "z", "sp")],
-                          {"o": "r"})
-            e.loop_call(np.exp, [pp, pp], n, (4, 4))
-        elif bp.fused == "softmax":
-            peak, total = self.softmax(z, probs)
-        else:
-            e.copy(pp, pz, n)
-        e.elementwise(n, {"o": pp, "y": py, "d": pd}, [("r", "fsub", "o", "y")], {"d": "r"})
-        if bp.fused == "identity":
-            squares = e.sdot(self.r["sdot"], n, pd, 1, pd, 1)
-            loss = e.op(f"fmul double 0x3FE0000000000000, "
-                        f"{e.op(f'fpext float {squares} to double')}")
-        elif bp.fused == "softmax":
-            # sum_k y (logsumexp(z) - z_k): lse = log(total) + peak, a new (m,) array.
-            m = buf.m
-            lse = self.arr(np.empty(m, np.float32))
-            e.loop_call(np.log, [total, lse], m, (4, 4))
-            e.elementwise(m, {"l": lse, "pk": peak}, [("r", "fadd", "l", "pk")], {"l": "r"})
-            weights = self.rows_sum(Y)
-            first = e.sdot(self.r["sdot"], m, weights, 1, lse, 1)
-            yz = e.sdot(self.r["sdot"], n, py, 1, pz, 1)
-            loss = e.op(f"fsub double {e.op(f'fpext float {first} to double')}, "
-                        f"{e.op(f'fpext float {yz} to double')}")
-        else:
-            total = e.op(f"fpext float {self.sum(scratch, n)} to double")
-            yz = e.sdot(self.r["sdot"], n, py, 1, pz, 1)
-            loss = e.op(f"fsub double {total}, {e.op(f'fpext float {yz} to double')}")
-        e.elementwise(n, {"d": pd}, [("r", "fmul", "d", f32(1.0 / buf.m))], {"d": "r"})
-        return e.op(f"fdiv double {loss}, {f64(float(buf.m))}")
-

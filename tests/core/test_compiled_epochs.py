@@ -128,6 +128,19 @@ def test_classification_with_several_outputs(forced, rows, output, optimizer) ->
     assert accuracy[-1] > 0.5 and len(set(accuracy)) > 3  # the metric really varies
 
 
+def test_ties_count_for_the_first_maximum_as_in_argmax(forced) -> None:
+    """All-zero weights make every output equal in the first epoch: argmax picks row 0."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(12, 2)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[np.arange(12) % 3]
+    y[:6] = np.eye(3, dtype=np.float32)[0]  # label 0 for half the rows
+    spec = NetworkSpec.build(2, [3], 3, "tanh", "softmax")
+    numpy, compiled = _both(forced, lambda: _session(spec, X, y, initializer="normal",
+                                                     init_std=0.0, epochs=3))
+    assert numpy == compiled
+    assert np.frombuffer(compiled["history"]["train_accuracy"])[0] == 8 / 12
+
+
 def test_divergence_restores_the_same_weights(forced) -> None:
     X, y = _regression(seed=4)
     spec = NetworkSpec.build(3, [8], 2, "identity", "identity")
