@@ -147,7 +147,11 @@ class _Runner:
         key = (session.params.flat, bp.grads.flat, opt, opt._state, bp._l2_mask,
                session._batch_size, session._best, session._backup, session.snapshots is None)
         if self.key is None or any(a is not b for a, b in zip(key, self.key, strict=True)):
-            self.plan = ep.plan(session)
+            try:
+                self.plan = ep.plan(session)
+            except Exception as error:  # noqa: BLE001 - another BLAS, an older NumPy...
+                _log.debug("no compiled epochs for this session, NumPy epochs used: %s", error)
+                self.plan = None
             self.key = key if self.plan is None else \
                 (*key[:3], opt._state, *key[4:])  # plan() may allocate the state
             self.slots = None if self.plan is None else self.plan.emitter.addresses()

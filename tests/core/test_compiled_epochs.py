@@ -239,3 +239,16 @@ def test_feature_major_inputs_are_read_as_the_numpy_epoch_reads_them(forced, mon
     numpy, compiled = _both(forced, lambda: _session(spec, X, y, "regression", optimizer="sgd",
                                                      learning_rate=0.05, epochs=60))
     assert numpy == compiled
+
+
+def test_a_numpy_without_openblas_or_its_loop_api_falls_back(forced, monkeypatch) -> None:
+    from core.nn import numpy_calls
+
+    def missing():
+        raise RuntimeError("expected NumPy's one OpenBLAS, found none")
+    monkeypatch.setattr(numpy_calls, "routines", missing)
+    monkeypatch.setattr(epoch_plan, "routines", missing)
+    forced(True)
+    session = _session(XOR, XOR_X, XOR_Y, epochs=20)
+    list(session.run())
+    assert not compiled_epochs.ran(session) and len(session.history) == 20
