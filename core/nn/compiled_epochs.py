@@ -247,13 +247,16 @@ def _write_rows(session, plan: ep.Plan, count: int) -> None:
             column.frombytes(nan)
     if len(columns["epoch"]) > session._history_cap:
         session.history.bound()
-    last = {name[6:]: float(rows[i, count - 1]) for i, name in enumerate(plan.columns)
-            if name.startswith("train_") and name != "train_loss"}
+    last = {name: float(rows[i, count - 1]) for i, name in enumerate(plan.columns)}
+    metrics_last = {name[6:]: v for name, v in last.items()
+                    if name.startswith("train_") and name != "train_loss"}
+    val_last = {name[4:]: v for name, v in last.items()
+                if name.startswith("val_") and name != "val_loss"}
     metrics = session._metrics
     metrics.n, metrics.right = len(session._X), int(plan_scalar(session, slot.RIGHT))
     metrics.sae, metrics.sse = plan_scalar(session, slot.SAE), plan_scalar(session, slot.SSE)
     session._loss_sum = plan_scalar(session, slot.LOSS_SUM)
-    session._last = (float(rows[1, count - 1]), None, last, {})
+    session._last = (last["train_loss"], last.get("val_loss"), metrics_last, val_last)
 
 
 def plan_scalar(session, index: int) -> float:

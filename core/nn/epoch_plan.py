@@ -3,9 +3,9 @@
 Backprop.loss_and_gradient, TrainMetrics.add, the optimizer step and the trainer's bookkeeping.
 
 `plan(session)` returns None for what it does not cover (the NumPy epoch then runs): mini-
-batches, validation data, class weights, an output activation with another loss than its
-canonical one, more than MAX_CLASSES outputs, products split in halves, other dtypes than
-float32, large sizes (MAX_ELEMENTS). Any change
+batches, validation data for regression (its metrics are pooled in float64), class weights, an
+output activation with another loss than its canonical one, more than MAX_CLASSES outputs,
+products split in halves, other dtypes than float32, large sizes (MAX_ELEMENTS). Any change
 to those NumPy steps must be made here too: tests/core/test_compiled_epochs.py compares every
 byte of weights and history between the two paths.
 """
@@ -59,7 +59,8 @@ def plan(session) -> Plan | None:
     spec, bp, config = session.spec, session._backprop, session.config
     X, Y = session._X, session._Y
     m, k = len(X), Y.shape[0]
-    if (X.dtype != np.float32 or session._batch_size < m or session._val is not None
+    if (X.dtype != np.float32 or session._batch_size < m
+            or (session._val is not None and session.task == "regression")
             or bp.class_weights is not None or bp.fused not in ("sigmoid", "identity", "softmax")
             or any(layer.activation not in HIDDEN for layer in spec.layers[:-1])
             or k > MAX_CLASSES
@@ -68,11 +69,13 @@ def plan(session) -> Plan | None:
             or m * max(spec.sizes) > MAX_ELEMENTS or session.params.flat.size > MAX_ELEMENTS):
         return None
     buf = bp.buffers(m)
-    if buf.plan is None:
-        buf.plan = bp._plan(buf)
-    if any(f[6] is not None for f in buf.plan[0]) or \
-            any(b[10] is not None or b[11] is not None for b in buf.plan[1]):
-        return None
+    buffers = [buf] if session._val is None else [buf, session._val_buffers]
+    for b in buffers:
+        if b.plan is None:
+            b.plan = bp._plan(b)
+        if any(f[6] is not None for f in b.plan[0]) or \
+                any(p[10] is not None or p[11] is not None for p in b.plan[1]):
+            return None
     session.optimizer._buffers(bp.grads)  # the state the first step would allocate
     try:
         return _Writer(session, buf).write()
@@ -182,13 +185,7 @@ class _Writer(EpochOutput, EpochTail):
         if s._features is None:
             s._features = feature_major(X)  # as the NumPy epoch makes it (None when small)
         inputs_t = X.T if s._features is None else s._features
-        forward = buf.plan[0]
-        a = inputs_t
-        for i, (block_t, z, _function, _z_t, _out_t, full, _split) in enumerate(forward):
-            self.dot(block_t, a, z)
-            if i < len(forward) - 1:
-                self.forward(layers[i].activation, z)
-            a = full
+        self.forward_pass(buf, inputs_t)
         loss = self.output(buf, Y)
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, *_rest in buf.plan[1]:
             self.dot(prev if i else inputs_t, delta_t, grad_block)
@@ -212,7 +209,16 @@ class _Writer(EpochOutput, EpochTail):
         train_loss = e.op(f"fdiv double {loss_sum}, {rows}")
         columns = ["epoch", "train_loss", *(f"train_{n}" for n in metrics)]
         values = [epoch, train_loss, *metrics.values()]
-        better, best, best_epoch, wait = self.improved(train_loss, epoch, p_flat, n_params)
+        monitored = train_loss
+        if s._val is not None:  # TrainingSession._validate
+            X_val, Y_val, _rows, features = s._val
+            val_buf = s._val_buffers
+            self.forward_pass(val_buf, X_val.T if features is None else features)
+            monitored = self.output(val_buf, Y_val)
+            val_metrics = self.metrics(val_buf.acts[-1], Y_val, validation=True)
+            columns += ["val_loss", *(f"val_{n}" for n in val_metrics)]
+            values += [monitored, *val_metrics.values()]
+        better, best, best_epoch, wait = self.improved(monitored, epoch, p_flat, n_params)
         states, max_chunk = None, MAX_CHUNK
         if s.snapshots is not None:  # what capture() takes that changes from epoch to epoch
             columns += ["_lr", "_best_loss", "_best_epoch", "_wait"]
@@ -237,6 +243,17 @@ class _Writer(EpochOutput, EpochTail):
                       f"  %e.target = or i64 %e.stop0, {TARGET_REACHED}",
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
         return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk)
+
+    def forward_pass(self, buf, inputs_t: np.ndarray) -> None:
+        """Backprop.forward: each layer's product, then its activation (the output layer's
+        is in `output`)."""
+        forward, layers = buf.plan[0], self.s.spec.layers
+        a = inputs_t
+        for i, (block_t, z, _function, _z_t, _out_t, full, _split) in enumerate(forward):
+            self.dot(block_t, a, z)
+            if i < len(forward) - 1:
+                self.forward(layers[i].activation, z)
+            a = full
 
     def not_finite(self, value: str, ty: str) -> str:
         e = self.e

@@ -10,6 +10,7 @@ import numpy as np
 from core.nn import optimizers
 from core.nn.epoch_ir import f64
 from core.nn.optimizers import SGD, Momentum, RMSProp
+from core.nn.train_monitor import FirstMaxHits, TrainMetrics
 
 (EPOCH0, LR, LR_BASE, LR_BASE_EPOCH, LR_DECAY, STEPS0, BEST_LOSS, BEST_EPOCH, WAIT, TARGET,
  PATIENCE, ROWS, SST, LOSS_SUM, B1, B2, EPS, MU, RHO, FLUSH_BELOW, RIGHT, SAE, SSE) = range(23)
@@ -45,17 +46,26 @@ class EpochTail:
             "exit:", "  ret i64 %c.next", "}"]))
         return e.op(f"call i64 @{name}(ptr {first}, ptr {second})")
 
+    def val_labels(self) -> np.ndarray:
+        """The class labels of the validation rows, as TrainingSession._validate's counter
+        (a TrainMetrics of the validation targets) has them."""
+        return TrainMetrics(self.s.task, self.s._val[2]).labels
+
     def first_max_hits(self, outputs: np.ndarray, labels: np.ndarray) -> str:
-        """count_nonzero(outputs.argmax(axis=0) == labels) for (k, m) outputs: the first
-        maximum of each column (a NaN is a maximum, as in NumPy's argmax)."""
+        """How many of the (k, m) outputs' columns have their first maximum in the label's row,
+        as TrainMetrics counts them: NumPy's argmax (a NaN is a maximum), or FirstMaxHits
+        where it applies (a column holding a NaN never counts there). The two differ only for
+        NaN outputs, which a finite training loss rules out but validation inputs may not."""
         e, (k, m) = self.e, outputs.shape
+        nan_never_counts = FirstMaxHits.fits(k, m)
         labels = np.ascontiguousarray(labels, dtype=np.int64)
         name = f"hits{len(e.functions)}"
         lines = [f"define internal i64 @{name}(ptr %x, ptr %lab) {{", "entry:",
                  "  br label %col", "col:", "  %i = phi i64 [ 0, %entry ], [ %next, %col ]",
                  "  %c = phi i64 [ 0, %entry ], [ %c.next, %col ]",
                  "  %a0.at = getelementptr inbounds float, ptr %x, i64 %i",
-                 "  %best0 = load float, ptr %a0.at"]
+                 "  %best0 = load float, ptr %a0.at", "  %idx0 = add i64 0, 0",
+                 "  %anynan0 = fcmp uno float %best0, 0.0"]
         for j in range(1, k):
             lines += [f"  %a{j}.at = getelementptr inbounds float, ptr %x, i64 {j * m}",
                       f"  %a{j}.ati = getelementptr inbounds float, ptr %a{j}.at, i64 %i",
@@ -64,29 +74,36 @@ class EpochTail:
                       f"  %nan{j} = fcmp uno float %best{j - 1}, 0.0",
                       f"  %no{j} = xor i1 %nan{j}, true", f"  %take{j} = and i1 %up{j}, %no{j}",
                       f"  %best{j} = select i1 %take{j}, float %a{j}, float %best{j - 1}",
-                      f"  %idx{j} = select i1 %take{j}, i64 {j}, i64 %idx{j - 1}"]
-        lines.insert(8, "  %idx0 = add i64 0, 0")
+                      f"  %idx{j} = select i1 %take{j}, i64 {j}, i64 %idx{j - 1}",
+                      f"  %isnan{j} = fcmp uno float %a{j}, 0.0",
+                      f"  %anynan{j} = or i1 %anynan{j - 1}, %isnan{j}"]
         lines += ["  %l.at = getelementptr inbounds i64, ptr %lab, i64 %i",
-                  "  %l = load i64, ptr %l.at", f"  %same = icmp eq i64 %idx{k - 1}, %l",
+                  "  %l = load i64, ptr %l.at", f"  %hit = icmp eq i64 %idx{k - 1}, %l",
+                  f"  %clean = xor i1 %anynan{k - 1}, true",
+                  f"  %same = and i1 %hit, {'%clean' if nan_never_counts else 'true'}",
                   "  %one = zext i1 %same to i64", "  %c.next = add i64 %c, %one",
                   "  %next = add nuw nsw i64 %i, 1", f"  %done = icmp eq i64 %next, {m}",
                   "  br i1 %done, label %exit, label %col", "exit:", "  ret i64 %c.next", "}"]
         e.functions.append("\n".join(lines))
         return e.op(f"call i64 @{name}(ptr {self.arr(outputs)}, ptr {self.arr(labels)})")
 
-    def metrics(self, outputs: np.ndarray, Y: np.ndarray) -> dict[str, str]:
-        """TrainMetrics.add then .result() for the full batch: {name: double value}."""
+    def metrics(self, outputs: np.ndarray, Y: np.ndarray, validation: bool = False
+                ) -> dict[str, str]:
+        """TrainMetrics.add then .result() for the full batch: {name: double value}; the
+        training metrics' counts also go to S (validation's counter is a separate one)."""
         e, task, n = self.e, self.s.task, outputs.size
         po, py = self.arr(outputs), self.arr(Y)
         if task != "regression":
+            labels = self.val_labels() if validation else self.s._metrics.labels
             if task == "classification" and outputs.shape[0] > 1:
-                right = self.first_max_hits(outputs, self.s._metrics.labels)
+                right = self.first_max_hits(outputs, labels)
             elif task == "classification":
-                right = self.count(n, po, self.arr(self.s._metrics.labels), "i8")
+                right = self.count(n, po, self.arr(labels), "i8")
             else:
                 right = self.count(n, po, py, "float")
             right = e.op(f"uitofp i64 {right} to double")
-            e.s_store(RIGHT, right)
+            if not validation:
+                e.s_store(RIGHT, right)
             # right / n rows (classification), right / (n rows * k) decisions (multilabel)
             total = outputs.shape[1] if task == "classification" else n
             return {"accuracy": e.op(f"fdiv double {right}, {f64(float(total))}")}

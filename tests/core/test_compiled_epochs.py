@@ -62,8 +62,7 @@ def _both(forced, make, slice_seconds=None, runs=(None,)) -> tuple[dict, dict]:
         session = make()
         events = [e for max_epochs in runs
                   for e in session.run(max_epochs=max_epochs, slice_seconds=slice_seconds)]
-        ran = session.__dict__.get("_compiled_epochs")
-        assert (ran is not None and ran.plan is not None) == compiled  # the path really ran
+        assert compiled_epochs.ran(session) == compiled  # the path really ran
         results.append(_state(session, events))
     return results[0], results[1]
 
@@ -128,6 +127,34 @@ def test_classification_with_several_outputs(forced, rows, output, optimizer) ->
     assert accuracy[-1] > 0.5 and len(set(accuracy)) > 3  # the metric really varies
 
 
+@pytest.mark.parametrize(("task", "output", "rows", "patience"), [
+    ("classification", "softmax", 40, None), ("classification", "softmax", 300, 3),
+    ("classification", "sigmoid", 30, 2), ("multilabel", "sigmoid", 25, None)])
+def test_validation_loss_and_accuracy(forced, task, output, rows, patience) -> None:
+    """Validation rows: their loss and accuracy every epoch, early stopping on them."""
+    rng = np.random.default_rng(rows)
+    X = rng.normal(size=(rows + 17, 3)).astype(np.float32)
+    k = 1 if output == "sigmoid" and task == "classification" else 3
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.4)
+    y = np.eye(3, dtype=np.float32)[labels] if k > 1 else (labels > 0).astype(np.float32)[:, None]
+    if task == "multilabel":
+        y = (rng.random((rows + 17, 3)) > 0.5).astype(np.float32)
+    spec = NetworkSpec.build(3, [6], k, "relu", output)
+
+    def make():
+        config = TrainConfig(optimizer="adam", learning_rate=0.03, epochs=150,
+                             early_stopping_patience=patience)
+        return TrainingSession(spec, initial_params(spec, config),
+                               TrainingData(X[:rows], y[:rows], X[rows:], y[rows:], task=task),
+                               config)
+    numpy, compiled = _both(forced, make, slice_seconds=0.01, runs=(40, None))
+    assert numpy["history"] == compiled["history"] and numpy["params"] == compiled["params"]
+    assert numpy["best"] == compiled["best"]
+    assert [e[:6] for e in numpy["events"][-2:]] == [e[:6] for e in compiled["events"][-2:]]
+    val = np.frombuffer(compiled["history"]["val_accuracy"])
+    assert np.isfinite(val).all() and len(set(val)) > 1
+
+
 def test_ties_count_for_the_first_maximum_as_in_argmax(forced) -> None:
     """All-zero weights make every output equal in the first epoch: argmax picks row 0."""
     rng = np.random.default_rng(7)
@@ -171,6 +198,7 @@ def test_unsupported_sessions_fall_back(forced) -> None:
     cases = [_session(NetworkSpec.build(3, [4], 2, "tanh", "sigmoid"), X, (y > 0) * 1.0,
                       "multilabel", loss="mse"),
              _session(spec, X, y, "regression", batch_size=5),
+             _session(spec, X, y, "regression", class_weights=None, dtype="float64"),
              TrainingSession(spec, initial_params(spec, TrainConfig()),
                              TrainingData(X[:15], y[:15], X[15:], y[15:], task="regression"),
                              TrainConfig(epochs=5))]
