@@ -9,7 +9,11 @@ Two workloads, each trained headless (TrainingSession.run in a loop) and then in
 A 5 ms QTimer on the UI thread records the largest gap between ticks while training runs. Both
 sides train the same rows (the app's validation rows too), and the process collects garbage as
 the app does (gui.app.collect_on_ui_thread).
-Each workload runs --repeat headless/in-app pairs; figures are medians (the largest gap is the
+Headless also runs once with a snapshot store, as the app's time machine gives each session, to
+tell that cost (a state per epoch) from the UI's. Both sides train by slices, as the app's worker
+does (so both run the compiled loop where
+core.nn.compiled_epochs has one, built once before the timed pairs). Each workload runs --repeat
+headless/in-app pairs; figures are medians (the largest gap is the
 largest of all runs). Prints figures and MET/MISSED; asserts nothing.
 
 --contention: the 784 workload again with one core kept busy by another process (a plain busy
@@ -49,16 +53,25 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
     return path
 
 
-def headless_seconds(spec: NetworkSpec, dataset: object, config: object) -> float:
+def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
+                     store: bool = False) -> float:
+    """Seconds of one headless run; `store`: with a snapshot store as the app's time machine
+    gives every session (a state per epoch), to tell its cost from the UI's."""
+    from core.nn.snapshots import DEFAULT_BUDGET_BYTES, SnapshotStore
     from core.nn.training import initial_params
     from core.recipe.pairing import training_data
+    from gui.control.worker import EVENT_SLICE
 
     data = training_data(spec, dataset)  # as the app trains it: with its validation rows
 
     start = time.perf_counter()  # like the app's Train press: the session is made in the timing
     session = TrainingSession(spec, initial_params(spec, config), data,
                               dataclasses.replace(config, params_every_seconds=None))
-    for _ in session.run():
+    if store:
+        session.snapshots = SnapshotStore(DEFAULT_BUDGET_BYTES)
+    # Events by slices, as the app's worker asks for them: an event per epoch would keep the
+    # headless side off the compiled loop (core.nn.compiled_epochs), which the app runs.
+    for _ in session.run(slice_seconds=EVENT_SLICE):
         pass
     return time.perf_counter() - start
 
@@ -117,6 +130,7 @@ def spin(ms: int) -> None:
 @dataclasses.dataclass
 class Run:
     headless: float
+    stored: float  # headless with the time machine's snapshot store
     app: float
     updates: int
     ui_cpu: float
@@ -127,13 +141,18 @@ def measure(window: object, meter: GapMeter, repeat: int) -> list[Run]:
     """`repeat` pairs of headless then in-app runs of the document's current setup, each from
     fresh weights, so a noisy machine shows as spread rather than as one unlucky figure."""
     doc = window.doc
+    # Once untimed: the compiled loop for this network is built the first time a process trains
+    # it (core.nn.compiled_epochs), and neither side should pay for that.
+    headless_seconds(doc.spec, doc.dataset, doc.config)
     runs = []
     for _ in range(repeat):
         window.controller.training.reset_weights()
         spin(100)
         headless = headless_seconds(doc.spec, doc.dataset, doc.config)
+        stored = headless_seconds(doc.spec, doc.dataset, doc.config, store=True)
         seconds, updates, cpu = in_app_seconds(window, meter)
-        runs.append(Run(headless, seconds, updates, cpu, np.array(meter.gaps[1:] or [0.0])))
+        runs.append(Run(headless, stored, seconds, updates, cpu,
+                        np.array(meter.gaps[1:] or [0.0])))
     return runs
 
 
@@ -180,7 +199,10 @@ def report(name: str, epochs: int, runs: list[Run]) -> None:
     updates = median([r.updates / r.app for r in runs])
     cpu = median([r.ui_cpu / r.app for r in runs])
     print(f"{name}: {epochs:,} epochs, median of {len(runs)} pair(s)")
-    print(f"  headless {headless:.2f} s ({epochs / headless:,.0f} epochs/s)")
+    stored = median([r.stored for r in runs])
+    print(f"  headless {headless:.2f} s ({epochs / headless:,.0f} epochs/s); with the time "
+          f"machine's snapshot store {stored:.2f} s (in app / that: "
+          f"{', '.join(f'{r.app / r.stored:.2f}' for r in runs)}: the UI's own share)")
     print(f"  in app   {app:.2f} s ({epochs / app:,.0f} epochs/s), {updates:.1f} UI updates/s")
     per_update = median([1000 * r.ui_cpu / max(r.updates, 1) for r in runs])
     print(f"  UI thread busy {100 * cpu:.0f} % of the run (thread CPU time, Python and Qt), "
