@@ -166,17 +166,18 @@ class LossPlot(QWidget):
         self._cap = points_for_width(curve_pixels(self.view))
         ends, drawn = sample_history(history.columns, 0 if self._blank else len(history),
                                      self._metric, self.curves, shown_epochs, self._cap)
-        self._series = {key: Series.of(y) for key, (_, y) in drawn.items()}
-        self._series["epoch"] = Series.of(ends)
-        shown = set()
+        self._series = {key: Series.of(y) for key, (_, y) in drawn.items()} | {
+            "epoch": Series.of(ends)}
+        shown, fitted = set(), set()  # (fitted: each plot's ranges, once a redraw)
         for key, curve in self.curves.items():
             x, y = drawn[key]
             series = self._series[key]
             # A column that is all NaN (no validation split) gets no curve and no legend entry.
             if series.n and (key in self._shown or series.has_finite):
                 shown.add(key)
-                if self._follow:
-                    self._fit_ranges(key.endswith("loss"))  # ranges first: one clip per curve
+                if self._follow and (loss := key.endswith("loss")) not in fitted:
+                    fitted.add(loss)
+                    self._fit_ranges(loss)  # ranges first: one clip per curve
                 curve.setData(x, y)
             elif curve.xData is not None and len(curve.xData):
                 curve.setData([], [])  # (an emptied PlotDataItem's xData is None)
@@ -241,9 +242,8 @@ class LossPlot(QWidget):
                 legend.addItem(self.curves[f"{split}_loss"], name)
 
     def _update_best_epoch(self) -> None:
-        patience = self._doc.config.early_stopping_patience
-        show_best_epoch(self._plots, getattr(self._doc.history, "best_epoch", None) if patience
-                        else None)
+        best = getattr(self._doc.history, "best_epoch", None)
+        show_best_epoch(self._plots, best if self._doc.config.early_stopping_patience else None)
 
     @Slot(object)
     def _on_document_config_changed(self, _config: TrainConfig) -> None:

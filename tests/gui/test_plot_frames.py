@@ -118,3 +118,23 @@ def test_an_empty_curve_is_not_fed_again_on_every_frame(qtbot, monkeypatch) -> N
         plot.live.draw_now()
     assert fed == []
     assert len(plot.curves["train_loss"].getOriginalDataset()[0]) == 40
+
+
+def test_a_redraw_fits_each_plots_ranges_once(qtbot, monkeypatch) -> None:
+    doc, plot = _plot(qtbot)
+    epochs = [1.0, 2.0, 3.0]
+    doc.append_history({"epoch": epochs, "train_loss": [0.9, 0.5, 0.4],
+                        "val_loss": [0.9, 0.6, 0.5], "train_accuracy": [0.5, 0.7, 0.8],
+                        "val_accuracy": [0.4, 0.6, 0.7]})
+    fits = []
+    real = plot._fit_ranges
+    monkeypatch.setattr(plot, "_fit_ranges", lambda loss: fits.append(loss) or real(loss))
+    plot.live.draw_now()
+    assert sorted(fits) == [False, True]  # four curves, two plots: each plot once
+
+
+def test_a_slow_view_waits_a_whole_frame_for_the_update_that_draws_it() -> None:
+    from gui.control.cadence import FRAME_MS, GRACE_MS, SLOW_FRAME_MS, grace_ms
+
+    assert grace_ms(FRAME_MS) == GRACE_MS
+    assert grace_ms(SLOW_FRAME_MS) == FRAME_MS
