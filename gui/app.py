@@ -86,11 +86,21 @@ def run_app(argv: list[str], settings_path: str | None = None) -> int:
 
 def collect_on_ui_thread(parent: QObject, interval_ms: int = 1000) -> QTimer:
     """Turn Python's automatic cyclic GC off and collect on a UI-thread timer instead, a
-    generation when its count passes the threshold automatic collection would have used."""
+    generation when its count passes the threshold automatic collection would have used (while
+    a training run is live: freeze instead, see below)."""
     threshold = gc.get_threshold()
     gc.disable()
 
     def collect() -> None:
+        if gc.get_freeze_count():
+            # A run is live (gui.control.training_control froze the heap): what it made since
+            # is frozen too instead of scanned. A fast run makes ~100,000 tracked objects a
+            # second (the time machine's states), and scanning them took 25-85 ms a second on
+            # this thread with the GIL held: the window and the run both stopped. Freezing
+            # costs nothing; refcounting still frees what the run drops, and the run's end
+            # unfreezes all of it for the collections after.
+            gc.freeze()
+            return
         counts = gc.get_count()
         for generation in range(3):
             if counts[generation] <= threshold[generation]:

@@ -187,3 +187,23 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
     assert event.epochs_at_wait[0] == 0  # nothing trained before the UI let it go
     # The window's repaint for the training state (buttons, hint) came before the release.
     assert "repaint" in order and order.index("repaint") < order.index("release")
+
+
+def test_while_a_run_is_live_the_collector_freezes_new_objects_instead_of_scanning(qtbot):
+    from PySide6.QtCore import QObject as Owner
+
+    from gui.app import collect_on_ui_thread
+
+    owner = Owner()
+    gc.freeze()  # as a live run leaves the heap (TrainingController._launch)
+    try:
+        frozen = gc.get_freeze_count()
+        collect_on_ui_thread(owner, interval_ms=10)
+        made = gc.get_threshold()[0] + 10
+        junk = [[] for _ in range(made)]  # what a fast run makes
+        qtbot.waitUntil(lambda: gc.get_freeze_count() >= frozen + made, timeout=5_000)
+        assert gc.get_count()[0] < gc.get_threshold()[0] and len(junk) == made  # none to scan
+    finally:
+        gc.unfreeze()
+        gc.enable()
+        owner.deleteLater()
