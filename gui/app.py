@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, QTi
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gui.control import heap
 from gui.theme import apply_theme, current_theme
 
 ORGANIZATION = "Perceptron Studio"
@@ -92,13 +93,7 @@ def collect_on_ui_thread(parent: QObject, interval_ms: int = 1000) -> QTimer:
     gc.disable()
 
     def collect() -> None:
-        if gc.get_freeze_count():
-            # A run is live (gui.control.training_control froze the heap): what it made since
-            # is frozen too instead of scanned. A fast run makes ~100,000 tracked objects a
-            # second (the time machine's states), and scanning them took 25-85 ms a second on
-            # this thread with the GIL held: the window and the run both stopped. Freezing
-            # costs nothing; refcounting still frees what the run drops, and the run's end
-            # unfreezes all of it for the collections after.
+        if heap.frozen():  # a run is live: what it made is frozen too, not scanned
             gc.freeze()
             return
         counts = gc.get_count()

@@ -8,7 +8,6 @@ the UI thread reads it only when idle.
 """
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -16,6 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.errors import StudioError
 from core.nn.train_config import EventKind
 from core.nn.training import History, TrainConfig, TrainingEvent, TrainingSession, initial_params
+from gui.control import heap
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.session import SessionState as S
@@ -155,10 +155,7 @@ class TrainingController(SessionKeeping, QObject):
         self._job.ended.connect(self._on_job_ended)
         self._user_stopped = False
         self._doc.set_training_state(S.TRAINING)
-        # While a run is live, a full cyclic collection would scan the whole window's ~100,000
-        # objects (~120 ms holding the GIL: a frozen window and a stalled run). Objects made
-        # before the run are left out of collections until it ends; new ones are collected.
-        gc.freeze()
+        heap.freeze()  # no cyclic collection scans the window or the run's objects meanwhile
         self._job.start()
 
     def _shift(self, points: dict[str, list]) -> dict[str, list]:
@@ -198,7 +195,7 @@ class TrainingController(SessionKeeping, QObject):
     @Slot()
     def _on_job_ended(self) -> None:
         self._job = None
-        gc.unfreeze()  # the next collection may free what the run left unreachable
+        heap.unfreeze()  # the next collection may free what the run left unreachable
         event, self._last_event = self._last_event, None
         if self._pausing:
             state = S.PAUSED

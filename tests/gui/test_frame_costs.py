@@ -193,9 +193,10 @@ def test_while_a_run_is_live_the_collector_freezes_new_objects_instead_of_scanni
     from PySide6.QtCore import QObject as Owner
 
     from gui.app import collect_on_ui_thread
+    from gui.control import heap
 
     owner = Owner()
-    gc.freeze()  # as a live run leaves the heap (TrainingController._launch)
+    heap.freeze()  # as a live run leaves it (TrainingController._launch)
     try:
         frozen = gc.get_freeze_count()
         collect_on_ui_thread(owner, interval_ms=10)
@@ -204,6 +205,6 @@ def test_while_a_run_is_live_the_collector_freezes_new_objects_instead_of_scanni
         qtbot.waitUntil(lambda: gc.get_freeze_count() >= frozen + made, timeout=5_000)
         assert gc.get_count()[0] < gc.get_threshold()[0] and len(junk) == made  # none to scan
     finally:
-        gc.unfreeze()
+        heap.unfreeze()
         gc.enable()
         owner.deleteLater()
