@@ -111,7 +111,10 @@ def _run(session: TrainingSession, stderr: TextIO) -> TrainingEvent:
     bar = _ProgressBar(stderr, session.config.epochs) if _isatty(stderr) else None
     last = None
     try:
-        for event in session.run():
+        # Events per slice, as the app trains: every epoch still lands in the history, and at
+        # XOR scale an event per epoch cost more than the epoch (and kept the compiled loop of
+        # core.nn.compiled_epochs, which runs many epochs per call, from running).
+        for event in session.run(slice_seconds=REDRAW_SECONDS / 4):
             last = event
             if bar is not None:
                 bar.update(event)

@@ -232,6 +232,22 @@ def test_the_loader_compiles_off_the_training_thread_then_the_loop_runs(monkeypa
     assert compiled_epochs.ran(session) and len(session.history) == 40
 
 
+def test_a_numpy_release_not_checked_byte_for_byte_keeps_the_numpy_epoch(monkeypatch) -> None:
+    monkeypatch.setattr(compiled_epochs, "_numpy_verified", False)
+    monkeypatch.setattr(compiled_epochs, "force", None)
+    monkeypatch.setattr(compiled_epochs, "START_AFTER", 0.0)
+    session = _session(XOR, XOR_X, XOR_Y, epochs=40)
+    list(session.run(slice_seconds=0.01))
+    assert not compiled_epochs.ran(session) and len(session.history) == 40
+    assert compiled_epochs._numpy_verified is False
+
+
+def test_the_installed_numpy_is_one_the_loop_was_checked_against() -> None:
+    """If this fails, NumPy changed release: run this file's byte-for-byte tests (they force the
+    loop whatever the release) and add the release to VERIFIED_NUMPY once they pass."""
+    assert ".".join(np.__version__.split(".")[:2]) in compiled_epochs.VERIFIED_NUMPY
+
+
 @pytest.mark.parametrize("options", [
     {"optimizer": "adam", "learning_rate": 0.05, "lr_schedule": "exponential", "lr_decay": 0.98},
     {"optimizer": "momentum", "learning_rate": 2.0, "early_stopping_patience": 4}])
