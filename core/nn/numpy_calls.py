@@ -18,6 +18,7 @@ last bit. So the compiled epoch calls the very same functions:
 from __future__ import annotations
 
 import ctypes
+from pathlib import Path
 
 import numpy as np
 
@@ -54,12 +55,18 @@ def ufunc_loop(ufunc: np.ufunc, strides: tuple[int, ...]) -> tuple[int, int, int
 
 
 def _openblas() -> ctypes.CDLL:
-    """The OpenBLAS NumPy loaded (the very same copy: dlopen of its path returns its handle)."""
+    """The OpenBLAS NumPy loaded (the very same copy: dlopen of its path returns its handle).
+
+    SciPy (imported by scikit-learn) and PyTorch bring OpenBLAS copies of their own, so with
+    several loaded the one in NumPy's wheel's own library folder (numpy.libs) is NumPy's."""
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1]}
-    paths = [p for p in paths if ".so" in p]
+    paths = sorted(p for p in paths if ".so" in p)
+    if len(paths) > 1:
+        own = Path(np.__file__).resolve().parent.parent / "numpy.libs"
+        paths = [p for p in paths if Path(p).resolve().parent == own]
     if len(paths) != 1:
-        raise RuntimeError(f"expected NumPy's one OpenBLAS, found {sorted(paths) or 'none'}")
+        raise RuntimeError(f"expected NumPy's one OpenBLAS, found {paths or 'none'}")
     return ctypes.CDLL(paths[0])
 
 

@@ -232,6 +232,20 @@ def test_the_loader_compiles_off_the_training_thread_then_the_loop_runs(monkeypa
     assert compiled_epochs.ran(session) and len(session.history) == 40
 
 
+def test_another_openblas_in_the_process_does_not_keep_the_loop_from_numpys(forced) -> None:
+    """SciPy (scikit-learn imports it) loads an OpenBLAS of its own beside NumPy's; the loop
+    must still call NumPy's copy and give its bytes."""
+    pytest.importorskip("scipy.linalg")
+    with open("/proc/self/maps") as maps:
+        loaded = {line.split()[-1] for line in maps if "openblas" in line.rsplit("/", 1)[-1]}
+    if len({p for p in loaded if ".so" in p}) < 2:
+        pytest.skip("SciPy shares NumPy's OpenBLAS here")
+    numpy_epochs, compiled = _both(forced, lambda: _session(XOR, XOR_X, XOR_Y, epochs=50,
+                                                            optimizer="adam",
+                                                            learning_rate=0.05))
+    assert compiled == numpy_epochs
+
+
 def test_a_numpy_release_not_checked_byte_for_byte_keeps_the_numpy_epoch(monkeypatch) -> None:
     monkeypatch.setattr(compiled_epochs, "_numpy_verified", False)
     monkeypatch.setattr(compiled_epochs, "force", None)
