@@ -18,6 +18,7 @@ import struct
 import numpy as np
 
 from core.nn import numpy_calls
+from core.nn.fused_kernels import element_loads
 
 _BINARY = {"fadd", "fsub", "fmul", "fdiv"}
 
@@ -126,9 +127,7 @@ class Emitter:
         lines = [f"define internal void @{name}({', '.join(params)}) {{", "entry:",
                  "  br label %loop", "loop:",
                  "  %i = phi i64 [ 0, %entry ], [ %next, %loop ]"]
-        for a in arrays:
-            lines += [f"  %{a}.at = getelementptr inbounds float, ptr %{a}.base, i64 %i",
-                      f"  %{a} = load float, ptr %{a}.at"]
+        lines += element_loads(arrays, "float")
         for result, op, *operands in ops:
             names = [o if o[0] in "0-123456789" else f"%{o}" for o in operands]
             if op in _BINARY:

@@ -54,6 +54,15 @@ KERNELS = {
 _TYPES = {"f": ("float", "f32", ctypes.c_float), "d": ("double", "f64", ctypes.c_double)}
 
 
+def element_loads(arrays: list[str] | dict, ty: str) -> list[str]:
+    """A loop body's first lines: element %i of each array (%<name>.base) loaded as %<name>."""
+    lines = []
+    for a in arrays:
+        lines += [f"  %{a}.at = getelementptr inbounds {ty}, ptr %{a}.base, i64 %i",
+                  f"  %{a} = load {ty}, ptr %{a}.at"]
+    return lines
+
+
 def function_ir(name: str, char: str, flush: bool) -> str:
     """One loop `for i < n: <operations on element i>`; with `flush`, each flushed state value
     below `tiny` in magnitude is stored as +0 (what np.putmask(buffer, |buffer| < tiny, 0)
@@ -67,9 +76,7 @@ def function_ir(name: str, char: str, flush: bool) -> str:
              "entry:", "  %empty = icmp slt i64 %n, 1",
              "  br i1 %empty, label %exit, label %loop", "loop:",
              "  %i = phi i64 [ 0, %entry ], [ %next, %loop ]"]
-    for a in arrays:
-        lines += [f"  %{a}.at = getelementptr inbounds {ty}, ptr %{a}.base, i64 %i",
-                  f"  %{a} = load {ty}, ptr %{a}.at"]
+    lines += element_loads(arrays, ty)
     for result, op, *operands in operations:
         if op == "sqrt":
             lines.append(f"  %{result} = call {ty} @llvm.sqrt.{suffix}({ty} %{operands[0]})")
