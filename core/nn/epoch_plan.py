@@ -28,7 +28,6 @@ from core.nn.epoch_tail import (
     TARGET,
     EpochTail,
 )
-from core.nn.input_layout import feature_major
 from core.nn.numpy_calls import dot_call, routines
 from core.nn.optimizers import SGD, Adam, Momentum, RMSProp
 
@@ -69,7 +68,7 @@ def plan(session) -> Plan | None:
             or m * max(spec.sizes) > MAX_ELEMENTS or session.params.flat.size > MAX_ELEMENTS):
         return None
     buf = bp.buffers(m)
-    buffers = [buf] if session._val is None else [buf, session._val_buffers]
+    buffers = [buf] if session._val is None else [buf, session._val.buffers]
     for b in buffers:
         if b.plan is None:
             b.plan = bp._plan(b)
@@ -182,9 +181,8 @@ class _Writer(EpochOutput, EpochTail):
         p_flat = self.arr(flat)
         e.copy(self.arr(s._backup), p_flat, n_params)  # _start_epoch
         lr = self.learning_rate()
-        if s._features is None:
-            s._features = feature_major(X)  # as the NumPy epoch makes it (None when small)
-        inputs_t = X.T if s._features is None else s._features
+        features = s.full_batch_features()  # what the NumPy epoch reads
+        inputs_t = X.T if features is None else features
         self.forward_pass(buf, inputs_t)
         loss = self.output(buf, Y)
         for i, delta, delta_t, grad_block, weights, prev, prev_delta, *_rest in buf.plan[1]:
@@ -211,8 +209,8 @@ class _Writer(EpochOutput, EpochTail):
         values = [epoch, train_loss, *metrics.values()]
         monitored = train_loss
         if s._val is not None:  # TrainingSession._validate
-            X_val, Y_val, _rows, features = s._val
-            val_buf = s._val_buffers
+            val = s._val
+            X_val, Y_val, features, val_buf = val.X, val.Y, val.features, val.buffers
             self.forward_pass(val_buf, X_val.T if features is None else features)
             monitored = self.output(val_buf, Y_val)
             val_metrics = self.metrics(val_buf.acts[-1], Y_val, validation=True)

@@ -10,7 +10,7 @@ import numpy as np
 from core.nn import optimizers
 from core.nn.epoch_ir import f64
 from core.nn.optimizers import SGD, Momentum, RMSProp
-from core.nn.train_monitor import FirstMaxHits, TrainMetrics
+from core.nn.train_monitor import FirstMaxHits
 
 (EPOCH0, LR, LR_BASE, LR_BASE_EPOCH, LR_DECAY, STEPS0, BEST_LOSS, BEST_EPOCH, WAIT, TARGET,
  PATIENCE, ROWS, SST, LOSS_SUM, B1, B2, EPS, MU, RHO, FLUSH_BELOW, RIGHT, SAE, SSE) = range(23)
@@ -47,9 +47,9 @@ class EpochTail:
         return e.op(f"call i64 @{name}(ptr {first}, ptr {second})")
 
     def val_labels(self) -> np.ndarray:
-        """The class labels of the validation rows, as TrainingSession._validate's counter
-        (a TrainMetrics of the validation targets) has them."""
-        return TrainMetrics(self.s.task, self.s._val[2]).labels
+        """The class labels of the validation rows, as TrainingSession._validate's counter has
+        them."""
+        return self.s._val.counter.labels
 
     def first_max_hits(self, outputs: np.ndarray, labels: np.ndarray) -> str:
         """How many of the (k, m) outputs' columns have their first maximum in the label's row,

@@ -18,6 +18,7 @@ last bit. So the compiled epoch calls the very same functions:
 from __future__ import annotations
 
 import ctypes
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,7 @@ def _openblas() -> ctypes.CDLL:
     return ctypes.CDLL(paths[0])
 
 
+@functools.cache  # the addresses stay put for the process; /proc/self/maps is read once
 def routines() -> dict[str, int]:
     """Addresses of sgemm, sgemv, sdot (NumPy's ILP64 OpenBLAS names) and the C library's pow
     (what Python's float ** float calls)."""

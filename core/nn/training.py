@@ -20,7 +20,7 @@ import numpy as np
 
 from core.errors import TrainingError
 from core.nn import compiled_epochs
-from core.nn.backprop import Backprop, Buffers, augment, targets
+from core.nn.backprop import Backprop, augment, targets
 from core.nn.blas_threads import epoch_limit
 from core.nn.class_weights import check_class_weights
 from core.nn.epoch_book import NAN, EpochBook
@@ -29,7 +29,7 @@ from core.nn.initializers import init_params
 from core.nn.input_layout import feature_major
 from core.nn.live_changes import LiveChange, LiveSettings
 from core.nn.losses import loss_for
-from core.nn.metrics import METRIC_NAMES, compute_metrics
+from core.nn.metrics import METRIC_NAMES
 from core.nn.optimizers import make_optimizer
 from core.nn.params import Params
 from core.nn.snapshots import SnapshotStore, capture
@@ -42,6 +42,7 @@ from core.nn.train_config import (
     checked_arrays,
 )
 from core.nn.train_monitor import TrainMetrics
+from core.nn.validation_rows import ValidationRows
 
 __all__ = ["EventKind", "History", "TrainConfig", "TrainingData", "TrainingEvent",
            "TrainingSession", "train", "initial_params"]
@@ -80,12 +81,10 @@ class TrainingSession(LiveSettings, EpochBook):
         # transposed (see core.nn.backprop).
         X, Y = checked_arrays(spec, data.y, data.X, dtype, "training")
         self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
-        self._features: np.ndarray | None = None  # feature-major _X for full batch, made once
+        self._features: np.ndarray | None = None  # see full_batch_features
         self._val = None
         if data.X_val is not None and data.y_val is not None and len(data.X_val):
-            X_val, Y_val = checked_arrays(spec, data.y_val, data.X_val, dtype, "validation")
-            X_val = augment(spec, X_val, dtype)  # the same rows every epoch: see feature_major
-            self._val = (X_val, targets(Y_val, dtype), Y_val, feature_major(X_val))
+            self._val = ValidationRows(spec, data.X_val, data.y_val, dtype, self.task)
         self.loss_name = loss_for(spec, config.loss)
         weights = config.class_weights
         if weights is not None:
@@ -93,8 +92,6 @@ class TrainingSession(LiveSettings, EpochBook):
                 raise TrainingError("Class weights apply to classification only.")
             weights = check_class_weights(weights, spec.n_outputs)
         self._backprop = Backprop(spec, self.params, self.loss_name, config.l2, weights)
-        self._val_counter: TrainMetrics | None = None
-        self._val_buffers = None if self._val is None else Buffers(spec, len(self._val[0]), dtype)
         self._new_optimizer()
         self._lr_base, self._lr_base_epoch = float(config.learning_rate), 0
         self._rng = np.random.default_rng([config.seed, 1])  # own stream, not the init stream
@@ -163,9 +160,7 @@ class TrainingSession(LiveSettings, EpochBook):
             if size >= n:
                 index, buf = None, backprop.buffers(n)
                 Xb, Yb = X, Y
-                if self._features is None:
-                    self._features = feature_major(X)
-                features = self._features
+                features = self.full_batch_features()
             else:
                 # Gathered by index into the batch buffers (mode "raise" would buffer `out`).
                 index = self._perm[start:start + size]
@@ -196,22 +191,14 @@ class TrainingSession(LiveSettings, EpochBook):
             return status, NAN, None, {}
         return (status, self._loss_sum / len(self._X), *self._validate())
 
+    def full_batch_features(self) -> np.ndarray | None:
+        """The inputs feature-major for full-batch epochs (core.nn.input_layout), made once."""
+        if self._features is None:
+            self._features = feature_major(self._X)
+        return self._features
+
     def _validate(self) -> tuple[float | None, dict[str, float]]:
-        if self._val is None:
-            return None, {}
-        X_val, Y_val, Y_rows, features = self._val
-        outputs = self._backprop.forward(X_val, self._val_buffers, features)
-        loss = self._backprop.output_delta(Y_val, self._val_buffers)
-        if self.task == "regression":  # pooled in float64, as evaluate() reports them
-            return loss, compute_metrics(self.task, outputs.T, Y_rows)
-        # Counts of right decisions: the same accuracy as compute_metrics, without its float64
-        # copies and the per-row argmax (see FirstMaxHits).
-        counter = self._val_counter
-        if counter is None:
-            counter = self._val_counter = TrainMetrics(self.task, Y_rows)
-        counter.reset()
-        counter.add(outputs, Y_val, None)
-        return loss, counter.result()
+        return (None, {}) if self._val is None else self._val.score(self._backprop)
 
     def run(self, stop: Any = None, max_epochs: int | None = None,
             slice_seconds: float | None = None) -> Iterator[TrainingEvent]:

@@ -1,5 +1,5 @@
 """Full-batch training reads its inputs from a feature-major copy when they are large enough
-for the first layer's products to gain (core.nn.backprop.feature_major)."""
+for the first layer's products to gain (core.nn.input_layout.feature_major)."""
 import numpy as np
 import pytest
 
@@ -80,6 +80,5 @@ def test_validation_rows_get_their_copy_whatever_the_batch_size():
     data = TrainingData(X[:300], Y[:300], X_val=X[300:], y_val=Y[300:])
     session = TrainingSession(spec, initial_params(spec, config), data, config)
     list(session.run())
-    X_val, _, _, features = session._val
-    assert np.array_equal(features, X_val.T)
+    assert np.array_equal(session._val.features, session._val.X.T)
     assert len(session.history.val_loss) == 3

@@ -54,6 +54,7 @@ def test_validation_accuracy_is_compute_metrics_accuracy():
     data = TrainingData(X[:300], Y[:300], X_val=X[300:], y_val=Y[300:])
     session = TrainingSession(spec, initial_params(spec, config), data, config)
     list(session.run())
-    outputs = session._backprop.forward(session._val[0], session._val_buffers, session._val[3])
+    val = session._val
+    outputs = session._backprop.forward(val.X, val.buffers, val.features)
     expected = compute_metrics("classification", outputs.T, Y[300:])["accuracy"]
     assert session.history.columns["val_accuracy"][-1] == expected
