@@ -135,16 +135,21 @@ class History:
         n = len(self)
         if n <= max_rows:
             return self.copy()
-        keep = _even_rows(np.frombuffer(self.columns["epoch"], dtype=np.float64),
-                          max(2, max_rows - 1))
+        # A mask, not union1d/setdiff1d: those sort or hash (~50 ms at 200,000 rows, on the UI
+        # thread when the document's copy of a live run's history thins); the mask is ~1 ms.
+        keep = np.zeros(n, dtype=bool)
+        keep[_even_rows(np.frombuffer(self.columns["epoch"], dtype=np.float64),
+                        max(2, max_rows - 1))] = True
         best = self.best_index
         if best is not None:
-            keep = np.union1d(keep, [best])
-        if len(keep) > max_rows:  # the best row pushed it over: drop an evenly spaced middle one
-            droppable = np.setdiff1d(keep[1:-1], [best])
-            keep = np.setdiff1d(keep, droppable[len(droppable) // 2:len(droppable) // 2 + 1])
+            keep[best] = True
+        rows = np.flatnonzero(keep)
+        droppable = rows[1:-1][rows[1:-1] != best]
+        if len(rows) > max_rows and len(droppable):
+            # the best row pushed it over: drop an evenly spaced middle one
+            rows = rows[rows != droppable[len(droppable) // 2]]
         names, matrix = self.to_matrix()
-        return History.from_matrix(names, matrix[:, keep])
+        return History.from_matrix(names, matrix[:, rows])
 
     def to_matrix(self) -> tuple[list[str], np.ndarray]:
         """Column names and a float64 array of shape (n_columns, n_rows)."""
@@ -238,7 +243,7 @@ def _even_rows(epochs: np.ndarray, count: int) -> np.ndarray:
         rows = np.where(nearer, before, after)
     else:
         rows = np.linspace(0, n - 1, count).round().astype(np.int64)
-    return np.union1d(rows, [0, n - 1])
+    return np.concatenate(([0], rows, [n - 1]))  # with repeats: the caller marks a mask
 
 
 def _same(left: array, right: array) -> bool:
