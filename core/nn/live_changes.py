@@ -72,7 +72,7 @@ class LiveSettings:
     """TrainingSession's live settings: asked for from any thread, applied between epochs.
 
     Expects the session's `_pending`, `_pending_lock`, `changes`, `_lr_base`, `_lr_base_epoch`,
-    `optimizer`, `_backprop`, `_batch_size`, `_X`, `epoch` and `_batch_size_changed()`.
+    `optimizer`, `_backprop`, `_batch_size`, `_n_rows`, `epoch` and `_batch_size_changed()`.
     """
 
     def request_change(self, setting: str, value: Any) -> None:
@@ -86,7 +86,7 @@ class LiveSettings:
     @property
     def batch_size(self) -> int | None:
         """The batch size in use (None = full batch)."""
-        return None if self._batch_size >= len(self._X) else self._batch_size
+        return None if self._batch_size >= self._n_rows else self._batch_size
 
     @property
     def l2(self) -> float:
@@ -111,7 +111,7 @@ class LiveSettings:
                 self._backprop.set_l2(float(value))
         else:
             old = self.batch_size
-            n = len(self._X)
+            n = self._n_rows
             self._batch_size = n if value is None else min(int(value), n)
             self._batch_size_changed()
         return old

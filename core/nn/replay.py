@@ -52,8 +52,10 @@ def session_from_state(spec: Any, data: Any, config: Any, state: SessionState,
     return session
 
 
-def check_data(record: RunRecord, data: TrainingData) -> None:
-    found = data_fingerprint(data)
+def check_data(record: RunRecord, data: TrainingData, found: str | None = None) -> None:
+    """RerunRefused unless `data` is what `record` learned from (found: data's fingerprint, when
+    already known)."""
+    found = data_fingerprint(data) if found is None else found
     if found != record.data_fingerprint:
         raise RerunRefused(
             f"The training data changed since run '{record.name}' (its fingerprint was "

@@ -80,11 +80,11 @@ class TrainingSession(LiveSettings, EpochBook):
         # The trainer's own copies, in backprop's layout: inputs with the bias column, targets
         # transposed (see core.nn.backprop).
         X, Y = checked_arrays(spec, data.y, data.X, dtype, "training")
-        self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
-        self._features: np.ndarray | None = None  # see full_batch_features
-        self._val = None
-        if data.X_val is not None and data.y_val is not None and len(data.X_val):
-            self._val = ValidationRows(spec, data.X_val, data.y_val, dtype, self.task)
+        self._n_rows = len(X)
+        # The trainer's copies are made by _prepare, when the first epoch starts: the app makes
+        # a session on its UI thread, and copying a 60,000-row MNIST table took ~0.2 s there.
+        self._unprepared: tuple | None = (X, Y, data.X_val, data.y_val)
+        self._X = self._Y = self._features = self._val = self._metrics = None
         self.loss_name = loss_for(spec, config.loss)
         weights = config.class_weights
         if weights is not None:
@@ -95,10 +95,9 @@ class TrainingSession(LiveSettings, EpochBook):
         self._new_optimizer()
         self._lr_base, self._lr_base_epoch = float(config.learning_rate), 0
         self._rng = np.random.default_rng([config.seed, 1])  # own stream, not the init stream
-        n = len(self._X)
+        n = self._n_rows
         self._batch_size = n if config.batch_size is None else min(config.batch_size, n)
         self._blas_limit = epoch_limit(spec.sizes, self._batch_size)
-        self._metrics = TrainMetrics(self.task, Y)
         self._ones = np.ones_like(self.params.flat)  # flat . ones: the fastest finite check
         self._backup = self.params.flat.copy()  # last finite weights (start of the epoch)
         self._best = self.params.flat.copy() if config.early_stopping_patience else None
@@ -143,8 +142,8 @@ class TrainingSession(LiveSettings, EpochBook):
         if self.config.lr_schedule == "exponential":
             steps = self.epoch - self._lr_base_epoch
             self.optimizer.learning_rate = self._lr_base * self.config.lr_decay ** steps
-        if self._batch_size < len(self._X):
-            self._perm = self._rng.permutation(len(self._X))
+        if self._batch_size < self._n_rows:
+            self._perm = self._rng.permutation(self._n_rows)
         self._in_epoch = True
 
     def _run_epoch(self, stop: Callable[[], bool] | None) -> int:
@@ -189,10 +188,21 @@ class TrainingSession(LiveSettings, EpochBook):
         status = self._run_epoch(stop)
         if status != _DONE:
             return status, NAN, None, {}
-        return (status, self._loss_sum / len(self._X), *self._validate())
+        return (status, self._loss_sum / self._n_rows, *self._validate())
+
+    def _prepare(self) -> None:
+        """The trainer's own copies of the rows, in backprop's layout (core.nn.backprop)."""
+        if self._unprepared is None:
+            return
+        (X, Y, X_val, y_val), spec, dtype = self._unprepared, self.spec, self.params.dtype
+        self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
+        if X_val is not None and y_val is not None and len(X_val):
+            self._val = ValidationRows(spec, X_val, y_val, dtype, self.task)
+        self._metrics, self._unprepared = TrainMetrics(self.task, Y), None
 
     def full_batch_features(self) -> np.ndarray | None:
         """The inputs feature-major for full-batch epochs (core.nn.input_layout), made once."""
+        self._prepare()
         if self._features is None:
             self._features = feature_major(self._X)
         return self._features
@@ -211,6 +221,7 @@ class TrainingSession(LiveSettings, EpochBook):
         epoch). At XOR scale an event object, an errstate and a BLAS limit per epoch cost more
         than the epoch's maths; a viewer needs at most ~30 updates a second.
         """
+        self._prepare()
         stop_fn = _stop_callable(stop)
         budget = self.config.epochs - self.epoch
         if max_epochs is not None:

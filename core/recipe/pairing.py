@@ -67,11 +67,16 @@ def training_data(spec: NetworkSpec, dataset: Dataset) -> TrainingData:
 
     Raises TrainingError (network_mismatch's sentence) when the network does not fit the data.
     """
-    from core.nn.train_config import TrainingData
-
     mismatch = network_mismatch(spec, dataset)
     if mismatch is not None:
         raise TrainingError(mismatch)
+    return dataset_rows(dataset)
+
+
+def dataset_rows(dataset: Dataset) -> TrainingData:
+    """The training (and validation) rows of `dataset`, whatever network learns from them."""
+    from core.nn.train_config import TrainingData
+
     has_val = dataset.X_val is not None and len(dataset.X_val) > 0
     return TrainingData(dataset.X_train, dataset.y_train,
                         dataset.X_val if has_val else None, dataset.y_val if has_val else None,

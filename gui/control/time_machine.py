@@ -25,6 +25,7 @@ from core.nn.snapshots import DEFAULT_BUDGET_BYTES, SessionState, SnapshotStore
 from core.nn.training import History, initial_params
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
+from gui.control.fingerprints import Fingerprints
 from gui.control.history_cut import rows_until, truncate_history
 from gui.control.scrubbing import Scrubbing
 from gui.control.training_control import TrainingController
@@ -52,7 +53,9 @@ class TimeMachine(Scrubbing, QObject):
         self._session: Any = None
         # A recovered run's history and changes from before its new session began.
         self._prefix: tuple[History, list] = (History(), [])
-        self._fingerprints: dict[int, str] = {}
+        self._fingerprints = Fingerprints()
+        self._fingerprints.start(document.dataset)
+        document.dataset_changed.connect(self._fingerprints.start)
         self._counter = 0
         self._showing = False  # True while this object sets the document's params
         training.session_created.connect(self._on_training_session_created)
@@ -67,10 +70,9 @@ class TimeMachine(Scrubbing, QObject):
         return self.runs.get(self.current_id or "")
 
     def _fingerprint(self) -> str:
-        key = id(self._doc.dataset)
-        if key not in self._fingerprints:
-            self._fingerprints = {key: data_fingerprint(self._training.training_data())}
-        return self._fingerprints[key]
+        if self._doc.dataset is None:  # TrainingError, saying to open one
+            return data_fingerprint(self._training.training_data())
+        return self._fingerprints.of(self._doc.dataset)
 
     @Slot(object)
     def _on_training_session_created(self, session: Any) -> None:
@@ -246,7 +248,7 @@ class TimeMachine(Scrubbing, QObject):
     def _fingerprint_matches(self, record: RunRecord) -> None:
         from core.nn.replay import check_data
 
-        check_data(record, self._training.training_data())
+        check_data(record, self._training.training_data(), self._fingerprint())
 
     # ---- recovery ---------------------------------------------------------------------------
     def resume(self, record: RunRecord, states: list[SessionState]) -> None:
