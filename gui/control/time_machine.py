@@ -28,6 +28,7 @@ from gui.control.document import Document
 from gui.control.fingerprints import Fingerprints
 from gui.control.history_cut import rows_until, truncate_history
 from gui.control.scrubbing import Scrubbing
+from gui.control.store_thinning import StoreThinning
 from gui.control.training_control import TrainingController
 
 
@@ -58,6 +59,7 @@ class TimeMachine(Scrubbing, QObject):
         document.dataset_changed.connect(self._fingerprints.start)
         self._counter = 0
         self._showing = False  # True while this object sets the document's params
+        self.thinning = StoreThinning(self._swap_store, self._on_stores_thinned, self)
         training.session_created.connect(self._on_training_session_created)
         training.about_to_train.connect(self.leave)  # train on from "now", not the past shown
         document.training_state_changed.connect(self._on_document_training_state_changed)
@@ -170,15 +172,22 @@ class TimeMachine(Scrubbing, QObject):
     def _share_budget(self) -> None:
         """One budget for all runs: the current run may use all of it, the other runs share half
         of it (so memory stays bounded however many runs a session makes)."""
-        others = [s for run_id, s in self.stores.items() if run_id != self.current_id]
-        for store in others:
-            share = max(self.budget_bytes // (2 * len(others)), 1)
-            if store.budget_bytes != share:
-                store.set_budget(share)
+        others = {i: s for i, s in self.stores.items() if i != self.current_id}
+        share = max(self.budget_bytes // (2 * len(others)), 1) if others else 0
+        # Big stores are thinned off the UI thread (gui.control.store_thinning).
+        self.thinning.thin({i: (s, share) for i, s in others.items() if s.budget_bytes != share})
         current = self.stores.get(self.current_id or "")
         if current is not None and not self._training.running \
                 and current.budget_bytes != self.budget_bytes:
             current.set_budget(self.budget_bytes)
+
+    def _swap_store(self, run_id: str, old: SnapshotStore, new: SnapshotStore) -> None:
+        if self.stores.get(run_id) is old:  # not deleted or replaced meanwhile
+            self.stores[run_id] = new
+
+    def _on_stores_thinned(self) -> None:
+        self._share_budget()  # a share that changed while they were thinned
+        self.kept_changed.emit()
 
     def rename(self, run_id: str, name: str) -> None:
         if run_id in self.runs and name.strip():
