@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from gui.views.curve_colors import BEST_COLOR, TRAIN_COLOR, VAL_COLOR
 
 __all__ = ["BEST_COLOR", "TRAIN_COLOR", "VAL_COLOR", "CurvePlots", "build_curve_plots",
-           "curve_pixels", "show_best_epoch"]
+           "curve_pixels", "expected_columns", "show_best_epoch", "show_curves"]
 LEFT_AXIS_WIDTH = 64  # px: the label plus ticks like "0.0012" and "1e-05"
 
 
@@ -77,6 +77,18 @@ def curve_pixels(view: pg.GraphicsLayoutWidget) -> float:
     return (view.width() - LEFT_AXIS_WIDTH) * view.devicePixelRatioF()
 
 
+def show_curves(plots: CurvePlots, shown: set[str]) -> None:
+    """Show the curves named in `shown` and name the loss ones in the legend (the only one: it
+    names both plots' curves, which share colours and dashes)."""
+    for key, curve in plots.curves.items():
+        curve.setVisible(key in shown)
+    legend = plots.loss_plot.legend
+    legend.clear()
+    for split, name in (("train", "Training"), ("val", "Validation")):
+        if f"{split}_loss" in shown:
+            legend.addItem(plots.curves[f"{split}_loss"], name)
+
+
 def show_best_epoch(plots: CurvePlots, best: float | None) -> None:
     """The "best epoch" lines at `best`, or none. A hidden line stays out of the scene: a hidden
     InfiniteLine still recomputes its geometry on every view change."""
@@ -89,3 +101,13 @@ def show_best_epoch(plots: CurvePlots, best: float | None) -> None:
             line.setValue(best)
         if line.scene() is None:
             plot.addItem(line, ignoreBounds=True)
+
+
+def expected_columns(dataset: object) -> tuple[list[str], bool]:
+    """(the training metric columns, whether validation rows exist) of a run on `dataset`, as
+    core.nn.training's history will name them; ([], False) without a dataset."""
+    from core.nn.metrics import METRIC_NAMES
+
+    names = METRIC_NAMES.get(getattr(dataset, "task", None), ())
+    rows = getattr(dataset, "X_val", None)
+    return [f"train_{name}" for name in names], rows is not None and len(rows) > 0

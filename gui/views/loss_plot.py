@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from gui.control.document import Document
 from gui.control.session import SessionState
+from gui.views import curve_plots as cp
 from gui.views.curve_markers import CurveMarkers
-from gui.views.curve_plots import build_curve_plots, curve_pixels, show_best_epoch
 from gui.views.curve_sampling import points_for_width, sample_history
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
@@ -53,7 +53,7 @@ class LossPlot(QWidget):
         # The epoch a training run stops at (None while idle): the epoch axis reaches ahead up
         # to it while a run trains, and fits the epochs tightly when idle (plot_ranges).
         self._run_end: float | None = None
-        self._plots = plots = build_curve_plots(self._on_view_range_changed_manually)
+        self._plots = plots = cp.build_curve_plots(self._on_view_range_changed_manually)
         self.view, self.loss_plot, self.metric_plot = plots.view, plots.loss_plot, plots.metric_plot
         self.curves, self.best_lines = plots.curves, plots.best_lines
         self.markers = CurveMarkers(document, [self.loss_plot, self.metric_plot], self)
@@ -104,7 +104,7 @@ class LossPlot(QWidget):
         self._follow, self._ranges = True, dict.fromkeys(self._ranges)
         if len(history):
             self._shown = set()
-            self._update_legends()
+            cp.show_curves(self._plots, self._shown)
             self._pick_metric(history.columns)
             self.live.draw_now()
             return
@@ -124,7 +124,7 @@ class LossPlot(QWidget):
         self._follow, self._ranges = True, dict.fromkeys(self._ranges)
         self._metric, self._repick, self._shown = None, True, set()
         self.metric_plot.setLabel("left", METRICS[0][1])
-        self._update_legends()
+        cp.show_curves(self._plots, self._shown)
         self._show_metric_plot(False)
         if self._log_auto and self.log_y.isChecked():
             self.log_y.setChecked(False)
@@ -146,7 +146,7 @@ class LossPlot(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         # Wider than the last drawing's point cap allows: draw the detail the new width shows.
-        if points_for_width(curve_pixels(self.view)) > self._cap:
+        if points_for_width(cp.curve_pixels(self.view)) > self._cap:
             self.live.changed()
 
     def _pick_metric(self, points: Mapping[str, object]) -> None:
@@ -163,7 +163,7 @@ class LossPlot(QWidget):
         # Every row while following, else the rows around the epochs shown (zoomed in).
         shown_epochs = None if self._follow else self.loss_plot.getViewBox().viewRange()[0]
         history = self._doc.history
-        self._cap = points_for_width(curve_pixels(self.view))
+        self._cap = points_for_width(cp.curve_pixels(self.view))
         ends, drawn = sample_history(history.columns, 0 if self._blank else len(history),
                                      self._metric, self.curves, shown_epochs, self._cap)
         self._series = {key: Series.of(y) for key, (_, y) in drawn.items()} | {
@@ -183,9 +183,20 @@ class LossPlot(QWidget):
                 curve.setData([], [])  # (an emptied PlotDataItem's xData is None)
         if shown != self._shown:
             self._shown = shown
-            self._update_legends()
+            cp.show_curves(self._plots, self._shown)
         self._show_metric_plot("train_metric" in shown)
         self._update_best_epoch()
+
+    def _expect_curves(self) -> None:
+        """A fresh run: its legend and metric plot now, as Train is pressed, not in its first
+        frame, whose relayout painted the plots twice (a window's first frame took ~30 ms)."""
+        columns, validation = cp.expected_columns(self._doc.dataset)
+        if columns:
+            self._pick_metric(columns)
+            self._shown = {f"{split}_{kind}" for split in ("train", "val")[:1 + validation]
+                           for kind in ("loss", "metric")[:1 + bool(self._metric)]}
+            cp.show_curves(self._plots, self._shown)
+            self._show_metric_plot(bool(self._metric))
 
     def _show_metric_plot(self, show: bool) -> None:
         if self.metric_plot.isVisible() != show:
@@ -232,18 +243,9 @@ class LossPlot(QWidget):
             self._follow = False  # the user panned or zoomed: leave their view alone
             self.live.changed()  # draw the rows around the epochs now shown, in detail
 
-    def _update_legends(self) -> None:
-        for key, curve in self.curves.items():
-            curve.setVisible(key in self._shown)
-        legend = self.loss_plot.legend  # the only one: it names both plots' curves
-        legend.clear()
-        for split, name in (("train", "Training"), ("val", "Validation")):
-            if f"{split}_loss" in self._shown:
-                legend.addItem(self.curves[f"{split}_loss"], name)
-
     def _update_best_epoch(self) -> None:
         best = getattr(self._doc.history, "best_epoch", None)
-        show_best_epoch(self._plots, best if self._doc.config.early_stopping_patience else None)
+        cp.show_best_epoch(self._plots, best if self._doc.config.early_stopping_patience else None)
 
     @Slot(object)
     def _on_document_config_changed(self, _config: TrainConfig) -> None:
@@ -254,6 +256,8 @@ class LossPlot(QWidget):
         if state == SessionState.TRAINING:  # the next update's frame reaches ahead
             if self._run_end is None:
                 self._run_end = self._doc.history.last_epoch + self._doc.config.epochs
+            if not len(self._doc.history):
+                self._expect_curves()
         elif self._run_end is not None:  # the last epochs at once, filling the axis again
             self._run_end = None
             self.live.changed(at_once=True)

@@ -138,3 +138,30 @@ def test_a_slow_view_waits_a_whole_frame_for_the_update_that_draws_it() -> None:
 
     assert grace_ms(FRAME_MS) == GRACE_MS
     assert grace_ms(SLOW_FRAME_MS) == FRAME_MS
+
+
+def test_a_fresh_run_shows_its_legend_and_metric_plot_as_train_is_pressed(
+        qtbot, window, monkeypatch) -> None:
+    """Not in the run's first frame: their relayout painted the plots twice there."""
+    from conftest import wait_idle
+
+    from gui.views import curve_plots
+
+    plot, doc = window.loss_plot, window.doc
+    shown_sets = []
+    real = curve_plots.show_curves
+    monkeypatch.setattr(curve_plots, "show_curves",
+                        lambda plots, shown: (shown_sets.append(set(shown)), real(plots, shown)))
+    window.controller.training.reset_weights()
+    doc.set_config(dataclasses.replace(doc.config, epochs=300))
+    assert not len(doc.history)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+        assert len(doc.history) == 0 and len(shown_sets) == 1  # before any epoch
+        expected = shown_sets[0]
+        assert "train_loss" in expected and "train_metric" in expected  # XOR: accuracy
+        assert plot.metric_plot.isVisible() and len(plot.loss_plot.legend.items) == \
+            len({key for key in expected if key.endswith("loss")})
+    wait_idle(qtbot, window)
+    assert len(doc.history) == 300 and shown_sets == [expected]  # no relayout while it ran
+    assert {key for key, curve in plot.curves.items() if curve.isVisible()} == expected
