@@ -38,6 +38,7 @@ def main() -> None:
     spec = NetworkSpec.build(784, [256, 128], 10, "relu", "softmax")
     config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=128, epochs=10**9)
     session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
+    session.prepare()
     compiled = fused_steps.load()
     with BlasThreads(training_threads(spec.sizes, 128)):
         epochs: dict[bool, list[float]] = {True: [], False: []}

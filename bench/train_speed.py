@@ -5,7 +5,9 @@
 1. 60000 x 784 float32 inputs (fixed seed), 784-256-128-10 ReLU, softmax cross-entropy, Adam
    lr 1e-3, batch 128: seconds per epoch for our core, scikit-learn's MLPClassifier (float32
    input, one partial_fit per epoch), PyTorch CPU when importable, and a GEMM-only floor (the
-   same matrix products, no elementwise work). Median of --runs epochs each, then the ratios.
+   same matrix products, no elementwise work). --runs rounds, each timing one epoch of every
+   contender back to back (after one untimed epoch each); a ratio is the median over the rounds
+   of that round's ratio, so that the host's speed, which moves by minutes, cancels out.
 2. XOR 2-4-1 full batch, 10000 epochs: microseconds per epoch, one event per 20 ms slice as in the
    app (every epoch still in the history), and with one event per epoch; through the compiled
    epoch loop (core.nn.compiled_epochs, compiled before the clock starts, as it runs once
@@ -28,6 +30,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -48,17 +51,19 @@ def workload(n: int, n_inputs: int, n_classes: int, seed: int = 0):
     return X, labels, np.eye(n_classes, dtype=np.float32)[labels]
 
 
-def time_ours(X, Y, hidden, activation, batch, runs, lr=1e-3) -> list[float]:
+def ours_epochs(X, Y, hidden, activation, batch, lr=1e-3) -> Callable[[], float]:
+    """A function timing one more epoch of one session of ours (seconds)."""
     spec = NetworkSpec.build(X.shape[1], hidden, Y.shape[1], activation, "softmax")
     config = TrainConfig(optimizer="adam", learning_rate=lr, batch_size=batch, epochs=10**9)
     session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
-    times = []
-    for _ in range(runs):
+    session.prepare()  # the trainer's copies of the rows: made once, before the clock
+
+    def once() -> float:
         start = time.perf_counter()
         for _event in session.run(max_epochs=1):
             pass
-        times.append(time.perf_counter() - start)
-    return times
+        return time.perf_counter() - start
+    return once
 
 
 def many_epochs(X, Y, hidden, batch, epochs) -> tuple[list[float], list[float], int]:
@@ -70,6 +75,7 @@ def many_epochs(X, Y, hidden, batch, epochs) -> tuple[list[float], list[float], 
     spec = NetworkSpec.build(X.shape[1], hidden, Y.shape[1], "relu", "softmax")
     config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=batch, epochs=10**9)
     session = TrainingSession(spec, initial_params(spec, config), TrainingData(X, Y), config)
+    session.prepare()  # not in the first epoch's time: it is what the others are set against
     sample = X[:64 * batch]
     times, floors = [], []
     for _ in range(epochs):
@@ -85,21 +91,24 @@ def many_epochs(X, Y, hidden, batch, epochs) -> tuple[list[float], list[float], 
     return times, floors, subnormal
 
 
-def time_sklearn(X, labels, hidden, activation, batch, runs, lr=1e-3) -> list[float]:
+def sklearn_epochs(X, labels, hidden, activation, batch, lr=1e-3) -> Callable[[], float]:
+    """A function timing one more epoch of scikit-learn's MLPClassifier (one partial_fit)."""
     from sklearn.neural_network import MLPClassifier
 
     model = MLPClassifier(hidden_layer_sizes=tuple(hidden), activation=activation, solver="adam",
                           batch_size=batch, learning_rate_init=lr, random_state=0)
     classes = np.unique(labels)
-    times = []
-    for _ in range(runs):
+
+    def once() -> float:
         start = time.perf_counter()
         model.partial_fit(X, labels, classes=classes)
-        times.append(time.perf_counter() - start)
-    return times
+        return time.perf_counter() - start
+    return once
 
 
-def time_torch(X, labels, hidden, batch, runs, lr=1e-3) -> list[float] | None:
+def torch_epochs(X, labels, hidden, batch, lr=1e-3) -> Callable[[], float] | None:
+    """A function timing one more epoch of the same network in PyTorch CPU eager (None when
+    PyTorch is not installed)."""
     try:
         import torch
     except ImportError:
@@ -112,8 +121,8 @@ def time_torch(X, labels, hidden, batch, runs, lr=1e-3) -> list[float] | None:
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(labels.astype(np.int64))
     gen = torch.Generator().manual_seed(0)
-    times = []
-    for _ in range(runs):
+
+    def once() -> float:
         start = time.perf_counter()
         perm = torch.randperm(len(Xt), generator=gen)
         for i in range(0, len(Xt), batch):
@@ -121,8 +130,8 @@ def time_torch(X, labels, hidden, batch, runs, lr=1e-3) -> list[float] | None:
             opt.zero_grad()
             torch.nn.functional.cross_entropy(model(Xt[idx]), yt[idx]).backward()
             opt.step()
-        times.append(time.perf_counter() - start)
-    return times
+        return time.perf_counter() - start
+    return once
 
 
 def time_gemm_floor(X, hidden, n_outputs, batch, runs) -> list[float]:
@@ -281,18 +290,80 @@ def contention(X, Y, runs: int) -> tuple[float, float, float]:
 
     from threadpoolctl import threadpool_limits
 
-    idle = median(time_ours(X, Y, [256, 128], "relu", 128, runs))
+    as_trained = ours_epochs(X, Y, [256, 128], "relu", 128)
+    one_thread = ours_epochs(X, Y, [256, 128], "relu", 128)
+    as_trained(), one_thread()  # untimed first epochs
+    idle = median([as_trained() for _ in range(runs)])
     hog = multiprocessing.get_context("spawn").Process(target=_busy_loop, daemon=True)
     hog.start()
+    loaded, forced = [], []
     try:
         time.sleep(0.5)
-        loaded = median(time_ours(X, Y, [256, 128], "relu", 128, runs))
-        with threadpool_limits(1, "blas"):
-            forced = median(time_ours(X, Y, [256, 128], "relu", 128, runs))
+        for _ in range(runs):  # alternating, so a change in the load hits both alike
+            loaded.append(as_trained())
+            with threadpool_limits(1, "blas"):
+                forced.append(one_thread())
     finally:
         hog.terminate()
         hog.join()
+    loaded, forced = median(loaded), median(forced)
     return loaded, forced, idle
+
+
+def heavy_workload(runs: int, many: bool) -> list[tuple[str, float, float, str]]:
+    """The 784-256-128-10 figures. The VM's speed moves by up to 1.7x within minutes, so each
+    round times one epoch of every contender and the GEMM floor back to back, and a ratio is
+    the median over the rounds of that round's ratio: a slow minute slows both sides of it."""
+    X, labels, Y = workload(60_000, 784, 10)
+    hidden, batch = [256, 128], 128
+    contenders: dict[str, Callable[[], float]] = {
+        "floor": lambda: time_gemm_floor(X, hidden, 10, batch, 1)[0],
+        "ours": ours_epochs(X, Y, hidden, "relu", batch)}
+    with one_core():  # read when the session is made: its products stay on one core
+        contenders["ours_one"] = ours_epochs(X, Y, hidden, "relu", batch)
+    contenders["sklearn"] = sklearn_epochs(X, labels, hidden, "relu", batch)
+    if (torch_once := torch_epochs(X, labels, hidden, batch)) is not None:
+        contenders["torch"] = torch_once
+    for once in contenders.values():  # first epochs (allocation, warm-up) are not timed
+        once()
+    rounds = {name: [] for name in contenders}
+    for _ in range(runs):
+        for name, once in contenders.items():
+            rounds[name].append(once())
+
+    def ratio(a: str, b: str) -> float:
+        return median([x / y for x, y in zip(rounds[a], rounds[b], strict=True)])
+
+    def figures(name: str) -> str:
+        return " ".join(f"{t:.3f}" for t in rounds[name])
+
+    floors = rounds["floor"]
+    moved = (max(floors) - min(floors)) / min(floors)
+    print(f"784-256-128-10 relu/softmax adam batch 128, s/epoch in each of {runs} rounds "
+          "(ratios: the median of each round's ratio):")
+    print(f"  ours        {figures('ours')} (large products' halves side by side when measured "
+          f"faster; {figures('ours_one')} one after the other)")
+    print(f"  sklearn     {figures('sklearn')}")
+    print(f"  torch       {figures('torch')}" if "torch" in rounds else
+          "  torch       not installed")
+    print(f"  gemm floor  {figures('floor')} (moved {moved:.0%} between rounds"
+          f"{', DISTRUST the ratios' if moved > 0.15 else ''})")
+    results = [("784-256-128-10 ours / sklearn", ratio("ours", "sklearn"), 0.50, ""),
+               ("784-256-128-10 ours on one core / gemm floor", ratio("ours_one", "floor"), 1.4,
+                "")]
+    if "torch" in rounds:
+        results.append(("784-256-128-10 ours / torch", ratio("ours", "torch"), 0.60, ""))
+    if many:
+        times, floors, subnormal = many_epochs(X, Y, hidden, batch, 20)
+        print("20 epochs of the 784 workload, s: " + " ".join(f"{s:.2f}" for s in times))
+        print("  the GEMM floor's 128 batches beside each, s: "
+              + " ".join(f"{s:.3f}" for s in floors))
+        relative = [t / f for t, f in zip(times, floors, strict=True)]
+        print(f"  slowest / first: {max(times) / times[0]:.2f} as timed, "
+              f"{max(relative) / relative[0]:.2f} each epoch over the floor beside it; "
+              f"subnormal entries in the optimizer state after epoch 20: {subnormal}")
+        results.append(("slowest epoch / first epoch", max(times) / times[0], 1.15, ""))
+    return results
 
 
 def main() -> None:
@@ -310,43 +381,7 @@ def main() -> None:
     print_machine()
     results = []
     if not args.quick:
-        X, labels, Y = workload(60_000, 784, 10)
-        hidden, batch = [256, 128], 128
-        # The floor is timed before and after ours: other work on a shared machine moves it,
-        # and a ratio is only worth as much as the floor stayed put.
-        floor_before = median(time_gemm_floor(X, hidden, 10, batch, runs))
-        ours = median(time_ours(X, Y, hidden, "relu", batch, runs))
-        with one_core():
-            ours_one = median(time_ours(X, Y, hidden, "relu", batch, runs))
-        floor_after = median(time_gemm_floor(X, hidden, 10, batch, runs))
-        floor = (floor_before + floor_after) / 2
-        sk = median(time_sklearn(X, labels, hidden, "relu", batch, runs))
-        torch_times = time_torch(X, labels, hidden, batch, runs)
-        print(f"784-256-128-10 relu/softmax adam batch 128, s/epoch (median of {runs}):")
-        print(f"  ours        {ours:.3f} (large products' halves side by side when measured "
-              f"faster; {ours_one:.3f} one after the other)")
-        print(f"  sklearn     {sk:.3f}")
-        print(f"  torch       {median(torch_times):.3f}" if torch_times else
-              "  torch       not installed")
-        moved = abs(floor_after - floor_before) / min(floor_before, floor_after)
-        print(f"  gemm floor  {floor:.3f} ({floor_before:.3f} before ours, {floor_after:.3f} "
-              f"after: moved {moved:.0%}{', DISTRUST the floor ratio' if moved > 0.15 else ''})")
-        if torch_times:
-            print(f"  ours / torch = {ours / median(torch_times):.2f}  (no target)")
-        results += [("784-256-128-10 ours / sklearn", ours / sk, 0.50, ""),
-                    ("784-256-128-10 ours on one core / gemm floor", ours_one / floor, 1.4, "")]
-        if torch_times:
-            results.append(("784-256-128-10 ours / torch", ours / median(torch_times), 0.60, ""))
-        if args.many:
-            times, floors, subnormal = many_epochs(X, Y, hidden, batch, 20)
-            print("20 epochs of the 784 workload, s: " + " ".join(f"{s:.2f}" for s in times))
-            print("  the GEMM floor's 128 batches beside each, s: "
-                  + " ".join(f"{s:.3f}" for s in floors))
-            relative = [t / f for t, f in zip(times, floors, strict=True)]
-            print(f"  slowest / first: {max(times) / times[0]:.2f} as timed, "
-                  f"{max(relative) / relative[0]:.2f} each epoch over the floor beside it; "
-                  f"subnormal entries in the optimizer state after epoch 20: {subnormal}")
-            results.append(("slowest epoch / first epoch", max(times) / times[0], 1.15, ""))
+        results += heavy_workload(runs, args.many)
     if args.contention:
         X, _labels, Y = workload(20_000, 784, 10)
         loaded, forced, idle = contention(X, Y, runs)

@@ -81,7 +81,7 @@ class TrainingSession(LiveSettings, EpochBook):
         # transposed (see core.nn.backprop).
         X, Y = checked_arrays(spec, data.y, data.X, dtype, "training")
         self._n_rows = len(X)
-        # The trainer's copies are made by _prepare, when the first epoch starts: the app makes
+        # The trainer's copies are made by prepare(), when the first epoch starts: the app makes
         # a session on its UI thread, and copying a 60,000-row MNIST table took ~0.2 s there.
         self._unprepared: tuple | None = (X, Y, data.X_val, data.y_val)
         self._X = self._Y = self._features = self._val = self._metrics = None
@@ -190,8 +190,9 @@ class TrainingSession(LiveSettings, EpochBook):
             return status, NAN, None, {}
         return (status, self._loss_sum / self._n_rows, *self._validate())
 
-    def _prepare(self) -> None:
-        """The trainer's own copies of the rows, in backprop's layout (core.nn.backprop)."""
+    def prepare(self) -> None:
+        """Make the trainer's own copies of the rows, in backprop's layout (core.nn.backprop),
+        if not made yet: the first run does; a benchmark does before its clock starts."""
         if self._unprepared is None:
             return
         (X, Y, X_val, y_val), spec, dtype = self._unprepared, self.spec, self.params.dtype
@@ -202,7 +203,7 @@ class TrainingSession(LiveSettings, EpochBook):
 
     def full_batch_features(self) -> np.ndarray | None:
         """The inputs feature-major for full-batch epochs (core.nn.input_layout), made once."""
-        self._prepare()
+        self.prepare()
         if self._features is None:
             self._features = feature_major(self._X)
         return self._features
@@ -221,7 +222,7 @@ class TrainingSession(LiveSettings, EpochBook):
         epoch). At XOR scale an event object, an errstate and a BLAS limit per epoch cost more
         than the epoch's maths; a viewer needs at most ~30 updates a second.
         """
-        self._prepare()
+        self.prepare()
         stop_fn = _stop_callable(stop)
         budget = self.config.epochs - self.epoch
         if max_epochs is not None:
