@@ -146,3 +146,14 @@ def test_train_while_looking_back_trains_on_from_now(qtbot, window) -> None:
     second = ui.machine.current
     assert second is not first and np.array_equal(second.initial_weights, now)
     assert (second.parent_id, second.branch_epoch) == (first.id, 30)
+
+
+def test_the_runs_board_columns_fit_their_longest_text_after_a_refresh(qtbot, window) -> None:
+    train_briefly(qtbot, window, 5)
+    ui = _ui(window)
+    long_name = "a run with a much longer name than any column header"
+    ui.machine.rename(ui.machine.current_id, long_name)
+    table = ui.board.table
+    assert table.item(0, 0).text() == long_name
+    needed = table.fontMetrics().horizontalAdvance(long_name)
+    assert table.columnWidth(0) >= needed  # sized to the contents once the rows are filled
