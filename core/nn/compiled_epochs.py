@@ -36,7 +36,7 @@ import numpy as np
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
 from core.nn import fused_steps
-from core.nn.snapshots import SessionState
+from core.nn.state_blocks import Shared
 from core.nn.train_config import EventKind
 
 START_AFTER = fused_steps.START_AFTER
@@ -272,18 +272,16 @@ def plan_scalar(session, index: int) -> float:
 
 def _add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
                    began: float, ended: float) -> None:
-    """The SessionState capture() would have taken after each of the chunk's epochs (the
-    elapsed times spread evenly over the chunk; the Generator's state, unused by full batch,
-    is one dict shared by the chunk's states)."""
+    """The states capture() would have taken after each of the chunk's epochs, as one block of
+    the store (the elapsed times spread evenly over the chunk; the Generator's state, unused by
+    full batch, is one dict shared by the chunk's states)."""
     rows, names = plan.history, plan.columns
-    lr, best, best_epoch, wait = (rows[names.index(n), :count].tolist()
-                                  for n in ("_lr", "_best_loss", "_best_epoch", "_wait"))
-    n, name = session.params.flat.size, session.config.optimizer
-    lr_base, lr_base_epoch = session._lr_base, session._lr_base_epoch
-    rng, batch_size, l2 = session._rng.bit_generator.state, session.batch_size, session.l2
-    add, step = session.snapshots.add, (ended - began) / count
-    for i in range(count):
-        best_i = None if best_epoch[i] < 0 else int(best_epoch[i])
-        add(SessionState(epoch0 + i + 1, plan.states[i].copy(), n, name, steps0 + i + 1, lr[i],
-                         lr_base, lr_base_epoch, rng, batch_size, l2, best[i], best_i,
-                         int(wait[i]), began + step * (i + 1)), best_i)
+    cols = np.empty((6, count))
+    cols[0] = np.arange(steps0 + 1, steps0 + count + 1)
+    for row, name in enumerate(("_lr", "_best_loss", "_best_epoch", "_wait"), 1):
+        cols[row] = rows[names.index(name), :count]
+    cols[5] = began + (ended - began) / count * np.arange(1, count + 1)
+    shared = Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
+                    session._lr_base_epoch, session.batch_size, session.l2)
+    session.snapshots.add_block(epoch0, plan.states[:count], cols, shared,
+                                session._rng.bit_generator.state)

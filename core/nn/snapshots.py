@@ -5,21 +5,30 @@ as if it had never stopped: the weights, the optimizer's buffers and step count,
 Generator's state, the learning-rate schedule's base, the live settings and the best-epoch
 bookkeeping. Weights and optimizer buffers share one array (one allocation per snapshot).
 
-A SnapshotStore keeps one state per epoch while they fit in its budget; past it, it thins: the
-snapshot removed is the one whose removal leaves the smallest gap relative to its age, so recent
-epochs stay dense and older ones end up spaced roughly in proportion to how old they are. The
-first snapshot, the newest one and the best epoch are never removed.
+A SnapshotStore keeps one state per epoch while they fit in its budget, as blocks of arrays
+(core.nn.state_blocks), and makes a SessionState only when one is read; past its budget it thins
+(core.nn.snapshot_thinning): recent epochs stay dense and older ones end up spaced roughly in
+proportion to how old they are. The first snapshot, the newest one and the best epoch are never
+removed. The budget counts each epoch's row and bookkeeping, the same whichever path trained it,
+so the same run keeps the same epochs (tests/core/test_compiled_epochs.py).
+
+Threads: the worker adds (and thins) while a run is going; meanwhile another thread reads only
+`newest` and `live` (one reference each, replaced whole). Everything else is read between runs.
 """
 from __future__ import annotations
 
-import math
+from bisect import bisect_right
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
+from core.nn import state_blocks as sb
+from core.nn.snapshot_thinning import removals
+from core.nn.state_blocks import Block, Shared
+
 DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024
-STATE_OVERHEAD_BYTES = 1024  # see SessionState.nbytes
 THIN_SLACK = 16  # a full store thins to 15/16 of its budget (see SnapshotStore.add)
 
 
@@ -63,10 +72,9 @@ class SessionState:
 
     @property
     def nbytes(self) -> int:
-        # What a state really costs beyond its arrays: the array header, the scalars, the
-        # Generator's state dicts and the store's entries, measured with tracemalloc (~950 bytes
-        # on CPython 3.12). Counting 256 let a small network's store hold 2.5 times its budget.
-        return int(self.arrays.nbytes) + STATE_OVERHEAD_BYTES
+        """What this state costs in a SnapshotStore at most: its row, an epoch's bookkeeping and
+        a Generator state of its own (core.nn.state_blocks)."""
+        return int(self.arrays.nbytes) + sb.EPOCH_OVERHEAD + sb.RNG_BYTES
 
 
 def capture(session: Any) -> SessionState:
@@ -114,54 +122,115 @@ class SnapshotStore:
         if budget_bytes <= 0:
             raise ValueError("the snapshot budget must be positive")
         self.budget_bytes = int(budget_bytes)
-        self._states: dict[int, SessionState] = {}
-        self._epochs: list[int] = []  # ascending
+        self._blocks: list[Block] = []  # ascending epochs; replaced whole, never cut in place
+        self._count = 0
         self.nbytes = 0
         self.best_epoch: int | None = None
-        # The newest state, one reference another thread can read while this store grows.
-        self.newest: SessionState | None = None
+        # (the newest state, the state of its best epoch or None): one reference another thread
+        # may read while this store grows (the journal writes both).
+        self.live: tuple[SessionState | None, SessionState | None] = (None, None)
+        self._rng: Any = None  # the newest epoch's Generator state, shared while it is equal
 
     def __len__(self) -> int:
-        return len(self._epochs)
+        return self._count
 
     def __contains__(self, epoch: object) -> bool:
-        return epoch in self._states
+        return self._find(epoch) is not None
 
     @property
-    def epochs(self) -> list[int]:
-        """Kept epochs, ascending (a copy)."""
-        return list(self._epochs)
+    def newest(self) -> SessionState | None:
+        return self.live[0]
+
+    latest = newest  # the kept epoch that is newest: always the newest added or truncated to
 
     @property
-    def latest(self) -> SessionState | None:
-        return self._states[self._epochs[-1]] if self._epochs else None
+    def epochs(self) -> np.ndarray:
+        """Kept epochs, ascending (int64, a new array)."""
+        if not self._blocks:
+            return np.zeros(0, np.int64)
+        return np.concatenate([b.epochs[:b.n] for b in self._blocks])
 
     def get(self, epoch: int) -> SessionState | None:
-        return self._states.get(epoch)
+        found = self._find(epoch)
+        return None if found is None else _state(*found)
 
     def nearest(self, epoch: float) -> int | None:
         """The kept epoch closest to `epoch` (the earlier one on a tie)."""
-        if not self._epochs:
+        epochs = self.epochs
+        if not len(epochs):
             return None
-        index = int(np.searchsorted(self._epochs, epoch))
-        candidates = self._epochs[max(index - 1, 0):index + 1]
+        index = int(np.searchsorted(epochs, epoch))
+        candidates = epochs[max(index - 1, 0):index + 1].tolist()
         return min(candidates, key=lambda e: (abs(e - epoch), e))
+
+    def _find(self, epoch: object) -> tuple[Block, int] | None:
+        if not isinstance(epoch, Real) or (not isinstance(epoch, Integral)
+                                           and not float(epoch).is_integer()):
+            return None
+        blocks = self._blocks  # one read: a compaction on the worker swaps the whole list
+        i = bisect_right(blocks, epoch, key=Block.first.fget) - 1
+        if i < 0:
+            return None
+        block = blocks[i]
+        j = int(np.searchsorted(block.epochs[:block.n], epoch))
+        return (block, j) if j < block.n and block.epochs[j] == epoch else None
 
     def add(self, state: SessionState, best_epoch: int | None = None) -> None:
         """Keep `state` (epochs arrive in increasing order; an epoch already kept is replaced,
         and a state older than the newest drops every newer one: the run went back)."""
-        while self._epochs and self._epochs[-1] >= state.epoch:
-            self._drop(self._epochs[-1])
-        self._states[state.epoch] = state
-        self._epochs.append(state.epoch)
-        self.nbytes += state.nbytes
-        self.newest = state
+        self._go_back_before(state.epoch)
+        shared = Shared(state.n_params, state.optimizer, state.lr_base, state.lr_base_epoch,
+                        state.batch_size, state.l2)
+        rng, owns = self._own(state.rng_state)
+        arrays = state.arrays
+        block = self._blocks[-1] if self._blocks else None
+        if block is None or not block.takes(shared, arrays):
+            block = Block.open(shared, arrays)
+            self._blocks = [*self._closed(), block]
+        block.append(state.epoch, arrays, (state.optimizer_steps, state.learning_rate,
+                                           state.best_loss, -1 if state.best_epoch is None
+                                           else state.best_epoch,
+                                           state.wait, state.elapsed, owns), rng)
+        self._count += 1
+        self.nbytes += block.row_bytes + sb.EPOCH_OVERHEAD + sb.RNG_BYTES * owns
         if best_epoch is not None:
             self.best_epoch = best_epoch
+        self._publish(state)
         if self.nbytes > self.budget_bytes:
             # Thinned with some room to spare: one pass every few thousand epochs instead of a
-            # pass over every kept snapshot on every epoch (27 ms an epoch at 200,000 kept).
+            # pass over every kept snapshot on every epoch.
             self._thin(self.budget_bytes - self.budget_bytes // THIN_SLACK)
+
+    def add_block(self, epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared,
+                  rng: Any) -> None:
+        """Keep epochs epoch0 + 1 ... epoch0 + len(rows) at once, as add() would one by one:
+        `rows` their weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning
+        rates, best losses, best epochs (-1: none), waits and elapsed seconds, `shared` and
+        `rng` what they have in common (the compiled loop's chunk, core.nn.compiled_epochs)."""
+        self._go_back_before(epoch0 + 1)
+        rng, owns = self._own(rng)
+        count, done = len(rows), 0
+        cost = rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD
+        epochs = np.arange(epoch0 + 1, epoch0 + count + 1, dtype=np.int64)
+        while done < count:
+            # Up to the epoch where add() would have thinned, so the same epochs stay.
+            room = self.budget_bytes - self.nbytes - sb.RNG_BYTES * owns
+            end = min(count, done + max(room // cost + 1, 1))
+            part = np.empty((sb.N_COLS, end - done))
+            part[:sb.OWNS_RNG] = cols[:, done:end]
+            part[sb.OWNS_RNG] = 0.0
+            part[sb.OWNS_RNG, 0] = owns
+            self._blocks = [*self._closed(), Block.of(shared, rows[done:end], epochs[done:end],
+                                                    part, rng)]
+            self._count += end - done
+            self.nbytes += cost * (end - done) + sb.RNG_BYTES * owns
+            owns, done = False, end
+            best = np.flatnonzero(part[sb.BEST_EPOCH] >= 0)
+            if len(best):
+                self.best_epoch = int(part[sb.BEST_EPOCH, best[-1]])
+            if self.nbytes > self.budget_bytes:
+                self._thin(self.budget_bytes - self.budget_bytes // THIN_SLACK)
+        self._publish(_state(self._blocks[-1], self._blocks[-1].n - 1))
 
     def set_budget(self, budget_bytes: int) -> None:
         """A new budget; a smaller one thins the kept snapshots now."""
@@ -170,46 +239,65 @@ class SnapshotStore:
         self.budget_bytes = int(budget_bytes)
         self._thin(self.budget_bytes)
 
-    def _drop(self, epoch: int) -> None:
-        state = self._states.pop(epoch)
-        if self._epochs[-1] == epoch:
-            self._epochs.pop()  # the usual case, and remove() would scan the whole list
-        else:
-            self._epochs.remove(epoch)
-        self.nbytes -= state.nbytes
+    def truncate_after(self, epoch: int) -> None:
+        """Forget every snapshot after `epoch`."""
+        blocks = list(self._blocks)
+        while blocks and blocks[-1].last > epoch:
+            block = blocks.pop()
+            keep = int(np.searchsorted(block.epochs[:block.n], epoch, side="right"))
+            gone = block.costs()[keep:]
+            self._count -= len(gone)
+            self.nbytes -= int(gone.sum())
+            if keep:
+                blocks.append(block.take(slice(0, keep)))
+        self._blocks, self._rng = blocks, blocks[-1].rng[blocks[-1].n - 1] if blocks else None
+        self._publish(_state(blocks[-1], blocks[-1].n - 1) if blocks else None)
+
+    def _closed(self) -> list[Block]:
+        return [*self._blocks[:-1], self._blocks[-1].closed()] if self._blocks else []
+
+    def _go_back_before(self, epoch: int) -> None:
+        if self._blocks and self._blocks[-1].last >= epoch:
+            self.truncate_after(epoch - 1)
+
+    def _own(self, rng: Any) -> tuple[Any, bool]:
+        """(the Generator state to keep, whether it is a new one): equal states share a dict."""
+        if rng is self._rng or rng == self._rng:
+            return self._rng, False
+        self._rng = rng
+        return rng, True
+
+    def _publish(self, newest: SessionState | None) -> None:
+        best = None
+        if newest is not None and newest.best_epoch is not None:
+            previous = self.live[1]
+            if newest.best_epoch == newest.epoch:
+                best = newest
+            elif previous is not None and previous.epoch == newest.best_epoch:
+                best = previous
+            else:
+                best = self.get(newest.best_epoch)
+        self.live = (newest, best)
 
     def _thin(self, target: int) -> None:
         """Remove snapshots until they fit in `target` bytes or only protected ones (first,
-        newest, best) are left. Each pass scores every snapshot once (the gap its removal leaves,
-        for its age) and removes the lowest-scoring ones, never two neighbours in one pass (a
-        removal widens its neighbours' gaps), until enough bytes are freed."""
-        while self.nbytes > target:
-            epochs = np.asarray(self._epochs, dtype=np.float64)
-            if len(epochs) < 3:
-                return
-            middle = epochs[1:-1]
-            score = (epochs[2:] - epochs[:-2]) / (epochs[-1] - middle + 1.0)
-            if self.best_epoch in self._states:
-                best = self._epochs.index(self.best_epoch) - 1
-                if 0 <= best < len(score):
-                    score[best] = math.inf
-            removed = np.zeros(len(epochs), dtype=bool)
-            freed, need = 0, self.nbytes - target
-            for i in np.argsort(score, kind="stable").tolist():
-                if freed >= need or not math.isfinite(score[i]):
-                    break
-                if not (removed[i] or removed[i + 2]):  # rows i and i + 2 are its neighbours
-                    removed[i + 1] = True
-                    freed += self._states[self._epochs[i + 1]].nbytes
+        newest, best) are left, a pass of core.nn.snapshot_thinning at a time; the blocks that
+        lose rows are copied smaller (so the memory is freed) and small neighbours joined."""
+        while self.nbytes > target and self._count >= 3:
+            blocks = self._blocks
+            costs = np.concatenate([b.costs() for b in blocks])
+            removed = removals(self.epochs, costs, self.best_epoch, self.nbytes - target)
             if not removed.any():
                 return
-            for epoch in epochs[removed].astype(np.int64).tolist():
-                self.nbytes -= self._states.pop(epoch).nbytes
-            self._epochs = [e for e, gone in zip(self._epochs, removed.tolist(), strict=True)
-                            if not gone]
+            self._blocks = sb.without(blocks, removed)
+            self._count -= int(removed.sum())
+            self.nbytes -= int(costs[removed].sum())
 
-    def truncate_after(self, epoch: int) -> None:
-        """Forget every snapshot after `epoch`."""
-        while self._epochs and self._epochs[-1] > epoch:
-            self._drop(self._epochs[-1])
-        self.newest = self.latest
+
+def _state(block: Block, i: int) -> SessionState:
+    """The SessionState of row `i` of `block`: the fields capture() took, bit for bit."""
+    shared, (steps, lr, best_loss, best, wait, elapsed, _) = block.shared, block.cols[:, i].tolist()
+    return SessionState(int(block.epochs[i]), block.rows[i].copy(), shared.n_params,
+                        shared.optimizer, int(steps), lr, shared.lr_base, shared.lr_base_epoch,
+                        block.rng[i], shared.batch_size, shared.l2, best_loss,
+                        None if best < 0 else int(best), int(wait), elapsed)

@@ -279,11 +279,10 @@ class TimeMachine(Scrubbing, QObject):
     def journal_states(self) -> list[SessionState]:
         """The current run's newest state (and its best epoch's, if kept): what a journal keeps."""
         store = self.stores.get(self.current_id or "")
-        newest = store.newest if store is not None else None
+        newest, best = store.live if store is not None else (None, None)
         if newest is None:
             return []
-        best = store._states.get(newest.best_epoch) if newest.best_epoch is not None else None
-        return [best, newest] if best is not None and best is not newest else [newest]
+        return [best, newest] if best is not None and best.epoch != newest.epoch else [newest]
 
 
 def _number(name: str) -> int:

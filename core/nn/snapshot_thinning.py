@@ -1,0 +1,60 @@
+"""Which kept epochs a full snapshot store (core.nn.snapshots) removes, with array operations.
+
+The rule: an epoch's score is the gap its removal would leave, for its age (the next kept epoch
+minus the previous one, over the newest epoch minus it, plus one), so recent epochs stay dense and
+older ones end up spaced roughly in proportion to their age. The first and the newest epoch and
+the best epoch are never removed, and one pass never removes two neighbours (a removal widens its
+neighbours' gaps, which the next pass scores again).
+
+Why arrays: a full XOR store keeps ~800,000 epochs; a Python loop over their order took hundreds
+of milliseconds with the GIL held. Each step here is one NumPy call over the epochs (a few ms at
+that size, mostly with the GIL released), and a pass frees what is asked for in one go.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def removals(epochs: np.ndarray, costs: np.ndarray, best_epoch: int | None,
+             need: float) -> np.ndarray:
+    """A mask of the epochs (ascending) to remove to free at least `need` bytes (`costs`: each
+    epoch's) by one pass of the rule, or fewer if the rule allows no more this pass."""
+    removed = np.zeros(len(epochs), dtype=bool)
+    if len(epochs) < 3 or need <= 0:
+        return removed
+    e = epochs.astype(np.float64)
+    score = (e[2:] - e[:-2]) / (e[-1] - e[1:-1] + 1.0)  # for each middle epoch
+    if best_epoch is not None:
+        at = int(np.searchsorted(epochs, best_epoch))
+        if 1 <= at < len(epochs) - 1 and epochs[at] == best_epoch:
+            score[at - 1] = np.inf
+    middle = costs[1:-1]
+    # Candidates: the lowest scores, twice as many as would free `need` (about half of them
+    # stay: their neighbour goes), ranked by (score, position).
+    m = min(len(score), 2 * int(np.ceil(need / max(float(middle.min()), 1.0))) + 2)
+    if m < len(score):
+        pick = np.argpartition(score, m - 1)[:m]
+        pick.sort()
+    else:
+        pick = np.arange(len(score))
+    pick = pick[np.isfinite(score[pick])]
+    if not len(pick):
+        return removed
+    order = np.lexsort((pick, score[pick]))  # by (score, position)
+    rank = np.empty(len(pick), dtype=np.int64)
+    rank[order] = np.arange(len(pick))
+    # Neighbouring candidates form runs; in each, the lowest-scoring one is removed and every
+    # second one from it, so no two neighbours go in one pass. The removed ones are then cut to
+    # what `need` asks for, lowest scores first.
+    new_run = np.diff(pick, prepend=-2) > 1
+    starts, run = np.flatnonzero(new_run), np.cumsum(new_run) - 1
+    lowest = np.minimum.reduceat(rank, starts)[run]
+    anchor = np.zeros(len(pick), dtype=np.int64)
+    anchor[rank == lowest] = pick[rank == lowest]
+    anchor = np.maximum.reduceat(anchor, starts)[run]
+    chosen = ((pick - anchor) % 2 == 0).nonzero()[0]
+    chosen = chosen[np.argsort(rank[chosen], kind="stable")]
+    freed = np.cumsum(middle[pick[chosen]])
+    count = int(np.searchsorted(freed, need)) + 1
+    removed[pick[chosen[:count]] + 1] = True
+    return removed
