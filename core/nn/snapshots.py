@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -146,9 +146,15 @@ class SnapshotStore:
     @property
     def epochs(self) -> np.ndarray:
         """Kept epochs, ascending (int64, a new array)."""
-        if not self._blocks:
-            return np.zeros(0, np.int64)
-        return np.concatenate([b.epochs[:b.n] for b in self._blocks])
+        return np.concatenate([np.zeros(0, np.int64), *(b.epochs[:b.n] for b in self._blocks)])
+
+    def copy(self) -> SnapshotStore:
+        """A store of the same epochs sharing this one's blocks (never changed once closed):
+        thinning it (another thread may) leaves this one as it was."""
+        other = SnapshotStore(self.budget_bytes)
+        other._blocks, other._count, other.nbytes = self._closed(), self._count, self.nbytes
+        other.best_epoch, other.live, other._rng = self.best_epoch, self.live, self._rng
+        return other
 
     def get(self, epoch: int) -> SessionState | None:
         found = self._find(epoch)
@@ -164,8 +170,7 @@ class SnapshotStore:
         return min(candidates, key=lambda e: (abs(e - epoch), e))
 
     def _find(self, epoch: object) -> tuple[Block, int] | None:
-        if not isinstance(epoch, Real) or (not isinstance(epoch, Integral)
-                                           and not float(epoch).is_integer()):
+        if not isinstance(epoch, Real) or not float(epoch).is_integer():
             return None
         blocks = self._blocks  # one read: a compaction on the worker swaps the whole list
         i = bisect_right(blocks, epoch, key=Block.first.fget) - 1
@@ -268,15 +273,11 @@ class SnapshotStore:
         return rng, True
 
     def _publish(self, newest: SessionState | None) -> None:
-        best = None
-        if newest is not None and newest.best_epoch is not None:
-            previous = self.live[1]
-            if newest.best_epoch == newest.epoch:
-                best = newest
-            elif previous is not None and previous.epoch == newest.best_epoch:
-                best = previous
-            else:
-                best = self.get(newest.best_epoch)
+        epoch, best = None if newest is None else newest.best_epoch, self.live[1]
+        if epoch is None or epoch == newest.epoch:
+            best = None if epoch is None else newest
+        elif best is None or best.epoch != epoch:
+            best = self.get(epoch)
         self.live = (newest, best)
 
     def _thin(self, target: int) -> None:

@@ -1,12 +1,13 @@
 """Shrinking the other runs' snapshot stores to their share of the budget, off the UI thread.
 
 Each run that ends leaves the runs before it a smaller share of the time machine's budget
-(gui.control.time_machine). Thinning a store costs ~1.4 µs per kept snapshot in core's pass: a
-long XOR run keeps 60,000 of them, and thinning three such stores held the UI thread 60-250 ms
-as a run ended. A small store is still thinned on the spot (it takes under a few milliseconds);
-a big one is copied and the copy thinned on a worker thread, then swapped in by the UI thread if
-the store is still the run's. The original is never changed, so the timeline, scrubbing and a
-re-run keep reading it meanwhile; the copy shares its snapshots, so it costs no memory.
+(gui.control.time_machine). Thinning a store takes a few array passes over its kept epochs
+(core.nn.snapshot_thinning), tens of milliseconds for the ~800,000 a long XOR run keeps, which
+the UI thread must not spend as a run ends. A small store is still thinned on the spot (it takes
+under a few milliseconds); a big one is copied and the copy thinned on a worker thread, then
+swapped in by the UI thread if the store is still the run's. The original is never changed, so
+the timeline, scrubbing and a re-run keep reading it meanwhile; the copy shares its blocks of
+snapshots (thinning makes new, smaller ones), so copying costs no memory.
 """
 from __future__ import annotations
 
@@ -26,10 +27,7 @@ Work = dict[str, tuple[SnapshotStore, int]]  # run id: (its store, the budget it
 
 def thinned_copy(store: SnapshotStore, budget_bytes: int) -> SnapshotStore:
     """A store holding what `store` keeps after thinning to `budget_bytes` (`store` unchanged)."""
-    copy = SnapshotStore(max(store.budget_bytes, store.nbytes, 1))
-    for epoch in store.epochs:
-        copy.add(store.get(epoch))
-    copy.best_epoch, copy.newest = store.best_epoch, store.newest
+    copy = store.copy()
     copy.set_budget(budget_bytes)
     return copy
 
