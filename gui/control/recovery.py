@@ -10,8 +10,10 @@ process is gone.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,35 +80,51 @@ class SessionJournal(QObject):
     def write(self) -> None:
         """Journal now (on the writer's thread); `flush()` waits for the disk."""
         self._dirty = False
-        self._writer.submit(*self.snapshot())
+        self._writer.submit(*self._copies())
 
     def flush(self) -> None:
         self._writer.flush()
 
     def snapshot(self) -> tuple[dict[str, Any], list]:
         """(the journal's JSON document, the states): plain copies, safe to hand to a thread."""
-        from core.files.project import Project, project_to_dict
+        build, states = self._copies()
+        return build(), states
 
+    def _copies(self) -> tuple[Callable[[], dict[str, Any]], list]:
+        """(a function building the JSON document, the states) from copies taken now.
+
+        Only the copies are taken on the UI thread, every JOURNAL_MS of a run: the document's
+        thinning, base64 and project JSON (~10-35 ms at 150,000 epochs) happen on the writer's
+        thread, where they no longer hold up the window or compete with training for the GIL.
+        """
         doc, machine = self._doc, self._machine
         table = doc.table
-        project = Project(
-            dataset_path=Path(str(table.path)).resolve() if table is not None else None,
-            dataset_options=doc.dataset_options, spec=doc.spec, config=doc.config)
+        path = None if table is None else str(table.path)
+        options, spec, config = doc.dataset_options, doc.spec, doc.config  # immutable values
         states = machine.journal_states()
         current = machine.current
-        document: dict[str, Any] = {
-            "project": project_to_dict(project, self.folder),
-            "runs": [r.to_dict() for r in machine.runs.values() if r is not current],
-            "current_run": None, "written": time.time()}
+        # Records are replaced, renamed or given a verdict here while the writer reads them.
+        runs = [dataclasses.replace(r) for r in machine.runs.values() if r is not current]
+        record = None
         if current is not None and states:
-            epoch = states[-1].epoch
-            record = machine.live_record(epoch)
+            record = machine.live_record(states[-1].epoch)
             start = current.epoch_offset + current.start_epoch
-            document["history_before"] = History(rows_until(doc.history, start)).to_packed()
-            document["current_run"] = record.to_dict()
+            before = History(rows_until(doc.history, start))
         else:
-            document["history_before"] = doc.history.to_packed()
-        return document, states
+            before = doc.history.copy()
+        folder, written = self.folder, time.time()
+
+        def build() -> dict[str, Any]:
+            from core.files.project import Project, project_to_dict  # (imports ~20 ms once)
+
+            project = Project(dataset_path=None if path is None else Path(path).resolve(),
+                              dataset_options=options, spec=spec, config=config)
+            return {"project": project_to_dict(project, folder),
+                    "runs": [r.to_dict() for r in runs],
+                    "current_run": None if record is None else record.to_dict(),
+                    "written": written, "history_before": before.to_packed()}
+
+        return build, states
 
     def close(self, clean: bool = True) -> None:
         self._timer.stop()

@@ -118,3 +118,45 @@ def test_only_trained_work_is_journaled(qtbot, settings, tmp_path) -> None:
         assert list(folder.glob("journal-*.npz"))
     finally:
         window.close()
+
+
+def test_the_ui_thread_takes_copies_and_the_writer_builds_the_journal(
+        qtbot, settings, tmp_path, monkeypatch) -> None:
+    """The journal's JSON (thinning, base64, project) is built on the writer's thread, from copies
+    the UI thread took: what changes after the copy is not in that journal."""
+    import threading
+
+    import core.files.journal as journal_module
+
+    folder = tmp_path / "journal"
+    window = _window(qtbot, settings, folder, FakeDialogs())
+    journal, machine = window.time_machine.journal, window.time_machine.machine
+    try:
+        train_briefly(qtbot, window, 30)
+        submitted = []
+        with monkeypatch.context() as patch:
+            patch.setattr(journal._writer, "submit",
+                          lambda document, states: submitted.append((document, states)))
+            journal.write()
+        (build, states), = submitted
+        assert callable(build) and states[-1].epoch == 30
+        name = machine.current.name
+        machine.rename(machine.current_id, "renamed")
+        train_briefly(qtbot, window, 10)  # the same run trains on: 40 epochs now
+        document = build()
+        assert document["current_run"]["end_epoch"] == 30
+        assert document["current_run"]["name"] == name
+        built_on = []
+        write = journal_module.write_journal
+
+        def write_and_tell(path, document, states):  # noqa: ANN001, ANN202
+            built_on.append((threading.current_thread().name, document["current_run"]["name"]))
+            write(path, document, states)
+
+        monkeypatch.setattr(journal_module, "write_journal", write_and_tell)
+        journal.write()
+        journal.flush()
+        assert built_on == [("JournalWriter", "renamed")]
+        assert read_journal(journal_path(folder)).last_epoch == 40
+    finally:
+        window.close()
