@@ -122,9 +122,9 @@ class TimeMachineUI(QObject):
         while record is not None:
             changes = record.changes
             if record.id == machine.current_id and session is not None:
-                changes = machine.live_record(session.epoch).changes \
-                    if not self._window.controller.training.running \
-                    else machine._prefix[1] + list(session.changes)
+                # What live_record(session.epoch).changes holds, without its copy of the
+                # history (~4 ms at 200,000 epochs as each run ends).
+                changes = machine._prefix[1] + list(session.changes)
                 self._live_count = len(session.changes)
             markers.extend(CurveMarker(record.epoch_offset + c.epoch, c.label, c.description,
                                        "live")

@@ -49,36 +49,32 @@ class KeptEpochs(Sequence):
 
 
 class Scrubbing:
+    # (what the last answer was computed from, the stores' newest states, the answer): the
+    # timeline asks as a run ends for its kept changes and again for the state change, and a
+    # long XOR run keeps ~10^5 epochs (~5 ms an answer).
+    _kept_cache: tuple[tuple, list, KeptEpochs] | None = None
+
     def kept_epochs(self) -> KeptEpochs:
         """Every kept snapshot behind the document's history: the current run's, then its
         ancestors' up to each branch point; where two share a document epoch, the smaller
         (run id, run epoch) wins."""
-        ids, doc, run = [], [], []
-        record, limit = self.current, None
+        chain, record, limit = [], self.current, None
         while record is not None:
             store = self.stores.get(record.id)
             if store is not None:
-                epochs = np.asarray(store.epochs, dtype=np.int64)
-                keep = epochs >= record.start_epoch
-                if limit is not None:
-                    keep &= epochs <= limit
-                ids.append(record.id)
-                run.append(epochs[keep])
-                doc.append(run[-1] + record.epoch_offset)
+                chain.append((record, store, limit))
             if record.parent_id is None or record.branch_epoch is None:
                 break
             record, limit = self.runs.get(record.parent_id), record.branch_epoch
-        names = sorted(set(ids))
-        if not doc:
-            return KeptEpochs.empty()
-        rank = np.concatenate([np.full(len(r), names.index(i))
-                               for i, r in zip(ids, run, strict=True)])
-        doc_all, run_all = np.concatenate(doc), np.concatenate(run)
-        order = np.lexsort((run_all, rank, doc_all))  # the order sorting the tuples gave
-        doc_all, rank, run_all = doc_all[order], rank[order], run_all[order]
-        first = np.ones(len(doc_all), dtype=bool)
-        first[1:] = doc_all[1:] != doc_all[:-1]
-        return KeptEpochs(doc_all[first], names, rank[first], run_all[first])
+        # A store changes only by adding, thinning or cutting, each of which changes its count
+        # or its newest state (a new `live` tuple; the cache holds it, so its id is not reused).
+        key = tuple((r.id, id(s), len(s), id(s.live), r.start_epoch, r.epoch_offset, lim)
+                    for r, s, lim in chain)
+        if self._kept_cache is not None and self._kept_cache[0] == key:
+            return self._kept_cache[2]
+        kept = _kept(chain)
+        self._kept_cache = (key, [s.live for _, s, _ in chain], kept)
+        return kept
 
     def state_at(self, run_id: str, epoch: int) -> SessionState | None:
         store = self.stores.get(run_id)
@@ -124,3 +120,28 @@ class Scrubbing:
             self._now_params = None
             self.scrub_epoch = None
             self.scrub_changed.emit(None)
+
+
+def _kept(chain: list[tuple[Any, Any, int | None]]) -> KeptEpochs:
+    """KeptEpochs of (record, store, last epoch or None) links, the current run's first."""
+    ids, doc, run = [], [], []
+    for record, store, limit in chain:
+        epochs = np.asarray(store.epochs, dtype=np.int64)
+        keep = epochs >= record.start_epoch
+        if limit is not None:
+            keep &= epochs <= limit
+        ids.append(record.id)
+        run.append(epochs[keep])
+        doc.append(run[-1] + record.epoch_offset)
+    if not doc:
+        return KeptEpochs.empty()
+    if len(doc) == 1:  # one run: its epochs are ascending and unique already
+        return KeptEpochs(doc[0], ids, np.zeros(len(doc[0]), np.int64), run[0])
+    names = sorted(set(ids))
+    rank = np.concatenate([np.full(len(r), names.index(i)) for i, r in zip(ids, run, strict=True)])
+    doc_all, run_all = np.concatenate(doc), np.concatenate(run)
+    order = np.lexsort((run_all, rank, doc_all))  # the order sorting the tuples gave
+    doc_all, rank, run_all = doc_all[order], rank[order], run_all[order]
+    first = np.ones(len(doc_all), dtype=bool)
+    first[1:] = doc_all[1:] != doc_all[:-1]
+    return KeptEpochs(doc_all[first], names, rank[first], run_all[first])

@@ -27,6 +27,16 @@ def tuples_reference(machine) -> list[tuple[int, str, int]]:  # noqa: ANN001 - t
     return list(unique.values())
 
 
+class Store:
+    """What kept_epochs reads of a SnapshotStore: its epochs, count and newest states."""
+
+    def __init__(self, epochs) -> None:  # noqa: ANN001
+        self.epochs, self.live = np.asarray(epochs, dtype=np.int64), (object(), None)
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+
 class Machine(Scrubbing):
     def __init__(self, runs, stores, current_id) -> None:  # noqa: ANN001
         self.runs, self.stores, self.current = runs, stores, runs[current_id]
@@ -41,7 +51,7 @@ def test_arrays_match_the_tuples_across_branches_and_ties() -> None:
     rng = np.random.default_rng(3)
     runs = {"b": run("b"), "a": run("a", "b", 40, offset=0, start=41),
             "c": run("c", "a", 70, offset=5, start=1), "z": run("z", "c", 90, offset=-3)}
-    stores = {rid: SimpleNamespace(epochs=sorted(rng.choice(150, 60, replace=False).tolist()))
+    stores = {rid: Store(sorted(rng.choice(150, 60, replace=False).tolist()))
               for rid in runs}
     for current in runs:
         machine = Machine(runs, stores, current)
@@ -57,3 +67,22 @@ def test_arrays_match_the_tuples_across_branches_and_ties() -> None:
 def test_no_run_keeps_nothing() -> None:
     kept = Machine({"a": run("a")}, {}, "a").kept_epochs()
     assert len(kept) == 0 and list(kept) == [] and kept.position(1) is None
+
+
+def test_the_answer_is_kept_until_a_store_or_the_chain_changes() -> None:
+    runs = {"a": run("a"), "b": run("b", "a", 30, start=31)}
+    stores = {"a": Store(range(1, 51)), "b": Store(range(31, 61))}
+    machine = Machine(runs, stores, "b")
+    first = machine.kept_epochs()
+    assert machine.kept_epochs() is first and list(first) == tuples_reference(machine)
+    stores["b"].epochs = np.arange(31, 81)  # the run trained on
+    stores["b"].live = (object(), None)
+    grown = machine.kept_epochs()
+    assert grown is not first and list(grown) == tuples_reference(machine) and grown[-1][0] == 80
+    stores["a"] = Store(range(1, 51, 2))  # a thinned copy swapped in
+    thinned = machine.kept_epochs()
+    assert thinned is not grown and list(thinned) == tuples_reference(machine)
+    runs["b"].epoch_offset = 7  # the same stores under another record layout
+    assert list(machine.kept_epochs()) == tuples_reference(machine)
+    machine.current = runs["a"]
+    assert list(machine.kept_epochs()) == tuples_reference(machine)
