@@ -22,39 +22,36 @@ def removals(epochs: np.ndarray, costs: np.ndarray, best_epoch: int | None,
     removed = np.zeros(len(epochs), dtype=bool)
     if len(epochs) < 3 or need <= 0:
         return removed
-    e = epochs.astype(np.float64)
-    score = (e[2:] - e[:-2]) / (e[-1] - e[1:-1] + 1.0)  # for each middle epoch
+    gap, age = epochs[2:] - epochs[:-2], epochs[-1] + 1 - epochs[1:-1]
+    score = np.divide(gap, age, out=gap.astype(np.float64))  # for each middle epoch
     if best_epoch is not None:
         at = int(np.searchsorted(epochs, best_epoch))
         if 1 <= at < len(epochs) - 1 and epochs[at] == best_epoch:
             score[at - 1] = np.inf
     middle = costs[1:-1]
     # Candidates: the lowest scores, twice as many as would free `need` (about half of them
-    # stay: their neighbour goes), ranked by (score, position).
+    # stay: their neighbour goes).
     m = min(len(score), 2 * int(np.ceil(need / max(float(middle.min()), 1.0))) + 2)
-    if m < len(score):
-        pick = np.argpartition(score, m - 1)[:m]
-        pick.sort()
-    else:
-        pick = np.arange(len(score))
+    pick = np.argpartition(score, m - 1)[:m] if m < len(score) else np.arange(len(score))
+    pick.sort()
     pick = pick[np.isfinite(score[pick])]
     if not len(pick):
         return removed
-    order = np.lexsort((pick, score[pick]))  # by (score, position)
-    rank = np.empty(len(pick), dtype=np.int64)
-    rank[order] = np.arange(len(pick))
-    # Neighbouring candidates form runs; in each, the lowest-scoring one is removed and every
-    # second one from it, so no two neighbours go in one pass. The removed ones are then cut to
-    # what `need` asks for, lowest scores first.
+    # Neighbouring candidates form runs; in each, the lowest-scoring one (the first on a tie) is
+    # removed and every second one from it, so no two neighbours go in one pass.
+    scores = score[pick]
     new_run = np.diff(pick, prepend=-2) > 1
     starts, run = np.flatnonzero(new_run), np.cumsum(new_run) - 1
-    lowest = np.minimum.reduceat(rank, starts)[run]
-    anchor = np.zeros(len(pick), dtype=np.int64)
-    anchor[rank == lowest] = pick[rank == lowest]
-    anchor = np.maximum.reduceat(anchor, starts)[run]
-    chosen = ((pick - anchor) % 2 == 0).nonzero()[0]
-    chosen = chosen[np.argsort(rank[chosen], kind="stable")]
-    freed = np.cumsum(middle[pick[chosen]])
-    count = int(np.searchsorted(freed, need)) + 1
-    removed[pick[chosen[:count]] + 1] = True
+    lowest = scores == np.minimum.reduceat(scores, starts)[run]
+    anchor = np.minimum.reduceat(np.where(lowest, pick, len(score)), starts)[run]
+    chosen = pick[(pick - anchor) % 2 == 0]
+    # Of those, the lowest scores (the first on a tie) that free `need` (costs differ only by
+    # a Generator state, so counting each at the least frees at least `need`).
+    k = int(np.ceil(need / max(float(middle[chosen].min()), 1.0)))
+    if k < len(chosen):
+        scores = score[chosen]
+        kth = np.partition(scores, k - 1)[k - 1]
+        ties = np.flatnonzero(scores == kth)[:k - np.count_nonzero(scores < kth)]
+        chosen = np.concatenate([chosen[scores < kth], chosen[ties]])
+    removed[chosen + 1] = True
     return removed

@@ -128,13 +128,15 @@ class Block:
         return self.row_bytes + EPOCH_OVERHEAD + RNG_BYTES * self.cols[OWNS_RNG, :self.n]
 
     def take(self, keep: np.ndarray | slice) -> Block:
-        """A new block of the rows `keep` selects (copies: the old arrays are freed)."""
+        """A new block of the rows `keep` (a mask or a slice) selects (copies: the old arrays
+        are freed)."""
         n = self.n
-        rows, epochs = self.rows[:n][keep], self.epochs[:n][keep]
         if isinstance(keep, slice):
-            rows, epochs = rows.copy(), epochs.copy()
-        return Block(self.shared, rows, epochs, self.cols[:, :n][:, keep].copy(),
-                     self.rng[:n][keep].copy(), len(epochs))
+            keep, mask = np.zeros(n, dtype=bool), keep
+            keep[mask] = True  # (compress copies ~2x faster than indexing by a mask)
+        return Block(self.shared, self.rows[:n].compress(keep, axis=0),
+                     self.epochs[:n].compress(keep), self.cols[:, :n].compress(keep, axis=1),
+                     self.rng[:n][keep], int(np.count_nonzero(keep)))
 
 
 def without(blocks: list[Block], removed: np.ndarray) -> list[Block]:
