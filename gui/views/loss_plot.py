@@ -193,9 +193,11 @@ class LossPlot(QWidget):
         columns, validation = cp.expected_columns(self._doc.dataset)
         if columns:
             self._pick_metric(columns)
-            self._shown = {f"{split}_{kind}" for split in ("train", "val")[:1 + validation]
-                           for kind in ("loss", "metric")[:1 + bool(self._metric)]}
-            cp.show_curves(self._plots, self._shown)
+            shown = {f"{split}_{kind}" for split in ("train", "val")[:1 + validation]
+                     for kind in ("loss", "metric")[:1 + bool(self._metric)]}
+            if shown != self._shown:  # (a legend made again costs ~4 ms)
+                self._shown = shown
+                cp.show_curves(self._plots, shown)
             self._show_metric_plot(bool(self._metric))
 
     def _show_metric_plot(self, show: bool) -> None:
