@@ -29,7 +29,9 @@ from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
 
 DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024
-THIN_SLACK = 4  # a full store thins to 3/4 of its budget (see SnapshotStore.add)
+# A full store thins to 15/16 of its budget, or to 1/2 past BIG_STORE epochs, where a pass takes
+# ~100 ms (800,000 XOR epochs): the next one comes ~400,000 epochs later (~0.25 us an epoch).
+THIN_SLACK, BIG_STORE = 16, 50_000
 
 
 @dataclass(slots=True)  # not frozen (below); treat it as immutable all the same
@@ -201,17 +203,13 @@ class SnapshotStore:
         if best_epoch is not None:
             self.best_epoch = best_epoch
         self._publish(state)
-        if self.nbytes > self.budget_bytes:
-            # Thinned with room to spare: a pass costs ~50 ms at 800,000 kept XOR epochs, and
-            # this way the next comes ~250,000 epochs later (~0.2 us an epoch).
-            self._thin(self.budget_bytes - self.budget_bytes // THIN_SLACK)
+        self._full()
 
     def add_block(self, epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared,
                   rng: Any) -> None:
-        """Keep epochs epoch0 + 1 ... epoch0 + len(rows) at once, as add() would one by one:
-        `rows` their weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning
-        rates, best losses, best epochs (-1: none), waits and elapsed seconds, `shared` and
-        `rng` what they have in common (the compiled loop's chunk, core.nn.compiled_epochs)."""
+        """Keep epochs epoch0 + 1 ... epoch0 + len(rows) as add() would one by one: `rows` their
+        weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning rates, best
+        losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs)."""
         self._go_back_before(epoch0 + 1)
         rng, owns = self._own(rng)
         count, done = len(rows), 0
@@ -233,8 +231,7 @@ class SnapshotStore:
             best = np.flatnonzero(part[sb.BEST_EPOCH] >= 0)
             if len(best):
                 self.best_epoch = int(part[sb.BEST_EPOCH, best[-1]])
-            if self.nbytes > self.budget_bytes:
-                self._thin(self.budget_bytes - self.budget_bytes // THIN_SLACK)
+            self._full()
         self._publish(_state(self._blocks[-1], self._blocks[-1].n - 1))
 
     def set_budget(self, budget_bytes: int) -> None:
@@ -279,6 +276,11 @@ class SnapshotStore:
         elif best is None or best.epoch != epoch:
             best = self.get(epoch)
         self.live = (newest, best)
+
+    def _full(self) -> None:
+        if self.nbytes > self.budget_bytes:
+            slack = 2 if self._count > BIG_STORE else THIN_SLACK
+            self._thin(self.budget_bytes - self.budget_bytes // slack)
 
     def _thin(self, target: int) -> None:
         """Remove snapshots until they fit in `target` bytes or only protected ones (first,

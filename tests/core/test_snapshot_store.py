@@ -9,6 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from core.nn import snapshots
 from core.nn import state_blocks as sb
 from core.nn.snapshot_thinning import removals
 from core.nn.snapshots import SessionState, SnapshotStore, capture
@@ -126,6 +127,23 @@ def test_thinning_keeps_recent_epochs_dense_and_old_ones_spaced() -> None:
     # thinned blocks are copied smaller and joined: few blocks, none beyond the row limit
     assert len(store._blocks) <= 6 and all(b.n <= sb.row_limit(4 * WIDTH)
                                            for b in store._blocks)
+
+
+def test_a_big_store_thins_to_half_its_budget_a_small_one_to_15_16(monkeypatch) -> None:
+    """Past BIG_STORE epochs a pass costs tens of ms: it frees half the budget, so passes are
+    rare (a small store frees 1/16 and keeps more epochs)."""
+    rows, cols = _run(3000)
+    for big, fraction in ((10**9, 15 / 16), (200, 1 / 2)):
+        monkeypatch.setattr(snapshots, "BIG_STORE", big)
+        store, budget, after = SnapshotStore(500 * 300), 500 * 300, []
+        for start in range(0, 3000, 10):
+            before = store.nbytes
+            store.add_block(start, rows[start:start + 10], cols[:, start:start + 10], SHARED,
+                            RNG)
+            if store.nbytes < before:
+                after.append(store.nbytes)
+        # (a block thins at the epoch where adding one by one would, then adds the rest)
+        assert after and abs(np.array(after) - fraction * budget).max() <= 10 * 300
 
 
 def test_set_budget_thins_at_once_to_the_new_budget() -> None:
