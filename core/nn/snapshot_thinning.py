@@ -40,7 +40,8 @@ def removals(epochs: np.ndarray, costs: np.ndarray, best_epoch: int | None,
     # Neighbouring candidates form runs; in each, the lowest-scoring one (the first on a tie) is
     # removed and every second one from it, so no two neighbours go in one pass.
     scores = score[pick]
-    new_run = np.diff(pick, prepend=-2) > 1
+    new_run = np.ones(len(pick), dtype=bool)
+    np.greater(pick[1:] - pick[:-1], 1, out=new_run[1:])
     starts, run = np.flatnonzero(new_run), np.cumsum(new_run) - 1
     lowest = scores == np.minimum.reduceat(scores, starts)[run]
     anchor = np.minimum.reduceat(np.where(lowest, pick, len(score)), starts)[run]

@@ -9,8 +9,8 @@ A SnapshotStore keeps one state per epoch while they fit in its budget, as block
 (core.nn.state_blocks), and makes a SessionState only when one is read; past its budget it thins
 (core.nn.snapshot_thinning): recent epochs stay dense and older ones end up spaced roughly in
 proportion to how old they are. The first snapshot, the newest one and the best epoch are never
-removed. The budget counts each epoch's row and bookkeeping, the same whichever path trained it,
-so the same run keeps the same epochs (tests/core/test_compiled_epochs.py).
+removed. An epoch costs its row and bookkeeping whichever path trained it, so a run keeps the same
+epochs either way (tests/core/test_compiled_epochs.py).
 
 Threads: the worker adds (and thins) while a run is going; meanwhile another thread reads only
 `newest` and `live` (one reference each, replaced whole). Everything else is read between runs.
@@ -128,8 +128,7 @@ class SnapshotStore:
         self._count = 0
         self.nbytes = 0
         self.best_epoch: int | None = None
-        # (the newest state, the state of its best epoch or None): one reference another thread
-        # may read while this store grows (the journal writes both).
+        # (newest state, its best epoch's or None): read by another thread during a run
         self.live: tuple[SessionState | None, SessionState | None] = (None, None)
         self._rng: Any = None  # the newest epoch's Generator state, shared while it is equal
 
@@ -151,8 +150,7 @@ class SnapshotStore:
         return np.concatenate([np.zeros(0, np.int64), *(b.epochs[:b.n] for b in self._blocks)])
 
     def copy(self) -> SnapshotStore:
-        """A store of the same epochs sharing this one's blocks (never changed once closed):
-        thinning it (another thread may) leaves this one as it was."""
+        """A store of the same epochs sharing the (closed, never changed) blocks of this one."""
         other = SnapshotStore(self.budget_bytes)
         other._blocks, other._count, other.nbytes = self._closed(), self._count, self.nbytes
         other.best_epoch, other.live, other._rng = self.best_epoch, self.live, self._rng
@@ -165,11 +163,9 @@ class SnapshotStore:
     def nearest(self, epoch: float) -> int | None:
         """The kept epoch closest to `epoch` (the earlier one on a tie)."""
         epochs = self.epochs
-        if not len(epochs):
-            return None
         index = int(np.searchsorted(epochs, epoch))
         candidates = epochs[max(index - 1, 0):index + 1].tolist()
-        return min(candidates, key=lambda e: (abs(e - epoch), e))
+        return min(candidates, key=lambda e: (abs(e - epoch), e)) if candidates else None
 
     def _find(self, epoch: object) -> tuple[Block, int] | None:
         if not isinstance(epoch, Real) or not float(epoch).is_integer():
@@ -283,18 +279,23 @@ class SnapshotStore:
             self._thin(self.budget_bytes - self.budget_bytes // slack)
 
     def _thin(self, target: int) -> None:
-        """Remove snapshots until they fit in `target` bytes or only protected ones (first,
-        newest, best) are left, a pass of core.nn.snapshot_thinning at a time; the blocks that
-        lose rows are copied smaller (so the memory is freed) and small neighbours joined."""
-        while self.nbytes > target and self._count >= 3:
-            blocks = self._blocks
-            costs = np.concatenate([b.costs() for b in blocks])
-            removed = removals(self.epochs, costs, self.best_epoch, self.nbytes - target)
+        """Remove snapshots by passes of core.nn.snapshot_thinning until they fit in `target`
+        bytes or only the first, newest and best are left; then compact the blocks once."""
+        if self.nbytes <= target:
+            return
+        blocks, epochs = self._blocks, self.epochs
+        costs = np.concatenate([b.costs() for b in blocks])
+        kept, nbytes = np.arange(len(epochs)), self.nbytes
+        while nbytes > target and len(kept) >= 3:
+            removed = removals(epochs[kept], costs[kept], self.best_epoch, nbytes - target)
             if not removed.any():
-                return
-            self._blocks = sb.without(blocks, removed)
-            self._count -= int(removed.sum())
-            self.nbytes -= int(costs[removed].sum())
+                break
+            nbytes -= int(costs[kept[removed]].sum())
+            kept = kept[~removed]
+        if len(kept) < len(epochs):
+            gone = np.ones(len(epochs), dtype=bool)
+            gone[kept] = False
+            self._blocks, self._count, self.nbytes = sb.without(blocks, gone), len(kept), nbytes
 
 
 def _state(block: Block, i: int) -> SessionState:
