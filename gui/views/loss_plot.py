@@ -268,7 +268,10 @@ class LossPlot(QWidget):
     @Slot(bool)
     def _on_log_y_toggled(self, checked: bool) -> None:
         self.loss_plot.setLogMode(y=checked)
-        self._ranges["loss"] = None
+        # pyqtgraph turns auto-range on again for both axes here (PlotItem.updateLogMode); an x
+        # range the plot still held was then refitted to the data, padded, on every frame.
+        self.loss_plot.disableAutoRange()
+        self._ranges["loss"] = self._ranges["x"] = None
         if self._follow and "epoch" in self._series and self._series["epoch"].n:
             self._fit_ranges(loss=True)
 

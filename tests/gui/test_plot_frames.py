@@ -165,3 +165,24 @@ def test_a_fresh_run_shows_its_legend_and_metric_plot_as_train_is_pressed(
     wait_idle(qtbot, window)
     assert len(doc.history) == 300 and shown_sets == [expected]  # no relayout while it ran
     assert {key for key, curve in plot.curves.items() if curve.isVisible()} == expected
+
+
+def test_the_log_scale_switching_on_mid_run_leaves_the_epoch_axis_to_the_plot(qtbot) -> None:
+    """pyqtgraph turns auto-range back on when the log mode changes: the epoch axis must stay
+    the plot's own (reaching ahead, unpadded), not be refitted to the data on every frame."""
+    doc, plot = _plot(qtbot)
+    doc.set_training_state(SessionState.TRAINING)
+    doc.append_history({"epoch": [1.0, 2.0, 3.0], "train_loss": [1.0, 0.9, 0.8],
+                        "val_loss": [np.nan] * 3})
+    plot.live.draw_now()
+    view = plot.loss_plot.getViewBox()
+    x = _x_range(plot)
+    assert not plot.log_y.isChecked() and x == (1.0, 10.0)
+    doc.append_history({"epoch": [4.0, 5.0], "train_loss": [0.01, 0.001],
+                        "val_loss": [np.nan] * 2})  # three decades now, epochs still inside
+    plot.live.draw_now()
+    assert plot.log_y.isChecked()  # switched on by itself
+    assert not any(view.autoRangeEnabled()) and _x_range(plot) == x
+    doc.append_history({"epoch": [6.0], "train_loss": [0.0009], "val_loss": [np.nan]})
+    plot.live.draw_now()
+    assert _x_range(plot) == x
