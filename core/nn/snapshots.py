@@ -150,9 +150,10 @@ class SnapshotStore:
         return np.concatenate([np.zeros(0, np.int64), *(b.epochs[:b.n] for b in self._blocks)])
 
     def copy(self) -> SnapshotStore:
-        """A store of the same epochs sharing the (closed, never changed) blocks of this one."""
-        other = SnapshotStore(self.budget_bytes)
-        other._blocks, other._count, other.nbytes = self._closed(), self._count, self.nbytes
+        """A store of the same epochs sharing this one's blocks but the newest (which may grow)."""
+        other, last = SnapshotStore(self.budget_bytes), self._blocks[-1:]
+        other._blocks = [*self._blocks[:-1], *(b.take(slice(0, b.n)) for b in last)]
+        other._count, other.nbytes = self._count, self.nbytes
         other.best_epoch, other.live, other._rng = self.best_epoch, self.live, self._rng
         return other
 

@@ -4,6 +4,8 @@ was deleted or its store replaced meanwhile. And the Runs board still fits its c
 contents when it refreshes (it fits them once, not on every cell)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from conftest import train_briefly
 
@@ -37,8 +39,14 @@ def test_a_thinned_copy_keeps_what_thinning_the_store_keeps_and_leaves_it_alone(
     for epoch in copy.epochs.tolist():
         a, b = copy.get(epoch), store.get(epoch)
         assert np.array_equal(a.arrays, b.arrays) and a.rng_state is b.rng_state
-    shared = reference.copy()  # until thinned, a copy holds the same rows
-    assert all(a is b for a, b in zip(shared._blocks, reference._blocks, strict=True))
+    two = _store(100)
+    for epoch in range(101, 109):  # after a live change, a second block (full to its capacity)
+        two.add(dataclasses.replace(_state(epoch), l2=0.01))
+    shared = two.copy()  # until thinned, a copy holds the same rows (but the newest block's,
+    assert shared._blocks[0] is two._blocks[0]  # which the run may still append to)
+    assert shared._blocks[1] is not two._blocks[1] and len(shared) == len(two) == 108
+    two.add(dataclasses.replace(_state(109), l2=0.01))
+    assert shared._blocks[1].n == 8 and shared.get(109) is None and two.get(109) is not None
 
 
 def test_big_stores_are_thinned_in_the_background_and_swapped_in(qtbot, monkeypatch) -> None:
