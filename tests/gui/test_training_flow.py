@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from conftest import wait_idle
 from PySide6.QtCore import Qt
 
@@ -65,7 +66,17 @@ def test_controls_lock_while_training_and_stop_mid_run(qtbot, window) -> None:
     assert window.actions["add_layer"].isEnabled()
 
 
-def test_pause_resume_and_step_keep_counting(qtbot, window) -> None:
+@pytest.fixture
+def unthinned_history(monkeypatch):  # noqa: ANN201 - before the window makes its history
+    """No history thins in this test, however many epochs it runs: the compiled loop trains
+    XOR at ~1 us an epoch, and a history past core.limits.MAX_HISTORY_ROWS thins itself, which
+    would leave gaps in the epochs this test counts (depending on how fast the machine is)."""
+    from core import limits
+
+    monkeypatch.setattr(limits, "MAX_HISTORY_ROWS", 10**9)
+
+
+def test_pause_resume_and_step_keep_counting(unthinned_history, qtbot, window) -> None:
     doc = window.doc
     doc.set_config(dataclasses.replace(doc.config, epochs=5_000_000))
     click(qtbot, window, "train")
