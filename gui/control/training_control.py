@@ -155,6 +155,8 @@ class TrainingController(SessionKeeping, QObject):
         self._job.ended.connect(self._on_job_ended)
         self._user_stopped = False
         self._doc.set_training_state(S.TRAINING)
+        # Not the last run's "Finished at epoch …" beside a run that is training.
+        self._doc.set_status(state_words(S.TRAINING))
         heap.freeze()  # no cyclic collection scans the window or the run's objects meanwhile
         self._job.start()
 

@@ -24,3 +24,20 @@ def test_a_short_message_is_shown_whole_and_the_tooltip_goes_with_it(qtbot, wind
     assert status.shown_message() == "Saved xor.npz"
     status.clearMessage()
     assert status.toolTip() == ""
+
+
+def test_a_new_run_does_not_keep_the_last_runs_ending_in_the_status(qtbot, window) -> None:
+    import dataclasses
+
+    from conftest import train_briefly, wait_idle
+
+    doc, status = window.doc, window.status
+    train_briefly(qtbot, window, 20)
+    assert status.currentMessage() == "Finished at epoch 20"
+    doc.set_config(dataclasses.replace(doc.config, epochs=5_000_000))
+    with qtbot.waitSignal(doc.training_state_changed, check_params_cb=lambda s: s == "training"):
+        window.actions["train"].trigger()
+    assert status.currentMessage() == "Training…"
+    window.actions["stop"].trigger()
+    wait_idle(qtbot, window)
+    assert status.currentMessage().startswith("Stopped at epoch ")
