@@ -83,7 +83,10 @@ class TrainingSession(LiveSettings, EpochBook):
         self._n_rows = len(X)
         # The trainer's copies are made by prepare(), when the first epoch starts: the app makes
         # a session on its UI thread, and copying a 60,000-row MNIST table took ~0.2 s there.
-        self._unprepared: tuple | None = (X, Y, data.X_val, data.y_val)
+        val = None  # bad validation shapes are refused here, not on the training thread
+        if data.X_val is not None and data.y_val is not None and len(data.X_val):
+            val = checked_arrays(spec, data.y_val, data.X_val, dtype, "validation")
+        self._unprepared: tuple | None = (X, Y, val)
         self._X = self._Y = self._features = self._val = self._metrics = None
         self.loss_name = loss_for(spec, config.loss)
         weights = config.class_weights
@@ -195,10 +198,10 @@ class TrainingSession(LiveSettings, EpochBook):
         if not made yet: the first run does; a benchmark does before its clock starts."""
         if self._unprepared is None:
             return
-        (X, Y, X_val, y_val), spec, dtype = self._unprepared, self.spec, self.params.dtype
+        (X, Y, val), spec, dtype = self._unprepared, self.spec, self.params.dtype
         self._X, self._Y = augment(spec, X, dtype), targets(Y, dtype)
-        if X_val is not None and y_val is not None and len(X_val):
-            self._val = ValidationRows(spec, X_val, y_val, dtype, self.task)
+        if val is not None:
+            self._val = ValidationRows(spec, *val, dtype, self.task)
         self._metrics, self._unprepared = TrainMetrics(self.task, Y), None
 
     def full_batch_features(self) -> np.ndarray | None:

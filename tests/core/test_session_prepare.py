@@ -50,6 +50,9 @@ def test_bad_shapes_are_still_refused_when_the_session_is_made():
     wrong = TrainingData(data.X[:, :-1], data.y)
     with pytest.raises(TrainingError, match="199 columns but the network has 200 inputs"):
         TrainingSession(spec, initial_params(spec, config), wrong, config)
+    wrong_val = TrainingData(data.X, data.y, data.X_val, data.y_val[:-1])
+    with pytest.raises(TrainingError, match="validation data has 600 input rows but 599 target"):
+        TrainingSession(spec, initial_params(spec, config), wrong_val, config)
 
 
 def test_the_same_seed_gives_the_same_bytes_whenever_the_rows_are_copied():
