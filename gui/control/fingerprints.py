@@ -62,5 +62,5 @@ class Fingerprints:
         return self._value
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the current hashing to end (tests; closing): True when it has."""
+        """Wait for the current hashing to end (tests): True when it has."""
         return self._done.wait(timeout)
