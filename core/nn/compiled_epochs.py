@@ -123,6 +123,22 @@ def ran(session) -> bool:
     return runner is not None and runner.ran
 
 
+def runs_next(session) -> bool:
+    """Whether `session`'s next slice will run in the compiled loop (as far as can be told
+    before it starts: its loop is compiled, and the last slice, if any, ran in it). Such a slice
+    holds the GIL only between chunks of ~2 ms, so a UI thread drawing meanwhile on another
+    core does not fight it for the GIL (gui.control.worker's handshake is for Python loops)."""
+    runner = session.__dict__.get("_compiled_epochs")
+    if runner is not None and runner.ran:
+        return runner.last_slice
+    if session._in_epoch or force is False or not _ready or not _due():
+        return False
+    session.prepare()  # a plan reads the trainer's copies of the rows
+    if runner is None:
+        runner = session._compiled_epochs = _Runner()
+    return runner.function(session) is not None
+
+
 def _due() -> bool:
     """True once training has asked for START_AFTER seconds (or `force`)."""
     global _first_ask
@@ -148,6 +164,7 @@ class _Runner:
         self.scalars = np.zeros(slot.N_SCALARS)
         self.per_epoch = 1e-4
         self.ran = False
+        self.last_slice = False  # whether the session's last slice ran here (runs_next)
 
     def function(self, session) -> object | None:
         bp, opt = session._backprop, session.optimizer
@@ -168,9 +185,11 @@ class _Runner:
 def run_slice(session, stop_fn, budget: int, deadline: float | None):
     """(completed epochs, events) of a slice run by the compiled loop, or None: run the NumPy
     slice instead (not supported, not compiled yet, mid-epoch)."""
+    runner = session.__dict__.get("_compiled_epochs")
+    if runner is not None:
+        runner.last_slice = False
     if session._in_epoch or not _due():
         return None
-    runner = session.__dict__.get("_compiled_epochs")
     if runner is None:
         runner = session._compiled_epochs = _Runner()
     if session._pending:
@@ -178,6 +197,7 @@ def run_slice(session, stop_fn, budget: int, deadline: float | None):
     function = runner.function(session)
     if function is None:
         return None
+    runner.last_slice = True
     clock, done, status = time.perf_counter, 0, ep.DONE
     while True:
         if stop_fn is not None and stop_fn():

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from core.errors import StudioError
+from core.nn import compiled_epochs
 from gui.control.cadence import FRAME_MS
 
 if TYPE_CHECKING:
@@ -103,7 +104,12 @@ class TrainingWorker(QObject):
         # EVENT_SLICE, not per epoch: at XOR scale (~30 µs an epoch) an event per epoch cost
         # as much as the epoch.
         session = self._session
-        self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
+        # The handshake is for Python training loops, which take the GIL from the UI at every
+        # NumPy call; the compiled loop (core.nn.compiled_epochs) lets go of it for ~2 ms at a
+        # time, so its slices run on while the UI draws on the other core (an XOR run waited
+        # ~30-50 ms of its ~0.3 s for the UI otherwise).
+        if not compiled_epochs.runs_next(session):
+            self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
         # Rows go out by epoch, not by position: the session's history thins itself now and
         # then (core.nn.history), which moves rows; its epochs only ever increase.
         sent = session.history.last_epoch if len(session.history) else -math.inf
@@ -129,7 +135,7 @@ class TrainingWorker(QObject):
                 points, sent = _rows_after(session.history.columns, sent)
                 self.ui_caught_up.clear()
                 self.updated.emit(TrainingUpdate(points, event, params, diagnostics, rate, final))
-                if not final:
+                if not final and not compiled_epochs.runs_next(session):
                     self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
                 params = diagnostics = None
                 last_frame = frame
