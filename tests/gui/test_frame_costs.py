@@ -10,6 +10,7 @@ import math
 import threading
 
 import numpy as np
+import pytest
 from conftest import wait_idle
 from on_screen import show_sized
 from PySide6.QtCore import QEvent, QObject
@@ -17,8 +18,10 @@ from PySide6.QtCore import QEvent, QObject
 import gui.control.training_control as training_control_module
 import gui.control.worker as worker_module
 import gui.views.loss_plot as loss_plot_module
+from core.nn import compiled_epochs
 from core.nn.params import Params
-from core.nn.training import History
+from core.nn.training import History, TrainingSession, initial_params
+from core.recipe.pairing import training_data
 from gui.control.cadence import FRAME_MS, SLOW_FRAME_MS
 from gui.control.document import Document
 from gui.control.session import SessionState
@@ -162,9 +165,7 @@ class RepaintWatch(QObject):
         return False
 
 
-def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
-        qtbot, window, monkeypatch) -> None:
-    order: list[str] = []
+def _record_handshakes(monkeypatch, order: list[str]) -> list[RecordingEvent]:
     events = []
     real_job = worker_module.training_job
 
@@ -176,6 +177,15 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
         return job
 
     monkeypatch.setattr(training_control_module, "training_job", recording_job)
+    return events
+
+
+def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
+        qtbot, window, monkeypatch) -> None:
+    # A Python training loop takes the GIL at every NumPy call: the worker waits for the window.
+    monkeypatch.setattr(compiled_epochs, "force", False)
+    order: list[str] = []
+    events = _record_handshakes(monkeypatch, order)
     watch = RepaintWatch(order)
     window.installEventFilter(watch)
     long_run(window, epochs=2_000)
@@ -187,6 +197,32 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
     assert event.epochs_at_wait[0] == 0  # nothing trained before the UI let it go
     # The window's repaint for the training state (buttons, hint) came before the release.
     assert "repaint" in order and order.index("repaint") < order.index("release")
+
+
+def test_the_compiled_loop_trains_on_while_the_window_draws(qtbot, window, monkeypatch) -> None:
+    # The compiled loop lets go of the GIL between chunks of ~2 ms: the window draws on the other
+    # core meanwhile, so the worker never waits for it (an XOR run waited ~10 % of its time).
+    pytest.importorskip("llvmlite")
+    monkeypatch.setattr(compiled_epochs, "force", True)
+    doc = window.doc
+    # The loop for this network is built once per process (as the app builds it off the training
+    # thread before its slices switch to it); a session told before that waits, as it should.
+    warm = TrainingSession(doc.spec, initial_params(doc.spec, doc.config),
+                           training_data(doc.spec, doc.dataset),
+                           dataclasses.replace(doc.config, epochs=2))
+    for _event in warm.run(slice_seconds=0.02):
+        pass
+    order: list[str] = []
+    events = _record_handshakes(monkeypatch, order)
+    long_run(window, epochs=20_000)
+    window.controller.training.ui_interval = 0.001  # many updates: every one would be a wait
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+    wait_idle(qtbot, window)
+    (event,) = events
+    assert compiled_epochs.ran(window.controller.training._session)
+    assert event.epochs_at_wait == []
+    assert len(window.doc.history) == 20_000  # every epoch still reached the window
 
 
 def test_while_a_run_is_live_the_collector_freezes_new_objects_instead_of_scanning(qtbot):
