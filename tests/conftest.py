@@ -4,6 +4,7 @@ QT_QPA_PLATFORM is set here, before anything imports Qt, so `pytest` needs no en
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -35,6 +36,22 @@ def compiled_optimizer_steps() -> None:
     from core.nn import fused_steps
 
     fused_steps.load()
+
+
+@pytest.fixture(autouse=True)
+def compiled_loops_left_working(request):  # noqa: ANN201
+    """Fail a test that leaves the compiled loops marked as failed for the process: every later
+    test would train on NumPy only, unseen (a test that takes llvmlite away must undo it)."""
+    yield
+    if importlib.util.find_spec("llvmlite") is None:
+        return  # without llvmlite the loops fail to load for good, as they should
+    from core.nn import compiled_epochs, fused_steps
+
+    broken = [m.__name__ for m in (compiled_epochs, fused_steps) if m._failed]
+    if broken:
+        for module in (compiled_epochs, fused_steps):
+            module._failed = False  # the rest of the suite goes on with them
+        pytest.fail(f"{request.node.name} left {', '.join(broken)} marked as failed")
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from core.nn import fused_steps
+from core.nn import compiled_epochs, fused_steps
 from core.nn.optimizers import FLUSH_EVERY, make_optimizer
 from core.nn.params import Params
 from core.nn.spec import LayerSpec, NetworkSpec
@@ -191,6 +191,9 @@ def test_without_llvmlite_training_falls_back_silently(compiled, monkeypatch, ca
                                                        caplog) -> None:
     _fresh_loader(monkeypatch)
     monkeypatch.setattr(fused_steps, "START_AFTER", 0.0)
+    # The compiled epoch loop would fail to load too, and its loader marks it failed for the
+    # rest of the process: every later test then trained on NumPy epochs only, unseen.
+    monkeypatch.setattr(compiled_epochs, "force", False)
     monkeypatch.setitem(sys.modules, "llvmlite.binding", None)  # its import raises ImportError
     monkeypatch.delitem(sys.modules, "core.nn.fused_kernels")
     caplog.set_level("WARNING")
