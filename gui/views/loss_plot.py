@@ -267,11 +267,8 @@ class LossPlot(QWidget):
     # ---- tools ------------------------------------------------------------------------------
     @Slot(bool)
     def _on_log_y_toggled(self, checked: bool) -> None:
-        self.loss_plot.setLogMode(y=checked)
-        # pyqtgraph turns auto-range on again for both axes here (PlotItem.updateLogMode); an x
-        # range the plot still held was then refitted to the data, padded, on every frame.
-        self.loss_plot.disableAutoRange()
-        self._ranges["loss"] = self._ranges["x"] = None
+        cp.set_log_y(self.loss_plot, checked)  # (the epoch axis stays as it is)
+        self._ranges["loss"] = None
         if self._follow and "epoch" in self._series and self._series["epoch"].n:
             self._fit_ranges(loss=True)
 

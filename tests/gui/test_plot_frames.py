@@ -186,3 +186,29 @@ def test_the_log_scale_switching_on_mid_run_leaves_the_epoch_axis_to_the_plot(qt
     doc.append_history({"epoch": [6.0], "train_loss": [0.0009], "val_loss": [np.nan]})
     plot.live.draw_now()
     assert _x_range(plot) == x
+
+
+def test_the_log_scale_switching_on_keeps_the_epoch_axis_where_it_was(qtbot) -> None:
+    """Only the loss axis changes with the log scale: the epoch axis keeps the range it reached
+    (it was set again, here from (1, 10) to (1, 15), and its ticks drawn again), while the
+    curves, the loss axis and pyqtgraph's own menu all go logarithmic."""
+    doc, plot = _plot(qtbot)
+    doc.set_training_state(SessionState.TRAINING)
+    doc.append_history({"epoch": [1.0, 2.0, 3.0], "train_loss": [1.0, 0.9, 0.8],
+                        "val_loss": [np.nan] * 3})
+    plot.live.draw_now()
+    x = _x_range(plot)
+    assert x == (1.0, 10.0) and not plot.log_y.isChecked()
+    doc.append_history({"epoch": [4.0, 5.0, 6.0, 7.0], "train_loss": [0.1, 0.01, 0.005, 0.001],
+                        "val_loss": [np.nan] * 4})
+    plot.live.draw_now()
+    assert plot.log_y.isChecked()
+    assert _x_range(plot) == x
+    assert plot.loss_plot.getAxis("left").logMode and plot.loss_plot.ctrl.logYCheck.isChecked()
+    assert plot.curves["train_loss"].opts["logMode"] == [False, True]
+    low, high = plot.loss_plot.getViewBox().viewRange()[1]
+    assert low <= -3 and high >= 0  # log10 units: 0.001 .. 1 shown
+    plot.log_y.click()  # the person switches it off again
+    assert not plot.loss_plot.getAxis("left").logMode
+    assert plot.curves["train_loss"].opts["logMode"] == [False, False]
+    assert not plot.loss_plot.ctrl.logYCheck.isChecked() and _x_range(plot) == x

@@ -71,6 +71,9 @@ def weight_levels(values: np.ndarray, scale: float) -> np.ndarray:
 
 def weight_scale(flat: np.ndarray) -> float:
     """The magnitude drawn at full strength: the largest finite |parameter|."""
+    high, low = float(flat.max(initial=0.0)), float(flat.min(initial=0.0))
+    if np.isfinite(high) and np.isfinite(low):  # (no copies: a 784-input net has 235,146)
+        return max(high, -low)
     finite = np.abs(flat[np.isfinite(flat)])
     return float(finite.max()) if finite.size else 0.0
 
