@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QGraphicsItem
 from gui.views.curve_colors import BEST_COLOR, TRAIN_COLOR, VAL_COLOR
 
 __all__ = ["BEST_COLOR", "TRAIN_COLOR", "VAL_COLOR", "CurvePlots", "build_curve_plots",
-           "curve_pixels", "expected_columns", "set_log_y", "show_best_epoch", "show_curves"]
+           "curve_pixels", "expected_columns", "export_csv", "export_png", "set_log_y",
+           "show_best_epoch", "show_curves", "show_metric_plot"]
 LEFT_AXIS_WIDTH = 64  # px: the label plus ticks like "0.0012" and "1e-05"
 
 
@@ -89,6 +90,12 @@ def show_curves(plots: CurvePlots, shown: set[str]) -> None:
             legend.addItem(plots.curves[f"{split}_loss"], name)
 
 
+def show_metric_plot(plots: CurvePlots, show: bool) -> None:
+    if plots.metric_plot.isVisible() != show:
+        plots.metric_plot.setVisible(show)
+        plots.loss_plot.showAxis("bottom", not show)  # one epoch axis, under the lower plot
+
+
 def set_log_y(plot: pg.PlotItem, log: bool) -> None:
     """A logarithmic y axis (or not) for `plot` and its curves, and nothing else.
 
@@ -127,3 +134,15 @@ def expected_columns(dataset: object) -> tuple[list[str], bool]:
     names = METRIC_NAMES.get(getattr(dataset, "task", None), ())
     rows = getattr(dataset, "X_val", None)
     return [f"train_{name}" for name in names], rows is not None and len(rows) > 0
+
+
+def export_png(view: pg.GraphicsLayoutWidget, path: str) -> None:
+    from pyqtgraph.exporters import ImageExporter
+
+    ImageExporter(view.scene()).export(path)
+
+
+def export_csv(history: object, path: str) -> None:
+    from core.files.history_csv import save_history_csv
+
+    save_history_csv(path, history)

@@ -113,6 +113,10 @@ class LossPlot(QWidget):
         # does not relayout the plots while training starts.
         for curve in self.curves.values():
             curve.setData([], [])
+        if self._log_auto and self.log_y.isChecked():
+            # Linear again now, not in the next run's first frame: each switch costs that frame
+            # ~3 ms, and a run whose loss spans decades switched off there and back mid-run.
+            self.log_y.setChecked(False)
 
     @Slot(object)
     def _on_document_dataset_changed(self, _dataset: object) -> None:
@@ -125,7 +129,7 @@ class LossPlot(QWidget):
         self._metric, self._repick, self._shown = None, True, set()
         self.metric_plot.setLabel("left", METRICS[0][1])
         cp.show_curves(self._plots, self._shown)
-        self._show_metric_plot(False)
+        cp.show_metric_plot(self._plots, False)
         if self._log_auto and self.log_y.isChecked():
             self.log_y.setChecked(False)
         self.live.draw_now()  # the history that goes with the new data comes next
@@ -184,7 +188,7 @@ class LossPlot(QWidget):
         if shown != self._shown:
             self._shown = shown
             cp.show_curves(self._plots, self._shown)
-        self._show_metric_plot("train_metric" in shown)
+        cp.show_metric_plot(self._plots, "train_metric" in shown)
         self._update_best_epoch()
 
     def _expect_curves(self) -> None:
@@ -198,12 +202,7 @@ class LossPlot(QWidget):
             if shown != self._shown:  # (a legend made again costs ~4 ms)
                 self._shown = shown
                 cp.show_curves(self._plots, shown)
-            self._show_metric_plot(bool(self._metric))
-
-    def _show_metric_plot(self, show: bool) -> None:
-        if self.metric_plot.isVisible() != show:
-            self.metric_plot.setVisible(show)
-            self.loss_plot.showAxis("bottom", not show)  # one epoch axis, under the lower plot
+            cp.show_metric_plot(self._plots, bool(self._metric))
 
     def _fit_ranges(self, loss: bool) -> None:
         """Follow the data: every epoch on x, every finite value of the curves on y. Ranges move
@@ -288,14 +287,10 @@ class LossPlot(QWidget):
         return self._follow
 
     def export_png(self, path: str) -> None:
-        from pyqtgraph.exporters import ImageExporter
-
-        ImageExporter(self.view.scene()).export(path)
+        cp.export_png(self.view, path)
 
     def export_csv(self, path: str) -> None:
-        from core.files.history_csv import save_history_csv
-
-        save_history_csv(path, self._doc.history)
+        cp.export_csv(self._doc.history, path)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.PaletteChange:

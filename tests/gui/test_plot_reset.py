@@ -73,3 +73,35 @@ def test_plots_start_over_on_a_new_dataset(qtbot, window) -> None:
     train_briefly(qtbot, window, epochs=20)
     qtbot.waitUntil(lambda: plot.metric_plot.isVisible())
     assert plot.metric_plot.getAxis("left").labelText == "Accuracy"
+
+
+def test_reset_weights_makes_an_automatic_log_axis_linear_before_the_next_run(qtbot,
+                                                                              window) -> None:
+    """The log scale the last run switched on goes back to linear as the weights are reset,
+    not in the next run's first frame (which then switched it on again mid-run: two switches
+    a run, each a frame's worth of UI-thread work while training waits)."""
+    from PySide6.QtCore import Qt
+
+    plot, doc = window.loss_plot, window.doc
+    doc.append_history(_points([1, 2, 3], [0.7, 0.05, 0.003], [0.1, 0.5, 0.9]))
+    qtbot.waitUntil(lambda: plot.log_y.isChecked())  # switched on by itself
+    qtbot.mouseClick(window.training_panel.buttons["reset"], Qt.MouseButton.LeftButton)
+    assert len(doc.history) == 0
+    assert not plot.log_y.isChecked() and not plot.loss_plot.getAxis("left").logMode
+    switches = []
+    plot.log_y.toggled.connect(switches.append)
+    doc.append_history(_points([1, 2], [0.7, 0.4], [0.1, 0.2]))
+    plot._redraw()
+    doc.append_history(_points([3, 4], [0.05, 0.001], [0.8, 0.9]))
+    plot._redraw()
+    assert switches == [True]  # once, on; never off and on again
+
+
+def test_a_log_scale_the_person_chose_survives_reset_weights(qtbot, window) -> None:
+    from PySide6.QtCore import Qt
+
+    plot = window.loss_plot
+    plot.log_y.click()
+    assert plot.log_y.isChecked()
+    qtbot.mouseClick(window.training_panel.buttons["reset"], Qt.MouseButton.LeftButton)
+    assert len(window.doc.history) == 0 and plot.log_y.isChecked()

@@ -157,3 +157,19 @@ def test_the_runs_board_columns_fit_their_longest_text_after_a_refresh(qtbot, wi
     assert table.item(0, 0).text() == long_name
     needed = table.fontMetrics().horizontalAdvance(long_name)
     assert table.columnWidth(0) >= needed  # sized to the contents once the rows are filled
+
+
+def test_runs_from_fresh_weights_are_roots_for_every_seed(qtbot, window) -> None:
+    """A run from the weights Reset draws is a root of the run tree (no starting weights of its
+    own), whatever the seed; a run on from trained weights is not. (The fresh weights a Train
+    press compares with are kept between presses: a new seed must draw them again.)"""
+    ui, doc = _ui(window), window.doc
+    for seed in (0, 0, 7):
+        doc.set_config(dataclasses.replace(doc.config, seed=seed))
+        window.actions["reset"].trigger()
+        train_briefly(qtbot, window, 5)
+        record = ui.machine.current
+        assert record.initial_weights is None and record.parent_id is None, seed
+    doc.set_config(dataclasses.replace(doc.config, optimizer="sgd"))  # a new session
+    train_briefly(qtbot, window, 5)
+    assert ui.machine.current.initial_weights is not None
