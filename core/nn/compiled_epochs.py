@@ -36,6 +36,7 @@ import numpy as np
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
 from core.nn import fused_steps
+from core.nn.snapshot_keys import replayer_for
 from core.nn.state_blocks import Shared
 from core.nn.train_config import EventKind
 
@@ -294,14 +295,17 @@ def _add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
                    began: float, ended: float) -> None:
     """The states capture() would have taken after each of the chunk's epochs, as one block of
     the store (the elapsed times spread evenly over the chunk; the Generator's state, unused by
-    full batch, is one dict shared by the chunk's states)."""
+    full batch, is one dict shared by the chunk's states). A small network's block keeps its key
+    epochs' rows only and replays the others when read (core.nn.snapshot_keys)."""
     rows, names = plan.history, plan.columns
     cols = np.empty((6, count))
     cols[0] = np.arange(steps0 + 1, steps0 + count + 1)
     for row, name in enumerate(("_lr", "_best_loss", "_best_epoch", "_wait"), 1):
         cols[row] = rows[names.index(name), :count]
-    cols[5] = began + (ended - began) / count * np.arange(1, count + 1)
+    step = (ended - began) / count
+    cols[5] = began + step * np.arange(1, count + 1)
     shared = Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
                     session._lr_base_epoch, session.batch_size, session.l2)
     session.snapshots.add_block(epoch0, plan.states[:count], cols, shared,
-                                session._rng.bit_generator.state)
+                                session._rng.bit_generator.state, (began, step),
+                                replayer_for(session))

@@ -1,16 +1,13 @@
-"""Snapshots of a training session, kept per epoch within a memory budget.
-
-A SessionState is everything a TrainingSession needs to continue from the end of one epoch exactly
-as if it had never stopped: the weights, the optimizer's buffers and step count, the shuffling
-Generator's state, the learning-rate schedule's base, the live settings and the best-epoch
-bookkeeping. Weights and optimizer buffers share one array (one allocation per snapshot).
+"""Snapshots of a training session (core.nn.session_state), kept per epoch within a memory budget.
 
 A SnapshotStore keeps one state per epoch while they fit in its budget, as blocks of arrays
 (core.nn.state_blocks), and makes a SessionState only when one is read; past its budget it thins
 (core.nn.snapshot_thinning): recent epochs stay dense and older ones end up spaced roughly in
 proportion to how old they are. The first snapshot, the newest one and the best epoch are never
-removed. An epoch costs its row and bookkeeping whichever path trained it, so a run keeps the same
-epochs either way (tests/core/test_compiled_epochs.py).
+removed. An epoch the NumPy path trained costs its row and bookkeeping. A chunk of the compiled
+loop's epochs of a small network keeps rows for its key epochs only (core.nn.snapshot_keys): the
+others are recomputed exactly when read and cost a little bookkeeping each, counted with their
+key, which thinning keeps or removes with them; such a run keeps more epochs in the same budget.
 
 Threads: the worker adds (and thins) while a run is going; meanwhile another thread reads only
 `newest` and `live` (one reference each, replaced whole). Everything else is read between runs.
@@ -18,103 +15,23 @@ Threads: the worker adds (and thins) while a run is going; meanwhile another thr
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
 import numpy as np
 
 from core.nn import state_blocks as sb
+from core.nn.session_state import SessionState, capture, restore
+from core.nn.snapshot_keys import keyed_block, replayed
 from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
+
+__all__ = ["SessionState", "SnapshotStore", "capture", "restore"]
 
 DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024
 # A full store thins to 15/16 of its budget, or to 1/2 past BIG_STORE epochs, where a pass takes
 # ~100 ms (800,000 XOR epochs): the next one comes ~400,000 epochs later (~0.25 us an epoch).
 THIN_SLACK, BIG_STORE = 16, 50_000
-
-
-@dataclass(slots=True)  # not frozen (below); treat it as immutable all the same
-class SessionState:
-    """The state of a session after `epoch` completed epochs.
-
-    Not a frozen dataclass: its __init__ sets each of the 15 fields through object.__setattr__,
-    ~3 us a state where an XOR epoch of the compiled loop takes ~1.4 us, and the time machine
-    takes a state every epoch. Nothing changes a state once made.
-
-    `arrays` is one flat buffer: the weights (n_params values) followed by the optimizer's
-    buffers (each n_params values; none for SGD or before the first step).
-    """
-
-    epoch: int
-    arrays: np.ndarray
-    n_params: int
-    optimizer: str
-    optimizer_steps: int
-    learning_rate: float
-    lr_base: float
-    lr_base_epoch: int
-    rng_state: dict[str, Any]
-    batch_size: int | None
-    l2: float
-    best_loss: float
-    best_epoch: int | None
-    wait: int
-    elapsed: float
-
-    @property
-    def weights(self) -> np.ndarray:
-        """The flat weights (n_params,), a view: copy before changing it."""
-        return self.arrays[:self.n_params]
-
-    @property
-    def optimizer_buffers(self) -> list[np.ndarray]:
-        n = self.n_params
-        return [self.arrays[i:i + n] for i in range(n, len(self.arrays), n)]
-
-    @property
-    def nbytes(self) -> int:
-        """What this state costs in a SnapshotStore at most: its row, an epoch's bookkeeping and
-        a Generator state of its own (core.nn.state_blocks)."""
-        return int(self.arrays.nbytes) + sb.EPOCH_OVERHEAD + sb.RNG_BYTES
-
-
-def capture(session: Any) -> SessionState:
-    """The state of `session` (a TrainingSession between epochs), copied."""
-    steps, buffers = session.optimizer.raw_state()
-    flat = session.params.flat
-    arrays = np.concatenate([flat, *buffers]) if buffers else flat.copy()
-    return SessionState(
-        session.epoch, arrays, flat.size, session.config.optimizer, steps,
-        float(session.optimizer.learning_rate),
-        session._lr_base, session._lr_base_epoch, session._rng.bit_generator.state,
-        session.batch_size, session.l2, session._best_loss, session.best_epoch, session._wait,
-        session.elapsed)
-
-
-def restore(session: Any, state: SessionState, best_weights: np.ndarray | None = None) -> None:
-    """Put `session` (same spec, data and optimizer kind) into `state`.
-
-    best_weights: the weights of state.best_epoch, for early stopping to restore later (if left
-    out, the state's own weights stand in, which only matters if early stopping fires later).
-    """
-    if state.n_params != session.params.flat.size:
-        raise ValueError("the snapshot was taken of another network shape")
-    np.copyto(session.params.flat, state.weights)
-    if session.config.optimizer == state.optimizer:
-        session.optimizer.load_raw_state(state.optimizer_steps, state.optimizer_buffers)
-    # else: another optimizer's buffers mean nothing to this one; it starts fresh.
-    session.optimizer.learning_rate = state.learning_rate
-    session._lr_base, session._lr_base_epoch = state.lr_base, state.lr_base_epoch
-    session._rng.bit_generator.state = state.rng_state
-    session.apply_setting("batch_size", state.batch_size)
-    session.apply_setting("l2", state.l2)
-    session._best_loss, session.best_epoch, session._wait = (state.best_loss, state.best_epoch,
-                                                             state.wait)
-    if session._best is not None:
-        np.copyto(session._best, state.weights if best_weights is None else best_weights)
-    session.epoch, session.elapsed = state.epoch, state.elapsed
-    session._pos, session._in_epoch = 0, False
 
 
 class SnapshotStore:
@@ -147,7 +64,7 @@ class SnapshotStore:
     @property
     def epochs(self) -> np.ndarray:
         """Kept epochs, ascending (int64, a new array)."""
-        return np.concatenate([np.zeros(0, np.int64), *(b.epochs[:b.n] for b in self._blocks)])
+        return np.concatenate([np.zeros(0, np.int64), *(b.kept_epochs() for b in self._blocks)])
 
     def copy(self) -> SnapshotStore:
         """A store of the same epochs sharing this one's blocks but the newest (which may grow)."""
@@ -168,7 +85,8 @@ class SnapshotStore:
         candidates = epochs[max(index - 1, 0):index + 1].tolist()
         return min(candidates, key=lambda e: (abs(e - epoch), e)) if candidates else None
 
-    def _find(self, epoch: object) -> tuple[Block, int] | None:
+    def _find(self, epoch: object) -> tuple[Block, int, int] | None:
+        """(block, row, how many epochs after the row's) of a kept epoch, or None."""
         if not isinstance(epoch, Real) or not float(epoch).is_integer():
             return None
         blocks = self._blocks  # one read: a compaction on the worker swaps the whole list
@@ -176,8 +94,9 @@ class SnapshotStore:
         if i < 0:
             return None
         block = blocks[i]
-        j = int(np.searchsorted(block.epochs[:block.n], epoch))
-        return (block, j) if j < block.n and block.epochs[j] == epoch else None
+        j = int(np.searchsorted(block.epochs[:block.n], epoch, side="right")) - 1
+        offset = int(epoch) - int(block.epochs[j])
+        return (block, j, offset) if offset <= block.span(j) else None
 
     def add(self, state: SessionState, best_epoch: int | None = None) -> None:
         """Keep `state` (epochs arrive in increasing order; an epoch already kept is replaced,
@@ -203,13 +122,24 @@ class SnapshotStore:
         self._full()
 
     def add_block(self, epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared,
-                  rng: Any) -> None:
+                  rng: Any, clock: tuple[float, float] | None = None, replay: Any = None) -> None:
         """Keep epochs epoch0 + 1 ... epoch0 + len(rows) as add() would one by one: `rows` their
         weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning rates, best
-        losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs)."""
+        losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs).
+        With `replay` (core.nn.snapshot_keys) and `clock` (began, step: the i-th epoch's elapsed
+        time is began + step * i), only the key epochs' rows are kept."""
         self._go_back_before(epoch0 + 1)
         rng, owns = self._own(rng)
         count, done = len(rows), 0
+        if replay is not None and clock is not None and count > 1:
+            block = keyed_block(epoch0, rows, cols, shared, rng, owns, clock, replay)
+            self._blocks = [*self._closed(), block]
+            self._count += count
+            self.nbytes += int(block.costs().sum())
+            if cols[sb.BEST_EPOCH, -1] >= 0:
+                self.best_epoch = int(cols[sb.BEST_EPOCH, -1])
+            self._full()
+            done = count
         cost = rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD
         epochs = np.arange(epoch0 + 1, epoch0 + count + 1, dtype=np.int64)
         while done < count:
@@ -229,7 +159,7 @@ class SnapshotStore:
             if len(best):
                 self.best_epoch = int(part[sb.BEST_EPOCH, best[-1]])
             self._full()
-        self._publish(_state(self._blocks[-1], self._blocks[-1].n - 1))
+        self._publish(_newest(self._blocks))
 
     def set_budget(self, budget_bytes: int) -> None:
         """A new budget; a smaller one thins the kept snapshots now."""
@@ -244,13 +174,18 @@ class SnapshotStore:
         while blocks and blocks[-1].last > epoch:
             block = blocks.pop()
             keep = int(np.searchsorted(block.epochs[:block.n], epoch, side="right"))
-            gone = block.costs()[keep:]
-            self._count -= len(gone)
-            self.nbytes -= int(gone.sum())
+            self._count -= int(block.counts()[keep:].sum())
+            self.nbytes -= int(block.costs()[keep:].sum())
             if keep:
-                blocks.append(block.take(slice(0, keep)))
+                block = block.take(slice(0, keep))  # a copy: its last span may be cut
+                cut = block.last - epoch
+                if cut > 0:
+                    block.keyed[sb.SPAN, keep - 1] -= cut
+                    self._count -= cut
+                    self.nbytes -= sb.REPLAYED_BYTES * cut
+                blocks.append(block)
         self._blocks, self._rng = blocks, blocks[-1].rng[blocks[-1].n - 1] if blocks else None
-        self._publish(_state(blocks[-1], blocks[-1].n - 1) if blocks else None)
+        self._publish(_newest(blocks))
 
     def _closed(self) -> list[Block]:
         return [*self._blocks[:-1], self._blocks[-1].closed()] if self._blocks else []
@@ -284,11 +219,18 @@ class SnapshotStore:
         bytes or only the first, newest and best are left; then compact the blocks once."""
         if self.nbytes <= target:
             return
-        blocks, epochs = self._blocks, self.epochs
+        blocks = self._blocks
+        # One entry a row: a key and the epochs it stands for go together.
+        epochs = np.concatenate([b.epochs[:b.n] for b in blocks])
         costs = np.concatenate([b.costs() for b in blocks])
+        counts = np.concatenate([b.counts() for b in blocks])
+        best = self.best_epoch
+        if best is not None:  # the row that keeps it
+            at = int(np.searchsorted(epochs, best, side="right")) - 1
+            best = int(epochs[at]) if at >= 0 and best - epochs[at] < counts[at] else None
         kept, nbytes = np.arange(len(epochs)), self.nbytes
         while nbytes > target and len(kept) >= 3:
-            removed = removals(epochs[kept], costs[kept], self.best_epoch, nbytes - target)
+            removed = removals(epochs[kept], costs[kept], best, nbytes - target)
             if not removed.any():
                 break
             nbytes -= int(costs[kept[removed]].sum())
@@ -296,11 +238,20 @@ class SnapshotStore:
         if len(kept) < len(epochs):
             gone = np.ones(len(epochs), dtype=bool)
             gone[kept] = False
-            self._blocks, self._count, self.nbytes = sb.without(blocks, gone), len(kept), nbytes
+            self._blocks, self.nbytes = sb.without(blocks, gone), nbytes
+            self._count = int(counts[kept].sum())
 
 
-def _state(block: Block, i: int) -> SessionState:
-    """The SessionState of row `i` of `block`: the fields capture() took, bit for bit."""
+def _newest(blocks: list[Block]) -> SessionState | None:
+    return _state(blocks[-1], blocks[-1].n - 1, blocks[-1].span(blocks[-1].n - 1)) \
+        if blocks else None
+
+
+def _state(block: Block, i: int, offset: int = 0) -> SessionState:
+    """The SessionState of row `i` of `block`, or of the epoch `offset` epochs after it: the
+    fields capture() took, bit for bit."""
+    if offset:
+        return replayed(block, i, _state(block, i), offset)
     shared, (steps, lr, best_loss, best, wait, elapsed, _) = block.shared, block.cols[:, i].tolist()
     return SessionState(int(block.epochs[i]), block.rows[i].copy(), shared.n_params,
                         shared.optimizer, int(steps), lr, shared.lr_base, shared.lr_base_epoch,

@@ -10,6 +10,9 @@ over a chunk of up to thousands of epochs' rows at once; a Python object per epo
 epoch and ~1 KB each. Here a chunk is one block (one copy of its rows), an epoch costs its row
 plus EPOCH_OVERHEAD bytes, and thinning removes rows with a few array operations per block.
 
+A keyed block (core.nn.snapshot_keys) keeps rows only for its key epochs: each row also stands
+for the `span` epochs after it, which its `replay` recomputes from it exactly when one is read.
+
 Blocks are never changed where a reader may look: compaction, truncation and merging build new
 blocks; appending writes a row past `n` and only then counts it.
 """
@@ -33,6 +36,13 @@ FIRST_CAPACITY = 8  # an open block (epochs added one at a time) doubles from th
 # its rows when the next one opens.
 EPOCH_OVERHEAD = 96
 RNG_BYTES = 560
+# A keyed block's `keyed` rows, float64, per key epoch: how many epochs after it it stands for, and
+# the clock of its chunk (an epoch e's elapsed time is T0 + T_STEP * (e - T_EPOCH0)).
+SPAN, T0, T_STEP, T_EPOCH0 = range(4)
+# What an epoch a key stands for is counted: nothing of it is stored, but each kept epoch costs the
+# timeline (gui.control.scrubbing) a few arrays' entries, and this keeps the count of kept epochs
+# within a few times what full rows would allow.
+REPLAYED_BYTES = EPOCH_OVERHEAD
 
 
 class Shared(NamedTuple):
@@ -52,22 +62,24 @@ def row_limit(row_bytes: int) -> int:
 
 
 class Block:
-    __slots__ = ("shared", "rows", "epochs", "cols", "rng", "n")
+    __slots__ = ("shared", "rows", "epochs", "cols", "rng", "n", "keyed", "replay")
 
     def __init__(self, shared: Shared, rows: np.ndarray, epochs: np.ndarray, cols: np.ndarray,
-                 rng: np.ndarray, n: int) -> None:
+                 rng: np.ndarray, n: int, keyed: np.ndarray | None = None,
+                 replay: Any = None) -> None:
         self.shared, self.rows, self.epochs, self.cols, self.rng, self.n = (shared, rows, epochs,
                                                                             cols, rng, n)
+        self.keyed, self.replay = keyed, replay  # (4, n) float64 and its replay, or None
 
     @classmethod
     def of(cls, shared: Shared, rows: np.ndarray, epochs: np.ndarray, cols: np.ndarray,
-           rng: Any) -> Block:
+           rng: Any, keyed: np.ndarray | None = None, replay: Any = None) -> Block:
         """A full block of these rows (copied), every epoch with the Generator state `rng`."""
         n = len(rows)
         column = np.empty(n, dtype=object)
         column.fill(rng)
         return cls(shared, rows.copy(), np.asarray(epochs, np.int64).copy(),
-                   np.ascontiguousarray(cols, np.float64), column, n)
+                   np.ascontiguousarray(cols, np.float64), column, n, keyed, replay)
 
     @classmethod
     def open(cls, shared: Shared, arrays: np.ndarray) -> Block:
@@ -86,7 +98,27 @@ class Block:
 
     @property
     def last(self) -> int:
-        return int(self.epochs[self.n - 1])
+        return int(self.epochs[self.n - 1]) + self.span(self.n - 1)
+
+    def span(self, i: int) -> int:
+        """How many epochs after row i's it stands for (0 but in a keyed block)."""
+        return 0 if self.keyed is None else int(self.keyed[SPAN, i])
+
+    def counts(self) -> np.ndarray:
+        """How many kept epochs each row stands for (its own and its span)."""
+        if self.keyed is None:
+            return np.ones(self.n, np.int64)
+        return self.keyed[SPAN, :self.n].astype(np.int64) + 1
+
+    def kept_epochs(self) -> np.ndarray:
+        """Every epoch this block keeps, ascending (its rows' and those they stand for)."""
+        keys = self.epochs[:self.n]
+        if self.keyed is None:
+            return keys
+        counts = self.counts()
+        out = np.repeat(keys, counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        return out + (np.arange(len(out)) - starts)
 
     @property
     def row_bytes(self) -> int:
@@ -94,7 +126,7 @@ class Block:
 
     def takes(self, shared: Shared, arrays: np.ndarray) -> bool:
         """Whether a row like `arrays` with `shared` settings may be appended here."""
-        return (self.shared == shared and arrays.size == self.rows.shape[1]
+        return (self.keyed is None and self.shared == shared and arrays.size == self.rows.shape[1]
                 and arrays.dtype == self.rows.dtype and self.n < row_limit(arrays.nbytes))
 
     def append(self, epoch: int, arrays: np.ndarray, values: tuple, rng: Any) -> None:
@@ -125,7 +157,8 @@ class Block:
 
     def costs(self) -> np.ndarray:
         """The bytes each epoch is counted for (core.nn.snapshots.SnapshotStore.nbytes)."""
-        return self.row_bytes + EPOCH_OVERHEAD + RNG_BYTES * self.cols[OWNS_RNG, :self.n]
+        costs = self.row_bytes + EPOCH_OVERHEAD + RNG_BYTES * self.cols[OWNS_RNG, :self.n]
+        return costs if self.keyed is None else costs + REPLAYED_BYTES * self.keyed[SPAN, :self.n]
 
     def take(self, keep: np.ndarray | slice) -> Block:
         """A new block of the rows `keep` (a mask or a slice) selects (copies: the old arrays
@@ -134,9 +167,10 @@ class Block:
         if isinstance(keep, slice):
             keep, mask = np.zeros(n, dtype=bool), keep
             keep[mask] = True  # (compress copies ~2x faster than indexing by a mask)
+        keyed = None if self.keyed is None else self.keyed[:, :n].compress(keep, axis=1)
         return Block(self.shared, self.rows[:n].compress(keep, axis=0),
                      self.epochs[:n].compress(keep), self.cols[:, :n].compress(keep, axis=1),
-                     self.rng[:n][keep], int(np.count_nonzero(keep)))
+                     self.rng[:n][keep], int(np.count_nonzero(keep)), keyed, self.replay)
 
 
 def without(blocks: list[Block], removed: np.ndarray) -> list[Block]:
@@ -171,13 +205,18 @@ def merged(blocks: list[Block]) -> list[Block]:
 
 def _joins(group: list[Block], block: Block) -> bool:
     head = group[0]
-    return (block.shared == head.shared and block.rows.shape[1] == head.rows.shape[1]
+    return (block.shared == head.shared and block.replay is head.replay
+            and (block.keyed is None) == (head.keyed is None) and block.rows.shape[1] == head.rows.shape[1]
             and block.rows.dtype == head.rows.dtype
             and sum(b.n for b in group) + block.n <= row_limit(head.row_bytes))
 
 
 def _concat(group: list[Block]) -> Block:
-    return Block(group[0].shared, np.concatenate([b.rows[:b.n] for b in group]),
+    head = group[0]
+    keyed = None if head.keyed is None else \
+        np.concatenate([b.keyed[:, :b.n] for b in group], axis=1)
+    return Block(head.shared, np.concatenate([b.rows[:b.n] for b in group]),
                  np.concatenate([b.epochs[:b.n] for b in group]),
                  np.concatenate([b.cols[:, :b.n] for b in group], axis=1),
-                 np.concatenate([b.rng[:b.n] for b in group]), sum(b.n for b in group))
+                 np.concatenate([b.rng[:b.n] for b in group]), sum(b.n for b in group), keyed,
+                 head.replay)

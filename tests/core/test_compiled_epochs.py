@@ -267,26 +267,30 @@ def test_the_installed_numpy_is_one_the_loop_was_checked_against() -> None:
     {"optimizer": "adam", "learning_rate": 0.05, "lr_schedule": "exponential", "lr_decay": 0.98},
     {"optimizer": "momentum", "learning_rate": 2.0, "early_stopping_patience": 4}])
 def test_snapshot_stores_get_the_same_state_every_epoch(forced, options) -> None:
-    """The time machine's store (a state per epoch) fills the same way on both paths."""
+    """The time machine's store (a state per epoch) gives the same states on both paths: the
+    compiled loop's keeps rows for key epochs only and replays the others (core.nn.snapshot_keys;
+    tests/core/test_snapshot_keys.py), and thins in its own steps."""
     from dataclasses import fields
 
     from core.nn.snapshots import SessionState, SnapshotStore
 
     names = [f.name for f in fields(SessionState) if f.name not in ("arrays", "elapsed")]
     stores = []
-    for compiled in (False, True):
+    for compiled, budget in ((False, 2**30), (True, 40 * 300)):
         forced(compiled)
         session = _session(XOR, XOR_X, XOR_Y, epochs=150, **options)
-        session.snapshots = SnapshotStore(40 * 300)  # ~40 states: thins as it goes
+        session.snapshots = SnapshotStore(budget)  # compiled: ~40 rows' worth, thins as it goes
         list(session.run(max_epochs=60, slice_seconds=0.01))
         list(session.run(slice_seconds=0.01))
         assert compiled_epochs.ran(session) == compiled
         store = session.snapshots
-        stores.append([(state.arrays.tobytes(), *(getattr(state, n) for n in names))
-                       for state in map(store.get, store.epochs.tolist())]
-                      + [store.best_epoch, store.nbytes])
-    assert stores[0] == stores[1]
-    assert len(stores[0]) > 10
+        stores.append({e: (store.get(e).arrays.tobytes(), *(getattr(store.get(e), n)
+                                                             for n in names))
+                       for e in store.epochs.tolist()})
+        assert store.nbytes <= budget and store.epochs[-1] == session.epoch
+    numpy, compiled = stores
+    assert list(numpy) == list(range(1, len(numpy) + 1)) and 10 < len(compiled) <= len(numpy)
+    assert all(numpy[e] == state for e, state in compiled.items())
 
 
 def test_feature_major_inputs_are_read_as_the_numpy_epoch_reads_them(forced, monkeypatch) -> None:

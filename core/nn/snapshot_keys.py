@@ -1,0 +1,111 @@
+"""Key epochs: a snapshot store (core.nn.snapshots) keeps a chunk of a cheap network's compiled
+epochs as rows only every KEY_EVERY epochs, and recomputes an epoch in between when it is read.
+
+Why: the compiled loop (core.nn.compiled_epochs) runs an XOR epoch in ~1 us, and writing every
+epoch's state (~280 bytes of weights, Adam moments and bookkeeping into fresh memory) made training
+with the time machine ~1.27x slower than without it. Keys cost ~1/KEY_EVERY of that.
+
+Why exact: training is deterministic and the compiled loop gives the NumPy epoch's bytes
+(tests/core/test_compiled_epochs.py), so the state after epoch e is what a TrainingSession restored
+to the state of an earlier epoch k of the same chunk (same settings: a chunk never spans a live
+change) gives after e - k more epochs. Only the elapsed time is not recomputed: a chunk's epochs
+share one clock (began + step * i), kept with each key. A chunk's first and last epochs and its
+best epoch are keys: its epochs replay from inside it, the newest state is always a real one (read
+by another thread while training goes on), and so is the best (early stopping, the journal).
+
+A Replayer holds what a replay needs: the spec, the config and a copy of the data, made only when
+the data and network are small (SMALL_DATA, SMALL_WORK: a NumPy epoch of tens of microseconds,
+~1-2 ms for a replay). It trains its own session, under a lock: the UI thread reads (scrubbing)
+while the worker may be training the original session.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any
+
+import numpy as np
+
+from core.nn import state_blocks as sb
+from core.nn.params import Params
+from core.nn.session_state import SessionState, capture, restore
+from core.nn.state_blocks import Block, Shared
+from core.nn.train_config import TrainingData
+
+KEY_EVERY = 32
+SMALL_DATA = 2 ** 16  # values (inputs and targets, training and validation) a Replayer copies
+SMALL_WORK = 2 ** 14  # training rows x parameters at most
+
+
+class Replayer:
+    """Recomputes states of one session's run (its spec, config and data) from earlier ones."""
+
+    def __init__(self, make_session: Any, spec: Any, config: Any, data: TrainingData) -> None:
+        self._make, self.spec, self.config, self.data = make_session, spec, config, data
+        self._lock = threading.Lock()
+        self._session: Any = None  # made at the first replay, reused (restore() resets it)
+
+    def __call__(self, state: SessionState, epochs: int) -> SessionState:
+        """The state `epochs` epochs after `state` as capture() takes it (elapsed aside)."""
+        with self._lock:
+            session = self._session
+            if session is None:
+                weights = state.weights.astype(np.dtype(self.config.dtype), copy=True)
+                session = self._make(self.spec, Params(self.spec, weights), self.data,
+                                     self.config)
+                self._session = session
+            restore(session, state)
+            session.config = dataclasses.replace(self.config, epochs=state.epoch + epochs,
+                                                 target_loss=None, params_every_seconds=None)
+            for _ in session.run(max_epochs=epochs, slice_seconds=3600.0):
+                pass
+            if session.epoch != state.epoch + epochs:
+                raise RuntimeError(f"replaying epochs {state.epoch}-{state.epoch + epochs} "
+                                   f"stopped at {session.epoch}")
+            return capture(session)
+
+
+def replayer_for(session: Any) -> Replayer | None:
+    """The Replayer of `session` as it is now (one per spec and config), or None when its epochs
+    are not cheap to replay or its data not small enough to copy."""
+    cached = session.__dict__.get("_replayer")
+    if cached is not None and cached[0] is session.spec and cached[1] is session.config:
+        return cached[2]
+    session.prepare()
+    X, Y, val = session._X, session._Y, session._val  # backprop's layout (core.nn.backprop)
+    values = X.size + Y.size + (0 if val is None else val.X.size + val.Y.size)
+    replayer = None
+    if values <= SMALL_DATA and len(X) * session.params.flat.size <= SMALL_WORK:
+        # The rows as TrainingSession took them: without the bias column, targets (n, k).
+        data = TrainingData(X[:, :-1].copy(), Y.T.copy(),
+                            None if val is None else val.X[:, :-1].copy(),
+                            None if val is None else val.rows.copy(), session.task)
+        replayer = Replayer(type(session), session.spec, session.config, data)
+    session._replayer = (session.spec, session.config, replayer)
+    return replayer
+
+
+def keyed_block(epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared, rng: Any,
+                owns: bool, clock: tuple[float, float], replay: Replayer) -> Block:
+    """The block of a chunk's epochs epoch0 + 1 ... (SnapshotStore.add_block's arguments) that
+    keeps the rows of its key epochs only."""
+    count = len(rows)
+    keys = np.arange(0, count, KEY_EVERY)
+    best = int(cols[sb.BEST_EPOCH, -1]) - epoch0 - 1
+    keys = np.union1d(keys, [count - 1, best] if 0 <= best < count else [count - 1])
+    part = np.empty((sb.N_COLS, len(keys)))
+    part[:sb.OWNS_RNG] = cols[:, keys]
+    part[sb.OWNS_RNG] = 0.0
+    part[sb.OWNS_RNG, 0] = owns
+    keyed = np.empty((4, len(keys)))
+    keyed[sb.SPAN] = np.diff(keys, append=count) - 1
+    keyed[sb.T0], keyed[sb.T_STEP], keyed[sb.T_EPOCH0] = clock[0], clock[1], epoch0
+    return Block.of(shared, rows[keys], epoch0 + 1 + keys, part, rng, keyed, replay)
+
+
+def replayed(block: Block, i: int, key: SessionState, offset: int) -> SessionState:
+    """The state `offset` epochs after row i of a keyed block (`key`: row i's state)."""
+    state = block.replay(key, offset)
+    began, step, epoch0 = block.keyed[[sb.T0, sb.T_STEP, sb.T_EPOCH0], i].tolist()
+    state.elapsed = began + step * (state.epoch - epoch0)  # as the chunk's clock gave it
+    return state

@@ -1,0 +1,217 @@
+"""Key epochs (core.nn.snapshot_keys): a compiled run's snapshot store keeps the rows of its key
+epochs only and replays the others; every epoch it keeps reads back, byte for byte, as capture()
+of the NumPy path's run stopped there (optimizers, validation rows and early stopping's best
+epoch, a live change mid-run), through thinning, going back, copies and branching."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+
+from core.nn import compiled_epochs, snapshot_keys
+from core.nn.replay import session_from_state
+from core.nn.snapshots import SessionState, SnapshotStore
+from core.nn.spec import NetworkSpec
+from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
+
+pytest.importorskip("llvmlite")
+
+XOR = NetworkSpec.build(2, [4], 1, "tanh", "sigmoid")
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+Y = np.array([[0], [1], [1], [0]], dtype=np.float32)
+CASES = {
+    "sgd": ({"optimizer": "sgd", "learning_rate": 0.5}, False, False),
+    "adam-schedule-change": ({"optimizer": "adam", "learning_rate": 0.05,
+                              "lr_schedule": "exponential", "lr_decay": 0.99}, False, True),
+    "adam-validation-patience": ({"optimizer": "adam", "learning_rate": 0.05,
+                                  "early_stopping_patience": 40}, True, True),
+    "momentum-validation": ({"optimizer": "momentum", "learning_rate": 0.3}, True, False),
+}
+NAMES = [f.name for f in dataclasses.fields(SessionState) if f.name not in ("arrays", "elapsed")]
+_references: dict[str, tuple[dict, TrainingSession]] = {}
+
+
+def _data(validation: bool) -> TrainingData:
+    if not validation:
+        return TrainingData(X, Y)
+    return TrainingData(X, Y, X[::-1] * 0.9 + 0.05, Y[::-1])
+
+
+def _config(case: str) -> TrainConfig:
+    return TrainConfig(**{"epochs": 300, "seed": 4, **CASES[case][0]})
+
+
+def _trained(case: str, compiled: bool, budget: int = 2**30) -> TrainingSession:
+    """A run of the case on one path with a snapshot store: slices, and a live learning-rate
+    change after epoch 130 when the case has one."""
+    compiled_epochs.force = compiled
+    options, validation, change = CASES[case]
+    config = _config(case)
+    session = TrainingSession(XOR, initial_params(XOR, config), _data(validation), config)
+    session.snapshots = SnapshotStore(budget)
+    list(session.run(max_epochs=130, slice_seconds=0.01))
+    if change:
+        session.request_change("learning_rate", options["learning_rate"] / 3)
+    list(session.run(slice_seconds=0.01))
+    assert compiled_epochs.ran(session) == compiled
+    return session
+
+
+def _fields(state: SessionState) -> tuple:
+    return (state.arrays.tobytes(), state.arrays.dtype, *(getattr(state, n) for n in NAMES))
+
+
+def _reference(case: str) -> dict[int, tuple]:
+    """Every epoch's state as the NumPy path captured it (a full row each)."""
+    if case not in _references:
+        session = _trained(case, False)
+        store = session.snapshots
+        assert all(b.keyed is None for b in store._blocks)
+        _references[case] = ({e: _fields(store.get(e)) for e in store.epochs.tolist()}, session)
+    return _references[case][0]
+
+
+@pytest.fixture(autouse=True)
+def _force_back(monkeypatch):
+    monkeypatch.setattr(compiled_epochs, "force", compiled_epochs.force)
+
+
+def _rows(store: SnapshotStore) -> int:
+    return sum(b.n for b in store._blocks)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_epoch_reads_back_as_the_numpy_run_captured_it(case: str, monkeypatch) -> None:
+    reference = _reference(case)
+    clocks: dict[int, float] = {}
+    add_block = SnapshotStore.add_block
+
+    def recording(self, epoch0, rows, cols, *args):
+        clocks.update(zip(range(epoch0 + 1, epoch0 + len(rows) + 1), cols[5].tolist(),
+                          strict=True))
+        add_block(self, epoch0, rows, cols, *args)
+
+    monkeypatch.setattr(SnapshotStore, "add_block", recording)
+    session = _trained(case, True)
+    store, numpy_session = session.snapshots, _references[case][1]
+    weights = session.params.flat.copy()
+    assert store.epochs.tolist() == list(reference) == list(range(1, session.epoch + 1))
+    assert len(store) == session.epoch and _rows(store) < len(store) / 8  # keys only
+    for epoch, fields in reference.items():
+        state = store.get(epoch)
+        assert _fields(state) == fields, epoch
+        if epoch in clocks:  # the compiled loop's epochs: the chunk's clock, not a replay's
+            assert state.elapsed == clocks[epoch]
+    assert store.best_epoch == numpy_session.best_epoch == session.best_epoch
+    newest, best = store.live
+    assert _fields(newest) == reference[session.epoch]
+    if session.best_epoch is not None and session.best_epoch != session.epoch:
+        assert _fields(best) == reference[session.best_epoch]
+    # Replays train a session of their own: the run's is untouched.
+    assert np.array_equal(session.params.flat, weights) and session.epoch == newest.epoch
+
+
+@pytest.mark.parametrize("case", ["adam-validation-patience", "sgd"])
+def test_thinning_keeps_the_budget_first_newest_and_best_and_exact_states(case: str) -> None:
+    reference = _reference(case)
+    session = _trained(case, True, budget=12_000)
+    store = session.snapshots
+    kept = store.epochs.tolist()
+    assert store.nbytes <= 12_000 and 20 < len(kept) == len(store) < session.epoch
+    assert store.nbytes == sum(int(b.costs().sum()) for b in store._blocks)
+    assert kept[0] == 1 and kept[-1] == session.epoch
+    assert store.best_epoch is None or store.best_epoch in store
+    for epoch in kept:
+        assert _fields(store.get(epoch)) == reference[epoch], epoch
+    assert [e for e in range(1, session.epoch + 1) if e in store] == kept
+
+
+def test_going_back_into_replayed_epochs_cuts_them_and_keeps_the_count() -> None:
+    reference = _reference("sgd")
+    store = _trained("sgd", True).snapshots
+    cut = next(e for e in range(100, 200) if not any(
+        b.n and e in b.epochs[:b.n] for b in store._blocks))  # a replayed epoch
+    store.truncate_after(cut)
+    assert store.epochs.tolist() == list(range(1, cut + 1)) and len(store) == cut
+    assert store.nbytes == sum(int(b.costs().sum()) for b in store._blocks)
+    assert _fields(store.newest) == reference[cut]
+    assert _fields(store.get(cut - 1)) == reference[cut - 1] and cut + 1 not in store
+
+
+def test_copies_and_a_thinned_copy_read_the_same_states() -> None:
+    from gui.control.store_thinning import thinned_copy
+
+    reference = _reference("adam-schedule-change")
+    store = _trained("adam-schedule-change", True).snapshots
+    epochs, count = store.epochs.tolist(), len(store)
+    copy = store.copy()
+    thin = thinned_copy(store, 8_000)
+    assert store.epochs.tolist() == epochs and len(store) == count  # the original unchanged
+    assert copy.epochs.tolist() == epochs and thin.nbytes <= 8_000 < store.nbytes
+    for other in (copy, thin):
+        for epoch in other.epochs.tolist()[::7]:
+            assert _fields(other.get(epoch)) == reference[epoch]
+
+
+def test_a_branch_from_a_replayed_epoch_continues_bit_for_bit() -> None:
+    case = "adam-validation-patience"
+    _reference(case)
+    whole = _references[case][1]  # the NumPy run, uninterrupted
+    store = _trained(case, True).snapshots
+    epoch = next(e for e in range(60, 120) if not any(
+        b.n and e in b.epochs[:b.n] for b in store._blocks))
+    state = store.get(epoch)
+    best = store.get(state.best_epoch) if state.best_epoch is not None else None
+    compiled_epochs.force = False
+    config = _config(case)
+    branch = session_from_state(XOR, _data(True), config, state,
+                                None if best is None else best.weights)
+    list(branch.run(max_epochs=130 - epoch))
+    branch.request_change("learning_rate", config.learning_rate / 3)
+    list(branch.run())
+    assert branch.epoch == whole.epoch
+    assert np.array_equal(branch.params.flat, whole.params.flat)
+    assert branch.history.train_loss == whole.history.train_loss[epoch:]
+
+
+def test_replays_on_two_threads_while_the_run_trains_on() -> None:
+    reference = _reference("sgd")
+    session = _trained("sgd", True)
+    store = session.snapshots
+    session.config = dataclasses.replace(session.config, epochs=30_000)
+    read, failures = list(range(2, 200, 3)), []
+
+    def reader() -> None:
+        try:
+            for epoch in read:
+                if _fields(store.get(epoch)) != reference[epoch]:
+                    failures.append(epoch)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=reader),
+               threading.Thread(target=lambda: list(session.run(slice_seconds=0.01)))]
+    for thread in threads:
+        thread.start()
+    for epoch in read[::-1]:
+        assert _fields(store.get(epoch)) == reference[epoch]
+    for thread in threads:
+        thread.join()
+    assert failures == [] and session.epoch == 30_000 and 29_999 in store
+
+
+def test_big_data_keeps_every_row() -> None:
+    rng = np.random.default_rng(0)
+    rows = snapshot_keys.SMALL_DATA // 3 + 1
+    data = TrainingData(rng.normal(size=(rows, 2)).astype(np.float32),
+                        (rng.random((rows, 1)) < 0.5).astype(np.float32))
+    config = TrainConfig(epochs=3, seed=1)
+    session = TrainingSession(XOR, initial_params(XOR, config), data, config)
+    assert snapshot_keys.replayer_for(session) is None
+    small = TrainingSession(XOR, initial_params(XOR, config), TrainingData(X, Y), config)
+    replayer = snapshot_keys.replayer_for(small)
+    assert replayer is not None and snapshot_keys.replayer_for(small) is replayer
+    small.config = dataclasses.replace(config, epochs=9)  # "train more": a replayer of its own
+    assert snapshot_keys.replayer_for(small) not in (None, replayer)
