@@ -20,7 +20,8 @@ A chunk stops where Python must act: a stop request or pending live change (chec
 chunks, ~2 ms apart), the slice's deadline, divergence (the NumPy path's _diverged() then
 restores the epoch's backup), early stopping, the target loss, a history about to thin. With a
 snapshot store (the time machine keeps a state every epoch) the loop also copies each epoch's
-weights and optimizer buffers into rows that become the SessionStates capture() would take.
+weights and optimizer buffers, or a small network's key epochs' (core.nn.snapshot_keys), into
+rows that become the SessionStates capture() would take.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ import numpy as np
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
 from core.nn import fused_steps
-from core.nn.snapshot_keys import replayer_for
+from core.nn.snapshot_keys import key_rows, replayer_for
 from core.nn.state_blocks import Shared
 from core.nn.train_config import EventKind
 
@@ -259,7 +260,8 @@ def _chunk(session, runner: _Runner, function, k: int) -> tuple[int, int]:
         _write_rows(session, runner.plan, count)
         if session.snapshots is not None:
             _add_snapshots(session, runner.plan, count, int(S[slot.EPOCH0]), int(S[slot.STEPS0]),
-                           began, time.perf_counter() - session._run_started)
+                           began, time.perf_counter() - session._run_started,
+                           status == ep.DIVERGED)
     session._last_buf = runner.plan.buffers
     return count, status
 
@@ -292,20 +294,29 @@ def plan_scalar(session, index: int) -> float:
 
 
 def _add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
-                   began: float, ended: float) -> None:
-    """The states capture() would have taken after each of the chunk's epochs, as one block of
-    the store (the elapsed times spread evenly over the chunk; the Generator's state, unused by
-    full batch, is one dict shared by the chunk's states). A small network's block keeps its key
-    epochs' rows only and replays the others when read (core.nn.snapshot_keys)."""
-    rows, names = plan.history, plan.columns
-    cols = np.empty((6, count))
-    cols[0] = np.arange(steps0 + 1, steps0 + count + 1)
-    for row, name in enumerate(("_lr", "_best_loss", "_best_epoch", "_wait"), 1):
-        cols[row] = rows[names.index(name), :count]
+                   began: float, ended: float, diverged: bool) -> None:
+    """The states capture() would have taken after each of the chunk's epochs, for the store
+    (elapsed times spread evenly over the chunk; the Generator's state, unused by full batch,
+    one dict for all). A small network's loop writes key epochs' rows only: the chunk's last is
+    the session's state (unless the next epoch diverged: its step is in it), and the store
+    replays the others when read (core.nn.snapshot_keys)."""
+    rows, names, store = plan.history, plan.columns, session.snapshots
+    replay = replayer_for(session) if plan.every > 1 else None
+    index = np.arange(count) if replay is None else key_rows(count, not diverged)
+    cols = np.empty((6, len(index)))
+    cols[0] = steps0 + 1 + index
+    first = names.index("_lr")  # then "_best_loss", "_best_epoch", "_wait" (core.nn.epoch_plan)
+    cols[1:5] = rows[first:first + 4, index]
     step = (ended - began) / count
-    cols[5] = began + step * np.arange(1, count + 1)
+    cols[5] = began + step * (index + 1)
     shared = Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
                     session._lr_base_epoch, session.batch_size, session.l2)
-    session.snapshots.add_block(epoch0, plan.states[:count], cols, shared,
-                                session._rng.bit_generator.state, (began, step),
-                                replayer_for(session))
+    rng = session._rng.bit_generator.state
+    if replay is None:
+        store.add_block(epoch0, plan.states[:count], cols, shared, rng)
+        return
+    states = plan.states[index]
+    if not diverged:  # the last epoch's state: the session's now (as capture() takes it)
+        for i, array in enumerate([session.params.flat, *session.optimizer.raw_state()[1]]):
+            states[-1, i * array.size:(i + 1) * array.size] = array
+    store.add_keys(epoch0, count, index, states, cols, shared, rng, (began, step), replay)

@@ -30,6 +30,7 @@ from core.nn.epoch_tail import (
 )
 from core.nn.numpy_calls import dot_call, routines
 from core.nn.optimizers import SGD, Adam, Momentum, RMSProp
+from core.nn.snapshot_keys import KEY_EVERY, replayer_for
 
 HIDDEN = ("identity", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus")
 MAX_ELEMENTS = 1 << 16  # rows x widest layer, and parameters: beyond, BLAS time dominates
@@ -47,6 +48,7 @@ class Plan:
     keep: list  # arrays the slots point into (kept alive)
     states: np.ndarray | None  # (max_chunk, weights + optimizer buffers) with a snapshot store
     max_chunk: int
+    every: int = 1  # states holds every `every`-th epoch's row (core.nn.snapshot_keys)
 
 
 MAX_CHUNK = 4096
@@ -217,14 +219,15 @@ class _Writer(EpochOutput, EpochTail):
             columns += ["val_loss", *(f"val_{n}" for n in val_metrics)]
             values += [monitored, *val_metrics.values()]
         better, best, best_epoch, wait = self.improved(monitored, epoch, p_flat, n_params)
-        states, max_chunk = None, MAX_CHUNK
+        states, max_chunk, every = None, MAX_CHUNK, 1
         if s.snapshots is not None:  # what capture() takes that changes from epoch to epoch
             columns += ["_lr", "_best_loss", "_best_epoch", "_wait"]
             values += [lr, best, best_epoch, wait]
             width = n_params * (1 + len(s.optimizer._state))
             max_chunk = max(1, min(MAX_CHUNK, STATE_BYTES // (4 * width)))
             states = np.empty((max_chunk, width), np.float32)
-            self.snapshot(states, p_flat)
+            every = 1 if replayer_for(s) is None else KEY_EVERY
+            self.snapshot(states, p_flat, every)
         history = np.full((len(columns), MAX_CHUNK), np.nan)
         h = self.arr(history)
         for c, value in enumerate(values):
@@ -240,7 +243,7 @@ class _Writer(EpochOutput, EpochTail):
                       "  %e.stop0 = shl i64 %e.done, 2",
                       f"  %e.target = or i64 %e.stop0, {TARGET_REACHED}",
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
-        return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk)
+        return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk, every)
 
     def forward_pass(self, buf, inputs_t: np.ndarray) -> None:
         """Backprop.forward: each layer's product, then its activation (the output layer's

@@ -193,11 +193,18 @@ class EpochTail:
             e.branch_out(e.op(f"and i1 {e.op(f'xor i1 {better}, true')}, {spent}"),
                          "%e.patience")
 
-    def snapshot(self, block: np.ndarray, p_flat: str) -> None:
-        """The epoch's weights and optimizer buffers into row e of `block`: what
+    def snapshot(self, block: np.ndarray, p_flat: str, every: int) -> None:
+        """The epoch's weights and optimizer buffers into row e of `block`, for every `every`-th
+        epoch of the chunk from its first (core.nn.snapshot_keys): what
         core.nn.snapshots.capture concatenates."""
         e, n = self.e, self.s.params.flat.size
+        if every > 1:
+            copy, joined = e.tmp("sk")[1:], e.tmp("sj")[1:]
+            key = e.op(f"icmp eq i64 {e.op(f'urem i64 %e, {every}')}, 0")
+            e.body += [f"  br i1 {key}, label %{copy}, label %{joined}", f"{copy}:"]
         row = e.op(f"getelementptr inbounds float, ptr {self.arr(block)}, "
                    f"i64 {e.op(f'mul i64 %e, {block.shape[1]}')}")
         for i, source in enumerate([p_flat, *(self.arr(b) for b in self.s.optimizer._state)]):
             e.copy(e.op(f"getelementptr inbounds float, ptr {row}, i64 {i * n}"), source, n)
+        if every > 1:
+            e.body += [f"  br label %{joined}", f"{joined}:"]

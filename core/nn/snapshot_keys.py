@@ -1,21 +1,23 @@
-"""Key epochs: a snapshot store (core.nn.snapshots) keeps a chunk of a cheap network's compiled
+"""Key epochs: a snapshot store (core.nn.snapshots) keeps a chunk of a small network's compiled
 epochs as rows only every KEY_EVERY epochs, and recomputes an epoch in between when it is read.
 
-Why: the compiled loop (core.nn.compiled_epochs) runs an XOR epoch in ~1 us, and writing every
-epoch's state (~280 bytes of weights, Adam moments and bookkeeping into fresh memory) made training
-with the time machine ~1.27x slower than without it. Keys cost ~1/KEY_EVERY of that.
+Why: the compiled loop (core.nn.compiled_epochs) runs an XOR epoch in ~1 us, and copying every
+epoch's state (~280 bytes of weights, Adam moments and bookkeeping, into fresh memory) made
+training with the time machine ~1.27x slower than without it. Now the loop copies the rows of
+key epochs only (core.nn.epoch_tail.snapshot) and the store appends them to an open block.
 
 Why exact: training is deterministic and the compiled loop gives the NumPy epoch's bytes
 (tests/core/test_compiled_epochs.py), so the state after epoch e is what a TrainingSession restored
 to the state of an earlier epoch k of the same chunk (same settings: a chunk never spans a live
 change) gives after e - k more epochs. Only the elapsed time is not recomputed: a chunk's epochs
-share one clock (began + step * i), kept with each key. A chunk's first and last epochs and its
-best epoch are keys: its epochs replay from inside it, the newest state is always a real one (read
-by another thread while training goes on), and so is the best (early stopping, the journal).
+share one clock (began + step * i), kept with each key. A chunk's first epoch is a key (its
+epochs replay from inside it), and so is its last, taken from the session itself: the newest
+state is a real one (another thread reads it while training goes on). The best epoch may be a
+replayed one: SnapshotStore.newest_and_best replays it when asked, never the training thread.
 
 A Replayer holds what a replay needs: the spec, the config and a copy of the data, made only when
 the data and network are small (SMALL_DATA, SMALL_WORK: a NumPy epoch of tens of microseconds,
-~1-2 ms for a replay). It trains its own session, under a lock: the UI thread reads (scrubbing)
+~1-2 ms a replay). It trains a session of its own, under a lock: the UI thread reads (scrubbing)
 while the worker may be training the original session.
 """
 from __future__ import annotations
@@ -85,22 +87,43 @@ def replayer_for(session: Any) -> Replayer | None:
     return replayer
 
 
-def keyed_block(epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared, rng: Any,
-                owns: bool, clock: tuple[float, float], replay: Replayer) -> Block:
-    """The block of a chunk's epochs epoch0 + 1 ... (SnapshotStore.add_block's arguments) that
-    keeps the rows of its key epochs only."""
-    count = len(rows)
-    keys = np.arange(0, count, KEY_EVERY)
-    best = int(cols[sb.BEST_EPOCH, -1]) - epoch0 - 1
-    keys = np.union1d(keys, [count - 1, best] if 0 <= best < count else [count - 1])
-    part = np.empty((sb.N_COLS, len(keys)))
-    part[:sb.OWNS_RNG] = cols[:, keys]
-    part[sb.OWNS_RNG] = 0.0
-    part[sb.OWNS_RNG, 0] = owns
-    keyed = np.empty((4, len(keys)))
-    keyed[sb.SPAN] = np.diff(keys, append=count) - 1
-    keyed[sb.T0], keyed[sb.T_STEP], keyed[sb.T_EPOCH0] = clock[0], clock[1], epoch0
-    return Block.of(shared, rows[keys], epoch0 + 1 + keys, part, rng, keyed, replay)
+def key_rows(count: int, last: bool = True) -> np.ndarray:
+    """Which of a chunk's `count` epochs are keys: every KEY_EVERY-th from its first (the
+    compiled loop writes their rows), and its last if `last`."""
+    keys = np.arange(0, count - 1 if last else count, KEY_EVERY)
+    return np.append(keys, count - 1) if last else keys
+
+
+def append_keys(blocks: list[Block], epoch0: int, count: int, keys: np.ndarray,
+                rows: np.ndarray, cols: np.ndarray, shared: Shared, rng: Any, owns: bool,
+                clock: tuple[float, float], replay: Replayer) -> Block | None:
+    """Write a chunk's key epochs (SnapshotStore.add_keys) past the end of the last of `blocks`
+    if it is an open keyed block they fit in and count them, or into a new one, returned."""
+    m, block, new = len(keys), blocks[-1] if blocks else None, None
+    if block is None or block.replay is not replay or block.shared != shared \
+            or block.rows.shape[1] != rows.shape[1] or block.n + m > len(block.epochs):
+        capacity = max(sb.row_limit(rows.shape[1] * rows.itemsize), m)
+        block = new = Block(shared, np.empty((capacity, rows.shape[1]), rows.dtype),
+                            np.zeros(capacity, np.int64), np.zeros((sb.N_COLS, capacity)),
+                            np.empty(capacity, dtype=object), 0, np.empty((4, capacity)), replay)
+    n = block.n
+    end = n + m
+    block.rows[n:end] = rows
+    np.add(keys, epoch0 + 1, out=block.epochs[n:end])
+    block.cols[:sb.OWNS_RNG, n:end] = cols
+    block.cols[sb.OWNS_RNG, n:end] = 0.0
+    block.cols[sb.OWNS_RNG, n] = owns
+    keyed = block.keyed
+    keyed[sb.SPAN, n:end] = KEY_EVERY - 1  # key_rows' keys are KEY_EVERY apart, but the last
+    last = int(keys[-1])
+    if m > 1:
+        keyed[sb.SPAN, end - 2] = last - int(keys[-2]) - 1
+    keyed[sb.SPAN, end - 1] = count - 1 - last
+    keyed[sb.T0, n:end], keyed[sb.T_STEP, n:end], keyed[sb.T_EPOCH0, n:end] = (clock[0], clock[1],
+                                                                              epoch0)
+    block.rng[n:end].fill(rng)
+    block.n = end  # counted only once written (a reader never sees a half-written row)
+    return new
 
 
 def replayed(block: Block, i: int, key: SessionState, offset: int) -> SessionState:

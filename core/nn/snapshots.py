@@ -22,7 +22,7 @@ import numpy as np
 
 from core.nn import state_blocks as sb
 from core.nn.session_state import SessionState, capture, restore
-from core.nn.snapshot_keys import keyed_block, replayed
+from core.nn.snapshot_keys import append_keys, replayed
 from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
 
@@ -45,7 +45,8 @@ class SnapshotStore:
         self._count = 0
         self.nbytes = 0
         self.best_epoch: int | None = None
-        # (newest state, its best epoch's or None): read by another thread during a run
+        # (newest state, its best epoch's; None if none or replayed: newest_and_best): read by
+        # another thread during a run
         self.live: tuple[SessionState | None, SessionState | None] = (None, None)
         self._rng: Any = None  # the newest epoch's Generator state, shared while it is equal
 
@@ -121,25 +122,35 @@ class SnapshotStore:
         self._publish(state)
         self._full()
 
+    def add_keys(self, epoch0: int, count: int, keys: np.ndarray, rows: np.ndarray,
+                 cols: np.ndarray, shared: Shared, rng: Any, clock: tuple[float, float],
+                 replay: Any) -> None:
+        """Keep epochs epoch0 + 1 ... epoch0 + count, storing only the rows and columns (as
+        add_block's) of `keys` (core.nn.snapshot_keys.key_rows); `replay` recomputes the
+        others when read, their elapsed times from `clock` (core.nn.snapshot_keys.append_keys)."""
+        self._go_back_before(epoch0 + 1)
+        rng, owns = self._own(rng)
+        new = append_keys(self._blocks, epoch0, count, keys, rows, cols, shared, rng, owns, clock,
+                          replay)
+        if new is not None:
+            self._blocks = [*self._closed(), new]
+        self._count += count
+        self.nbytes += (len(keys) * (rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD)
+                        + sb.RNG_BYTES * owns
+                        + sb.REPLAYED_BYTES * (count - len(keys)))  # block.costs(), summed
+        if cols[sb.BEST_EPOCH, -1] >= 0:
+            self.best_epoch = int(cols[sb.BEST_EPOCH, -1])
+        self._full()
+        self._publish(_newest(self._blocks))
+
     def add_block(self, epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared,
-                  rng: Any, clock: tuple[float, float] | None = None, replay: Any = None) -> None:
+                  rng: Any) -> None:
         """Keep epochs epoch0 + 1 ... epoch0 + len(rows) as add() would one by one: `rows` their
         weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning rates, best
-        losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs).
-        With `replay` (core.nn.snapshot_keys) and `clock` (began, step: the i-th epoch's elapsed
-        time is began + step * i), only the key epochs' rows are kept."""
+        losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs)."""
         self._go_back_before(epoch0 + 1)
         rng, owns = self._own(rng)
         count, done = len(rows), 0
-        if replay is not None and clock is not None and count > 1:
-            block = keyed_block(epoch0, rows, cols, shared, rng, owns, clock, replay)
-            self._blocks = [*self._closed(), block]
-            self._count += count
-            self.nbytes += int(block.costs().sum())
-            if cols[sb.BEST_EPOCH, -1] >= 0:
-                self.best_epoch = int(cols[sb.BEST_EPOCH, -1])
-            self._full()
-            done = count
         cost = rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD
         epochs = np.arange(epoch0 + 1, epoch0 + count + 1, dtype=np.int64)
         while done < count:
@@ -206,8 +217,17 @@ class SnapshotStore:
         if epoch is None or epoch == newest.epoch:
             best = None if epoch is None else newest
         elif best is None or best.epoch != epoch:
-            best = self.get(epoch)
+            found = self._find(epoch)  # not replayed here, on the worker: see newest_and_best
+            best = None if found is None or found[2] else _state(*found)
         self.live = (newest, best)
+
+    def newest_and_best(self) -> tuple[SessionState | None, SessionState | None]:
+        """`live`, its best epoch's state replayed now if it is not kept as a row (any thread:
+        the journal reads it while the run trains)."""
+        newest, best = self.live
+        if best is None and newest is not None and newest.best_epoch is not None:
+            best = self.get(newest.best_epoch)
+        return newest, best
 
     def _full(self) -> None:
         if self.nbytes > self.budget_bytes:

@@ -206,7 +206,8 @@ def merged(blocks: list[Block]) -> list[Block]:
 def _joins(group: list[Block], block: Block) -> bool:
     head = group[0]
     return (block.shared == head.shared and block.replay is head.replay
-            and (block.keyed is None) == (head.keyed is None) and block.rows.shape[1] == head.rows.shape[1]
+            and (block.keyed is None) == (head.keyed is None)
+            and block.rows.shape[1] == head.rows.shape[1]
             and block.rows.dtype == head.rows.dtype
             and sum(b.n for b in group) + block.n <= row_limit(head.row_bytes))
 

@@ -289,7 +289,7 @@ class TimeMachine(Scrubbing, QObject):
     def journal_states(self) -> list[SessionState]:
         """The current run's newest state (and its best epoch's, if kept): what a journal keeps."""
         store = self.stores.get(self.current_id or "")
-        newest, best = store.live if store is not None else (None, None)
+        newest, best = store.newest_and_best() if store is not None else (None, None)
         if newest is None:
             return []
         return [best, newest] if best is not None and best.epoch != newest.epoch else [newest]

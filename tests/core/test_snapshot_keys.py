@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from core.nn import compiled_epochs, snapshot_keys
+from core.nn import state_blocks as sb
 from core.nn.replay import session_from_state
+from core.nn.snapshot_keys import KEY_EVERY, key_rows
 from core.nn.snapshots import SessionState, SnapshotStore
 from core.nn.spec import NetworkSpec
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
@@ -105,10 +107,15 @@ def test_every_epoch_reads_back_as_the_numpy_run_captured_it(case: str, monkeypa
         if epoch in clocks:  # the compiled loop's epochs: the chunk's clock, not a replay's
             assert state.elapsed == clocks[epoch]
     assert store.best_epoch == numpy_session.best_epoch == session.best_epoch
-    newest, best = store.live
-    assert _fields(newest) == reference[session.epoch]
-    if session.best_epoch is not None and session.best_epoch != session.epoch:
+    newest, best = store.newest_and_best()  # the best is replayed here if it is not a row
+    assert store.newest is newest and _fields(newest) == reference[session.epoch]
+    if session.best_epoch is not None:
         assert _fields(best) == reference[session.best_epoch]
+    # The rows kept: every KEY_EVERY-th epoch of a chunk from its first, and each chunk's last.
+    for block in store._blocks:
+        if block.keyed is not None:
+            index = block.epochs[:block.n] - block.keyed[sb.T_EPOCH0, :block.n] - 1
+            assert np.all((index % KEY_EVERY == 0) | (block.keyed[sb.SPAN, :block.n] == 0))
     # Replays train a session of their own: the run's is untouched.
     assert np.array_equal(session.params.flat, weights) and session.epoch == newest.epoch
 
@@ -215,3 +222,34 @@ def test_big_data_keeps_every_row() -> None:
     assert replayer is not None and snapshot_keys.replayer_for(small) is replayer
     small.config = dataclasses.replace(config, epochs=9)  # "train more": a replayer of its own
     assert snapshot_keys.replayer_for(small) not in (None, replayer)
+
+
+def test_key_rows_are_every_key_every_th_and_the_last() -> None:
+    assert key_rows(1).tolist() == [0]
+    assert key_rows(KEY_EVERY + 2).tolist() == [0, KEY_EVERY, KEY_EVERY + 1]
+    assert key_rows(2 * KEY_EVERY + 1).tolist() == [0, KEY_EVERY, 2 * KEY_EVERY]
+    assert key_rows(2 * KEY_EVERY + 1, last=False).tolist() == [0, KEY_EVERY, 2 * KEY_EVERY]
+    assert key_rows(KEY_EVERY + 5, last=False).tolist() == [0, KEY_EVERY]
+
+
+def test_a_chunk_cut_short_by_divergence_replays_its_last_epoch() -> None:
+    """The epoch after the chunk's last diverged (its step is in the session's buffers): the
+    newest state is replayed from the chunk's keys, and reads as the NumPy run's."""
+    states = {}
+    for compiled in (False, True):
+        compiled_epochs.force = compiled
+        config = TrainConfig(epochs=400, seed=2, optimizer="sgd", learning_rate=3.0,
+                             loss="mse")
+        spec = NetworkSpec.build(2, [4], 1, "relu", "identity")
+        session = TrainingSession(spec, initial_params(spec, config),
+                                  TrainingData(X, Y, task="regression"), config)
+        session.snapshots = SnapshotStore()
+        events = list(session.run(slice_seconds=0.01))
+        assert events[-1].kind == "diverged" and compiled_epochs.ran(session) == compiled
+        store = session.snapshots
+        assert store.newest.epoch == session.epoch > KEY_EVERY
+        last = store._blocks[-1]
+        assert not compiled or last.span(last.n - 1) > 0  # the newest epoch is replayed
+        states[compiled] = [_fields(store.get(e)) for e in store.epochs.tolist()]
+        states[compiled].append(_fields(store.newest))
+    assert states[True] == states[False]
