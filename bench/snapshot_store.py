@@ -6,7 +6,11 @@ XOR 2-4-1 (tanh, sigmoid, Adam, full batch) trained by slices through the compil
 (core.nn.compiled_epochs, forced so it runs at once), without and with a SnapshotStore of the
 app's budget, alternated; medians. For each run length: epochs a second both ways and their
 ratio (the app keeps a state every epoch; issue 16 wants in-app ~ headless), the epochs the store
-kept, what it counts, and its longest thinning (a run past ~860,000 epochs fills 256 MB).
+kept, what it counts, and its longest thinning. For this network the store keeps the rows of key
+epochs only (every 32nd and each chunk's last; core.nn.snapshot_keys) and recomputes the others
+when read, so it counts ~100 bytes an epoch (a run past ~2.6 million epochs fills 256 MB; with a
+state per epoch, ~300 bytes, it was ~860,000), and the bench also times reading back a state
+between keys (a replay, as the timeline does when scrubbing).
 Meanwhile a thread sleeping 1 ms at a time stands in for the UI thread: its largest gap between
 wake-ups shows how long training held the GIL (thinning must not). Run it from another checkout
 (cd there; it imports the code beside it) to compare. Asserts nothing; the machine may be shared:
@@ -99,6 +103,13 @@ def main() -> None:
               f"{store.budget_bytes / 2**20:.0f} MB; longest thinning {store.longest * 1e3:.0f} ms")
         print(f"  sleeper thread's largest gap: {max(gap_plain) * 1e3:.1f} ms without the store, "
               f"{max(gap_stored) * 1e3:.1f} ms with it")
+        kept = store.epochs
+        picks = kept[np.linspace(0, len(kept) - 1, 41).astype(int)[1:-1]] + 15
+        start = time.perf_counter()
+        for epoch in picks.tolist():
+            store.get(min(epoch, int(kept[-1])))
+        print(f"  reading a state: {(time.perf_counter() - start) / len(picks) * 1e3:.2f} ms "
+              f"(the mean over {len(picks)} epochs, most between keys)")
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 

@@ -126,6 +126,32 @@ def append_keys(blocks: list[Block], epoch0: int, count: int, keys: np.ndarray,
     return new
 
 
+def trimmed(blocks: list[Block], best: int | None) -> tuple[list[Block], int]:
+    """(`blocks` whose keys stand for no epoch after them but the newest and the best, the
+    epochs dropped): what a store too full to lose a key more gives up last. The blocks changed
+    are copies (a reader may hold the old ones)."""
+    out, dropped = [], 0
+    for b, block in enumerate(blocks):
+        if block.keyed is None:
+            out.append(block)
+            continue
+        spans, keep = block.keyed[sb.SPAN, :block.n], np.zeros(block.n)
+        if b == len(blocks) - 1:
+            keep[-1] = spans[-1]  # the newest epoch
+        if best is not None:
+            at = int(np.searchsorted(block.epochs[:block.n], best, side="right")) - 1
+            if at >= 0 and 0 <= best - int(block.epochs[at]) <= spans[at]:
+                keep[at] = max(keep[at], best - int(block.epochs[at]))
+        if np.array_equal(keep, spans):
+            out.append(block)
+            continue
+        block = block.take(slice(0, block.n))
+        dropped += int((block.keyed[sb.SPAN, :block.n] - keep).sum())
+        block.keyed[sb.SPAN, :block.n] = keep
+        out.append(block)
+    return out, dropped
+
+
 def replayed(block: Block, i: int, key: SessionState, offset: int) -> SessionState:
     """The state `offset` epochs after row i of a keyed block (`key`: row i's state)."""
     state = block.replay(key, offset)

@@ -10,7 +10,9 @@ others are recomputed exactly when read and cost a little bookkeeping each, coun
 key, which thinning keeps or removes with them; such a run keeps more epochs in the same budget.
 
 Threads: the worker adds (and thins) while a run is going; meanwhile another thread reads only
-`newest` and `live` (one reference each, replaced whole). Everything else is read between runs.
+`newest` and `live` (one reference each, replaced whole) and states by get() (a replay trains a
+session of its own; blocks are appended to past the rows they count). Everything else is read
+between runs.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numpy as np
 
 from core.nn import state_blocks as sb
 from core.nn.session_state import SessionState, capture, restore
-from core.nn.snapshot_keys import append_keys, replayed
+from core.nn.snapshot_keys import append_keys, replayed, trimmed
 from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
 
@@ -236,7 +238,8 @@ class SnapshotStore:
 
     def _thin(self, target: int) -> None:
         """Remove snapshots by passes of core.nn.snapshot_thinning until they fit in `target`
-        bytes or only the first, newest and best are left; then compact the blocks once."""
+        bytes or only the first, newest and best are left (then the epochs their keys stand for
+        but those two: core.nn.snapshot_keys.trimmed); then compact the blocks once."""
         if self.nbytes <= target:
             return
         blocks = self._blocks
@@ -255,11 +258,15 @@ class SnapshotStore:
                 break
             nbytes -= int(costs[kept[removed]].sum())
             kept = kept[~removed]
+        count = int(counts[kept].sum())
         if len(kept) < len(epochs):
             gone = np.ones(len(epochs), dtype=bool)
             gone[kept] = False
-            self._blocks, self.nbytes = sb.without(blocks, gone), nbytes
-            self._count = int(counts[kept].sum())
+            blocks = sb.without(blocks, gone)
+        if nbytes > target:
+            blocks, dropped = trimmed(blocks, self.best_epoch)
+            count, nbytes = count - dropped, nbytes - sb.REPLAYED_BYTES * dropped
+        self._blocks, self.nbytes, self._count = blocks, nbytes, count
 
 
 def _newest(blocks: list[Block]) -> SessionState | None:

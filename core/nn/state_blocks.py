@@ -73,13 +73,13 @@ class Block:
 
     @classmethod
     def of(cls, shared: Shared, rows: np.ndarray, epochs: np.ndarray, cols: np.ndarray,
-           rng: Any, keyed: np.ndarray | None = None, replay: Any = None) -> Block:
+           rng: Any) -> Block:
         """A full block of these rows (copied), every epoch with the Generator state `rng`."""
         n = len(rows)
         column = np.empty(n, dtype=object)
         column.fill(rng)
         return cls(shared, rows.copy(), np.asarray(epochs, np.int64).copy(),
-                   np.ascontiguousarray(cols, np.float64), column, n, keyed, replay)
+                   np.ascontiguousarray(cols, np.float64), column, n)
 
     @classmethod
     def open(cls, shared: Shared, arrays: np.ndarray) -> Block:
