@@ -1,7 +1,7 @@
 """Full-batch epochs of small networks as one compiled call for many epochs: the trainer's slice
 (core.nn.training) asks `run_slice`, which runs chunks of epochs through the compiled loop
-(core.nn.epoch_plan, core.nn.epoch_ir) and writes every epoch's row into the history, or
-returns None and the NumPy epoch runs.
+(core.nn.epoch_plan, core.nn.epoch_ir) and writes every epoch's row into the history
+(core.nn.chunk_rows), or returns None and the NumPy epoch runs.
 
 Why: at XOR scale (2-4-1, 4 rows) a NumPy epoch is ~25 NumPy calls at ~0.3-1 us each plus the
 bookkeeping, ~25 us; the compiled loop calls the same BLAS routines and NumPy loops directly
@@ -37,13 +37,11 @@ import numpy as np
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
 from core.nn import fused_steps
-from core.nn.snapshot_keys import key_rows, replayer_for
-from core.nn.state_blocks import Shared
+from core.nn.chunk_rows import add_snapshots, write_rows
 from core.nn.train_config import EventKind
 
 START_AFTER = fused_steps.START_AFTER
 CHUNK_SECONDS = 0.002  # a chunk's length: stop and pause act within a few ms
-_NAN_ROWS = np.full(ep.MAX_CHUNK, np.nan)
 _SIGNATURE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -257,66 +255,10 @@ def _chunk(session, runner: _Runner, function, k: int) -> tuple[int, int]:
     session._best_loss, session._wait = float(S[slot.BEST_LOSS]), int(S[slot.WAIT])
     session.best_epoch = None if S[slot.BEST_EPOCH] < 0 else int(S[slot.BEST_EPOCH])
     if count:
-        _write_rows(session, runner.plan, count)
+        write_rows(session, runner.plan, count)
         if session.snapshots is not None:
-            _add_snapshots(session, runner.plan, count, int(S[slot.EPOCH0]), int(S[slot.STEPS0]),
+            add_snapshots(session, runner.plan, count, int(S[slot.EPOCH0]), int(S[slot.STEPS0]),
                            began, time.perf_counter() - session._run_started,
                            status == ep.DIVERGED)
     session._last_buf = runner.plan.buffers
     return count, status
-
-
-def _write_rows(session, plan: ep.Plan, count: int) -> None:
-    """The rows EpochBook._record would have appended, and its bookkeeping after the last."""
-    rows, columns = plan.history, session.history.columns
-    nan = _NAN_ROWS[:count].tobytes()
-    for name, column in columns.items():
-        if name in plan.columns:
-            column.frombytes(rows[plan.columns.index(name), :count].tobytes())
-        elif name == "val_loss" or name.startswith("val_"):
-            column.frombytes(nan)
-    if len(columns["epoch"]) > session._history_cap:
-        session.history.bound()
-    last = {name: float(rows[i, count - 1]) for i, name in enumerate(plan.columns)}
-    metrics_last = {name[6:]: v for name, v in last.items()
-                    if name.startswith("train_") and name != "train_loss"}
-    val_last = {name[4:]: v for name, v in last.items()
-                if name.startswith("val_") and name != "val_loss"}
-    metrics = session._metrics
-    metrics.n, metrics.right = len(session._X), int(plan_scalar(session, slot.RIGHT))
-    metrics.sae, metrics.sse = plan_scalar(session, slot.SAE), plan_scalar(session, slot.SSE)
-    session._loss_sum = plan_scalar(session, slot.LOSS_SUM)
-    session._last = (last["train_loss"], last.get("val_loss"), metrics_last, val_last)
-
-
-def plan_scalar(session, index: int) -> float:
-    return float(session._compiled_epochs.scalars[index])
-
-
-def _add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
-                   began: float, ended: float, diverged: bool) -> None:
-    """The states capture() would have taken after each of the chunk's epochs, for the store
-    (elapsed times spread evenly over the chunk; the Generator's state, unused by full batch,
-    one dict for all). A small network's loop writes key epochs' rows only: the chunk's last is
-    the session's state (unless the next epoch diverged: its step is in it), and the store
-    replays the others when read (core.nn.snapshot_keys)."""
-    rows, names, store = plan.history, plan.columns, session.snapshots
-    replay = replayer_for(session) if plan.every > 1 else None
-    index = np.arange(count) if replay is None else key_rows(count, not diverged)
-    cols = np.empty((6, len(index)))
-    cols[0] = steps0 + 1 + index
-    first = names.index("_lr")  # then "_best_loss", "_best_epoch", "_wait" (core.nn.epoch_plan)
-    cols[1:5] = rows[first:first + 4, index]
-    step = (ended - began) / count
-    cols[5] = began + step * (index + 1)
-    shared = Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
-                    session._lr_base_epoch, session.batch_size, session.l2)
-    rng = session._rng.bit_generator.state
-    if replay is None:
-        store.add_block(epoch0, plan.states[:count], cols, shared, rng)
-        return
-    states = plan.states[index]
-    if not diverged:  # the last epoch's state: the session's now (as capture() takes it)
-        for i, array in enumerate([session.params.flat, *session.optimizer.raw_state()[1]]):
-            states[-1, i * array.size:(i + 1) * array.size] = array
-    store.add_keys(epoch0, count, index, states, cols, shared, rng, (began, step), replay)
