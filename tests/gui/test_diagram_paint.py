@@ -78,3 +78,40 @@ def test_the_weight_scale_is_the_largest_finite_magnitude() -> None:
     assert weight_scale(np.array([1.0, np.nan, -2.0, np.inf])) == 2.0
     assert weight_scale(np.array([np.nan, -np.inf])) == 0.0
     assert weight_scale(np.zeros(0, dtype=np.float32)) == 0.0
+
+
+def test_labels_and_more_markers_follow_a_palette_change(qtbot, shown) -> None:
+    """Names and "⋮ N more" plates are drawn from cached pictures: a new palette must still
+    repaint them in its colours."""
+    from PySide6.QtGui import QPalette
+
+    from core.nn.spec import LayerSpec, NetworkSpec
+
+    document, diagram = shown
+    document.set_spec(NetworkSpec(2, (LayerSpec(40, "tanh"), LayerSpec(1, "sigmoid"))))
+    qtbot.waitUntil(lambda: any(m is not None for m in diagram.scene.more_items))
+    marker = next(m for m in diagram.scene.more_items if m is not None)
+    label = diagram.scene.name_items[0][1]
+
+    def on_screen(item, dx: float) -> QColor:  # a point inside the item, `dx` from its left
+        rect = item.sceneBoundingRect()
+        point = diagram.canvas.mapFromScene(rect.left() + dx, rect.center().y())
+        image = diagram.canvas.viewport().grab().toImage()
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
+
+    def darkest(item) -> QColor:  # the text's colour: the darkest pixel across the item
+        width = int(item.sceneBoundingRect().width())
+        return min((on_screen(item, dx) for dx in range(1, width)), key=lambda c: c.value())
+
+    palette = QPalette(diagram.palette())
+    for base, text in (("#202020", "#f0f0f0"), ("#ffffff", "#000000")):
+        palette.setColor(QPalette.ColorRole.Base, QColor(base))
+        palette.setColor(QPalette.ColorRole.Text, QColor(text))
+        diagram.setPalette(palette)
+        plate = diagram._book.theme.background
+        qtbot.waitUntil(lambda p=plate: _near(on_screen(marker, 2), p))
+        if base == "#ffffff":  # dark text on light: the label's darkest pixel is near black
+            qtbot.waitUntil(lambda: darkest(label).value() < 90)
+        else:  # light text on dark: no pixel of the label is as dark as the old black text
+            qtbot.waitUntil(lambda: darkest(label).value() >= 0x20 - 8)

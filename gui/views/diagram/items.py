@@ -112,6 +112,9 @@ class TextItem(QGraphicsSimpleTextItem):
         self.align = align
         self.setAcceptHoverEvents(False)
         self.setZValue(110)
+        # Names change only with the network or the data; each restyle's repaint of the weight
+        # lines under them laid their text out again (~30 labels, ~0.7 ms a frame of a big net).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def place(self, anchor: QPointF) -> None:
         rect = self.boundingRect()

@@ -144,6 +144,7 @@ class DiagramScene(QGraphicsScene):
             if more is not None:
                 more.setBrush(theme.muted)
                 more.plate = QBrush(theme.background)
+                more.update()  # drawn from a cached picture: the new plate must draw it again
 
     def restyle(self, params: Params | None, book: PenBook) -> float:
         """Pens from weights, fills from biases; returns the scale (largest |parameter|) used.
