@@ -8,7 +8,7 @@ import numpy as np
 
 from core.nn import epoch_plan as ep
 from core.nn import epoch_tail as slot
-from core.nn.snapshot_keys import key_rows, replayer_for
+from core.nn.snapshot_keys import Chunk, key_rows, replayer_for
 from core.nn.state_blocks import Shared
 
 _NAN_ROWS = np.full(ep.MAX_CHUNK, np.nan)
@@ -49,22 +49,26 @@ def add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
     the session's state (unless the next epoch diverged: its step is in it), and the store
     replays the others when read (core.nn.snapshot_keys)."""
     rows, names, store = plan.history, plan.columns, session.snapshots
-    replay = replayer_for(session) if plan.every > 1 else None
-    index = np.arange(count) if replay is None else key_rows(count, not diverged)
-    cols = np.empty((6, len(index)))
-    cols[0] = steps0 + 1 + index
     first = names.index("_lr")  # then "_best_loss", "_best_epoch", "_wait" (core.nn.epoch_plan)
-    cols[1:5] = rows[first:first + 4, index]
     step = (ended - began) / count
-    cols[5] = began + step * (index + 1)
-    shared = Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
-                    session._lr_base_epoch, session.batch_size, session.l2)
-    rng = session._rng.bit_generator.state
-    if replay is None:
-        store.add_block(epoch0, plan.states[:count], cols, shared, rng)
+
+    def settings() -> tuple:
+        return (Shared(session.params.flat.size, session.config.optimizer, session._lr_base,
+                       session._lr_base_epoch, session.batch_size, session.l2),
+                session._rng.bit_generator.state, replayer_for(session))
+
+    if plan.every == 1:
+        index = np.arange(count)
+        cols = np.empty((6, count))
+        cols[0] = steps0 + 1 + index
+        cols[1:5] = rows[first:first + 4, :count]
+        cols[5] = began + step * (index + 1)
+        store.add_block(epoch0, plan.states[:count], cols, *settings()[:2])
         return
+    index = key_rows(count, not diverged)
     states = plan.states[index]
     if not diverged:  # the last epoch's state: the session's now (as capture() takes it)
         for i, array in enumerate([session.params.flat, *session.optimizer.raw_state()[1]]):
             states[-1, i * array.size:(i + 1) * array.size] = array
-    store.add_keys(epoch0, count, index, states, cols, shared, rng, (began, step), replay)
+    store.add_keys(Chunk(epoch0, count, index, states, rows[first:first + 4, index], steps0,
+                         (began, step)), settings)

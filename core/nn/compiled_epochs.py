@@ -198,6 +198,15 @@ def run_slice(session, stop_fn, budget: int, deadline: float | None):
     if function is None:
         return None
     runner.last_slice = True
+    try:
+        return _chunks(session, runner, function, stop_fn, budget, deadline)
+    finally:
+        if session.snapshots is not None:  # the slice's chunks' states, kept together
+            session.snapshots.commit()
+
+
+def _chunks(session, runner: _Runner, function, stop_fn, budget: int, deadline: float | None):
+    """run_slice's chunks."""
     clock, done, status = time.perf_counter, 0, ep.DONE
     while True:
         if stop_fn is not None and stop_fn():

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from core.nn.train_config import TrainingData
 KEY_EVERY = 32
 SMALL_DATA = 2 ** 16  # values (inputs and targets, training and validation) a Replayer copies
 SMALL_WORK = 2 ** 14  # training rows x parameters at most
+_MULTIPLES = np.arange(0, 1 << 16, KEY_EVERY)  # (np.arange and np.append took ~20 us a chunk)
 
 
 class Replayer:
@@ -90,39 +91,82 @@ def replayer_for(session: Any) -> Replayer | None:
 def key_rows(count: int, last: bool = True) -> np.ndarray:
     """Which of a chunk's `count` epochs are keys: every KEY_EVERY-th from its first (the
     compiled loop writes their rows), and its last if `last`."""
+    n = (count - 1 - last) // KEY_EVERY + 1  # the multiples of KEY_EVERY below count - last
+    if n > len(_MULTIPLES):
+        return key_rows_slow(count, last)
+    keys = np.empty(n + last, np.int64)
+    keys[:n] = _MULTIPLES[:n]
+    if last:
+        keys[n] = count - 1
+    return keys
+
+
+def key_rows_slow(count: int, last: bool = True) -> np.ndarray:
     keys = np.arange(0, count - 1 if last else count, KEY_EVERY)
     return np.append(keys, count - 1) if last else keys
 
 
-def append_keys(blocks: list[Block], epoch0: int, count: int, keys: np.ndarray,
-                rows: np.ndarray, cols: np.ndarray, shared: Shared, rng: Any, owns: bool,
-                clock: tuple[float, float], replay: Replayer) -> Block | None:
-    """Write a chunk's key epochs (SnapshotStore.add_keys) past the end of the last of `blocks`
-    if it is an open keyed block they fit in and count them, or into a new one, returned."""
-    m, block, new = len(keys), blocks[-1] if blocks else None, None
-    if block is None or block.replay is not replay or block.shared != shared \
-            or block.rows.shape[1] != rows.shape[1] or block.n + m > len(block.epochs):
-        capacity = max(sb.row_limit(rows.shape[1] * rows.itemsize), m)
-        block = new = Block(shared, np.empty((capacity, rows.shape[1]), rows.dtype),
-                            np.zeros(capacity, np.int64), np.zeros((sb.N_COLS, capacity)),
-                            np.empty(capacity, dtype=object), 0, np.empty((4, capacity)), replay)
-    n = block.n
-    end = n + m
-    block.rows[n:end] = rows
-    np.add(keys, epoch0 + 1, out=block.epochs[n:end])
-    block.cols[:sb.OWNS_RNG, n:end] = cols
-    block.cols[sb.OWNS_RNG, n:end] = 0.0
-    block.cols[sb.OWNS_RNG, n] = owns
-    keyed = block.keyed
-    keyed[sb.SPAN, n:end] = KEY_EVERY - 1  # key_rows' keys are KEY_EVERY apart, but the last
-    last = int(keys[-1])
-    if m > 1:
-        keyed[sb.SPAN, end - 2] = last - int(keys[-2]) - 1
-    keyed[sb.SPAN, end - 1] = count - 1 - last
-    keyed[sb.T0, n:end], keyed[sb.T_STEP, n:end], keyed[sb.T_EPOCH0, n:end] = (clock[0], clock[1],
-                                                                              epoch0)
-    block.rng[n:end].fill(rng)
-    block.n = end  # counted only once written (a reader never sees a half-written row)
+class Chunk(NamedTuple):
+    """A chunk of the compiled loop's epochs epoch0 + 1 ... epoch0 + count as the store gets it:
+    the rows of its `keys` (key_rows), their learning rates, best losses, best epochs and waits
+    (4, len(keys)), the optimizer's steps before it and its clock (began, step: the i-th
+    epoch's elapsed time is began + step * i)."""
+
+    epoch0: int
+    count: int
+    keys: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    steps0: int
+    clock: tuple[float, float]
+
+
+def block_arrays(chunks: list[Chunk], owns: bool) -> tuple[np.ndarray, ...]:
+    """(epochs, rows, cols, keyed) of consecutive chunks' keys, as a keyed block holds them:
+    what the chunks' epochs would have had, key by key (elapsed times computed as the chunk's
+    clock gives them, bit for bit)."""
+    sizes = [len(c.keys) for c in chunks]
+    index = np.concatenate([c.keys for c in chunks])
+    rows = np.concatenate([c.rows for c in chunks])
+    epoch0 = np.repeat([c.epoch0 for c in chunks], sizes)
+    began = np.repeat([c.clock[0] for c in chunks], sizes)
+    step = np.repeat([c.clock[1] for c in chunks], sizes)
+    cols = np.empty((sb.N_COLS, len(index)))
+    cols[sb.STEPS] = np.repeat([c.steps0 for c in chunks], sizes) + 1 + index
+    cols[sb.LR:sb.WAIT + 1] = np.concatenate([c.cols for c in chunks], axis=1)
+    cols[sb.ELAPSED] = began + step * (index + 1)
+    cols[sb.OWNS_RNG] = 0.0
+    cols[sb.OWNS_RNG, 0] = owns
+    after = np.empty(len(index))  # the index after each key's last epoch, within its chunk
+    after[:-1] = index[1:]
+    after[np.cumsum(sizes) - 1] = [c.count for c in chunks]
+    keyed = np.empty((4, len(index)))
+    keyed[sb.SPAN] = after - index - 1
+    keyed[sb.T0], keyed[sb.T_STEP], keyed[sb.T_EPOCH0] = began, step, epoch0
+    return epoch0 + 1 + index, rows, cols, keyed
+
+
+def append_keys(blocks: list[Block], shared: Shared, replay: Replayer, rng: Any,
+                arrays: tuple[np.ndarray, ...]) -> list[Block]:
+    """Write keys (block_arrays) past the end of the last of `blocks` while it is an open keyed
+    block they fit in, counting them, and the rest into new blocks, returned."""
+    epochs, rows, cols, keyed = arrays
+    block, new, done = blocks[-1] if blocks else None, [], 0
+    while done < len(epochs):
+        if block is None or block.replay is not replay or block.shared != shared \
+                or block.rows.shape[1] != rows.shape[1] or block.n == len(block.epochs):
+            capacity = sb.row_limit(rows.shape[1] * rows.itemsize)
+            block = Block(shared, np.empty((capacity, rows.shape[1]), rows.dtype),
+                          np.zeros(capacity, np.int64), np.zeros((sb.N_COLS, capacity)),
+                          np.empty(capacity, dtype=object), 0, np.empty((4, capacity)), replay)
+            new.append(block)
+        n = block.n
+        end = min(len(block.epochs), n + len(epochs) - done)
+        part = slice(done, done + end - n)
+        block.rows[n:end], block.epochs[n:end] = rows[part], epochs[part]
+        block.cols[:, n:end], block.keyed[:, n:end] = cols[:, part], keyed[:, part]
+        block.rng[n:end].fill(rng)
+        block.n, done = end, done + end - n  # counted once written: no half-written row is read
     return new
 
 

@@ -17,6 +17,7 @@ between runs.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from core.nn import state_blocks as sb
 from core.nn.session_state import SessionState, capture, restore
-from core.nn.snapshot_keys import append_keys, replayed, trimmed
+from core.nn.snapshot_keys import Chunk, append_keys, block_arrays, replayed, trimmed
 from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
 
@@ -51,6 +52,8 @@ class SnapshotStore:
         # another thread during a run
         self.live: tuple[SessionState | None, SessionState | None] = (None, None)
         self._rng: Any = None  # the newest epoch's Generator state, shared while it is equal
+        self._pending: list[Chunk] = []  # chunks waiting for commit() (the worker's own)
+        self._settings: tuple = ()
 
     def __len__(self) -> int:
         return self._count
@@ -104,6 +107,7 @@ class SnapshotStore:
     def add(self, state: SessionState, best_epoch: int | None = None) -> None:
         """Keep `state` (epochs arrive in increasing order; an epoch already kept is replaced,
         and a state older than the newest drops every newer one: the run went back)."""
+        self.commit()
         self._go_back_before(state.epoch)
         shared = Shared(state.n_params, state.optimizer, state.lr_base, state.lr_base_epoch,
                         state.batch_size, state.l2)
@@ -124,24 +128,37 @@ class SnapshotStore:
         self._publish(state)
         self._full()
 
-    def add_keys(self, epoch0: int, count: int, keys: np.ndarray, rows: np.ndarray,
-                 cols: np.ndarray, shared: Shared, rng: Any, clock: tuple[float, float],
-                 replay: Any) -> None:
-        """Keep epochs epoch0 + 1 ... epoch0 + count, storing only the rows and columns (as
-        add_block's) of `keys` (core.nn.snapshot_keys.key_rows); `replay` recomputes the
-        others when read, their elapsed times from `clock` (core.nn.snapshot_keys.append_keys)."""
-        self._go_back_before(epoch0 + 1)
+    def add_keys(self, chunk: Chunk, settings: Callable[[], tuple]) -> None:
+        """Keep a chunk's epochs, storing the rows of its keys only (core.nn.snapshot_keys).
+        Chunks come ~2 ms apart: they wait, unseen, for commit() (the compiled loop's slice
+        ends with one), which keeps them together. settings(): (their Shared, Generator state
+        and replay, which recomputes the other epochs when read), the same until commit() (live
+        changes apply between slices), so asked for once (~20 us)."""
+        if self._pending and self._pending[-1].epoch0 + self._pending[-1].count != chunk.epoch0:
+            self.commit()
+        if not self._pending:
+            self._settings = settings()
+        self._pending.append(chunk)
+
+    def commit(self) -> None:
+        """Keep the chunks add_keys() was given since the last commit."""
+        if not self._pending:
+            return
+        chunks, self._pending = self._pending, []
+        shared, rng, replay = self._settings
+        self._go_back_before(chunks[0].epoch0 + 1)
         rng, owns = self._own(rng)
-        new = append_keys(self._blocks, epoch0, count, keys, rows, cols, shared, rng, owns, clock,
-                          replay)
-        if new is not None:
-            self._blocks = [*self._closed(), new]
+        arrays = block_arrays(chunks, owns)
+        new = append_keys(self._blocks, shared, replay, rng, arrays)
+        if new:
+            self._blocks = [*self._closed(), *new]
+        count, keys = sum(c.count for c in chunks), len(arrays[0])
         self._count += count
-        self.nbytes += (len(keys) * (rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD)
+        self.nbytes += (keys * (arrays[1].shape[1] * arrays[1].itemsize + sb.EPOCH_OVERHEAD)
                         + sb.RNG_BYTES * owns
-                        + sb.REPLAYED_BYTES * (count - len(keys)))  # block.costs(), summed
-        if cols[sb.BEST_EPOCH, -1] >= 0:
-            self.best_epoch = int(cols[sb.BEST_EPOCH, -1])
+                        + sb.REPLAYED_BYTES * (count - keys))  # block.costs(), summed
+        if chunks[-1].cols[sb.BEST_EPOCH - sb.LR, -1] >= 0:
+            self.best_epoch = int(chunks[-1].cols[sb.BEST_EPOCH - sb.LR, -1])
         self._full()
         self._publish(_newest(self._blocks))
 
@@ -150,6 +167,7 @@ class SnapshotStore:
         """Keep epochs epoch0 + 1 ... epoch0 + len(rows) as add() would one by one: `rows` their
         weights and optimizer buffers, `cols` (6, len(rows)) their steps, learning rates, best
         losses, best epochs (-1: none), waits and elapsed times (core.nn.compiled_epochs)."""
+        self.commit()
         self._go_back_before(epoch0 + 1)
         rng, owns = self._own(rng)
         count, done = len(rows), 0
@@ -179,10 +197,12 @@ class SnapshotStore:
         if budget_bytes <= 0:
             raise ValueError("the snapshot budget must be positive")
         self.budget_bytes = int(budget_bytes)
+        self.commit()
         self._thin(self.budget_bytes)
 
     def truncate_after(self, epoch: int) -> None:
         """Forget every snapshot after `epoch`."""
+        self.commit()
         blocks = list(self._blocks)
         while blocks and blocks[-1].last > epoch:
             block = blocks.pop()

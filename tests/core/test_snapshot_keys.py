@@ -88,15 +88,15 @@ def _rows(store: SnapshotStore) -> int:
 @pytest.mark.parametrize("case", list(CASES))
 def test_every_epoch_reads_back_as_the_numpy_run_captured_it(case: str, monkeypatch) -> None:
     reference = _reference(case)
-    clocks: dict[int, float] = {}
-    add_block = SnapshotStore.add_block
+    clocks: dict[int, float] = {}  # each compiled epoch's elapsed time as its chunk's clock said
+    add_snapshots = compiled_epochs.add_snapshots
 
-    def recording(self, epoch0, rows, cols, *args):
-        clocks.update(zip(range(epoch0 + 1, epoch0 + len(rows) + 1), cols[5].tolist(),
-                          strict=True))
-        add_block(self, epoch0, rows, cols, *args)
+    def recording(session, plan, count, epoch0, steps0, began, ended, diverged):
+        step = (ended - began) / count
+        clocks.update((epoch0 + i, began + step * i) for i in range(1, count + 1))
+        add_snapshots(session, plan, count, epoch0, steps0, began, ended, diverged)
 
-    monkeypatch.setattr(SnapshotStore, "add_block", recording)
+    monkeypatch.setattr(compiled_epochs, "add_snapshots", recording)
     session = _trained(case, True)
     store, numpy_session = session.snapshots, _references[case][1]
     weights = session.params.flat.copy()
@@ -107,6 +107,7 @@ def test_every_epoch_reads_back_as_the_numpy_run_captured_it(case: str, monkeypa
         assert _fields(state) == fields, epoch
         if epoch in clocks:  # the compiled loop's epochs: the chunk's clock, not a replay's
             assert state.elapsed == clocks[epoch]
+    assert len(clocks) > session.epoch - 30  # (the first few epochs ran on NumPy)
     assert store.best_epoch == numpy_session.best_epoch == session.best_epoch
     newest, best = store.newest_and_best()  # the best is replayed here if it is not a row
     assert store.newest is newest and _fields(newest) == reference[session.epoch]
@@ -270,3 +271,11 @@ def test_a_store_too_small_for_its_keys_keeps_the_first_newest_and_best_epochs()
     assert set(kept) - {1, session.epoch} == set(range(min(kept[1:]), best + 1))
     for epoch in kept:
         assert _fields(store.get(epoch)) == reference[epoch]
+
+
+def test_key_rows_agree_with_the_plain_rule() -> None:
+    from core.nn.snapshot_keys import key_rows_slow
+
+    for count in [*range(1, 3 * KEY_EVERY + 3), 4095, 4096, (1 << 16) + 7]:
+        for last in (True, False):
+            assert key_rows(count, last).tolist() == key_rows_slow(count, last).tolist()
