@@ -49,7 +49,6 @@ def add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
     the session's state (unless the next epoch diverged: its step is in it), and the store
     replays the others when read (core.nn.snapshot_keys)."""
     rows, names, store = plan.history, plan.columns, session.snapshots
-    first = names.index("_lr")  # then "_best_loss", "_best_epoch", "_wait" (core.nn.epoch_plan)
     step = (ended - began) / count
 
     def settings() -> tuple:
@@ -58,6 +57,7 @@ def add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
                 session._rng.bit_generator.state, replayer_for(session))
 
     if plan.every == 1:
+        first = names.index("_lr")  # then "_best_loss", "_best_epoch", "_wait" (epoch_plan)
         index = np.arange(count)
         cols = np.empty((6, count))
         cols[0] = steps0 + 1 + index
@@ -70,5 +70,9 @@ def add_snapshots(session, plan: ep.Plan, count: int, epoch0: int, steps0: int,
     if not diverged:  # the last epoch's state: the session's now (as capture() takes it)
         for i, array in enumerate([session.params.flat, *session.optimizer.raw_state()[1]]):
             states[-1, i * array.size:(i + 1) * array.size] = array
-    store.add_keys(Chunk(epoch0, count, index, states, rows[first:first + 4, index], steps0,
-                         (began, step)), settings)
+    keys = plan.keys[:, index]  # (the loop writes them on its key epochs only)
+    if not diverged:
+        best = session.best_epoch
+        keys[:, -1] = (session.optimizer.learning_rate, session._best_loss,
+                       -1 if best is None else best, session._wait)
+    store.add_keys(Chunk(epoch0, count, index, states, keys, steps0, (began, step)), settings)

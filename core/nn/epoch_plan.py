@@ -49,6 +49,7 @@ class Plan:
     states: np.ndarray | None  # (max_chunk, weights + optimizer buffers) with a snapshot store
     max_chunk: int
     every: int = 1  # states holds every `every`-th epoch's row (core.nn.snapshot_keys)
+    keys: np.ndarray | None = None  # (4, MAX_CHUNK) of those epochs: lr, best loss, epoch, wait
 
 
 MAX_CHUNK = 4096
@@ -219,15 +220,18 @@ class _Writer(EpochOutput, EpochTail):
             columns += ["val_loss", *(f"val_{n}" for n in val_metrics)]
             values += [monitored, *val_metrics.values()]
         better, best, best_epoch, wait = self.improved(monitored, epoch, p_flat, n_params)
-        states, max_chunk, every = None, MAX_CHUNK, 1
+        states, max_chunk, every, keys = None, MAX_CHUNK, 1, None
         if s.snapshots is not None:  # what capture() takes that changes from epoch to epoch
-            columns += ["_lr", "_best_loss", "_best_epoch", "_wait"]
-            values += [lr, best, best_epoch, wait]
+            every = 1 if replayer_for(s) is None else KEY_EVERY
+            if every == 1:
+                columns += ["_lr", "_best_loss", "_best_epoch", "_wait"]
+                values += [lr, best, best_epoch, wait]
+            else:  # written on key epochs only, with their rows
+                keys = np.full((4, MAX_CHUNK), np.nan)
             width = n_params * (1 + len(s.optimizer._state))
             max_chunk = max(1, min(MAX_CHUNK, STATE_BYTES // (4 * width)))
             states = np.empty((max_chunk, width), np.float32)
-            every = 1 if replayer_for(s) is None else KEY_EVERY
-            self.snapshot(states, p_flat, every)
+            self.snapshot(states, p_flat, every, [lr, best, best_epoch, wait], keys)
         history = np.full((len(columns), MAX_CHUNK), np.nan)
         h = self.arr(history)
         for c, value in enumerate(values):
@@ -243,7 +247,8 @@ class _Writer(EpochOutput, EpochTail):
                       "  %e.stop0 = shl i64 %e.done, 2",
                       f"  %e.target = or i64 %e.stop0, {TARGET_REACHED}",
                       f"  %e.patience = or i64 %e.stop0, {PATIENCE_OUT}"]
-        return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk, every)
+        return Plan(e, e.module(), columns, history, buf, self.keep, states, max_chunk, every,
+                    keys)
 
     def forward_pass(self, buf, inputs_t: np.ndarray) -> None:
         """Backprop.forward: each layer's product, then its activation (the output layer's

@@ -193,10 +193,12 @@ class EpochTail:
             e.branch_out(e.op(f"and i1 {e.op(f'xor i1 {better}, true')}, {spent}"),
                          "%e.patience")
 
-    def snapshot(self, block: np.ndarray, p_flat: str, every: int) -> None:
+    def snapshot(self, block: np.ndarray, p_flat: str, every: int, values: list[str],
+                 keys: np.ndarray | None) -> None:
         """The epoch's weights and optimizer buffers into row e of `block`, for every `every`-th
         epoch of the chunk from its first (core.nn.snapshot_keys): what
-        core.nn.snapshots.capture concatenates."""
+        core.nn.snapshots.capture concatenates; and `values` (doubles) into column e of `keys`
+        if given."""
         e, n = self.e, self.s.params.flat.size
         if every > 1:
             copy, joined = e.tmp("sk")[1:], e.tmp("sj")[1:]
@@ -206,5 +208,11 @@ class EpochTail:
                    f"i64 {e.op(f'mul i64 %e, {block.shape[1]}')}")
         for i, source in enumerate([p_flat, *(self.arr(b) for b in self.s.optimizer._state)]):
             e.copy(e.op(f"getelementptr inbounds float, ptr {row}, i64 {i * n}"), source, n)
+        if keys is not None:
+            for c, value in enumerate(values):
+                at = e.op(f"getelementptr inbounds double, ptr {self.arr(keys)}, "
+                          f"i64 {c * keys.shape[1]}")
+                e.body.append(f"  store double {value}, ptr "
+                              f"{e.op(f'getelementptr inbounds double, ptr {at}, i64 %e')}")
         if every > 1:
             e.body += [f"  br label %{joined}", f"{joined}:"]

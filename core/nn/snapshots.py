@@ -157,10 +157,11 @@ class SnapshotStore:
         self.nbytes += (keys * (arrays[1].shape[1] * arrays[1].itemsize + sb.EPOCH_OVERHEAD)
                         + sb.RNG_BYTES * owns
                         + sb.REPLAYED_BYTES * (count - keys))  # block.costs(), summed
-        if chunks[-1].cols[sb.BEST_EPOCH - sb.LR, -1] >= 0:
-            self.best_epoch = int(chunks[-1].cols[sb.BEST_EPOCH - sb.LR, -1])
+        newest = _newest(self._blocks)  # (replayed if the epoch after it diverged)
+        if newest.best_epoch is not None:
+            self.best_epoch = newest.best_epoch
         self._full()
-        self._publish(_newest(self._blocks))
+        self._publish(newest)
 
     def add_block(self, epoch0: int, rows: np.ndarray, cols: np.ndarray, shared: Shared,
                   rng: Any) -> None:

@@ -250,6 +250,7 @@ def test_a_chunk_cut_short_by_divergence_replays_its_last_epoch() -> None:
         assert events[-1].kind == "diverged" and compiled_epochs.ran(session) == compiled
         store = session.snapshots
         assert store.newest.epoch == session.epoch > KEY_EVERY
+        assert store.best_epoch == session.best_epoch
         last = store._blocks[-1]
         assert not compiled or last.span(last.n - 1) > 0  # the newest epoch is replayed
         states[compiled] = [_fields(store.get(e)) for e in store.epochs.tolist()]
