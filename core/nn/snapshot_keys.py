@@ -146,6 +146,13 @@ def block_arrays(chunks: list[Chunk], owns: bool) -> tuple[np.ndarray, ...]:
     return epoch0 + 1 + index, rows, cols, keyed
 
 
+def arrays_cost(arrays: tuple[np.ndarray, ...]) -> int:
+    """What block_arrays' keys are counted for in a store (Block.costs, summed)."""
+    epochs, rows, cols, keyed = arrays
+    return int(len(epochs) * (rows.shape[1] * rows.itemsize + sb.EPOCH_OVERHEAD)
+               + sb.RNG_BYTES * cols[sb.OWNS_RNG].sum() + sb.REPLAYED_BYTES * keyed[sb.SPAN].sum())
+
+
 def append_keys(blocks: list[Block], shared: Shared, replay: Replayer, rng: Any,
                 arrays: tuple[np.ndarray, ...]) -> list[Block]:
     """Write keys (block_arrays) past the end of the last of `blocks` while it is an open keyed

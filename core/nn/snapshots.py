@@ -10,9 +10,8 @@ others are recomputed exactly when read and cost a little bookkeeping each, coun
 key, which thinning keeps or removes with them; such a run keeps more epochs in the same budget.
 
 Threads: the worker adds (and thins) while a run is going; meanwhile another thread reads only
-`newest` and `live` (one reference each, replaced whole) and states by get() (a replay trains a
-session of its own; blocks are appended to past the rows they count). Everything else is read
-between runs.
+`newest`, `live` (one reference each, replaced whole) and get() (a replay trains a session of its
+own; blocks are appended to past the rows they count). The rest is read between runs.
 """
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ import numpy as np
 
 from core.nn import state_blocks as sb
 from core.nn.session_state import SessionState, capture, restore
-from core.nn.snapshot_keys import Chunk, append_keys, block_arrays, replayed, trimmed
+from core.nn.snapshot_keys import Chunk, append_keys, arrays_cost, block_arrays, replayed, trimmed
 from core.nn.snapshot_thinning import removals
 from core.nn.state_blocks import Block, Shared
 
@@ -41,19 +40,16 @@ class SnapshotStore:
     """SessionStates by epoch within `budget_bytes`, thinned as described in the module."""
 
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
-        if budget_bytes <= 0:
-            raise ValueError("the snapshot budget must be positive")
-        self.budget_bytes = int(budget_bytes)
         self._blocks: list[Block] = []  # ascending epochs; replaced whole, never cut in place
         self._count = 0
         self.nbytes = 0
         self.best_epoch: int | None = None
-        # (newest state, its best epoch's; None if none or replayed: newest_and_best): read by
-        # another thread during a run
+        # (newest state, its best epoch's or None, also if replayed): read by another thread
         self.live: tuple[SessionState | None, SessionState | None] = (None, None)
         self._rng: Any = None  # the newest epoch's Generator state, shared while it is equal
-        self._pending: list[Chunk] = []  # chunks waiting for commit() (the worker's own)
+        self._pending: list[Chunk] = []  # chunks waiting for commit(), with their _settings
         self._settings: tuple = ()
+        self.set_budget(budget_bytes)
 
     def __len__(self) -> int:
         return self._count
@@ -129,11 +125,10 @@ class SnapshotStore:
         self._full()
 
     def add_keys(self, chunk: Chunk, settings: Callable[[], tuple]) -> None:
-        """Keep a chunk's epochs, storing the rows of its keys only (core.nn.snapshot_keys).
-        Chunks come ~2 ms apart: they wait, unseen, for commit() (the compiled loop's slice
-        ends with one), which keeps them together. settings(): (their Shared, Generator state
-        and replay, which recomputes the other epochs when read), the same until commit() (live
-        changes apply between slices), so asked for once (~20 us)."""
+        """Keep a chunk's epochs, the rows of its keys only (core.nn.snapshot_keys). Chunks come
+        ~2 ms apart and wait, unseen, for commit() (which ends the compiled loop's slice).
+        settings(): (Shared, Generator state, replay), the same until commit() (live changes
+        apply between slices), so asked for once (~20 us)."""
         if self._pending and self._pending[-1].epoch0 + self._pending[-1].count != chunk.epoch0:
             self.commit()
         if not self._pending:
@@ -152,11 +147,8 @@ class SnapshotStore:
         new = append_keys(self._blocks, shared, replay, rng, arrays)
         if new:
             self._blocks = [*self._closed(), *new]
-        count, keys = sum(c.count for c in chunks), len(arrays[0])
-        self._count += count
-        self.nbytes += (keys * (arrays[1].shape[1] * arrays[1].itemsize + sb.EPOCH_OVERHEAD)
-                        + sb.RNG_BYTES * owns
-                        + sb.REPLAYED_BYTES * (count - keys))  # block.costs(), summed
+        self._count += sum(c.count for c in chunks)
+        self.nbytes += arrays_cost(arrays)
         newest = _newest(self._blocks)  # (replayed if the epoch after it diverged)
         if newest.best_epoch is not None:
             self.best_epoch = newest.best_epoch
@@ -291,8 +283,8 @@ class SnapshotStore:
 
 
 def _newest(blocks: list[Block]) -> SessionState | None:
-    return _state(blocks[-1], blocks[-1].n - 1, blocks[-1].span(blocks[-1].n - 1)) \
-        if blocks else None
+    block = blocks[-1] if blocks else None
+    return None if block is None else _state(block, block.n - 1, block.span(block.n - 1))
 
 
 def _state(block: Block, i: int, offset: int = 0) -> SessionState:
