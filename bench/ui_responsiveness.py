@@ -233,6 +233,28 @@ def report(name: str, epochs: int, runs: list[Run]) -> None:
           f"{'MET' if max(max_gaps) <= 20 else 'MISSED'}")
 
 
+def heavy_workload(window: object, meter: GapMeter, folder: Path, args: argparse.Namespace
+                   ) -> None:
+    """The 784-256-128-10 network on a synthetic pixel table opened in the window."""
+    doc = window.doc
+    path = synthetic_csv(folder, args.rows)
+    loop = QEventLoop()
+    window.controller.datasets.dataset_loaded.connect(loop.quit)
+    window.controller.datasets.open_dataset(str(path))
+    loop.exec()
+    spec = NetworkSpec(784, (LayerSpec(256, "relu"), LayerSpec(128, "relu"),
+                             LayerSpec(10, "softmax")))
+    window.controller.network.apply_spec(spec)
+    doc.set_config(dataclasses.replace(doc.config, epochs=args.epochs, batch_size=args.batch,
+                                       optimizer="adam", learning_rate=0.001))
+    spin(200)
+    rows = len(doc.dataset.X_train)
+    runs = measure(window, meter, args.repeat)
+    report(f"784-256-128-10 (batch {args.batch}, {rows:,} training rows)", args.epochs, runs)
+    if args.contention:
+        contention(window, meter, args.repeat, float(np.median([r.app for r in runs])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="epochs of the 784 workload")
@@ -241,6 +263,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=128, help="the 784 workload's batch size")
     parser.add_argument("--xor-epochs", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5, help="headless/in-app pairs per workload")
+    parser.add_argument("--only", choices=("xor", "784"), help="one workload only")
     parser.add_argument("--no-handshake", action="store_true",
                         help="let the worker run on while the UI draws (for comparison)")
     parser.add_argument("--contention", action="store_true",
@@ -272,25 +295,11 @@ def main() -> None:
         # XOR: per-epoch overhead.
         doc = window.doc
         doc.set_config(dataclasses.replace(doc.config, epochs=args.xor_epochs))
-        report("XOR 2-4-1 (full batch)", args.xor_epochs, measure(window, meter, args.repeat))
+        if args.only != "784":
+            report("XOR 2-4-1 (full batch)", args.xor_epochs, measure(window, meter, args.repeat))
 
-        # 784-256-128-10: the heavy workload.
-        path = synthetic_csv(Path(folder), args.rows)
-        loop = QEventLoop()
-        window.controller.datasets.dataset_loaded.connect(loop.quit)
-        window.controller.datasets.open_dataset(str(path))
-        loop.exec()
-        spec = NetworkSpec(784, (LayerSpec(256, "relu"), LayerSpec(128, "relu"),
-                                 LayerSpec(10, "softmax")))
-        window.controller.network.apply_spec(spec)
-        doc.set_config(dataclasses.replace(doc.config, epochs=args.epochs, batch_size=args.batch,
-                                           optimizer="adam", learning_rate=0.001))
-        spin(200)
-        rows = len(doc.dataset.X_train)
-        runs = measure(window, meter, args.repeat)
-        report(f"784-256-128-10 (batch {args.batch}, {rows:,} training rows)", args.epochs, runs)
-        if args.contention:
-            contention(window, meter, args.repeat, float(np.median([r.app for r in runs])))
+        if args.only != "xor":
+            heavy_workload(window, meter, Path(folder), args)
         window.controller.shutdown()
         window.close()
     print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
