@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
+from shiboken6 import isValid
 
 from core.errors import StudioError
 from core.nn import compiled_epochs
+from gui.control import draw_phases
 from gui.control.cadence import FRAME_MS
 
 if TYPE_CHECKING:
@@ -224,7 +226,8 @@ class Job(QObject):
     def _on_worker_updated(self, update: object) -> None:
         if self._closed:
             return
-        self.updated.emit(update)
+        with draw_phases.delivering():  # heavy views draw on turns of their own, after this
+            self.updated.emit(update)
         if hasattr(self._worker, "ui_caught_up"):
             # Zero-timeout timer: fires after the repaints this update scheduled.
             QTimer.singleShot(0, self._on_ui_caught_up)
@@ -238,7 +241,11 @@ class Job(QObject):
             QCoreApplication.postEvent(self, QEvent(_RELEASE), _LOW_PRIORITY)
 
     def customEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == _RELEASE and self._worker is not None:
+        if event.type() != _RELEASE or self._worker is None:
+            return
+        if draw_phases.pending():  # the update's heavy views still draw: release after them
+            draw_phases.when_drawn(lambda: isValid(self) and self._on_ui_caught_up())
+        else:
             self._worker.ui_caught_up.set()
 
     @Slot(float)

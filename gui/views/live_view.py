@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QWidget
 
+from gui.control import draw_phases
 from gui.control.cadence import FRAME_MS, FrameThrottle
 
 
@@ -32,11 +33,14 @@ class LiveView(QObject):
 
     def __init__(self, widget: QWidget, draw: Callable[[], None], *, throttled: bool = True,
                  stale: bool = False, seen_as: QWidget | None = None,
-                 frame_ms: int = FRAME_MS) -> None:
+                 frame_ms: int = FRAME_MS, own_phase: bool = False) -> None:
         """`seen_as`: the widget whose being on screen counts, when not the view's own (a view
         beside others in a scroll area is clipped while the tab holding it is seen). `frame_ms`:
-        the throttle's frame, a multiple of cadence.FRAME_MS (heavy views: SLOW_FRAME_MS)."""
+        the throttle's frame, a multiple of cadence.FRAME_MS (heavy views: SLOW_FRAME_MS).
+        `own_phase`: a heavy view whose draw for a training update runs (and is painted) on its
+        own turn of the event loop (gui.control.draw_phases)."""
         super().__init__(widget)
+        self._own_phase = own_phase
         self._seen_as = seen_as
         # No strong reference back to the view (its draw method is bound to it): a cycle would
         # leave the view to the garbage collector, which may then delete it in the middle of a
@@ -61,7 +65,10 @@ class LiveView(QObject):
         return self._seen_as or self.parent()  # type: ignore[return-value]
 
     def draw_now(self) -> None:
-        """Draw at once (also what a waiting frame or a show calls)."""
+        """Draw at once (also what a waiting frame or a show calls); while a training update is
+        delivered, a view with a phase of its own draws on the next phase instead."""
+        if self._own_phase and draw_phases.draw_or_queue(self):
+            return
         self.cancel()
         draw = self._draw()
         if draw is not None:

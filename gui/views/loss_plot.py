@@ -44,7 +44,7 @@ class LossPlot(QWidget):
         self._cap = 0  # points per curve of the last redraw (curve_sampling.points_for_width)
         # Curves and axes repaint on the shared ~5 Hz frame grid (gui.control.cadence), with the
         # other live views, and not at all behind another tab: every repaint is UI-thread time.
-        self.live = LiveView(self, self._redraw)
+        self.live = LiveView(self, self._redraw, own_phase=True)
         # While following, the view shows all the data and its ranges are set here, once per
         # redraw (gui.views.plot_ranges). Panning or zooming stops following; "Fit view" resumes.
         self._follow = True

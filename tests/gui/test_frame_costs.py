@@ -22,6 +22,7 @@ from core.nn import compiled_epochs
 from core.nn.params import Params
 from core.nn.training import History, TrainingSession, initial_params
 from core.recipe.pairing import training_data
+from gui.control import draw_phases
 from gui.control.cadence import FRAME_MS, SLOW_FRAME_MS
 from gui.control.document import Document
 from gui.control.session import SessionState
@@ -197,6 +198,46 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
     assert event.epochs_at_wait[0] == 0  # nothing trained before the UI let it go
     # The window's repaint for the training state (buttons, hint) came before the release.
     assert "repaint" in order and order.index("repaint") < order.index("release")
+
+
+def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker_goes_on(
+        qtbot, window, monkeypatch) -> None:
+    # The update's handlers, the plot's draw and paint and the diagram's restyle and paint were
+    # one chain of UI work (18-23 ms for a 784-input net): now each heavy view draws on its own
+    # turn of the event loop after the update was handled, and the worker waits for all of them.
+    monkeypatch.setattr(compiled_epochs, "force", False)  # a Python loop: the worker waits
+    order: list[str] = []
+    events = _record_handshakes(monkeypatch, order)
+    views = {"plot": window.loss_plot, "diagram": window.diagram}
+    for name, view in views.items():
+        real = view.live._draw
+
+        def drawn(real=real, name=name) -> None:
+            order.append(f"{name} in update" if draw_phases._delivering else name)
+            target = real()
+            if target is not None:
+                target()
+
+        monkeypatch.setattr(view.live, "_draw", drawn)
+    real_set = RecordingEvent.set
+
+    def release(event) -> None:
+        order.append(f"queued at release: {draw_phases.pending()}")
+        real_set(event)
+
+    monkeypatch.setattr(RecordingEvent, "set", release)
+    window.controller.training.updated.connect(lambda _u: order.append("update"))
+    window.controller.training.ui_interval = 0.05
+    long_run(window, epochs=400)
+    with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
+        window.controller.training.start()
+    wait_idle(qtbot, window)
+    assert events and draw_phases.pending() == 0
+    assert not [entry for entry in order if entry.endswith("in update")]
+    assert "plot" in order and "diagram" in order
+    # The worker went on only once the update's heavy draws had all run.
+    releases = [entry for entry in order if entry.startswith("queued at release")]
+    assert len(releases) >= 2 and set(releases) == {"queued at release: 0"}
 
 
 def test_the_compiled_loop_trains_on_while_the_window_draws(qtbot, window, monkeypatch) -> None:

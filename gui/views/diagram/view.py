@@ -100,7 +100,7 @@ class NetworkDiagram(QWidget):
         for widget in (self.strip, self.canvas, self.legend):
             box.addWidget(widget)
         # Weights restyle the edges on the shared frame clock, and only while the diagram is seen.
-        self.live = LiveView(self, self._restyle, frame_ms=SLOW_FRAME_MS)
+        self.live = LiveView(self, self._restyle, frame_ms=SLOW_FRAME_MS, own_phase=True)
         self._connect()
         self._rebuild()
         self._apply_editable()
