@@ -65,9 +65,9 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
 
 
 def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
-                     store: bool = False) -> float:
-    """Seconds of one headless run; `store`: with a snapshot store as the app's time machine
-    gives every session (a state per epoch), to tell its cost from the UI's."""
+                     store: bool = False) -> tuple[float, float]:
+    """(wall seconds, this thread's CPU seconds) of one headless run; `store`: with a snapshot
+    store as the app's time machine gives every session, to tell its cost from the UI's."""
     from core.nn.snapshots import DEFAULT_BUDGET_BYTES, SnapshotStore
     from core.nn.training import initial_params
     from core.recipe.pairing import training_data
@@ -75,6 +75,7 @@ def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
 
     data = training_data(spec, dataset)  # as the app trains it: with its validation rows
 
+    cpu = time.thread_time()
     start = time.perf_counter()  # like the app's Train press: the session is made in the timing
     session = TrainingSession(spec, initial_params(spec, config), data,
                               dataclasses.replace(config, params_every_seconds=None))
@@ -84,7 +85,29 @@ def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
     # headless side off the compiled loop (core.nn.compiled_epochs), which the app runs.
     for _ in session.run(slice_seconds=EVENT_SLICE):
         pass
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.thread_time() - cpu
+
+
+# The training thread's CPU seconds of the last in-app run (recorded by main()'s wrapper of
+# TrainingWorker._run): against headless CPU time it shows what the window costs training itself,
+# apart from the run's fixed start and end and from the host's speed swings (this VM's vCPUs
+# run 1.5x slower for seconds at a time; waiting for the GIL is not CPU time).
+WORKER_CPU: dict[str, float] = {}
+
+
+def record_worker_cpu() -> None:
+    from gui.control import worker
+
+    run = worker.TrainingWorker._run
+
+    def timed(self: object) -> None:
+        cpu = time.thread_time()
+        try:
+            run(self)
+        finally:
+            WORKER_CPU["last"] = time.thread_time() - cpu
+
+    worker.TrainingWorker._run = timed
 
 
 class GapMeter:
@@ -143,6 +166,8 @@ class Run:
     headless: float
     stored: float  # headless with the time machine's snapshot store
     app: float
+    stored_cpu: float  # the training thread's CPU seconds: headless with the store
+    app_cpu: float  # and in the app
     updates: int
     ui_cpu: float
     gaps: np.ndarray  # ms between UI timer ticks during the in-app run
@@ -163,15 +188,15 @@ def measure(window: object, meter: GapMeter, repeat: int) -> list[Run]:
         # host that speeds up or slows down for a few seconds (this VM swings 1.5x) favours
         # neither side in the medians.
         if round_ % 2 == 0:
-            headless = headless_seconds(doc.spec, doc.dataset, doc.config)
+            headless = headless_seconds(doc.spec, doc.dataset, doc.config)[0]
             stored = headless_seconds(doc.spec, doc.dataset, doc.config, store=True)
             seconds, updates, cpu = in_app_seconds(window, meter)
         else:
             seconds, updates, cpu = in_app_seconds(window, meter)
             stored = headless_seconds(doc.spec, doc.dataset, doc.config, store=True)
-            headless = headless_seconds(doc.spec, doc.dataset, doc.config)
-        runs.append(Run(headless, stored, seconds, updates, cpu,
-                        np.array(meter.gaps[1:] or [0.0])))
+            headless = headless_seconds(doc.spec, doc.dataset, doc.config)[0]
+        runs.append(Run(headless, stored[0], seconds, stored[1], WORKER_CPU["last"], updates,
+                        cpu, np.array(meter.gaps[1:] or [0.0])))
     return runs
 
 
@@ -197,7 +222,7 @@ def contention(window: object, meter: GapMeter, repeat: int, idle_app: float) ->
             window.controller.training.reset_weights()
             spin(100)
             with threadpool_limits(1, "blas"):
-                forced.append(headless_seconds(doc.spec, doc.dataset, doc.config))
+                forced.append(headless_seconds(doc.spec, doc.dataset, doc.config)[0])
             app.append(in_app_seconds(window, meter)[0])
     finally:
         hog.terminate()
@@ -223,6 +248,10 @@ def report(name: str, epochs: int, runs: list[Run]) -> None:
           f"machine's snapshot store {stored:.2f} s (in app / that: "
           f"{', '.join(f'{r.app / r.stored:.2f}' for r in runs)}: the UI's own share)")
     print(f"  in app   {app:.2f} s ({epochs / app:,.0f} epochs/s), {updates:.1f} UI updates/s")
+    print(f"  training thread's CPU time in app / headless with the store: "
+          f"{median([r.app_cpu / r.stored_cpu for r in runs]):.2f} (each pair: "
+          f"{', '.join(f'{r.app_cpu / r.stored_cpu:.2f}' for r in runs)}): what drawing costs "
+          f"training itself, without the run's fixed start and end")
     per_update = median([1000 * r.ui_cpu / max(r.updates, 1) for r in runs])
     print(f"  UI thread busy {100 * cpu:.0f} % of the run (thread CPU time, Python and Qt), "
           f"{per_update:.1f} ms of UI-thread CPU per update (a load-independent figure)")
@@ -292,6 +321,7 @@ def main() -> None:
         window.resize(1400, 900)
         window.show()
         collect_on_ui_thread(window)  # the app's garbage collection, as gui.app sets it up
+        record_worker_cpu()
         for name in args.hide_dock:
             window.docks[name].close()
         spin(300)
