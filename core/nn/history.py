@@ -148,8 +148,15 @@ class History:
         if len(rows) > max_rows and len(droppable):
             # the best row pushed it over: drop an evenly spaced middle one
             rows = rows[rows != droppable[len(droppable) // 2]]
-        names, matrix = self.to_matrix()
-        return History.from_matrix(names, matrix[:, rows])
+        # Column by column, gathering the kept rows only: a matrix of every row first was ~12 ms
+        # at 200,000 rows, each time the document's copy of a long run thinned (UI thread).
+        history = History()
+        history.columns = {name: _column_of(np.frombuffer(values, dtype=np.float64)[rows])
+                           for name, values in self.columns.items()}
+        for name in BASE_COLUMNS:
+            history.columns.setdefault(name, _column([NAN]) * len(rows))
+        history.bound()
+        return history
 
     def to_matrix(self) -> tuple[list[str], np.ndarray]:
         """Column names and a float64 array of shape (n_columns, n_rows)."""
@@ -244,6 +251,12 @@ def _even_rows(epochs: np.ndarray, count: int) -> np.ndarray:
     else:
         rows = np.linspace(0, n - 1, count).round().astype(np.int64)
     return np.concatenate(([0], rows, [n - 1]))  # with repeats: the caller marks a mask
+
+
+def _column_of(values: np.ndarray) -> array:
+    column = array("d")
+    column.frombytes(values.view(np.uint8))  # one copy, from the gathered rows
+    return column
 
 
 def _same(left: array, right: array) -> bool:
