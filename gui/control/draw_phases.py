@@ -62,7 +62,7 @@ def when_drawn(callback: Callable[[], None]) -> None:
 
 
 def pending() -> int:
-    """Draws still queued (tests)."""
+    """Draws still queued (the worker's release waits while there are any)."""
     return len(_queue)
 
 
