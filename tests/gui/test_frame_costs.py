@@ -227,8 +227,10 @@ def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker
 
     monkeypatch.setattr(RecordingEvent, "set", release)
     window.controller.training.updated.connect(lambda _u: order.append("update"))
-    window.controller.training.ui_interval = 0.05
-    long_run(window, epochs=400)
+    # An update after every epoch (no frame clock), so the worker waits after each of the first
+    # 59 whatever the machine's speed: a 50 ms clock gave one update when the run was quicker.
+    window.controller.training.ui_interval = 0
+    long_run(window, epochs=60)
     with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
         window.controller.training.start()
     wait_idle(qtbot, window)
