@@ -153,6 +153,14 @@ class Document(QObject):
         self._history.extend(points)
         self.history_appended.emit(points)
 
+    def replace_history(self, history: History, points: dict[str, list]) -> None:
+        """A live run's rows taken whole (gui.control.live_history): `history` holds what was
+        there and `points`, thinned by the session's rule on the worker thread. Announced as an
+        append of `points`, which it is to the views: they read the rows at their next draw,
+        and a run's view (zoom, ranges, progress) goes on as after any update."""
+        self._history = history
+        self.history_appended.emit(points)
+
     def append_diagnostics(self, snapshot: dict) -> None:
         """Per-layer training diagnostics (norms, dead/saturated share) at the params cadence."""
         self._diagnostics.append(snapshot)

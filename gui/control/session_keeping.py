@@ -50,6 +50,7 @@ class SessionKeeping:
     _session_key: tuple | None
     _carry: Carry | None
     _epoch_offset: int
+    _anchor: object  # gui.control.live_history.Anchor | None: set again for each session
     _target_epoch: int
     ui_interval: float | None
     branch_state: tuple[Any, Any] | None
@@ -60,7 +61,7 @@ class SessionKeeping:
 
     def invalidate(self) -> None:
         """Spec, data or weights changed under us: the next Train starts a new session."""
-        self._session = None
+        self._session = self._anchor = None
         self._session_key = None
         self._carry = None
         self.branch_state = None
@@ -90,7 +91,7 @@ class SessionKeeping:
 
     def resume_held(self, held: tuple) -> None:
         self._session, self._session_key, self._epoch_offset = held
-        self._carry = None
+        self._carry = self._anchor = None
 
     def _training_data(self) -> TrainingData:
         dataset = self._doc.dataset
@@ -127,7 +128,7 @@ class SessionKeeping:
                 carry_optimizer(self._carry[0], self._session, self._carry[1])
                 self._carry = None
             self._epoch_offset = doc.history.last_epoch  # a thinned history has fewer rows
-        self._session_key = key
+        self._session_key, self._anchor = key, None
         self.session_created.emit(self._session)
         return self._session
 

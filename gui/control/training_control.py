@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.errors import StudioError
 from core.nn.train_config import EventKind
 from core.nn.training import History, TrainConfig, TrainingEvent, TrainingSession, initial_params
-from gui.control import heap
+from gui.control import heap, live_history
 from gui.control.dialogs import Dialogs
 from gui.control.document import Document
 from gui.control.session import SessionState as S
@@ -44,6 +44,7 @@ class TrainingController(SessionKeeping, QObject):
         self._pausing = False
         self._user_stopped = False
         self._last_event: TrainingEvent | None = None
+        self._anchor: live_history.Anchor | None = None  # the session's rows in the document's
         self.ui_interval: float | None = None  # tests and benches may change the UI cadence
         # (SessionState, best weights or None): the next new session continues from this state
         # (a branch, or a recovered run) instead of starting from the document's weights.
@@ -160,17 +161,12 @@ class TrainingController(SessionKeeping, QObject):
         heap.freeze()  # no cyclic collection scans the window or the run's objects meanwhile
         self._job.start()
 
-    def _shift(self, points: dict[str, list]) -> dict[str, list]:
-        if self._epoch_offset and "epoch" in points:
-            points = dict(points)
-            points["epoch"] = [e + self._epoch_offset for e in points["epoch"]]
-        return points
-
     @Slot(object)
     def _on_job_updated(self, update: TrainingUpdate) -> None:
         doc = self._doc
         if update.points:
-            doc.append_history(self._shift(update.points))
+            # Never thinned here while the session's own thinning can be taken (live_history).
+            self._anchor = live_history.take(doc, update, self._epoch_offset, self._anchor)
             doc.set_dirty(True)  # trained weights are not saved yet
         if update.params is not None:
             doc.set_params(update.params)

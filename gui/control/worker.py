@@ -7,7 +7,6 @@ queued signal. Cross-thread signals land on `@Slot` methods of `Job`, which live
 """
 from __future__ import annotations
 
-import bisect
 import math
 import threading
 import time
@@ -21,6 +20,7 @@ from core.errors import StudioError
 from core.nn import compiled_epochs
 from gui.control import draw_phases
 from gui.control.cadence import FRAME_MS
+from gui.control.live_history import RowFeed
 
 if TYPE_CHECKING:
     from core.nn.params import Params
@@ -52,8 +52,11 @@ def stop_all_threads(timeout_ms: int = 30_000) -> None:
 class TrainingUpdate:
     """Everything that happened since the previous update, as plain data owned by the receiver.
 
-    `points` has History columns (lists of equal length) for every epoch since the last update;
-    `params` is the newest params copy seen (or None); `event` the newest TrainingEvent.
+    `points` has History columns (lists of equal length) for every epoch since the last update
+    (those after epoch `since`); `params` is the newest params copy seen (or None); `event` the
+    newest TrainingEvent. `whole`: when the session's history thinned itself since the last
+    update, a copy of all of it (its columns), so the document can take it as it is instead of
+    thinning its own copy on the UI thread (gui.control.live_history).
     """
 
     points: dict[str, list]
@@ -63,6 +66,8 @@ class TrainingUpdate:
     epochs_per_second: float = 0.0
     final: bool = False
     extra: dict = field(default_factory=dict)
+    since: float = -math.inf
+    whole: dict | None = None
 
 
 class TrainingWorker(QObject):
@@ -112,9 +117,7 @@ class TrainingWorker(QObject):
         # ~30-50 ms of its ~0.3 s for the UI otherwise).
         if not compiled_epochs.runs_next(session):
             self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
-        # Rows go out by epoch, not by position: the session's history thins itself now and
-        # then (core.nn.history), which moves rows; its epochs only ever increase.
-        sent = session.history.last_epoch if len(session.history) else -math.inf
+        feed = RowFeed(session.history)  # the rows each update carries
         params = diagnostics = None
         # Updates go out at the first event of each new frame of a grid of `interval` seconds on
         # the monotonic clock: the same grid the views draw on (gui.control.cadence).
@@ -134,22 +137,14 @@ class TrainingWorker(QObject):
                 if rate_epoch is not None and now > rate_time:
                     rate = (event.epoch - rate_epoch) / (now - rate_time)
                 rate_epoch, rate_time = event.epoch, now
-                points, sent = _rows_after(session.history.columns, sent)
+                since, points, whole = feed.next()
                 self.ui_caught_up.clear()
-                self.updated.emit(TrainingUpdate(points, event, params, diagnostics, rate, final))
+                self.updated.emit(TrainingUpdate(points, event, params, diagnostics, rate, final,
+                                                 since=since, whole=whole))
                 if not final and not compiled_epochs.runs_next(session):
                     self.ui_caught_up.wait(HANDSHAKE_TIMEOUT)
                 params = diagnostics = None
                 last_frame = frame
-
-
-def _rows_after(columns: dict, epoch: float) -> tuple[dict, float]:
-    """(the rows after `epoch` as copied columns, or {}; the newest epoch now sent)."""
-    epochs = columns["epoch"]
-    start, total = bisect.bisect_right(epochs, epoch), len(epochs)
-    if start >= total:
-        return {}, epoch
-    return {key: column[start:total] for key, column in columns.items()}, epochs[total - 1]
 
 
 class Job(QObject):
