@@ -66,3 +66,23 @@ def test_a_session_history_is_bounded_while_it_trains(monkeypatch) -> None:
     assert largest <= 300
     assert session.history.last_epoch == 2000 and session.history.epochs[0] == 1
     assert session.history.best_epoch == session.best_epoch
+
+
+def test_the_best_row_is_nanargmins_first_lowest_row() -> None:
+    """best_index finds the lowest value without copying the column; the row must stay exactly
+    nanargmin's (thinning keeps it): the first of ties, -0.0 equal to 0.0, NaN skipped, the train
+    loss when the validation loss is all NaN, None when both are."""
+    rng = np.random.default_rng(7)
+    cases = [[np.nan, 3.0, 1.0, 1.0, np.nan], [0.0, -0.0, 2.0], [-0.0, 0.0], [np.inf, np.inf],
+             [np.nan, -np.inf, 5.0, -np.inf], list(rng.integers(0, 5, 200).astype(float))]
+    noisy = rng.random(1000)
+    noisy[rng.random(1000) < 0.3] = np.nan
+    cases.append(list(noisy))
+    for values in cases:
+        history = History({"epoch": range(1, len(values) + 1), "train_loss": values})
+        assert history.best_index == int(np.nanargmin(values)), values
+        both = History({"epoch": range(1, len(values) + 1), "train_loss": values,
+                        "val_loss": [v + 1 for v in values]})
+        assert both.best_index == int(np.nanargmin(values)), values
+    assert History({"epoch": [1, 2], "train_loss": [np.nan, np.nan]}).best_index is None
+    assert History().best_index is None
