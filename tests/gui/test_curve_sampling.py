@@ -4,8 +4,9 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
+import pytest
 
-from gui.views.curve_sampling import MAX_DRAWN_POINTS, column_copy, sampled, visible_rows
+from gui.views.curve_sampling import MAX_DRAWN_POINTS, sample_history, sampled, visible_rows
 
 
 def test_a_long_curve_keeps_its_extent_and_its_spikes_within_the_cap() -> None:
@@ -28,11 +29,25 @@ def test_short_curves_are_drawn_whole_as_copies() -> None:
     assert np.array_equal(ys, y) and ys is not y
 
 
-def test_a_column_copy_leaves_the_column_free_to_grow() -> None:
-    column = array("d", [1.0, 2.0, 3.0])
-    values = column_copy(column, slice(0, 3))
-    column.append(4.0)  # a view of the column itself would make this raise BufferError
-    assert list(values) == [1.0, 2.0, 3.0]
+def test_sampling_reads_the_columns_in_place_and_leaves_them_free_to_grow() -> None:
+    columns = {"epoch": array("d", range(1, 20_001)), "train_loss": array("d", [0.5] * 20_000),
+               "val_loss": array("d")}
+    columns["val_loss"].extend([float("nan")] * 20_000)
+    for shown in (None, (100.0, 200.0)):
+        ends, drawn = sample_history(columns, 20_000, None, ("train_loss", "val_metric"), shown,
+                                     1000)
+        assert drawn["train_loss"][1][0] == 0.5 and np.isnan(drawn["val_metric"][1]).all()
+        assert ends[-1] == (20_000 if shown is None else 301)
+        columns["epoch"].append(20_001.0)  # a view left behind would make this raise BufferError
+        columns["epoch"].pop()
+    # A failure lets go of them too (its traceback held views).
+    with pytest.raises(RuntimeError, match="Drawing the history failed"):
+        sample_history(columns, 20_000, None, ("train-loss",), None, 1000)
+    for column in columns.values():
+        column.append(1.0)
+    ends, drawn = sample_history({"epoch": array("d"), "train_loss": array("d")}, 0, None,
+                                 ("train_loss",), None)
+    assert len(ends) == 0 and len(drawn["train_loss"][0]) == 0
 
 
 def test_a_zoomed_view_reads_the_rows_around_the_epochs_shown() -> None:
