@@ -19,7 +19,7 @@ import bisect
 import math
 from array import array
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +27,6 @@ from core.nn.history import BASE_COLUMNS, NAN, History
 
 if TYPE_CHECKING:
     from gui.control.document import Document
-    from gui.control.worker import TrainingUpdate
 
 
 class RowFeed:
@@ -73,9 +72,9 @@ def shifted(points: dict, offset: float) -> dict:
     return {**points, "epoch": array("d", epochs.tobytes())}
 
 
-def take(doc: Document, update: TrainingUpdate, offset: float, anchor: Anchor | None
-         ) -> Anchor | None:
-    """Put `update`'s rows into `doc`'s history; the anchor for the next update."""
+def take(doc: Document, update: Any, offset: float, anchor: Anchor | None) -> Anchor:
+    """Put a TrainingUpdate's rows (gui.control.worker: `points` after session epoch `since`,
+    and `whole`) into `doc`'s history; the anchor for the next update."""
     history = doc.history
     if anchor is None or anchor.history is not history:  # new session, or replaced meanwhile
         anchor = Anchor(history, len(history), update.since)
