@@ -25,7 +25,9 @@ tell that cost (a state per epoch) from the UI's. Both sides train by slices, as
 does (so both run the compiled loop where core.nn.compiled_epochs has one, built once before the
 timed pairs). Each workload runs --repeat headless/in-app pairs, every other one in the opposite
 order (in app first) so that the host's swings favour neither side; figures are medians (the
-largest gap is the largest of all runs). Prints figures and MET/MISSED; asserts nothing.
+largest gap is the largest of all runs). XOR runs --xor-repeat pairs (15): a 0.2 s run swings
++-25 % on this host by itself. Both sides train on the same CPU (PIN; --no-pin: not). An in-app
+run is timed until the window has drawn its end. Prints figures and MET/MISSED; asserts nothing.
 
 --contention: the 784 workload again with one core kept busy by another process (a plain busy
 loop): the in-app epoch against the same epoch headless forced to one BLAS thread under the same
@@ -34,11 +36,13 @@ load (target <= 1.3x), and against the in-app epoch without the busy loop (targe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -64,6 +68,29 @@ def synthetic_csv(folder: Path, rows: int, seed: int = 0) -> Path:
     return path
 
 
+# The CPU both sides train on (main() picks the last one; None: wherever the OS puts them).
+# This VM's two vCPUs run at different speeds that change minute to minute (seen: 1.3x apart,
+# then the other way round): headless trains on the main thread and the app on its worker
+# thread, which the OS mostly put on the other vCPU, so an unpinned pair measured the two vCPUs
+# as much as the window. Pinned, both train on the same vCPU and the UI thread keeps the other.
+PIN: dict[str, int | None] = {"cpu": None}
+
+
+@contextlib.contextmanager
+def on_training_cpu() -> Iterator[None]:
+    """The calling thread runs on PIN's CPU meanwhile (Linux: affinity is per thread)."""
+    cpu = PIN["cpu"]
+    if cpu is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
                      store: bool = False) -> tuple[float, float]:
     """(wall seconds, this thread's CPU seconds) of one headless run; `store`: with a snapshot
@@ -75,17 +102,18 @@ def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
 
     data = training_data(spec, dataset)  # as the app trains it: with its validation rows
 
-    cpu = time.thread_time()
-    start = time.perf_counter()  # like the app's Train press: the session is made in the timing
-    session = TrainingSession(spec, initial_params(spec, config), data,
-                              dataclasses.replace(config, params_every_seconds=None))
-    if store:
-        session.snapshots = SnapshotStore(DEFAULT_BUDGET_BYTES)
-    # Events by slices, as the app's worker asks for them: an event per epoch would keep the
-    # headless side off the compiled loop (core.nn.compiled_epochs), which the app runs.
-    for _ in session.run(slice_seconds=EVENT_SLICE):
-        pass
-    return time.perf_counter() - start, time.thread_time() - cpu
+    with on_training_cpu():
+        cpu = time.thread_time()
+        start = time.perf_counter()  # like the app's Train press: the session is made in time
+        session = TrainingSession(spec, initial_params(spec, config), data,
+                                  dataclasses.replace(config, params_every_seconds=None))
+        if store:
+            session.snapshots = SnapshotStore(DEFAULT_BUDGET_BYTES)
+        # Events by slices, as the app's worker asks for them: an event per epoch would keep
+        # the headless side off the compiled loop (core.nn.compiled_epochs), which the app runs.
+        for _ in session.run(slice_seconds=EVENT_SLICE):
+            pass
+        return time.perf_counter() - start, time.thread_time() - cpu
 
 
 # The training thread's CPU seconds of the last in-app run (recorded by main()'s wrapper of
@@ -101,11 +129,12 @@ def record_worker_cpu() -> None:
     run = worker.TrainingWorker._run
 
     def timed(self: object) -> None:
-        cpu = time.thread_time()
-        try:
-            run(self)
-        finally:
-            WORKER_CPU["last"] = time.thread_time() - cpu
+        with on_training_cpu():
+            cpu = time.thread_time()
+            try:
+                run(self)
+            finally:
+                WORKER_CPU["last"] = time.thread_time() - cpu
 
     worker.TrainingWorker._run = timed
 
@@ -135,9 +164,14 @@ class GapMeter:
 def in_app_seconds(window: object, meter: GapMeter) -> tuple[float, int, float]:
     """Wall seconds of one in-app run, the UI updates it delivered, and the UI thread's CPU
     seconds meanwhile (Python and Qt alike: painting too)."""
+    from gui.control import draw_phases
+
     controller = window.controller
     loop = QEventLoop()
-    controller.training.finished.connect(loop.quit)
+    # Timed until the window has drawn the run's end: the heavy views draw its last frame on
+    # turns of their own (gui.control.draw_phases), after the finished signal.
+    drawn = lambda _event: draw_phases.when_drawn(loop.quit)  # noqa: E731
+    controller.training.finished.connect(drawn)
     updates = []
     controller.training.updated.connect(updates.append)
     meter.start()
@@ -148,7 +182,7 @@ def in_app_seconds(window: object, meter: GapMeter) -> tuple[float, int, float]:
     seconds = time.perf_counter() - start
     cpu = time.thread_time() - cpu
     meter.stop()
-    controller.training.finished.disconnect(loop.quit)
+    controller.training.finished.disconnect(drawn)
     controller.training.updated.disconnect(updates.append)
     while controller.training.running:
         QApplication.processEvents()
@@ -213,6 +247,7 @@ def contention(window: object, meter: GapMeter, repeat: int, idle_app: float) ->
     from threadpoolctl import threadpool_limits
 
     doc = window.doc
+    pinned, PIN["cpu"] = PIN["cpu"], None  # under load the OS places the threads, as for a user
     hog = multiprocessing.get_context("spawn").Process(target=_busy_loop, daemon=True)
     hog.start()
     forced, app = [], []
@@ -227,6 +262,7 @@ def contention(window: object, meter: GapMeter, repeat: int, idle_app: float) ->
     finally:
         hog.terminate()
         hog.join()
+        PIN["cpu"] = pinned
     loaded, one = float(np.median(app)), float(np.median(forced))
     print(f"  one core busy (a busy-loop process): in app {loaded:.2f} s, headless forced to one "
           f"BLAS thread {one:.2f} s, in app without the busy loop {idle_app:.2f} s")
@@ -304,7 +340,14 @@ def main() -> None:
                         help="also the 784 workload with one core kept busy by another process")
     parser.add_argument("--hide-dock", action="append", default=[], metavar="NAME",
                         help="close a dock (training, plot, prediction, ...) to see its cost")
+    parser.add_argument("--xor-repeat", type=int, default=15,
+                        help="pairs per XOR workload (short runs: more pairs for a steady median)")
+    parser.add_argument("--no-pin", action="store_true",
+                        help="let the OS place the training threads (see PIN)")
     args = parser.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > 1 and not args.no_pin:
+        PIN["cpu"] = cpus[-1]
     if args.no_handshake:
         import gui.control.worker
 
@@ -314,7 +357,9 @@ def main() -> None:
     from gui.main_window import MainWindow
     from tests.gui.fakes import FakeDialogs
 
-    print(f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+          + ("" if PIN["cpu"] is None else f"; both sides train on CPU {PIN['cpu']} (--no-pin: "
+             "not); the UI thread may use any other"))
     with tempfile.TemporaryDirectory() as folder:
         settings = QSettings(str(Path(folder) / "bench.ini"), QSettings.IniFormat)
         window = MainWindow(settings=settings, dialogs=FakeDialogs())
@@ -331,11 +376,12 @@ def main() -> None:
         doc = window.doc
         doc.set_config(dataclasses.replace(doc.config, epochs=args.xor_epochs))
         if args.only != "784":
-            report("XOR 2-4-1 (full batch)", args.xor_epochs, measure(window, meter, args.repeat))
+            report("XOR 2-4-1 (full batch)", args.xor_epochs,
+                   measure(window, meter, args.xor_repeat))
             if args.xor_long:
                 doc.set_config(dataclasses.replace(doc.config, epochs=args.xor_long))
                 report("XOR 2-4-1, a long run (the history thins past 200,000 epochs, on both "
-                       "sides)", args.xor_long, measure(window, meter, args.repeat))
+                       "sides)", args.xor_long, measure(window, meter, args.xor_repeat))
 
         if args.only != "xor":
             heavy_workload(window, meter, Path(folder), args)

@@ -155,11 +155,14 @@ class TrainingController(SessionKeeping, QObject):
         self._job.failed.connect(self._on_job_failed)
         self._job.ended.connect(self._on_job_ended)
         self._user_stopped = False
+        heap.freeze()  # no cyclic collection scans the window or the run's objects meanwhile
+        # The thread first: the window's change to its training state (~5-10 ms of handlers:
+        # buttons, diagram, plot, timeline, status) then overlaps the first epochs. Its updates
+        # are queued to this thread, so every view sees the state change before the first.
+        self._job.start()
         self._doc.set_training_state(S.TRAINING)
         # Not the last run's "Finished at epoch …" beside a run that is training.
         self._doc.set_status(state_words(S.TRAINING))
-        heap.freeze()  # no cyclic collection scans the window or the run's objects meanwhile
-        self._job.start()
 
     @Slot(object)
     def _on_job_updated(self, update: TrainingUpdate) -> None:

@@ -200,6 +200,26 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
     assert "repaint" in order and order.index("repaint") < order.index("release")
 
 
+def test_train_starts_the_thread_before_the_window_changes_to_its_training_state(
+        qtbot, window) -> None:
+    # The window's change to "training" (buttons, diagram, plot, timeline, status: ~5-10 ms)
+    # overlaps the first epochs instead of coming before them.
+    training = window.controller.training
+    seen = []
+
+    def started(state: str) -> None:
+        if state == SessionState.TRAINING:  # (a 50-epoch run may even be over by now)
+            thread = training._job._thread
+            seen.append(thread.isRunning() or thread.isFinished())
+
+    window.doc.training_state_changed.connect(started)
+    long_run(window, epochs=50)
+    with qtbot.waitSignal(training.finished, timeout=30_000):
+        training.start()
+    wait_idle(qtbot, window)
+    assert seen == [True]
+
+
 def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker_goes_on(
         qtbot, window, monkeypatch) -> None:
     # The update's handlers, the plot's draw and paint and the diagram's restyle and paint were
@@ -227,6 +247,7 @@ def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker
 
     monkeypatch.setattr(RecordingEvent, "set", release)
     window.controller.training.updated.connect(lambda _u: order.append("update"))
+    window.controller.training.finished.connect(lambda _e: order.append("finished"))
     # An update after every epoch (no frame clock), so the worker waits after each of the first
     # 59 whatever the machine's speed: a 50 ms clock gave one update when the run was quicker.
     window.controller.training.ui_interval = 0
@@ -234,9 +255,13 @@ def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker
     with qtbot.waitSignal(window.controller.training.finished, timeout=30_000):
         window.controller.training.start()
     wait_idle(qtbot, window)
-    assert events and draw_phases.pending() == 0
+    qtbot.waitUntil(lambda: draw_phases.pending() == 0)
+    assert events
     assert not [entry for entry in order if entry.endswith("in update")]
     assert "plot" in order and "diagram" in order
+    # The run's end too: the window takes its idle state first, the plot draws the last frame
+    # on a turn of its own after that (it was one ~20 ms chain with the state change).
+    assert "plot" in order[order.index("finished"):]
     # The worker went on only once the update's heavy draws had all run.
     releases = [entry for entry in order if entry.startswith("queued at release")]
     assert len(releases) >= 2 and set(releases) == {"queued at release: 0"}
