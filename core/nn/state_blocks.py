@@ -116,6 +116,8 @@ class Block:
         if self.keyed is None:
             return keys
         counts = self.counts()
+        if self.n and keys[-1] + counts[-1] - keys[0] == counts.sum():  # unique: a whole range
+            return np.arange(keys[0], keys[-1] + counts[-1], dtype=keys.dtype)
         out = np.repeat(keys, counts)
         starts = np.repeat(np.cumsum(counts) - counts, counts)
         return out + (np.arange(len(out)) - starts)
