@@ -301,6 +301,20 @@ def report(name: str, epochs: int, runs: list[Run]) -> None:
           f"{'MET' if max(max_gaps) <= 20 else 'MISSED'}")
 
 
+def fixed_and_marginal(short: list[Run], long: list[Run], short_epochs: int,
+                       long_epochs: int) -> None:
+    """The window's cost of an XOR run split into what every run pays (start and end) and what
+    each further epoch pays: a straight line through the two lengths' median extra seconds."""
+    extra = [float(np.median([r.app - r.headless for r in runs])) for runs in (short, long)]
+    per_epoch = (extra[1] - extra[0]) / (long_epochs - short_epochs)
+    fixed = extra[0] - per_epoch * short_epochs
+    headless = float(np.median([r.headless for r in long])) / long_epochs
+    print(f"XOR, the two lengths together: the window costs ~{1000 * fixed:.0f} ms a run (its "
+          f"start and end) and {100 * per_epoch / headless:+.1f} % on each further epoch (a line "
+          f"through the median extra seconds: {1000 * extra[0]:.0f} ms at {short_epochs:,} "
+          f"epochs, {1000 * extra[1]:.0f} ms at {long_epochs:,})")
+
+
 def heavy_workload(window: object, meter: GapMeter, folder: Path, args: argparse.Namespace
                    ) -> None:
     """The 784-256-128-10 network on a synthetic pixel table opened in the window."""
@@ -376,12 +390,14 @@ def main() -> None:
         doc = window.doc
         doc.set_config(dataclasses.replace(doc.config, epochs=args.xor_epochs))
         if args.only != "784":
-            report("XOR 2-4-1 (full batch)", args.xor_epochs,
-                   measure(window, meter, args.xor_repeat))
+            short = measure(window, meter, args.xor_repeat)
+            report("XOR 2-4-1 (full batch)", args.xor_epochs, short)
             if args.xor_long:
                 doc.set_config(dataclasses.replace(doc.config, epochs=args.xor_long))
+                long = measure(window, meter, args.xor_repeat)
                 report("XOR 2-4-1, a long run (the history thins past 200,000 epochs, on both "
-                       "sides)", args.xor_long, measure(window, meter, args.xor_repeat))
+                       "sides)", args.xor_long, long)
+                fixed_and_marginal(short, long, args.xor_epochs, args.xor_long)
 
         if args.only != "xor":
             heavy_workload(window, meter, Path(folder), args)

@@ -68,6 +68,16 @@ class SnapshotStore:
         """Kept epochs, ascending (int64, a new array)."""
         return np.concatenate([np.zeros(0, np.int64), *(b.kept_epochs() for b in self._blocks)])
 
+    @property
+    def epoch_range(self) -> range | None:
+        """The kept epochs as a range when they are every epoch from the first to the last (a
+        run not thinned), else None: `epochs` without building it (a 1,000,000-epoch XOR run's
+        took ~25 ms of fresh memory at each look as the run ended)."""
+        blocks = [b for b in self._blocks if b.n]
+        if not blocks or self._count != blocks[-1].last - blocks[0].first + 1:
+            return None
+        return range(blocks[0].first, blocks[-1].last + 1)
+
     def copy(self) -> SnapshotStore:
         """A store of the same epochs sharing this one's blocks but the newest (which may grow)."""
         other, last = SnapshotStore(self.budget_bytes), self._blocks[-1:]

@@ -48,6 +48,26 @@ class KeptEpochs(Sequence):
         return i if i < len(self._doc) and self._doc[i] == doc_epoch else None
 
 
+class KeptRange(KeptEpochs):
+    """One run's kept epochs when they are every epoch of `epochs` (run epochs): no arrays."""
+
+    def __init__(self, epochs: range, run_id: str, offset: int) -> None:
+        self._epochs, self._id, self._offset = epochs, run_id, offset
+
+    def __len__(self) -> int:
+        return len(self._epochs)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return super().__getitem__(i)
+        epoch = self._epochs[i]
+        return epoch + self._offset, self._id, epoch
+
+    def position(self, doc_epoch: int) -> int | None:
+        epoch = doc_epoch - self._offset
+        return self._epochs.index(epoch) if epoch in self._epochs else None
+
+
 class Scrubbing:
     # (what the last answer was computed from, the stores' newest states, the answer): the
     # timeline asks as a run ends for its kept changes and again for the state change, and a
@@ -124,6 +144,10 @@ class Scrubbing:
 
 def _kept(chain: list[tuple[Any, Any, int | None]]) -> KeptEpochs:
     """KeptEpochs of (record, store, last epoch or None) links, the current run's first."""
+    if len(chain) == 1 and (span := chain[0][1].epoch_range) is not None:
+        record, _store, _limit = chain[0]  # (the current run: no limit)
+        return KeptRange(range(max(span.start, record.start_epoch), span.stop), record.id,
+                         record.epoch_offset)
     ids, doc, run = [], [], []
     for record, store, limit in chain:
         epochs = np.asarray(store.epochs, dtype=np.int64)

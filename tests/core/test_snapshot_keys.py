@@ -101,6 +101,7 @@ def test_every_epoch_reads_back_as_the_numpy_run_captured_it(case: str, monkeypa
     store, numpy_session = session.snapshots, _references[case][1]
     weights = session.params.flat.copy()
     assert store.epochs.tolist() == list(reference) == list(range(1, session.epoch + 1))
+    assert store.epoch_range == range(1, session.epoch + 1)  # the same, without an array
     assert len(store) == session.epoch and _rows(store) < len(store) / 8  # keys only
     for epoch, fields in reference.items():
         state = store.get(epoch)
@@ -129,6 +130,7 @@ def test_thinning_keeps_the_budget_first_newest_and_best_and_exact_states(case: 
     store = session.snapshots
     kept = store.epochs.tolist()
     assert store.nbytes <= 12_000 and 20 < len(kept) == len(store) < session.epoch
+    assert store.epoch_range is None  # thinned: gaps
     assert store.nbytes == sum(int(b.costs().sum()) for b in store._blocks)
     assert kept[0] == 1 and kept[-1] == session.epoch
     assert store.best_epoch is None or store.best_epoch in store
@@ -144,6 +146,7 @@ def test_going_back_into_replayed_epochs_cuts_them_and_keeps_the_count() -> None
         b.n and e in b.epochs[:b.n] for b in store._blocks))  # a replayed epoch
     store.truncate_after(cut)
     assert store.epochs.tolist() == list(range(1, cut + 1)) and len(store) == cut
+    assert store.epoch_range == range(1, cut + 1)
     assert store.nbytes == sum(int(b.costs().sum()) for b in store._blocks)
     assert _fields(store.newest) == reference[cut]
     assert _fields(store.get(cut - 1)) == reference[cut - 1] and cut + 1 not in store

@@ -31,6 +31,7 @@ def test_every_epoch_is_kept_while_it_fits() -> None:
     session = _session()
     _train(session)
     assert session.snapshots.epochs.tolist() == list(range(1, 31))
+    assert session.snapshots.epoch_range == range(1, 31)
     assert session.snapshots.latest.epoch == 30
 
 
@@ -45,7 +46,7 @@ def test_thinning_keeps_the_budget_the_best_epoch_and_recent_epochs_dense() -> N
         peak = max(peak, session.snapshots.nbytes)
     store = session.snapshots
     assert peak <= budget and store.nbytes <= budget
-    assert 30 <= len(store) <= 40
+    assert 30 <= len(store) <= 40 and store.epoch_range is None
     assert store.best_epoch == session.best_epoch and session.best_epoch in store
     epochs = store.epochs.tolist()
     assert epochs[0] == 1 and epochs[-1] == 400
