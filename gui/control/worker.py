@@ -173,7 +173,7 @@ class Job(QObject):
         self._thread.started.connect(worker.run)
         # quit() is thread safe; a direct connection makes the thread end as soon as the work does.
         worker.done.connect(self._thread.quit, Qt.DirectConnection)
-        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.finished.connect(self._on_thread_finished_soon)
         for name, slot in (("updated", self._on_worker_updated),
                            ("progressed", self._on_worker_progressed),
                            ("loaded", self._on_worker_loaded), ("failed", self._on_worker_failed)):
@@ -260,6 +260,13 @@ class Job(QObject):
         # A cancelled job did not fail: no error dialog.
         if not self._closed and not self._stop.is_set():
             self.failed.emit(message)
+
+    @Slot()
+    def _on_thread_finished_soon(self) -> None:
+        # A turn of the event loop of its own: the run's last update was usually delivered just
+        # before, and the end's restyle of the window (~10 ms) in the same go made one ~20 ms
+        # stretch with no input or timer handled.
+        QTimer.singleShot(0, self, self._on_thread_finished)
 
     @Slot()
     def _on_thread_finished(self) -> None:

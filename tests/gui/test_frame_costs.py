@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import wait_idle
 from on_screen import show_sized
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 import gui.control.training_control as training_control_module
 import gui.control.worker as worker_module
@@ -218,6 +218,27 @@ def test_train_starts_the_thread_before_the_window_changes_to_its_training_state
         training.start()
     wait_idle(qtbot, window)
     assert seen == [True]
+
+
+def test_a_runs_end_is_handled_on_a_turn_of_its_own_after_its_last_update(qtbot, window) -> None:
+    # The last update and the thread's end arrive together; handled in one go they were a ~20 ms
+    # stretch in which no timer or input could run (the end restyles most of the window).
+    training = window.controller.training
+    order: list[str] = []
+
+    def updated(update) -> None:
+        if update.final:
+            order.append("last update")
+            QTimer.singleShot(0, lambda: order.append("a timer"))
+
+    training.updated.connect(updated)
+    training.finished.connect(lambda _event: order.append("end"))
+    long_run(window, epochs=30)
+    training.start()
+    # The run ends while this thread is busy: its last update and its end both wait in the queue.
+    assert training._job._thread.wait(30_000)
+    qtbot.waitUntil(lambda: "end" in order, timeout=10_000)
+    assert order == ["last update", "a timer", "end"]
 
 
 def test_an_update_draws_its_heavy_views_on_turns_of_their_own_before_the_worker_goes_on(
