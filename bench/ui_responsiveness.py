@@ -168,8 +168,8 @@ def in_app_seconds(window: object, meter: GapMeter) -> tuple[float, int, float]:
 
     controller = window.controller
     loop = QEventLoop()
-    # Timed until the window has drawn the run's end: the heavy views draw its last frame on
-    # turns of their own (gui.control.draw_phases), after the finished signal.
+    # Timed until the window has drawn the run's end (should a heavy view still have a draw
+    # queued for a phase of its own, gui.control.draw_phases, after the finished signal).
     drawn = lambda _event: draw_phases.when_drawn(loop.quit)  # noqa: E731
     controller.training.finished.connect(drawn)
     updates = []

@@ -277,10 +277,7 @@ class Job(QObject):
         _LIVE.discard(self)
         self._worker.deleteLater()
         thread.deleteLater()
-        # A run's end restyles most of the window (state, buttons, time machine, status): heavy
-        # views draw its last frame on turns of their own after that (~20 ms in one go before).
-        with draw_phases.delivering():
-            self.ended.emit()
+        self.ended.emit()
         # Release the worker (and the training session or table it holds): a finished job stays a
         # child of its controller until deleted, and kept each run's data alive (+28 MB a run).
         self._worker = None
