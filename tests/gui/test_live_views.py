@@ -83,6 +83,24 @@ def test_live_label_grows_but_never_shrinks_while_text_changes(qtbot) -> None:
     assert label.sizeHint().width() < wide
 
 
+def test_live_label_too_narrow_for_its_text_ends_it_in_an_ellipsis(qtbot) -> None:
+    # Centred and cut at both ends, a long run's "Finished at epoch 1,000,000 · 2.6 s" read
+    # "inished at epoch 1,000,000 · 2.6 s" in a 1024-pixel window's Training panel.
+    label = LiveLabel("Ready")
+    qtbot.addWidget(label)
+    label.show()  # (a hidden widget's resize events wait until it is shown)
+    label.resize(label.fontMetrics().horizontalAdvance("Finished at epoch") + 4, 20)
+    text = "Finished at epoch 1,000,000 · 2.6 s"
+    label.setText(text)
+    assert label.text() == text  # what it says, whole
+    assert label.label.text().endswith("…") and text.startswith(label.label.text()[:-1])
+    assert label.label.toolTip() == text
+    label.resize(label.fontMetrics().horizontalAdvance(text) + 20, 20)  # room again
+    assert label.label.text() == text and label.label.toolTip() == ""
+    label.fit()
+    assert label.label.text() == text
+
+
 def test_coalesced_updates_carry_every_epoch_once(qtbot, window) -> None:
     import dataclasses
 
