@@ -37,6 +37,16 @@ class LiveLabel(QWidget):
             self.updateGeometry()
         self._elide()
 
+    def reserve(self, text: str) -> None:
+        """Room for `text` from now on (never less than now): a caller that knows a wider text
+        is coming asks for its room at a moment of its choosing, not when the text arrives."""
+        metrics = self.label.fontMetrics()
+        chrome = self.label.sizeHint().width() - metrics.horizontalAdvance(self.label.text())
+        width = metrics.horizontalAdvance(text) + chrome
+        if width > self._hint.width():
+            self._hint = QSize(width, self._hint.height())
+            self.updateGeometry()
+
     def _elide(self) -> None:
         """A text wider than the room it was given ends in "…" (the whole of it in the tooltip),
         instead of being cut at both ends when centred ("inished at epoch 1,000,000 · 2.6 s"

@@ -200,6 +200,33 @@ def test_the_worker_trains_only_after_the_window_has_drawn_its_training_state(
     assert "repaint" in order and order.index("repaint") < order.index("release")
 
 
+def test_the_status_bar_takes_a_runs_room_as_train_is_pressed_not_mid_run(qtbot, window) -> None:
+    # Its summary outgrew its room at the run's first numbers (rate, loss, accuracy) and again at
+    # the last: each time the status bar asked for layout and the whole main window relayouted
+    # in mid-run (~10-18 ms with the 784 net's plot and diagram repainted).
+    training, status = window.controller.training, window.status
+    training.reset_weights()  # nothing trained: the summary starts without numbers
+    asked: list[int] = []
+
+    class Watch(QObject):
+        def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.LayoutRequest and len(window.doc.history) \
+                    and window.doc.is_training:
+                asked.append(len(window.doc.history))
+            return False
+
+    watch = Watch()
+    status.installEventFilter(watch)
+    training.ui_interval = 0  # an update after every slice: many chances to grow
+    long_run(window, epochs=3_000)
+    with qtbot.waitSignal(training.finished, timeout=30_000):
+        training.start()
+    wait_idle(qtbot, window)
+    status.removeEventFilter(watch)
+    assert len(window.doc.history) == 3_000 and "train loss" in status.text()
+    assert asked == []
+
+
 def test_train_starts_the_thread_before_the_window_changes_to_its_training_state(
         qtbot, window) -> None:
     # The window's change to "training" (buttons, diagram, plot, timeline, status: ~5-10 ms)
