@@ -57,7 +57,9 @@ class LiveLabel(QWidget):
         shown = self._text if fits else metrics.elidedText(self._text, Qt.ElideRight, room)
         if shown != self.label.text():
             self.label.setText(shown)
-        self.label.setToolTip("" if fits else self._text)
+        tip = "" if fits else self._text
+        if tip != self.label.toolTip():  # (each setToolTip sends an event: ~5 texts a second)
+            self.label.setToolTip(tip)
 
     def fit(self) -> None:
         """Ask for just the room the current text needs (also shrinking: call when idle)."""
