@@ -55,6 +55,15 @@ def sampled(x: np.ndarray, y: np.ndarray, max_points: int = MAX_DRAWN_POINTS
             np.column_stack([first, second]).ravel())
 
 
+def on_log_floor(y: np.ndarray, bottom: float) -> None:
+    """Put `y`'s zeros (and negatives) on the floor of a log axis whose view starts at `bottom`
+    (log10 units), in place. A log axis has no place for them: a loss that reaches exactly 0
+    (XOR after ~10^6 epochs) ended the curve there, as if the run had stopped; it now runs on
+    along the bottom edge, read as "0"."""
+    with np.errstate(invalid="ignore"):
+        y[y <= 0] = 10.0 ** bottom
+
+
 def visible_rows(epochs: np.ndarray, low: float, high: float) -> slice:
     """The rows of `epochs` (increasing) from one view width before `low` to one after `high`:
     what a zoomed view draws, with room to pan before the next redraw."""

@@ -18,7 +18,7 @@ from gui.control.document import Document
 from gui.control.session import SessionState
 from gui.views import curve_plots as cp
 from gui.views.curve_markers import CurveMarkers
-from gui.views.curve_sampling import points_for_width, sample_history
+from gui.views.curve_sampling import on_log_floor, points_for_width, sample_history
 from gui.views.live_view import LiveView
 from gui.views.plot_ranges import Range, Series, curve_range, epoch_range, spans_decades
 from gui.views.plot_style import style_plots, tool_button
@@ -109,13 +109,12 @@ class LossPlot(QWidget):
             self.live.draw_now()
             return
         # Emptied (Reset weights, a new dataset): clear the curves but keep the legends and the
-        # metric plot until the next points say otherwise, so the first frame of the next run
-        # does not relayout the plots while training starts.
+        # metric plot, so the next run's first frame does not relayout the plots. Linear again
+        # now, not in that frame (a switch costs a frame ~3 ms; a run spanning decades switched
+        # off there and back mid-run).
         for curve in self.curves.values():
             curve.setData([], [])
         if self._log_auto and self.log_y.isChecked():
-            # Linear again now, not in the next run's first frame: each switch costs that frame
-            # ~3 ms, and a run whose loss spans decades switched off there and back mid-run.
             self.log_y.setChecked(False)
 
     @Slot(object)
@@ -182,6 +181,8 @@ class LossPlot(QWidget):
                 if self._follow and (loss := key.endswith("loss")) not in fitted:
                     fitted.add(loss)
                     self._fit_ranges(loss)  # ranges first: one clip per curve
+                if key.endswith("loss") and self.log_y.isChecked():  # zeros: see on_log_floor
+                    on_log_floor(y, self.loss_plot.getViewBox().viewRange()[1][0])
                 curve.setData(x, y)
             elif curve.xData is not None and len(curve.xData):
                 curve.setData([], [])  # (an emptied PlotDataItem's xData is None)
@@ -270,6 +271,8 @@ class LossPlot(QWidget):
         self._ranges["loss"] = None
         if self._follow and "epoch" in self._series and self._series["epoch"].n:
             self._fit_ranges(loss=True)
+        if any(s.low <= 0 for k, s in self._series.items() if k.endswith("loss")):
+            self.live.changed()  # zeros onto (or off) the log axis's floor
 
     @Slot()
     def _on_log_y_pressed(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from on_screen import show_sized
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -212,3 +213,37 @@ def test_the_log_scale_switching_on_keeps_the_epoch_axis_where_it_was(qtbot) -> 
     assert not plot.loss_plot.getAxis("left").logMode
     assert plot.curves["train_loss"].opts["logMode"] == [False, False]
     assert not plot.loss_plot.ctrl.logYCheck.isChecked() and _x_range(plot) == x
+
+
+def _loss_reaching_zero(doc: Document) -> None:
+    epochs = np.arange(1.0, 201.0)
+    loss = np.where(epochs < 150, 10.0 ** -(epochs / 30), 0.0)  # 1 .. 1e-5, then exactly 0
+    doc.append_history({"epoch": list(epochs), "train_loss": list(loss),
+                        "val_loss": [np.nan] * len(epochs)})
+
+
+def test_on_a_log_axis_a_loss_of_zero_runs_along_the_floor_to_the_last_epoch(qtbot) -> None:
+    """log10(0) has no place on the axis: the curve ended at the first zero, as if the run had
+    stopped there. Its zeros now lie on the axis's bottom edge, up to the last epoch."""
+    doc, plot = _plot(qtbot)
+    _loss_reaching_zero(doc)
+    plot.live.draw_now()
+    assert plot.log_y.isChecked()  # five decades: switched on by itself
+    x, y = plot.curves["train_loss"].getData()  # as drawn: log10 units
+    bottom, top = plot.loss_plot.getViewBox().viewRange()[1]
+    assert x[-1] == 200.0 and np.isfinite(y).all()
+    assert y[-1] == pytest.approx(bottom) and bottom <= -5 + 1e-9 and top >= 0
+    assert doc.history.train_loss[-1] == 0.0  # the data itself is untouched
+
+
+def test_switching_the_log_axis_by_hand_puts_zeros_onto_its_floor(qtbot) -> None:
+    doc, plot = _plot(qtbot)
+    plot.log_y.click()  # on and off again: the person chose linear, the plot won't switch it
+    plot.log_y.click()
+    _loss_reaching_zero(doc)
+    plot.live.draw_now()
+    assert not plot.log_y.isChecked() and plot.curves["train_loss"].getData()[1][-1] == 0.0
+    plot.log_y.click()  # log: the zeros go onto its floor at the next frame
+    qtbot.waitUntil(lambda: np.isfinite(plot.curves["train_loss"].getData()[1]).all())
+    plot.log_y.click()  # linear again: zeros are zeros
+    qtbot.waitUntil(lambda: plot.curves["train_loss"].getData()[1][-1] == 0.0)
