@@ -28,11 +28,12 @@ from gui.control.document import Document
 from gui.control.fingerprints import Fingerprints
 from gui.control.history_cut import rows_until, truncate_history
 from gui.control.scrubbing import Scrubbing
+from gui.control.store_budget import StoreBudget
 from gui.control.store_thinning import StoreThinning
 from gui.control.training_control import TrainingController
 
 
-class TimeMachine(Scrubbing, QObject):
+class TimeMachine(Scrubbing, StoreBudget, QObject):
     runs_changed = Signal()  # a run was added, removed, renamed or brought up to date
     scrub_changed = Signal(object)  # the document-axis epoch on display, or None for "now"
     kept_changed = Signal()  # the kept epochs changed (a run ended, a branch began)
@@ -63,6 +64,7 @@ class TimeMachine(Scrubbing, QObject):
         self.thinning = StoreThinning(self._swap_store, self._on_stores_thinned, self)
         training.session_created.connect(self._on_training_session_created)
         training.about_to_train.connect(self.leave)  # train on from "now", not the past shown
+        training.launching.connect(self._on_training_launching)
         document.training_state_changed.connect(self._on_document_training_state_changed)
         document.params_changed.connect(self._on_document_params_changed)
         document.spec_changed.connect(self._on_document_params_changed)
@@ -144,8 +146,11 @@ class TimeMachine(Scrubbing, QObject):
             return
         store = self.stores.get(record.id)
         self._share_budget()
-        record.history = self._prefix[0].copy()
-        record.history.extend(session.history.columns)
+        if len(self._prefix[0]):
+            record.history = self._prefix[0].copy()
+            record.history.extend(session.history.columns)
+        else:  # the session's own (a copy took ~5-10 ms as every 200,000-epoch run ended)
+            record.history = session.history
         record.end_epoch = session.epoch
         record.duration = session.elapsed
         record.best_epoch = session.best_epoch
@@ -156,6 +161,13 @@ class TimeMachine(Scrubbing, QObject):
             and newest.epoch == session.epoch else None
         self.runs_changed.emit()
         self.kept_changed.emit()
+
+    @Slot(object)
+    def _on_training_launching(self, session: Any) -> None:
+        """A run's record may hold its session's history itself (update_current): the session
+        trains on in a copy, and the record keeps what it had until the run ends."""
+        if any(record.history is session.history for record in self.runs.values()):
+            session.history = session.history.copy()
 
     def live_record(self, epoch: int) -> RunRecord:
         """A copy of the current record as of `epoch`, safe to take while the run trains: the
@@ -171,33 +183,6 @@ class TimeMachine(Scrubbing, QObject):
             record.end_epoch = epoch
             record.duration = session.elapsed
         return record
-
-    def set_budget(self, budget_bytes: int) -> None:
-        """The snapshot budget of the session (the run training takes it when it stops, as only
-        its worker may touch its store while it runs)."""
-        self.budget_bytes = int(budget_bytes)
-        self._share_budget()
-        self.kept_changed.emit()
-
-    def _share_budget(self) -> None:
-        """One budget for all runs: the current run may use all of it, the other runs share half
-        of it (so memory stays bounded however many runs a session makes)."""
-        others = {i: s for i, s in self.stores.items() if i != self.current_id}
-        share = max(self.budget_bytes // (2 * len(others)), 1) if others else 0
-        # Big stores are thinned off the UI thread (gui.control.store_thinning).
-        self.thinning.thin({i: (s, share) for i, s in others.items() if s.budget_bytes != share})
-        current = self.stores.get(self.current_id or "")
-        if current is not None and not self._training.running \
-                and current.budget_bytes != self.budget_bytes:
-            current.set_budget(self.budget_bytes)
-
-    def _swap_store(self, run_id: str, old: SnapshotStore, new: SnapshotStore) -> None:
-        if self.stores.get(run_id) is old:  # not deleted or replaced meanwhile
-            self.stores[run_id] = new
-
-    def _on_stores_thinned(self) -> None:
-        self._share_budget()  # a share that changed while they were thinned
-        self.kept_changed.emit()
 
     def rename(self, run_id: str, name: str) -> None:
         if run_id in self.runs and name.strip():

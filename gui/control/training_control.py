@@ -30,6 +30,7 @@ class TrainingController(SessionKeeping, QObject):
     failed = Signal(str)
     session_created = Signal(object)  # a new TrainingSession, before its first epoch
     about_to_train = Signal()  # Train or Step was asked for: the document must show "now"
+    launching = Signal(object)  # the session, as a run, a resume or a step is about to start
 
     def __init__(self, document: Document, dialogs: Dialogs, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -149,6 +150,7 @@ class TrainingController(SessionKeeping, QObject):
     # ---- internals --------------------------------------------------------------------------
     def _launch(self, max_epochs: int | None) -> None:
         assert self._session is not None
+        self.launching.emit(self._session)  # (before its thread: nothing else touches it yet)
         kwargs = {} if self.ui_interval is None else {"interval": self.ui_interval}
         self._job = training_job(self._session, max_epochs, self, **kwargs)
         self._job.updated.connect(self._on_job_updated)
