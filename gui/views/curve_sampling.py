@@ -44,6 +44,8 @@ def sampled(x: np.ndarray, y: np.ndarray, max_points: int = MAX_DRAWN_POINTS
     n = len(y)
     if n <= max_points:
         return x.copy(), y.copy()
+    if np.isnan(np.fmax.reduce(y)):  # all NaN (no validation split): one pass, not three
+        return _nothing_over(x)
     runs = max_points // 2
     starts = np.arange(runs) * n // runs
     ends = np.append(starts[1:], n) - 1
@@ -53,6 +55,12 @@ def sampled(x: np.ndarray, y: np.ndarray, max_points: int = MAX_DRAWN_POINTS
     first, second = np.where(falling, high, low), np.where(falling, low, high)
     return (np.column_stack([x[starts], x[ends]]).ravel(),
             np.column_stack([first, second]).ravel())
+
+
+def _nothing_over(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A curve with no value over the epochs `x`: NaN at the first and the last."""
+    ends = x[[0, -1]] if len(x) else x.copy()
+    return ends, np.full(len(ends), np.nan)
 
 
 def on_log_floor(y: np.ndarray, bottom: float) -> None:
@@ -107,6 +115,5 @@ def _sample_history(columns: Mapping[str, array], rows: int, metric: str | None,
         split, kind = key.split("_", 1)
         name = key if kind == "loss" else f"{split}_{metric}" if metric else None
         y = _view(columns.get(name), slice(0, rows))[window] if name in columns else None
-        drawn[key] = sampled(epochs, np.full(len(epochs), np.nan) if y is None else y,
-                             max_points)
+        drawn[key] = _nothing_over(epochs) if y is None else sampled(epochs, y, max_points)
     return epochs[[0, -1]] if len(epochs) else epochs.copy(), drawn

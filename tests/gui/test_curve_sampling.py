@@ -111,3 +111,20 @@ def test_the_loss_plot_draws_two_points_a_pixel_column_and_more_when_widened(qtb
     x, y = plot.curves["train_loss"].getOriginalDataset()
     assert len(x) <= points_for_width(curve_pixels(plot.view))
     assert y.max() == 9.0
+
+
+def test_a_curve_with_no_value_is_two_nans_over_the_epochs_and_one_value_is_kept() -> None:
+    """No validation split: the val columns are all NaN, and sampling them (three passes over
+    200,000 rows each) was half of every frame's sampling for nothing to draw."""
+    x = np.arange(1, 200_001, dtype=np.float64)
+    y = np.full(len(x), np.nan)
+    xs, ys = sampled(x, y)
+    assert list(xs) == [1.0, 200_000.0] and np.isnan(ys).all()
+    y[150_000] = 0.25  # one value among them is drawn
+    xs, ys = sampled(x, y)
+    assert 0.25 in ys and xs[-1] == 200_000
+    columns = {"epoch": array("d", x.tobytes()), "train_loss": array("d", (x ** -1).tobytes())}
+    _, drawn = sample_history(columns, len(x), "accuracy", ("train_loss", "val_loss",
+                                                             "train_metric"), None)
+    assert list(drawn["val_loss"][0]) == [1.0, 200_000.0] and np.isnan(drawn["val_loss"][1]).all()
+    assert np.isnan(drawn["train_metric"][1]).all()  # no such column
