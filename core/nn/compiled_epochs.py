@@ -17,7 +17,7 @@ missing or fails, the NumPy epoch runs. One compiled loop per network structure 
 kept for the process. PERCEPTRON_STUDIO_COMPILED=0 keeps the NumPy path.
 
 A chunk stops where Python must act: a stop request or pending live change (checked between
-chunks, ~2 ms apart), the slice's deadline, divergence (the NumPy path's _diverged() then
+chunks, ~5 ms apart), the slice's deadline, divergence (the NumPy path's _diverged() then
 restores the epoch's backup), early stopping, the target loss, a history about to thin. With a
 snapshot store (the time machine keeps a state every epoch) the loop also copies each epoch's
 weights and optimizer buffers, or a small network's key epochs' (core.nn.snapshot_keys), into
@@ -41,7 +41,10 @@ from core.nn.chunk_rows import add_snapshots, write_rows
 from core.nn.train_config import EventKind
 
 START_AFTER = fused_steps.START_AFTER
-CHUNK_SECONDS = 0.002  # a chunk's length: stop and pause act within a few ms
+# A chunk's length: stop, pause and live changes act within it. Between chunks the training
+# thread needs the GIL for ~0.1-0.3 ms (the chunk's history rows and snapshots); at 2 ms that
+# was ~5 % of an XOR run headless, and in the app each time the UI thread held the GIL then.
+CHUNK_SECONDS = 0.005
 _SIGNATURE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -126,7 +129,7 @@ def ran(session) -> bool:
 def runs_next(session) -> bool:
     """Whether `session`'s next slice will run in the compiled loop (as far as can be told
     before it starts: its loop is compiled, and the last slice, if any, ran in it). Such a slice
-    holds the GIL only between chunks of ~2 ms, so a UI thread drawing meanwhile on another
+    holds the GIL only between chunks of ~5 ms, so a UI thread drawing meanwhile on another
     core does not fight it for the GIL (gui.control.worker's handshake is for Python loops)."""
     runner = session.__dict__.get("_compiled_epochs")
     if runner is not None and runner.ran:

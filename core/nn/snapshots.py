@@ -136,7 +136,7 @@ class SnapshotStore:
 
     def add_keys(self, chunk: Chunk, settings: Callable[[], tuple]) -> None:
         """Keep a chunk's epochs, the rows of its keys only (core.nn.snapshot_keys). Chunks come
-        ~2 ms apart and wait, unseen, for commit() (which ends the compiled loop's slice).
+        ~5 ms apart and wait, unseen, for commit() (which ends the compiled loop's slice).
         settings(): (Shared, Generator state, replay), the same until commit() (live changes
         apply between slices), so asked for once (~20 us)."""
         if self._pending and self._pending[-1].epoch0 + self._pending[-1].count != chunk.epoch0:

@@ -112,7 +112,7 @@ class TrainingWorker(QObject):
         # as much as the epoch.
         session = self._session
         # The handshake is for Python training loops, which take the GIL from the UI at every
-        # NumPy call; the compiled loop (core.nn.compiled_epochs) lets go of it for ~2 ms at a
+        # NumPy call; the compiled loop (core.nn.compiled_epochs) lets go of it for ~5 ms at a
         # time, so its slices run on while the UI draws on the other core (an XOR run waited
         # ~30-50 ms of its ~0.3 s for the UI otherwise).
         if not compiled_epochs.runs_next(session):
