@@ -115,7 +115,7 @@ def test_the_runs_board_fits_its_columns_to_their_contents(qtbot, window) -> Non
     machine = window.time_machine.machine
     machine.rename(machine.current_id, "a name far longer than the column's header label")
     header = board.table.horizontalHeader()
-    assert header.sectionResizeMode(0) == QHeaderView.ResizeToContents
+    assert header.sectionResizeMode(0) == QHeaderView.Interactive  # fitted by the board
     text = board.table.item(0, 0).text()
     assert text.startswith("a name far longer")
     assert header.sectionSize(0) >= board.table.fontMetrics().horizontalAdvance(text)
