@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
         path = ask_plot_export_path(self.dialogs, kind, str(self.settings.value(
             "paths/last_folder", "")))
         if path:
-            (self.loss_plot.export_png if kind == "png" else self.loss_plot.export_csv)(path)
+            self.loss_plot.export(kind, path)
             self.doc.set_status(f"Saved the curves to {Path(path).name}")
 
     @Slot()

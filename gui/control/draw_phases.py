@@ -47,7 +47,7 @@ def draw_or_queue(view: object) -> bool:
     if not _delivering:
         _drop(view)
         return False
-    if not any(ref() is view for ref in _queue):
+    if not queued(view):
         _queue.append(weakref.ref(view))
     return True
 
@@ -59,6 +59,11 @@ def when_drawn(callback: Callable[[], None]) -> None:
         _schedule()
     else:
         callback()
+
+
+def queued(view: object) -> bool:
+    """Whether `view`'s draw waits in the queue for a phase of its own."""
+    return any(ref() is view for ref in _queue)
 
 
 def pending() -> int:

@@ -87,7 +87,8 @@ class LiveView(QObject):
 
     @property
     def pending(self) -> bool:
-        return self._throttle is not None and self._throttle.pending
+        """A draw is owed: on the next frame, or on a phase of its own (draw_phases)."""
+        return self._throttle is not None and self._throttle.pending or draw_phases.queued(self)
 
     def _hold(self) -> None:
         self.cancel()

@@ -47,8 +47,7 @@ class LossPlot(QWidget):
         self.live = LiveView(self, self._redraw, own_phase=True)
         # While following, the view shows all the data and its ranges are set here, once per
         # redraw (gui.views.plot_ranges). Panning or zooming stops following; "Fit view" resumes.
-        self._follow = True
-        self._setting_range = False
+        self._follow, self._setting_range = True, False
         self._ranges: dict[str, Range | None] = dict.fromkeys(("x", "loss", "metric"))
         # The epoch a training run stops at (None while idle): the epoch axis reaches ahead up
         # to it while a run trains, and fits the epochs tightly when idle (plot_ranges).
@@ -260,9 +259,12 @@ class LossPlot(QWidget):
                 self._run_end = self._doc.history.last_epoch + self._doc.config.epochs
             if not len(self._doc.history):
                 self._expect_curves()
-        elif self._run_end is not None:  # the last epochs at once, filling the axis again
-            self._run_end = None
-            self.live.changed(at_once=True)
+        elif self._run_end is not None:  # the last epochs at once, on an axis that fits them
+            self._run_end = None  # (a run that reached its end drew them on one already)
+            epochs = self._series.get("epoch")
+            if self.live.pending or not self._follow or not (epochs and epochs.n) \
+                    or epoch_range(epochs) != self._ranges["x"]:
+                self.live.changed(at_once=True)
 
     # ---- tools ------------------------------------------------------------------------------
     @Slot(bool)
@@ -289,11 +291,9 @@ class LossPlot(QWidget):
         """True while the view tracks all the data (until the user pans or zooms)."""
         return self._follow
 
-    def export_png(self, path: str) -> None:
-        cp.export_png(self.view, path)
-
-    def export_csv(self, path: str) -> None:
-        cp.export_csv(self._doc.history, path)
+    def export(self, kind: str, path: str) -> None:
+        """Save the curves as a PNG picture ("png") or every epoch's numbers as CSV ("csv")."""
+        cp.export_png(self.view, path) if kind == "png" else cp.export_csv(self._doc.history, path)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.PaletteChange:

@@ -247,3 +247,35 @@ def test_switching_the_log_axis_by_hand_puts_zeros_onto_its_floor(qtbot) -> None
     qtbot.waitUntil(lambda: np.isfinite(plot.curves["train_loss"].getData()[1]).all())
     plot.log_y.click()  # linear again: zeros are zeros
     qtbot.waitUntil(lambda: plot.curves["train_loss"].getData()[1][-1] == 0.0)
+
+
+def test_a_run_that_reached_its_end_is_not_drawn_again_as_it_ends(qtbot, monkeypatch) -> None:
+    """Its last frame drew every epoch on an axis reaching to the run's end, which is the axis
+    that fits them: drawing it again (sampling 200,000 rows, setData, a repaint) was ~5-10 ms
+    of each XOR run's end. A run stopped early still gets the axis that fits its epochs."""
+    import gui.views.loss_plot as module
+
+    doc, plot = _plot(qtbot)  # 1,000 epochs a run
+    drawn = []
+    sample = module.sample_history
+    monkeypatch.setattr(module, "sample_history", lambda *a: drawn.append(1) or sample(*a))
+    doc.set_training_state(SessionState.TRAINING)
+    _append(doc, 1, 1000)
+    plot.live.draw_now()
+    before = len(drawn)
+    assert _x_range(plot) == (1.0, 1000.0)
+    doc.set_training_state(SessionState.FINISHED)
+    assert len(drawn) == before and _x_range(plot) == (1.0, 1000.0) and not plot.live.pending
+    doc.set_training_state(SessionState.TRAINING)  # on to epoch 2,000, stopped at 1,200
+    _append(doc, 1001, 1200)
+    plot.live.draw_now()
+    before = len(drawn)
+    assert _x_range(plot) == (1.0, 2000.0)
+    doc.set_training_state(SessionState.STOPPED)
+    assert len(drawn) == before + 1 and _x_range(plot) == (1.0, 1200.0)
+    doc.set_training_state(SessionState.TRAINING)
+    plot.live.draw_now()
+    _append(doc, 1201, 1300)  # rows that came within the frame just drawn: not drawn yet
+    assert plot.live.pending and plot.curves["train_loss"].getData()[0][-1] == 1200
+    doc.set_training_state(SessionState.FINISHED)
+    assert not plot.live.pending and plot.curves["train_loss"].getData()[0][-1] == 1300
