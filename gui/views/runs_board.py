@@ -42,7 +42,8 @@ class RunsBoard(QWidget):
         super().__init__(parent)
         self._machine = machine
         self._ids: list[str] = []
-        self._looks: list[tuple] = []  # each row's texts, then whether it is the current run
+        # Each row's texts, then whether it is the current run (None: to be shown again).
+        self._looks: list[tuple | None] = []
         self.table = QTableWidget(0, len(BOARD_COLUMNS))
         self.table.setObjectName("runs_table")
         quiet_activation.install(self.table)  # no repaint when a dialog opens
@@ -117,7 +118,7 @@ class RunsBoard(QWidget):
             self._ids = ids
             table.setRowCount(len(ids))
             for row, look in enumerate(looks):
-                old = (self._looks[row] if row < len(self._looks) else None) or None
+                old = self._looks[row] if row < len(self._looks) else None
                 if look != old:
                     self._show_row(row, look, old)
         else:  # runs deleted, or read from a project: everything again
@@ -201,7 +202,7 @@ class RunsBoard(QWidget):
     @Slot(QTableWidgetItem)
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() == NAME and item.row() < len(self._ids):
-            self._looks[item.row()] = ()  # shown again as the run's name at the next refresh
+            self._looks[item.row()] = None  # shown again as the run's name at the next refresh
             self.rename_requested.emit(self._ids[item.row()], item.text())
 
     @Slot()
