@@ -78,20 +78,21 @@ class SessionJournal(QObject):
         return len(self._doc.history) > 0 or bool(self._machine.runs)
 
     def write(self) -> None:
-        """Journal now (on the writer's thread); `flush()` waits for the disk."""
-        self._dirty = False
-        self._writer.submit(*self._copies())
+        """Journal now (on the writer's thread); `flush()` waits for the disk. Left for the next
+        tick (still dirty) when the copies would not agree (_copies)."""
+        copies = self._copies()
+        self._dirty = copies is None
+        if copies is not None:
+            self._writer.submit(*copies)
 
     def flush(self) -> None:
         self._writer.flush()
 
-    def snapshot(self) -> tuple[dict[str, Any], list]:
-        """(the journal's JSON document, the states): plain copies, safe to hand to a thread."""
-        build, states = self._copies()
-        return build(), states
-
-    def _copies(self) -> tuple[Callable[[], dict[str, Any]], list]:
-        """(a function building the JSON document, the states) from copies taken now.
+    def _copies(self) -> tuple[Callable[[], dict[str, Any]], list] | None:
+        """(a function building the JSON document, the states) from copies taken now; None if
+        the newest state's history row was thinned away since the store kept it (a long run at
+        ~1 µs an epoch thins every ~0.1 s): a journal whose history stopped short of its
+        weights would restore a run missing its last epochs' rows.
 
         Only the copies are taken on the UI thread, every JOURNAL_MS of a run: the document's
         thinning, base64 and project JSON (~10-35 ms at 150,000 epochs) happen on the writer's
@@ -108,6 +109,8 @@ class SessionJournal(QObject):
         record = None
         if current is not None and states:
             record = machine.live_record(states[-1].epoch)
+            if record is None:
+                return None
             start = current.epoch_offset + current.start_epoch
             before = History(rows_until(doc.history, start))
         else:

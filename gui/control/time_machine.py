@@ -169,14 +169,19 @@ class TimeMachine(Scrubbing, StoreBudget, QObject):
         if any(record.history is session.history for record in self.runs.values()):
             session.history = session.history.copy()
 
-    def live_record(self, epoch: int) -> RunRecord:
+    def live_record(self, epoch: int) -> RunRecord | None:
         """A copy of the current record as of `epoch`, safe to take while the run trains: the
-        session's history and changes are only appended to, and are cut at `epoch`."""
+        session's history and changes are only appended to, and are cut at `epoch`. None when
+        the row of `epoch` is gone: the worker trained on past it and the history's thinning
+        dropped it, so no cut would end where the state does (ask again after the next one)."""
         record = dataclasses.replace(self.current)
         session = self._session
         if session is not None:
+            rows = rows_until(session.history, epoch)
+            if not rows["epoch"] or rows["epoch"][-1] != epoch:
+                return None
             history = self._prefix[0].copy()
-            history.extend(rows_until(session.history, epoch))
+            history.extend(rows)
             record.history = history
             record.changes = self._prefix[1] + [c for c in list(session.changes)
                                                 if c.epoch <= epoch]

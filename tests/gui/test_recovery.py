@@ -160,3 +160,31 @@ def test_the_ui_thread_takes_copies_and_the_writer_builds_the_journal(
         assert read_journal(journal_path(folder)).last_epoch == 40
     finally:
         window.close()
+
+
+def test_no_journal_whose_history_stops_short_of_its_weights(qtbot, settings, tmp_path,
+                                                             monkeypatch) -> None:
+    """A long run's history thins while the worker trains on, and can drop the row of the epoch
+    the store's newest state is at: that journal waits for the next tick instead of restoring
+    weights of epoch E with a history ending before E (CI: 378,895 rows for epoch 378,896)."""
+    from core.nn.history import History
+
+    window = _window(qtbot, settings, tmp_path / "journal", FakeDialogs())
+    journal, machine = window.time_machine.journal, window.time_machine.machine
+    try:
+        train_briefly(qtbot, window, 30)
+        session = machine._session
+        whole = session.history
+        session.history = History({k: v[:-1] for k, v in whole.columns.items()})  # row 30 gone
+        submitted = []
+        monkeypatch.setattr(journal._writer, "submit",
+                            lambda document, states: submitted.append((document, states)))
+        journal.write()
+        assert submitted == [] and journal._dirty  # not written; the next tick tries again
+        session.history = whole
+        journal._on_timer_timeout()
+        (build, states), = submitted
+        history = History.from_saved(build()["current_run"]["history"])
+        assert states[-1].epoch == 30 and history.last_epoch == 30 and not journal._dirty
+    finally:
+        window.close()
