@@ -173,12 +173,13 @@ class TimeMachine(Scrubbing, StoreBudget, QObject):
         """A copy of the current record as of `epoch`, safe to take while the run trains: the
         session's history and changes are only appended to, and are cut at `epoch`. None when
         the row of `epoch` is gone: the worker trained on past it and the history's thinning
-        dropped it, so no cut would end where the state does (ask again after the next one)."""
+        dropped it, so no cut would end where the state does (ask again after the next one).
+        A state before the session's first row (a resumed run's or a branch's root) has none."""
         record = dataclasses.replace(self.current)
         session = self._session
         if session is not None:
             rows = rows_until(session.history, epoch)
-            if not rows["epoch"] or rows["epoch"][-1] != epoch:
+            if len(rows["epoch"]) and rows["epoch"][-1] != epoch:
                 return None
             history = self._prefix[0].copy()
             history.extend(rows)

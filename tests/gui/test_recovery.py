@@ -186,5 +186,11 @@ def test_no_journal_whose_history_stops_short_of_its_weights(qtbot, settings, tm
         (build, states), = submitted
         history = History.from_saved(build()["current_run"]["history"])
         assert states[-1].epoch == 30 and history.last_epoch == 30 and not journal._dirty
+        # A state before the session's first row (a resumed run's or a branch's root, before its
+        # first epoch) has no row to lose: that journal is written.
+        session.history = History({k: v[:0] for k, v in whole.columns.items()})
+        journal.write()
+        assert len(submitted) == 2 and not journal._dirty
+        session.history = whole
     finally:
         window.close()
