@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.nn.activations import ACTIVATIONS
+from core.nn.blas_threads import training_threads
 from core.nn.class_weights import sample_weights
 from core.nn.losses import LOSSES
 from core.nn.params import Params, layout
@@ -35,6 +36,7 @@ from core.nn.split_products import (
     second_core_available,
     split_worthwhile,
 )
+from core.nn.two_thread_products import TwoThreadProduct, thread_calls, two_threads_worthwhile
 
 
 def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -102,6 +104,9 @@ class Backprop:
         # either way: core.nn.split_products). `split_parallel` forces a way (tests, benches).
         self.second_core = SecondCore() if second_core_available() else None
         self.split_parallel: bool | None = None
+        # Products run on one BLAS thread or two when both give the same bytes, else in halves
+        # as above (core.nn.two_thread_products); `split_parallel` forces their way too.
+        self.thread_calls = thread_calls()
         # Class weights (core.nn.class_weights) apply to training batches only: the validation
         # loss stays the plain loss, comparable across runs with and without weights.
         self.class_weights = None if class_weights is None else \
@@ -129,6 +134,8 @@ class Backprop:
         batch size: at XOR scale the attribute lookups and .T would cost more than the maths."""
         blocks, grad_blocks = self.params.blocks, self.grads.blocks
         last = len(blocks) - 1
+        # Only while training keeps one BLAS thread: a product must not lower a larger count.
+        threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1
         forward = []
         for i, act in enumerate(self.activations):
             units = len(buf.deltas[i])
@@ -139,7 +146,7 @@ class Backprop:
                 function = self._fused_output(buf)
             n_in = blocks[i].shape[0]
             forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i],
-                            self._split((units, n_in), (n_in, buf.m))))
+                            self._split((units, n_in), (n_in, buf.m), threaded)))
         backward = []
         for i in range(last, -1, -1):
             prev = buf.acts[i - 1] if i else None
@@ -151,15 +158,21 @@ class Backprop:
                              buf.deltas[i - 1].T if i else None,
                              prev[:units_prev].T if i else None,
                              self.activations[i - 1].backward if i else None,
-                             self._split((n_in, buf.m), (buf.m, units)),
-                             self._split((units_prev, units), (units, buf.m)) if i else None))
+                             self._split((n_in, buf.m), (buf.m, units), threaded),
+                             self._split((units_prev, units), (units, buf.m), threaded)
+                             if i else None))
         return forward, backward
 
-    def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int]) -> SplitProduct | None:
-        """The product's two halves, or None to compute it whole (too small to gain)."""
-        if not split_worthwhile(a_shape, b_shape):
-            return None
-        return SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel)
+    def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int], threaded: bool
+               ) -> SplitProduct | TwoThreadProduct | None:
+        """How the product uses a second core: on one BLAS thread or two, else (large ones) in
+        two halves, or None to compute it whole on one (too small to gain)."""
+        halves = SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel) \
+            if split_worthwhile(a_shape, b_shape) else None
+        if threaded and two_threads_worthwhile(a_shape, b_shape):
+            parallel = self.split_parallel if self.second_core is not None else False
+            return TwoThreadProduct(self.thread_calls, parallel, halves)
+        return halves
 
     def _fused_output(self, buf: Buffers):
         """The output activation computed together with what its loss needs from the logits

@@ -91,22 +91,63 @@ class SecondCore:
                 self._done.put(None)
 
 
-class SplitProduct:
-    """`product(a, b, out)`: out = a @ b in two halves, side by side or one after the other,
-    whichever its own measurements say is faster now (`parallel` forces one way: tests)."""
+class FasterWay:
+    """Two ways of doing the same work with the same bytes: False (one core) and True (two).
+    `_choose(now)` says which to run, `_measured(way, seconds, now)` takes the time it took;
+    each way runs once first, then the faster one, with a probe of the other now and then
+    (`parallel` forces one way: tests and benches)."""
 
-    __slots__ = ("core", "by_rows", "parallel", "_cost", "_way", "_probe_at", "_probe_wait")
+    __slots__ = ("parallel", "_cost", "_way", "_probe_at", "_probe_wait")
 
-    def __init__(self, core: SecondCore | None, a_shape: tuple[int, int],
-                 b_shape: tuple[int, int], parallel: bool | None = None) -> None:
-        self.core = core
-        # Cutting the rows of `out` halves `a`; cutting its columns halves `b`.
-        self.by_rows = a_shape[0] * a_shape[1] >= b_shape[0] * b_shape[1]
-        self.parallel = parallel if core is not None else False
+    def __init__(self, parallel: bool | None = None) -> None:
+        self.parallel = parallel
         self._cost: dict[bool, float] = {}  # smoothed seconds per call, each way
         self._way = False  # the faster way as measured so far
         self._probe_at = 0.0  # perf_counter time of the next probe of the other way
         self._probe_wait = PROBE_FIRST
+
+    def _choose(self, now: float) -> bool:
+        if self.parallel is not None:
+            return self.parallel
+        if len(self._cost) < 2:  # each way once, first
+            return True not in self._cost
+        return (not self._way) if now >= self._probe_at else self._way
+
+    def _measured(self, way: bool, seconds: float, now: float) -> None:
+        old = self._cost.get(way)
+        # A probe's figure replaces the other way's old one (stale by now); the way in use is
+        # smoothed over its calls.
+        probe = way != self._way
+        self._cost[way] = seconds if old is None or probe else old + _SMOOTHING * (seconds - old)
+        if len(self._cost) < 2:
+            return
+        faster = self._cost[True] < self._cost[False]
+        if probe:  # it won (switch, probe again soon) or lost (back off)
+            self._probe_wait = PROBE_FIRST if faster == way else \
+                min(PROBE_LONGEST, 2 * self._probe_wait)
+            self._probe_at = now + self._probe_wait
+        self._way = faster
+
+    @property
+    def faster_side_by_side(self) -> bool | None:
+        """What the measurements say now (None: not measured both ways yet)."""
+        if len(self._cost) < 2:
+            return None
+        return self._way
+
+
+class SplitProduct(FasterWay):
+    """`product(a, b, out)`: out = a @ b in two halves, side by side or one after the other,
+    whichever its own measurements say is faster now (`parallel` forces one way: tests)."""
+
+    __slots__ = ("core", "by_rows")
+
+    def __init__(self, core: SecondCore | None, a_shape: tuple[int, int],
+                 b_shape: tuple[int, int], parallel: bool | None = None) -> None:
+        super().__init__(parallel if core is not None else False)
+        self.core = core
+        # Cutting the rows of `out` halves `a`; cutting its columns halves `b`.
+        self.by_rows = a_shape[0] * a_shape[1] >= b_shape[0] * b_shape[1]
 
     def halves(self, a: np.ndarray, b: np.ndarray, out: np.ndarray
                ) -> tuple[Callable[[], object], Callable[[], object]]:
@@ -138,35 +179,6 @@ class SplitProduct:
             second()
         if self.parallel is None:
             self._measured(side_by_side, clock() - start, start)
-
-    def _choose(self, now: float) -> bool:
-        if self.parallel is not None:
-            return self.parallel
-        if len(self._cost) < 2:  # each way once, first
-            return True not in self._cost
-        return (not self._way) if now >= self._probe_at else self._way
-
-    def _measured(self, way: bool, seconds: float, now: float) -> None:
-        old = self._cost.get(way)
-        # A probe's figure replaces the other way's old one (stale by now); the way in use is
-        # smoothed over its calls.
-        probe = way != self._way
-        self._cost[way] = seconds if old is None or probe else old + _SMOOTHING * (seconds - old)
-        if len(self._cost) < 2:
-            return
-        faster = self._cost[True] < self._cost[False]
-        if probe:  # it won (switch, probe again soon) or lost (back off)
-            self._probe_wait = PROBE_FIRST if faster == way else \
-                min(PROBE_LONGEST, 2 * self._probe_wait)
-            self._probe_at = now + self._probe_wait
-        self._way = faster
-
-    @property
-    def faster_side_by_side(self) -> bool | None:
-        """What the measurements say now (None: not measured both ways yet)."""
-        if len(self._cost) < 2:
-            return None
-        return self._way
 
 
 def second_core_available() -> bool:

@@ -1,0 +1,148 @@
+"""Matrix products that run on one BLAS thread or two, whichever is faster now, for the products
+whose bytes are the same both ways.
+
+Why: training keeps one BLAS thread (core.nn.blas_threads), because OpenBLAS gives some products
+other last bits with two threads and the same seed must give the same weights; and because two
+BLAS threads that wait on each other are 2-3x slower when another program (or the app's UI thread)
+keeps a core busy. But most of a mini-batch's products give the very same bytes with two threads:
+OpenBLAS cuts the output between its threads and each element is summed in the same order. On an
+idle 2-core VM (OpenBLAS 0.3.31) the 784-256-128-10 net's weight gradients at batch 128 took
+0.52-0.58x and its 257-wide products 0.53-0.72x the time on two threads, while its first layer's
+forward product (a sum of 785 terms) came out in other bits and must stay on one thread.
+
+So each product here is checked once, on random operands laid out as its real ones (same shapes,
+same strides), with one and with two threads: only when the bytes agree may it use two, and then
+which way runs is measured all the time as for core.nn.split_products (FasterWay: the faster way,
+a probe of the other now and then, backing off while it loses), so under load it stays on one
+thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it is set around the one product.
+
+A product large enough for core.nn.split_products runs whole on two threads when the bytes agree
+(the digits net's 25x401 @ 401x5000 forward product took 0.56x on two BLAS threads, against
+0.71-0.83x for the fixed halves side by side), and in those halves when they do not (its weight
+gradient, a sum of 5,000 terms). Which of the two forms a product takes depends only on its
+shapes, its operands' layout and the BLAS library, never on the load or on the second core being
+used, so the same seed gives the same bytes on the same machine either way.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from core.nn.blas_threads import openblas_thread_calls
+from core.nn.split_products import FasterWay, SplitProduct
+
+# Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
+# 0.97-1.06x on two threads; a 4.2 M one 0.57-0.72x).
+THREAD_MIN_MACS = 2_000_000
+
+# Verdicts of the byte check by (shapes, strides, dtype): the same product of the next run (or
+# the next batch size's plan) is not checked again.
+_VERDICTS: dict[tuple, bool] = {}
+
+
+def two_threads_worthwhile(a_shape: tuple[int, int], b_shape: tuple[int, int]) -> bool:
+    """Whether a product of these shapes is large enough to gain from two threads."""
+    (p, k), (_k, q) = a_shape, b_shape
+    return p * k * q >= THREAD_MIN_MACS
+
+
+def thread_calls() -> list[tuple[Any, Any]]:
+    """The BLAS thread-count calls to check and run products with ([]: none, keep one thread).
+
+    Deliberately not tied to a second core being usable (PERCEPTRON_STUDIO_SPLIT=0, one core):
+    whether a product runs whole or in halves follows the byte check, so that the bytes of a
+    run never depend on whether the second core is used."""
+    return openblas_thread_calls()
+
+
+def _set_threads(calls: list[tuple[Any, Any]], n: int) -> list[int]:
+    saved = [get() for get, _set in calls]
+    for _get, set_ in calls:
+        set_(n)
+    return saved
+
+
+def _restore(calls: list[tuple[Any, Any]], saved: list[int]) -> None:
+    for (_get, set_), n in zip(calls, saved, strict=True):
+        set_(n)
+
+
+def _random_like(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random values in an array with x's shape, dtype and memory order (C, F or as strided)."""
+    out = np.empty_like(x, order="K")
+    out[...] = rng.standard_normal(x.shape)
+    return out
+
+
+def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
+                              calls: list[tuple[Any, Any]],
+                              product: Callable[..., object] = np.dot) -> bool:
+    """Whether `product(a, b, out=out)` gives the same bytes with one and with two BLAS threads,
+    tried on random operands laid out as `a` and `b` (random, so that a different order of
+    summation shows in the last bits; zeros in real activations could hide it)."""
+    key = (a.shape, a.strides, b.shape, b.strides, out.strides, a.dtype.str, product)
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        rng = np.random.default_rng(0)
+        a_test, b_test = _random_like(a, rng), _random_like(b, rng)
+        results = []
+        for n in (1, 2):
+            target = np.empty_like(out)
+            saved = _set_threads(calls, n)
+            try:
+                product(a_test, b_test, out=target)
+            finally:
+                _restore(calls, saved)
+            results.append(target)
+        verdict = _VERDICTS[key] = results[0].tobytes() == results[1].tobytes()
+    return verdict
+
+
+class TwoThreadProduct(FasterWay):
+    """`product(a, b, out)`: np.dot(a, b, out=out) on one BLAS thread or two, whichever its
+    measurements say is faster now. When two threads would give other bytes, `halves` computes
+    it instead (a large product: two fixed halves, side by side when faster), else it runs whole
+    on one thread. `parallel=False`: always one thread (no second core to use)."""
+
+    __slots__ = ("calls", "halves", "_layout", "_agrees")
+
+    def __init__(self, calls: list[tuple[Any, Any]], parallel: bool | None = None,
+                 halves: SplitProduct | None = None) -> None:
+        super().__init__(parallel)
+        self.calls = calls
+        self.halves = halves
+        self._layout: tuple | None = None
+        self._agrees = False
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the operands seen last may use two threads (False before the first call)."""
+        return self._agrees
+
+    def __call__(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+        layout = (a.strides, b.strides)  # a plan's operand can be a view or a copy (features)
+        if layout != self._layout:
+            self._agrees = same_bytes_on_two_threads(a, b, out, self.calls)
+            self._layout = layout
+        if not self._agrees:
+            if self.halves is None:
+                np.dot(a, b, out=out)
+            else:
+                self.halves(a, b, out)
+            return
+        clock = time.perf_counter
+        start = clock()
+        two = self._choose(start)
+        if two:
+            saved = _set_threads(self.calls, 2)
+            try:
+                np.dot(a, b, out=out)
+            finally:
+                _restore(self.calls, saved)
+        else:
+            np.dot(a, b, out=out)
+        if self.parallel is None:
+            self._measured(two, clock() - start, start)

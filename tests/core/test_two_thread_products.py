@@ -1,0 +1,147 @@
+"""Products on one BLAS thread or two (core.nn.two_thread_products): two only where a check on
+random operands of the same layout gives the same bytes both ways, so a run's weights and history
+do not depend on the load; otherwise the halves (large) or one thread; the thread count is back
+as it was after each product."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.nn import two_thread_products
+from core.nn.blas_threads import BlasThreads, openblas_thread_calls
+from core.nn.spec import NetworkSpec
+from core.nn.split_products import SecondCore, SplitProduct
+from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
+from core.nn.two_thread_products import TwoThreadProduct, same_bytes_on_two_threads
+
+
+class CountingCalls:
+    """Stand-in (get, set) thread-count calls that record every count set."""
+
+    def __init__(self) -> None:
+        self.count = 1
+        self.seen: list[int] = []
+
+    def get(self) -> int:
+        return self.count
+
+    def set(self, n: int) -> None:
+        self.count = n
+        self.seen.append(n)
+
+    @property
+    def calls(self) -> list:
+        return [(self.get, self.set)]
+
+
+def _operands(rng: np.random.Generator, p: int, k: int, q: int):
+    a = rng.standard_normal((k, p)).astype(np.float32).T  # F-ordered, as the trainer's W^T
+    return a, rng.standard_normal((k, q)).astype(np.float32)
+
+
+def test_the_check_sees_a_product_whose_bytes_follow_the_thread_count() -> None:
+    fake = CountingCalls()
+
+    def product(a, b, out):  # another order of summation on two threads: other last bits
+        np.dot(a, b, out=out)
+        if fake.count == 2:
+            np.nextafter(out, np.inf, out=out)
+
+    rng = np.random.default_rng(0)
+    a, b = _operands(rng, 64, 32, 48)
+    out = np.empty((64, 48), np.float32)
+    assert not same_bytes_on_two_threads(a, b, out, fake.calls, product)
+    assert same_bytes_on_two_threads(a, b, out, fake.calls, np.dot)  # np.dot ignores the fake
+    assert fake.seen == [1, 1, 2, 1] * 2 and fake.count == 1  # each try set, then restored
+
+
+def test_a_product_that_disagrees_never_sets_two_threads_and_uses_its_halves(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(two_thread_products, "same_bytes_on_two_threads",
+                        lambda *args, **kwargs: False)
+    rng = np.random.default_rng(1)
+    a, b = _operands(rng, 300, 200, 100)
+    expected = np.empty((300, 100), np.float32)
+    np.dot(a, b, out=expected)
+    halves_expected = np.empty_like(expected)
+    SplitProduct(None, a.shape, b.shape)(a, b, halves_expected)
+    for halves, want in ((None, expected), (SplitProduct(SecondCore(), a.shape, b.shape),
+                                            halves_expected)):
+        fake = CountingCalls()
+        product = TwoThreadProduct(fake.calls, parallel=True, halves=halves)
+        out = np.full_like(expected, np.nan)
+        product(a, b, out)
+        assert not product.agrees and fake.seen == []
+        assert out.tobytes() == want.tobytes()
+
+
+def test_a_product_that_agrees_runs_both_ways_and_restores_the_count(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = CountingCalls()
+    rng = np.random.default_rng(2)
+    a, b = _operands(rng, 256, 129, 128)
+    expected = np.empty((256, 128), np.float32)
+    np.dot(a, b, out=expected)
+    for parallel in (True, False, None):
+        monkeypatch.setattr(two_thread_products, "_VERDICTS", {})  # checked again each time
+        fake.seen.clear()
+        product = TwoThreadProduct(fake.calls, parallel)
+        out = np.full_like(expected, np.nan)
+        product(a, b, out)
+        assert product.agrees  # np.dot does not see the fake count: always the same bytes
+        assert out.tobytes() == expected.tobytes()
+        # After the check's four settings: two threads and back, unless forced to one (a
+        # product not yet measured tries two threads first).
+        assert fake.seen[:4] == [1, 1, 2, 1]
+        assert fake.seen[4:] == ([] if parallel is False else [2, 1])
+        assert fake.count == 1
+    fake.seen.clear()
+    TwoThreadProduct(fake.calls, None)(a, b, out)  # the same layout again: not checked again
+    assert fake.seen == [2, 1]
+
+
+def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
+    calls = openblas_thread_calls()
+    if not calls:
+        pytest.skip("no OpenBLAS whose thread count can be set per call")
+    rng = np.random.default_rng(3)
+    a, b = _operands(rng, 256, 129, 128)
+    with BlasThreads(1) as limit:
+        out = np.empty((256, 128), np.float32)
+        TwoThreadProduct(calls, parallel=True)(a, b, out)
+        assert limit.current() == [1] * len(calls)
+
+
+def _session(parallel: bool | None, epochs: int = 3) -> TrainingSession:
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((1500, 300)).astype(np.float32)
+    labels = (X[:, :3].sum(axis=1) > 0).astype(int) + (X[:, 3] > 1)
+    Y = np.eye(3, dtype=np.float32)[labels]
+    spec = NetworkSpec.build(300, [128, 64], 3, "relu", "softmax")  # 4.9 M multiply-adds
+    config = TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=epochs, batch_size=128,
+                         seed=5)
+    session = TrainingSession(spec, initial_params(spec, config),
+                              TrainingData(X, Y, X[:300].copy(), Y[:300].copy()), config)
+    session._backprop.split_parallel = parallel
+    return session
+
+
+def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_the_check() -> None:
+    runs = []
+    for parallel in (False, True, None, "no calls"):
+        session = _session(None if parallel == "no calls" else parallel)
+        if parallel == "no calls":
+            session._backprop.thread_calls = []  # every product whole on one thread
+        for _event in session.run():
+            pass
+        runs.append(session)
+    forward, backward = runs[1]._backprop.buffers(128).plan
+    products = [step[-1] for step in forward] + [p for step in backward for p in step[-2:]]
+    threaded = [p for p in products if isinstance(p, TwoThreadProduct)]
+    assert threaded  # the products are large enough (else this would prove nothing)
+    if not any(p.agrees for p in threaded):
+        pytest.skip("this BLAS gives other bytes on two threads for every product here")
+    for other in runs[1:]:
+        assert other.params.flat.tobytes() == runs[0].params.flat.tobytes()
+        for name, values in runs[0].history.columns.items():
+            assert other.history.columns[name].tobytes() == values.tobytes(), name
