@@ -10,8 +10,9 @@ Why not chosen by timing at run time: OpenBLAS splits some products differently 
 threads (e.g. 128x784 @ 784x256 differs in the last bit), so a choice that depends on the
 machine's momentary load would break "same seed, same data, same weights" and the time machine's
 exact re-run. The choice here depends only on the network, the batch size and the core count.
-What can follow the load is core.nn.split_products: large products cut in two fixed halves that
-run side by side on a second core only while that measures faster (same bytes either way).
+What follows the load is per product: core.nn.two_thread_products runs a product on two BLAS
+threads where a check found the same bytes both ways, and core.nn.split_products cuts a large one
+in two fixed halves where it did not; either uses the second core only while that measures faster.
 """
 from __future__ import annotations
 
@@ -76,34 +77,42 @@ def _blas_thread_calls() -> list[tuple[Any, Any]]:
     return calls
 
 
-_OPENBLAS_CALLS: list[tuple[Any, Any]] | None = None
+_NUMPY_CALLS: list[tuple[Any, Any]] | None = None
 
 
-def openblas_thread_calls() -> list[tuple[Any, Any]]:
-    """(get, set) of each loaded OpenBLAS's own thread-count functions, found once: the ones
-    cheap enough (~0.3 µs) to change the count around a single product. [] when some BLAS
-    library is not such an OpenBLAS (MKL, an OpenMP build, no threadpoolctl): then the count
-    of that library could not follow, and a product must not count on it."""
-    global _OPENBLAS_CALLS
-    if _OPENBLAS_CALLS is None:
+def _numpy_owns(filepath: str) -> bool:
+    """Whether a loaded library is NumPy's own (inside its package, or its wheel's numpy.libs)."""
+    import numpy
+    home = os.path.dirname(os.path.abspath(numpy.__file__))
+    path = os.path.abspath(filepath or "")
+    return path.startswith(home + os.sep) or path.startswith(home + ".libs" + os.sep)
+
+
+def numpy_openblas_calls() -> list[tuple[Any, Any]]:
+    """(get, set) of the thread-count functions of the OpenBLAS that np.dot calls, found once:
+    cheap enough (~0.3 µs) to change the count around a single product. [] when NumPy's BLAS is
+    not such an OpenBLAS (MKL, an OpenMP build, a system library that cannot be told apart, no
+    threadpoolctl): then its count cannot follow a product. SciPy's or PyTorch's own BLAS, loaded
+    later, are never touched: np.dot does not call them."""
+    global _NUMPY_CALLS
+    if _NUMPY_CALLS is None:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            _OPENBLAS_CALLS = []
-            return _OPENBLAS_CALLS
+            _NUMPY_CALLS = []
+            return _NUMPY_CALLS
+        blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        own = [lib for lib in blas if _numpy_owns(lib.filepath)]
+        if not own and len(blas) == 1:  # a NumPy built against the system's one BLAS
+            own = blas
         found = []
-        for lib in ThreadpoolController().lib_controllers:
-            if lib.user_api != "blas":
-                continue
-            direct = None
+        for lib in own[:1]:
             if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
                 direct = _openblas_calls(lib)
-            if direct is None:
-                found = []
-                break
-            found.append(direct)
-        _OPENBLAS_CALLS = found
-    return _OPENBLAS_CALLS
+                if direct is not None:
+                    found.append(direct)
+        _NUMPY_CALLS = found
+    return _NUMPY_CALLS
 
 
 class BlasThreads:

@@ -12,9 +12,12 @@ On an idle machine a full-batch 400-25-10 epoch (5,000 rows) took ~0.6x the time
 busy elsewhere (or the app's own UI thread drawing) the halves run one after the other as before.
 
 The cut halves the larger operand: rows of `out` when `a` is the larger, else columns. Products
-under SPLIT_MIN_MACS are left whole: measured on an idle 2-core VM, the 784-256-128-10 net's
+under SPLIT_MIN_MACS are never cut: measured on an idle 2-core VM, the 784-256-128-10 net's
 largest product at batch 128 (26 M multiply-adds, ~0.5 ms) gained under 10 % side by side, less
 than the load's noise, while the 400-25-10 net's full-batch products (50 M, ~3 ms) took ~0.55x.
+A product that gives the same bytes on two BLAS threads as on one does better still on two
+threads, whole (core.nn.two_thread_products, which falls back on these halves where the bytes
+differ); FasterWay, the measured choice between two ways, serves both.
 """
 from __future__ import annotations
 

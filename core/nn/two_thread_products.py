@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from core.nn.blas_threads import openblas_thread_calls
+from core.nn.blas_threads import numpy_openblas_calls
 from core.nn.split_products import FasterWay, SplitProduct
 
 # Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
@@ -55,7 +55,7 @@ def thread_calls() -> list[tuple[Any, Any]]:
     Deliberately not tied to a second core being usable (PERCEPTRON_STUDIO_SPLIT=0, one core):
     whether a product runs whole or in halves follows the byte check, so that the bytes of a
     run never depend on whether the second core is used."""
-    return openblas_thread_calls()
+    return numpy_openblas_calls()
 
 
 def _set_threads(calls: list[tuple[Any, Any]], n: int) -> list[int]:

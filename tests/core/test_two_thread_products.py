@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.nn import two_thread_products
-from core.nn.blas_threads import BlasThreads, openblas_thread_calls
+from core.nn.blas_threads import BlasThreads, numpy_openblas_calls
 from core.nn.spec import NetworkSpec
 from core.nn.split_products import SecondCore, SplitProduct
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
@@ -101,7 +101,7 @@ def test_a_product_that_agrees_runs_both_ways_and_restores_the_count(
 
 
 def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
-    calls = openblas_thread_calls()
+    calls = numpy_openblas_calls()
     if not calls:
         pytest.skip("no OpenBLAS whose thread count can be set per call")
     rng = np.random.default_rng(3)
@@ -109,7 +109,8 @@ def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
     with BlasThreads(1) as limit:
         out = np.empty((256, 128), np.float32)
         TwoThreadProduct(calls, parallel=True)(a, b, out)
-        assert limit.current() == [1] * len(calls)
+        assert [get() for get, _set in calls] == [1]  # NumPy's BLAS, set to 2 and back
+        assert limit.current() == [1] * len(limit.current())  # no BLAS left at another count
 
 
 def _session(parallel: bool | None, epochs: int = 3) -> TrainingSession:
