@@ -104,8 +104,8 @@ class Backprop:
         # either way: core.nn.split_products). `split_parallel` forces a way (tests, benches).
         self.second_core = SecondCore() if second_core_available() else None
         self.split_parallel: bool | None = None
-        # Products run on one BLAS thread or two when both give the same bytes, else in halves
-        # as above (core.nn.two_thread_products); `split_parallel` forces their way too.
+        # Mid-sized products run on one BLAS thread or two where both give the same bytes
+        # (core.nn.two_thread_products); `split_parallel` forces their way too.
         self.thread_calls = thread_calls()
         # Class weights (core.nn.class_weights) apply to training batches only: the validation
         # loss stays the plain loss, comparable across runs with and without weights.
@@ -134,8 +134,11 @@ class Backprop:
         batch size: at XOR scale the attribute lookups and .T would cost more than the maths."""
         blocks, grad_blocks = self.params.blocks, self.grads.blocks
         last = len(blocks) - 1
-        # Only while training keeps one BLAS thread: a product must not lower a larger count.
-        threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1
+        # Only while training keeps one BLAS thread (a product must not lower a larger count),
+        # and not beside products cut in halves: OpenBLAS's second thread, spinning after a
+        # product, would hold the core the halves' second thread needs.
+        threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1 \
+            and not any(split_worthwhile(a, b) for a, b in self._product_shapes(buf.m))
         forward = []
         for i, act in enumerate(self.activations):
             units = len(buf.deltas[i])
@@ -163,16 +166,26 @@ class Backprop:
                              if i else None))
         return forward, backward
 
+    def _product_shapes(self, m: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """The operand shapes of every product of a batch of m rows (forward and backward)."""
+        shapes = []
+        for i, block in enumerate(self.params.blocks):
+            n_in, units = block.shape  # n_in counts the bias row
+            shapes.append(((units, n_in), (n_in, m)))  # forward
+            shapes.append(((n_in, m), (m, units)))  # weight gradient
+            if i:
+                shapes.append(((n_in - 1, units), (units, m)))  # delta of the layer below
+        return shapes
+
     def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int], threaded: bool
                ) -> SplitProduct | TwoThreadProduct | None:
-        """How the product uses a second core: on one BLAS thread or two, else (large ones) in
-        two halves, or None to compute it whole on one (too small to gain)."""
-        halves = SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel) \
-            if split_worthwhile(a_shape, b_shape) else None
+        """How the product uses a second core: in two halves (large), on one BLAS thread or two
+        (mid-sized, `threaded`), or None to compute it whole on one (too small to gain)."""
+        if split_worthwhile(a_shape, b_shape):
+            return SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel)
         if threaded and two_threads_worthwhile(a_shape, b_shape):
-            parallel = self.split_parallel if self.second_core is not None else False
-            return TwoThreadProduct(self.thread_calls, parallel, halves)
-        return halves
+            return TwoThreadProduct(self.thread_calls, self.split_parallel)
+        return None
 
     def _fused_output(self, buf: Buffers):
         """The output activation computed together with what its loss needs from the logits

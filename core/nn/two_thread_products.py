@@ -16,12 +16,13 @@ which way runs is measured all the time as for core.nn.split_products (FasterWay
 a probe of the other now and then, backing off while it loses), so under load it stays on one
 thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it is set around the one product.
 
-A product large enough for core.nn.split_products runs whole on two threads when the bytes agree
-(the digits net's 25x401 @ 401x5000 forward product took 0.56x on two BLAS threads, against
-0.71-0.83x for the fixed halves side by side), and in those halves when they do not (its weight
-gradient, a sum of 5,000 terms). Which of the two forms a product takes depends only on its
-shapes, its operands' layout and the BLAS library, never on the load or on the second core being
-used, so the same seed gives the same bytes on the same machine either way.
+A product on two threads gives the bytes it gives on one, so a run's bytes are those of one thread
+throughout, whatever the check found. Products large enough for core.nn.split_products keep their
+halves, and a network with such a product uses no two-thread product at all: after a product on
+two threads OpenBLAS's second thread spins for a while, and the halves' second thread then waits
+for the core it holds. Measured on the digits net (400-25-10, 5,000 rows), whose forward product
+alone took 0.56x on two BLAS threads: with it on two threads and the weight gradient in halves the
+500 epochs took 1.97-2.68 s, all in halves 1.44-2.02 s.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from core.nn.blas_threads import numpy_openblas_calls
-from core.nn.split_products import FasterWay, SplitProduct
+from core.nn.split_products import SPLIT_MIN_MACS, FasterWay, second_core_available
 
 # Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
 # 0.97-1.06x on two threads; a 4.2 M one 0.57-0.72x).
@@ -44,18 +45,16 @@ _VERDICTS: dict[tuple, bool] = {}
 
 
 def two_threads_worthwhile(a_shape: tuple[int, int], b_shape: tuple[int, int]) -> bool:
-    """Whether a product of these shapes is large enough to gain from two threads."""
+    """Whether a product of these shapes is large enough to gain from two threads, and small
+    enough not to be cut in halves (core.nn.split_products)."""
     (p, k), (_k, q) = a_shape, b_shape
-    return p * k * q >= THREAD_MIN_MACS
+    return THREAD_MIN_MACS <= p * k * q < SPLIT_MIN_MACS
 
 
 def thread_calls() -> list[tuple[Any, Any]]:
-    """The BLAS thread-count calls to check and run products with ([]: none, keep one thread).
-
-    Deliberately not tied to a second core being usable (PERCEPTRON_STUDIO_SPLIT=0, one core):
-    whether a product runs whole or in halves follows the byte check, so that the bytes of a
-    run never depend on whether the second core is used."""
-    return numpy_openblas_calls()
+    """The BLAS thread-count calls to run products with ([]: keep one thread): none without a
+    second core to use (PERCEPTRON_STUDIO_SPLIT=0 included)."""
+    return numpy_openblas_calls() if second_core_available() else []
 
 
 def _set_threads(calls: list[tuple[Any, Any]], n: int) -> list[int]:
@@ -103,17 +102,13 @@ def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
 
 class TwoThreadProduct(FasterWay):
     """`product(a, b, out)`: np.dot(a, b, out=out) on one BLAS thread or two, whichever its
-    measurements say is faster now. When two threads would give other bytes, `halves` computes
-    it instead (a large product: two fixed halves, side by side when faster), else it runs whole
-    on one thread. `parallel=False`: always one thread (no second core to use)."""
+    measurements say is faster now; always on one when two would give other bytes."""
 
-    __slots__ = ("calls", "halves", "_layout", "_agrees")
+    __slots__ = ("calls", "_layout", "_agrees")
 
-    def __init__(self, calls: list[tuple[Any, Any]], parallel: bool | None = None,
-                 halves: SplitProduct | None = None) -> None:
+    def __init__(self, calls: list[tuple[Any, Any]], parallel: bool | None = None) -> None:
         super().__init__(parallel)
         self.calls = calls
-        self.halves = halves
         self._layout: tuple | None = None
         self._agrees = False
 
@@ -128,10 +123,7 @@ class TwoThreadProduct(FasterWay):
             self._agrees = same_bytes_on_two_threads(a, b, out, self.calls)
             self._layout = layout
         if not self._agrees:
-            if self.halves is None:
-                np.dot(a, b, out=out)
-            else:
-                self.halves(a, b, out)
+            np.dot(a, b, out=out)
             return
         clock = time.perf_counter
         start = clock()

@@ -1,16 +1,17 @@
 """Products on one BLAS thread or two (core.nn.two_thread_products): two only where a check on
 random operands of the same layout gives the same bytes both ways, so a run's weights and history
-do not depend on the load; otherwise the halves (large) or one thread; the thread count is back
-as it was after each product."""
+do not depend on the load; never beside products cut in halves; the thread count is back as it
+was after each product."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from core.nn import two_thread_products
+from core.nn.backprop import Backprop
 from core.nn.blas_threads import BlasThreads, numpy_openblas_calls
 from core.nn.spec import NetworkSpec
-from core.nn.split_products import SecondCore, SplitProduct
+from core.nn.split_products import SplitProduct
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
 from core.nn.two_thread_products import TwoThreadProduct, same_bytes_on_two_threads
 
@@ -55,7 +56,7 @@ def test_the_check_sees_a_product_whose_bytes_follow_the_thread_count() -> None:
     assert fake.seen == [1, 1, 2, 1] * 2 and fake.count == 1  # each try set, then restored
 
 
-def test_a_product_that_disagrees_never_sets_two_threads_and_uses_its_halves(
+def test_a_product_that_disagrees_never_sets_two_threads(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(two_thread_products, "same_bytes_on_two_threads",
                         lambda *args, **kwargs: False)
@@ -63,16 +64,35 @@ def test_a_product_that_disagrees_never_sets_two_threads_and_uses_its_halves(
     a, b = _operands(rng, 300, 200, 100)
     expected = np.empty((300, 100), np.float32)
     np.dot(a, b, out=expected)
-    halves_expected = np.empty_like(expected)
-    SplitProduct(None, a.shape, b.shape)(a, b, halves_expected)
-    for halves, want in ((None, expected), (SplitProduct(SecondCore(), a.shape, b.shape),
-                                            halves_expected)):
-        fake = CountingCalls()
-        product = TwoThreadProduct(fake.calls, parallel=True, halves=halves)
-        out = np.full_like(expected, np.nan)
-        product(a, b, out)
-        assert not product.agrees and fake.seen == []
-        assert out.tobytes() == want.tobytes()
+    fake = CountingCalls()
+    product = TwoThreadProduct(fake.calls, parallel=True)
+    out = np.full_like(expected, np.nan)
+    product(a, b, out)
+    assert not product.agrees and fake.seen == []
+    assert out.tobytes() == expected.tobytes()
+
+
+def _plan_products(spec: NetworkSpec, m: int) -> list:
+    backprop = Backprop(spec, initial_params(spec, TrainConfig()), "categorical_crossentropy")
+    buf = backprop.buffers(m)
+    backprop.forward(np.zeros((m, spec.n_inputs + 1), np.float32), buf)
+    forward, backward = buf.plan
+    return [step[-1] for step in forward] + [p for step in backward for p in step[-2:]]
+
+
+def test_no_two_thread_product_beside_products_cut_in_halves() -> None:
+    if not two_thread_products.thread_calls():
+        pytest.skip("no second core, or no OpenBLAS whose thread count can be set per call")
+    spec = NetworkSpec.build(400, [128, 64], 10, "relu", "softmax")
+    # Batches of 128: every product mid-sized (under 6.5 M multiply-adds).
+    kinds = {type(p) for p in _plan_products(spec, 128)}
+    assert TwoThreadProduct in kinds and SplitProduct not in kinds
+    # Full batches of 2,000: the 400-wide products (103 M) are cut in halves, and the 16.5 M
+    # one that two threads would take stays whole on one.
+    products = _plan_products(spec, 2000)
+    assert any(isinstance(p, SplitProduct) for p in products)
+    assert not any(isinstance(p, TwoThreadProduct) for p in products)
+    assert None in products
 
 
 def test_a_product_that_agrees_runs_both_ways_and_restores_the_count(
