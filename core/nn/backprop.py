@@ -36,7 +36,12 @@ from core.nn.split_products import (
     second_core_available,
     split_worthwhile,
 )
-from core.nn.two_thread_products import TwoThreadProduct, thread_calls, two_threads_worthwhile
+from core.nn.two_thread_products import (
+    BatchWay,
+    TwoThreadProduct,
+    thread_calls,
+    two_threads_worthwhile,
+)
 
 
 def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -57,7 +62,7 @@ class Buffers:
     activations (units + 1, m; the output layer (k, m)) and deltas (units, m), logits (k, m)."""
 
     __slots__ = ("m", "X", "Y", "acts", "deltas", "logits", "scratch", "inv_m", "zero", "lse",
-                 "plan")
+                 "plan", "way")
 
     def __init__(self, spec: NetworkSpec, m: int, dtype: np.dtype) -> None:
         layers = spec.layers
@@ -79,6 +84,7 @@ class Buffers:
         self.zero = np.array(0.0, dtype)
         self.lse: tuple[np.ndarray, np.ndarray] | None = None  # fused softmax: (max, sum of exp)
         self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
+        self.way: BatchWay | None = None  # the plan's two-thread products' way, if it has any
 
     def outputs(self, i: int) -> np.ndarray:
         """Activations of layer i as (m, units), without the bias row."""
@@ -139,6 +145,8 @@ class Backprop:
         # product, would hold the core the halves' second thread needs.
         threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1 \
             and not any(split_worthwhile(a, b) for a, b in self._product_shapes(buf.m))
+        if threaded:
+            buf.way = BatchWay(self.split_parallel)
         forward = []
         for i, act in enumerate(self.activations):
             units = len(buf.deltas[i])
@@ -149,7 +157,7 @@ class Backprop:
                 function = self._fused_output(buf)
             n_in = blocks[i].shape[0]
             forward.append((blocks[i].T, z, function, z.T, out.T, buf.acts[i],
-                            self._split((units, n_in), (n_in, buf.m), threaded)))
+                            self._split((units, n_in), (n_in, buf.m), buf.way)))
         backward = []
         for i in range(last, -1, -1):
             prev = buf.acts[i - 1] if i else None
@@ -161,8 +169,8 @@ class Backprop:
                              buf.deltas[i - 1].T if i else None,
                              prev[:units_prev].T if i else None,
                              self.activations[i - 1].backward if i else None,
-                             self._split((n_in, buf.m), (buf.m, units), threaded),
-                             self._split((units_prev, units), (units, buf.m), threaded)
+                             self._split((n_in, buf.m), (buf.m, units), buf.way),
+                             self._split((units_prev, units), (units, buf.m), buf.way)
                              if i else None))
         return forward, backward
 
@@ -177,14 +185,14 @@ class Backprop:
                 shapes.append(((n_in - 1, units), (units, m)))  # delta of the layer below
         return shapes
 
-    def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int], threaded: bool
+    def _split(self, a_shape: tuple[int, int], b_shape: tuple[int, int], way: BatchWay | None
                ) -> SplitProduct | TwoThreadProduct | None:
         """How the product uses a second core: in two halves (large), on one BLAS thread or two
-        (mid-sized, `threaded`), or None to compute it whole on one (too small to gain)."""
+        as `way` says (mid-sized), or None to compute it whole on one (too small to gain)."""
         if split_worthwhile(a_shape, b_shape):
             return SplitProduct(self.second_core, a_shape, b_shape, self.split_parallel)
-        if threaded and two_threads_worthwhile(a_shape, b_shape):
-            return TwoThreadProduct(self.thread_calls, self.split_parallel)
+        if way is not None and two_threads_worthwhile(a_shape, b_shape):
+            return TwoThreadProduct(self.thread_calls, way)
         return None
 
     def _fused_output(self, buf: Buffers):
@@ -282,6 +290,11 @@ class Backprop:
         `features` as in forward); gradients land in self.grads (in place). Class weights, if
         any, apply."""
         inputs_t = X.T if features is None else features
+        if buf.plan is None:
+            buf.plan = self._plan(buf)
+        way = buf.way
+        if way is not None:
+            way.begin()
         self.forward(X, buf, inputs_t)
         loss = self.output_delta(Y, buf, weighted=True)
         dot = np.dot
@@ -298,6 +311,8 @@ class Backprop:
                 else:
                     split_delta(weights, delta, prev_delta)
                 backward(None, prev_t, prev_delta_t, out=prev_delta_t)
+        if way is not None:
+            way.end()
         if self._l2_mask is not None:
             np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
             self.grads.flat += self._l2_scratch

@@ -12,9 +12,10 @@ forward product (a sum of 785 terms) came out in other bits and must stay on one
 
 So each product here is checked once, on random operands laid out as its real ones (same shapes,
 same strides), with one and with two threads: only when the bytes agree may it use two, and then
-which way runs is measured all the time as for core.nn.split_products (FasterWay: the faster way,
-a probe of the other now and then, backing off while it loses), so under load it stays on one
-thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it is set around the one product.
+which way runs is measured all the time, per batch (BatchWay), as for core.nn.split_products
+(FasterWay: the faster way, a probe of the other now and then, backing off while it loses), so
+under load it stays on one thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it
+is set around the one product.
 
 A product on two threads gives the bytes it gives on one, so a run's bytes are those of one thread
 throughout, whatever the check found. Products large enough for core.nn.split_products keep their
@@ -100,15 +101,41 @@ def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
     return verdict
 
 
-class TwoThreadProduct(FasterWay):
-    """`product(a, b, out)`: np.dot(a, b, out=out) on one BLAS thread or two, whichever its
-    measurements say is faster now; always on one when two would give other bytes."""
+class BatchWay(FasterWay):
+    """One or two threads for all the two-thread products of a plan, chosen and timed per batch
+    (forward and backward together): `begin()` before a batch, `end()` after it.
 
-    __slots__ = ("calls", "_layout", "_agrees")
+    Why per batch, not per product: timed one by one, products of 0.05-0.6 ms flip-flopped with
+    the VM's jitter, and the timing missed what two threads cost the work around them (after a
+    product OpenBLAS's second thread spins for a while, on a core that may be a sibling of ours).
+    In ABBA rounds on the 784 net (20,000 rows, idle 2-core VM) per-product choice made epochs
+    0.89-0.96x as long as one thread while two threads throughout made them 0.74-0.87x."""
 
-    def __init__(self, calls: list[tuple[Any, Any]], parallel: bool | None = None) -> None:
+    __slots__ = ("two", "_start")
+
+    def __init__(self, parallel: bool | None = None) -> None:
         super().__init__(parallel)
+        self.two = False  # the way of the current (or last) batch
+        self._start = 0.0
+
+    def begin(self) -> None:
+        self._start = time.perf_counter()
+        self.two = self._choose(self._start)
+
+    def end(self) -> None:
+        if self.parallel is None:
+            self._measured(self.two, time.perf_counter() - self._start, self._start)
+
+
+class TwoThreadProduct:
+    """`product(a, b, out)`: np.dot(a, b, out=out) on two BLAS threads when its plan's BatchWay
+    says so, else on one; always on one when two would give other bytes."""
+
+    __slots__ = ("calls", "way", "_layout", "_agrees")
+
+    def __init__(self, calls: list[tuple[Any, Any]], way: BatchWay) -> None:
         self.calls = calls
+        self.way = way
         self._layout: tuple | None = None
         self._agrees = False
 
@@ -122,13 +149,7 @@ class TwoThreadProduct(FasterWay):
         if layout != self._layout:
             self._agrees = same_bytes_on_two_threads(a, b, out, self.calls)
             self._layout = layout
-        if not self._agrees:
-            np.dot(a, b, out=out)
-            return
-        clock = time.perf_counter
-        start = clock()
-        two = self._choose(start)
-        if two:
+        if self._agrees and self.way.two:
             saved = _set_threads(self.calls, 2)
             try:
                 np.dot(a, b, out=out)
@@ -136,5 +157,3 @@ class TwoThreadProduct(FasterWay):
                 _restore(self.calls, saved)
         else:
             np.dot(a, b, out=out)
-        if self.parallel is None:
-            self._measured(two, clock() - start, start)

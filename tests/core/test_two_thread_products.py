@@ -13,7 +13,7 @@ from core.nn.blas_threads import BlasThreads, numpy_openblas_calls
 from core.nn.spec import NetworkSpec
 from core.nn.split_products import SplitProduct
 from core.nn.training import TrainConfig, TrainingData, TrainingSession, initial_params
-from core.nn.two_thread_products import TwoThreadProduct, same_bytes_on_two_threads
+from core.nn.two_thread_products import BatchWay, TwoThreadProduct, same_bytes_on_two_threads
 
 
 class CountingCalls:
@@ -65,10 +65,12 @@ def test_a_product_that_disagrees_never_sets_two_threads(
     expected = np.empty((300, 100), np.float32)
     np.dot(a, b, out=expected)
     fake = CountingCalls()
-    product = TwoThreadProduct(fake.calls, parallel=True)
+    way = BatchWay(parallel=True)
+    way.begin()
+    product = TwoThreadProduct(fake.calls, way)
     out = np.full_like(expected, np.nan)
     product(a, b, out)
-    assert not product.agrees and fake.seen == []
+    assert way.two and not product.agrees and fake.seen == []
     assert out.tobytes() == expected.tobytes()
 
 
@@ -105,9 +107,12 @@ def test_a_product_that_agrees_runs_both_ways_and_restores_the_count(
     for parallel in (True, False, None):
         monkeypatch.setattr(two_thread_products, "_VERDICTS", {})  # checked again each time
         fake.seen.clear()
-        product = TwoThreadProduct(fake.calls, parallel)
+        way = BatchWay(parallel)
+        way.begin()
+        product = TwoThreadProduct(fake.calls, way)
         out = np.full_like(expected, np.nan)
         product(a, b, out)
+        way.end()
         assert product.agrees  # np.dot does not see the fake count: always the same bytes
         assert out.tobytes() == expected.tobytes()
         # After the check's four settings: two threads and back, unless forced to one (a
@@ -116,8 +121,9 @@ def test_a_product_that_agrees_runs_both_ways_and_restores_the_count(
         assert fake.seen[4:] == ([] if parallel is False else [2, 1])
         assert fake.count == 1
     fake.seen.clear()
-    TwoThreadProduct(fake.calls, None)(a, b, out)  # the same layout again: not checked again
-    assert fake.seen == [2, 1]
+    product = TwoThreadProduct(fake.calls, way)  # the same layout again: not checked again
+    product(a, b, out)
+    assert way.two and fake.seen == [2, 1]  # the last way (unforced) tried two threads first
 
 
 def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
@@ -128,7 +134,9 @@ def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
     a, b = _operands(rng, 256, 129, 128)
     with BlasThreads(1) as limit:
         out = np.empty((256, 128), np.float32)
-        TwoThreadProduct(calls, parallel=True)(a, b, out)
+        way = BatchWay(parallel=True)
+        way.begin()
+        TwoThreadProduct(calls, way)(a, b, out)
         assert [get() for get, _set in calls] == [1]  # NumPy's BLAS, set to 2 and back
         assert limit.current() == [1] * len(limit.current())  # no BLAS left at another count
 
@@ -162,6 +170,8 @@ def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_the_check() ->
     assert threaded  # the products are large enough (else this would prove nothing)
     if not any(p.agrees for p in threaded):
         pytest.skip("this BLAS gives other bytes on two threads for every product here")
+    # The unforced run chose per batch, after trying each way (else it proved nothing).
+    assert runs[2]._backprop.buffers(128).way.faster_side_by_side is not None
     for other in runs[1:]:
         assert other.params.flat.tobytes() == runs[0].params.flat.tobytes()
         for name, values in runs[0].history.columns.items():
