@@ -145,8 +145,8 @@ class Backprop:
         # product, would hold the core the halves' second thread needs.
         threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1 \
             and not any(split_worthwhile(a, b) for a, b in self._product_shapes(buf.m))
-        if threaded:
-            buf.way = BatchWay(self.split_parallel)
+        if threaded:  # held at one thread without a second core to use
+            buf.way = BatchWay(self.split_parallel if self.second_core is not None else False)
         forward = []
         for i, act in enumerate(self.activations):
             units = len(buf.deltas[i])

@@ -8,7 +8,8 @@ keeps a core busy. But most of a mini-batch's products give the very same bytes 
 OpenBLAS cuts the output between its threads and each element is summed in the same order. On an
 idle 2-core VM (OpenBLAS 0.3.31) the 784-256-128-10 net's weight gradients at batch 128 took
 0.52-0.58x and its 257-wide products 0.53-0.72x the time on two threads, while its first layer's
-forward product (a sum of 785 terms) came out in other bits and must stay on one thread.
+forward product (a sum of 785 terms) came out in other bits whole, and in the same bits as the
+sum of two products of ~393 terms each (0.40 ms on two threads against 0.60 ms whole on one).
 
 So each product here is checked once, on random operands laid out as its real ones (same shapes,
 same strides), with one and with two threads: only when the bytes agree may it use two, and then
@@ -17,8 +18,9 @@ which way runs is measured all the time, per batch (BatchWay), as for core.nn.sp
 under load it stays on one thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it
 is set around the one product.
 
-A product on two threads gives the bytes it gives on one, so a run's bytes are those of one thread
-throughout, whatever the check found. Products large enough for core.nn.split_products keep their
+A product's form (whole, or in blocks) depends only on its shapes, its operands' layout and the
+BLAS library, never on the load or on the second core being used, and in that form it gives the
+same bytes on one thread and two: the same seed gives the same bytes on the same machine. Products large enough for core.nn.split_products keep their
 halves, and a network with such a product uses no two-thread product at all: after a product on
 two threads OpenBLAS's second thread spins for a while, and the halves' second thread then waits
 for the core it holds. Measured on the digits net (400-25-10, 5,000 rows), whose forward product
@@ -34,11 +36,16 @@ from typing import Any
 import numpy as np
 
 from core.nn.blas_threads import numpy_openblas_calls
-from core.nn.split_products import SPLIT_MIN_MACS, FasterWay, second_core_available
+from core.nn.split_products import SPLIT_MIN_MACS, FasterWay
 
 # Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
 # 0.97-1.06x on two threads; a 4.2 M one 0.57-0.72x).
 THREAD_MIN_MACS = 2_000_000
+
+# A product whose bytes differ on two threads is tried as the sum of up to this many blocks of its
+# inner dimension (the 784 net's first layer, a sum of 785 terms, agrees in two blocks of ~393;
+# the blocks' extra pass costs ~5 % of that product on one thread, two threads save ~33 %).
+MAX_BLOCKS = 4
 
 # Verdicts of the byte check by (shapes, strides, dtype): the same product of the next run (or
 # the next batch size's plan) is not checked again.
@@ -53,9 +60,33 @@ def two_threads_worthwhile(a_shape: tuple[int, int], b_shape: tuple[int, int]) -
 
 
 def thread_calls() -> list[tuple[Any, Any]]:
-    """The BLAS thread-count calls to run products with ([]: keep one thread): none without a
-    second core to use (PERCEPTRON_STUDIO_SPLIT=0 included)."""
-    return numpy_openblas_calls() if second_core_available() else []
+    """The BLAS thread-count calls to check and run products with ([]: keep one thread).
+
+    Not tied to a second core being usable (PERCEPTRON_STUDIO_SPLIT=0): the byte check decides a
+    product's form (whole or in blocks), and a run's bytes must not depend on whether the second
+    core is used; without one, BatchWay is simply held at one thread."""
+    return numpy_openblas_calls()
+
+
+def block_cuts(k: int, blocks: int) -> list[tuple[int, int]]:
+    """The inner dimension 0..k cut into `blocks` nearly equal ranges."""
+    return [(k * i // blocks, k * (i + 1) // blocks) for i in range(blocks)]
+
+
+def product_in_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, scratch: np.ndarray | None,
+                      cuts: list[tuple[int, int]]) -> None:
+    """out = a @ b, whole (one cut) or as the sum of the products of the inner dimension's
+    blocks, in order (np.matmul: it hands a block with a unit stride to BLAS as it is, where
+    np.dot would copy it)."""
+    if len(cuts) == 1:
+        np.dot(a, b, out=out)
+        return
+    matmul = np.matmul
+    (lo, hi), rest = cuts[0], cuts[1:]
+    matmul(a[:, lo:hi], b[lo:hi], out=out)
+    for lo, hi in rest:
+        matmul(a[:, lo:hi], b[lo:hi], out=scratch)
+        np.add(out, scratch, out=out)
 
 
 def _set_threads(calls: list[tuple[Any, Any]], n: int) -> list[int]:
@@ -78,22 +109,27 @@ def _random_like(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
-                              calls: list[tuple[Any, Any]],
-                              product: Callable[..., object] = np.dot) -> bool:
-    """Whether `product(a, b, out=out)` gives the same bytes with one and with two BLAS threads,
+                              calls: list[tuple[Any, Any]], blocks: int = 1,
+                              product: Callable[..., object] | None = None) -> bool:
+    """Whether a @ b computed in `blocks` blocks of the inner dimension (product_in_blocks; or
+    by `product(a, b, out=out)`: tests) gives the same bytes with one and with two BLAS threads,
     tried on random operands laid out as `a` and `b` (random, so that a different order of
     summation shows in the last bits; zeros in real activations could hide it)."""
-    key = (a.shape, a.strides, b.shape, b.strides, out.strides, a.dtype.str, product)
+    key = (a.shape, a.strides, b.shape, b.strides, out.strides, a.dtype.str, blocks, product)
     verdict = _VERDICTS.get(key)
     if verdict is None:
         rng = np.random.default_rng(0)
         a_test, b_test = _random_like(a, rng), _random_like(b, rng)
+        cuts = block_cuts(a.shape[1], blocks)
         results = []
         for n in (1, 2):
             target = np.empty_like(out)
             saved = _set_threads(calls, n)
             try:
-                product(a_test, b_test, out=target)
+                if product is None:
+                    product_in_blocks(a_test, b_test, target, np.empty_like(out), cuts)
+                else:
+                    product(a_test, b_test, out=target)
             finally:
                 _restore(calls, saved)
             results.append(target)
@@ -128,32 +164,52 @@ class BatchWay(FasterWay):
 
 
 class TwoThreadProduct:
-    """`product(a, b, out)`: np.dot(a, b, out=out) on two BLAS threads when its plan's BatchWay
-    says so, else on one; always on one when two would give other bytes."""
+    """`product(a, b, out)`: a @ b on two BLAS threads when its plan's BatchWay says so, else on
+    one. Its form is the first that gives the same bytes both ways: whole, else the sum of 2, 3
+    or MAX_BLOCKS blocks of the inner dimension (each block a shorter sum, which OpenBLAS cuts
+    alike on one thread and two); if none does, it runs whole on one thread."""
 
-    __slots__ = ("calls", "way", "_layout", "_agrees")
+    __slots__ = ("calls", "way", "_layout", "_cuts", "_scratch")
 
     def __init__(self, calls: list[tuple[Any, Any]], way: BatchWay) -> None:
         self.calls = calls
         self.way = way
         self._layout: tuple | None = None
-        self._agrees = False
+        self._cuts: list[tuple[int, int]] | None = None  # None: whole, on one thread
+        self._scratch: np.ndarray | None = None
 
     @property
     def agrees(self) -> bool:
         """Whether the operands seen last may use two threads (False before the first call)."""
-        return self._agrees
+        return self._cuts is not None
+
+    @property
+    def blocks(self) -> int:
+        """Blocks of the inner dimension in the form found (0 before the first call, or when the
+        product stays whole on one thread)."""
+        return 0 if self._cuts is None else len(self._cuts)
+
+    def _find_form(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+        self._cuts = None
+        for blocks in range(1, min(MAX_BLOCKS, a.shape[1]) + 1):
+            if same_bytes_on_two_threads(a, b, out, self.calls, blocks):
+                self._cuts = block_cuts(a.shape[1], blocks)
+                self._scratch = np.empty_like(out) if blocks > 1 else None
+                return
 
     def __call__(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         layout = (a.strides, b.strides)  # a plan's operand can be a view or a copy (features)
         if layout != self._layout:
-            self._agrees = same_bytes_on_two_threads(a, b, out, self.calls)
+            self._find_form(a, b, out)
             self._layout = layout
-        if self._agrees and self.way.two:
+        cuts = self._cuts
+        if cuts is None:
+            np.dot(a, b, out=out)
+        elif self.way.two:
             saved = _set_threads(self.calls, 2)
             try:
-                np.dot(a, b, out=out)
+                product_in_blocks(a, b, out, self._scratch, cuts)
             finally:
                 _restore(self.calls, saved)
         else:
-            np.dot(a, b, out=out)
+            product_in_blocks(a, b, out, self._scratch, cuts)

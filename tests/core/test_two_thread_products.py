@@ -51,8 +51,8 @@ def test_the_check_sees_a_product_whose_bytes_follow_the_thread_count() -> None:
     rng = np.random.default_rng(0)
     a, b = _operands(rng, 64, 32, 48)
     out = np.empty((64, 48), np.float32)
-    assert not same_bytes_on_two_threads(a, b, out, fake.calls, product)
-    assert same_bytes_on_two_threads(a, b, out, fake.calls, np.dot)  # np.dot ignores the fake
+    assert not same_bytes_on_two_threads(a, b, out, fake.calls, product=product)
+    assert same_bytes_on_two_threads(a, b, out, fake.calls, product=np.dot)  # ignores the fake
     assert fake.seen == [1, 1, 2, 1] * 2 and fake.count == 1  # each try set, then restored
 
 
@@ -141,12 +141,35 @@ def test_the_real_blas_count_is_back_after_a_product_on_two_threads() -> None:
         assert limit.current() == [1] * len(limit.current())  # no BLAS left at another count
 
 
+def test_a_product_that_disagrees_whole_runs_in_blocks_that_agree(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(two_thread_products, "same_bytes_on_two_threads",
+                        lambda a, b, out, calls, blocks=1, product=None: blocks == 3)
+    rng = np.random.default_rng(5)
+    a, b = _operands(rng, 200, 301, 64)
+    cuts = two_thread_products.block_cuts(301, 3)
+    assert cuts == [(0, 100), (100, 200), (200, 301)]
+    expected = a[:, :100] @ b[:100]
+    expected += a[:, 100:200] @ b[100:200]
+    expected += a[:, 200:] @ b[200:]
+    fake = CountingCalls()
+    way = BatchWay(parallel=True)
+    way.begin()
+    product = TwoThreadProduct(fake.calls, way)
+    out = np.full((200, 64), np.nan, np.float32)
+    product(a, b, out)
+    assert product.agrees and product.blocks == 3 and fake.seen == [2, 1]
+    assert out.tobytes() == expected.tobytes()
+    np.testing.assert_allclose(out, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
+
+
 def _session(parallel: bool | None, epochs: int = 3) -> TrainingSession:
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((1500, 300)).astype(np.float32)
+    X = rng.standard_normal((1500, 600)).astype(np.float32)
     labels = (X[:, :3].sum(axis=1) > 0).astype(int) + (X[:, 3] > 1)
     Y = np.eye(3, dtype=np.float32)[labels]
-    spec = NetworkSpec.build(300, [128, 64], 3, "relu", "softmax")  # 4.9 M multiply-adds
+    # 9.8 M multiply-adds in the first layer's products, a sum of 601 terms in its forward one.
+    spec = NetworkSpec.build(600, [128, 64], 3, "relu", "softmax")
     config = TrainConfig(optimizer="adam", learning_rate=1e-3, epochs=epochs, batch_size=128,
                          seed=5)
     session = TrainingSession(spec, initial_params(spec, config),
@@ -155,15 +178,17 @@ def _session(parallel: bool | None, epochs: int = 3) -> TrainingSession:
     return session
 
 
-def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_the_check() -> None:
+def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_a_second_core(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     runs = []
-    for parallel in (False, True, None, "no calls"):
-        session = _session(None if parallel == "no calls" else parallel)
-        if parallel == "no calls":
-            session._backprop.thread_calls = []  # every product whole on one thread
+    for parallel in (False, True, None, "no second core"):
+        if parallel == "no second core":
+            monkeypatch.setenv("PERCEPTRON_STUDIO_SPLIT", "0")
+        session = _session(None if parallel == "no second core" else parallel)
         for _event in session.run():
             pass
         runs.append(session)
+    assert runs[3]._backprop.buffers(128).way.parallel is False  # held at one thread
     forward, backward = runs[1]._backprop.buffers(128).plan
     products = [step[-1] for step in forward] + [p for step in backward for p in step[-2:]]
     threaded = [p for p in products if isinstance(p, TwoThreadProduct)]
