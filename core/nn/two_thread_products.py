@@ -20,12 +20,13 @@ is set around the one product.
 
 A product's form (whole, or in blocks) depends only on its shapes, its operands' layout and the
 BLAS library, never on the load or on the second core being used, and in that form it gives the
-same bytes on one thread and two: the same seed gives the same bytes on the same machine. Products large enough for core.nn.split_products keep their
-halves, and a network with such a product uses no two-thread product at all: after a product on
-two threads OpenBLAS's second thread spins for a while, and the halves' second thread then waits
-for the core it holds. Measured on the digits net (400-25-10, 5,000 rows), whose forward product
-alone took 0.56x on two BLAS threads: with it on two threads and the weight gradient in halves the
-500 epochs took 1.97-2.68 s, all in halves 1.44-2.02 s.
+same bytes on one thread and two: the same seed gives the same bytes on the same machine. Products
+large enough for core.nn.split_products keep their halves, and a network with such a product uses
+no two-thread product at all: after a product on two threads OpenBLAS's second thread spins for a
+while, and the halves' second thread then waits for the core it holds. Measured on the digits net
+(400-25-10, 5,000 rows), whose forward product alone took 0.56x on two BLAS threads: with it on two
+threads and the weight gradient in halves the 500 epochs took 1.97-2.68 s, all in halves 1.44-2.02
+s.
 """
 from __future__ import annotations
 
