@@ -84,7 +84,9 @@ class Buffers:
         self.zero = np.array(0.0, dtype)
         self.lse: tuple[np.ndarray, np.ndarray] | None = None  # fused softmax: (max, sum of exp)
         self.plan: tuple[list, list] | None = None  # bound by Backprop on first use
-        self.way: BatchWay | None = None  # the plan's two-thread products' way, if it has any
+        # The plan's two-thread products' way, if it has any; the trainer times each batch's
+        # whole round (gather, gradient, optimizer step) with it.
+        self.way: BatchWay | None = None
 
     def outputs(self, i: int) -> np.ndarray:
         """Activations of layer i as (m, units), without the bias row."""
@@ -290,11 +292,6 @@ class Backprop:
         `features` as in forward); gradients land in self.grads (in place). Class weights, if
         any, apply."""
         inputs_t = X.T if features is None else features
-        if buf.plan is None:
-            buf.plan = self._plan(buf)
-        way = buf.way
-        if way is not None:
-            way.begin()
         self.forward(X, buf, inputs_t)
         loss = self.output_delta(Y, buf, weighted=True)
         dot = np.dot
@@ -311,8 +308,6 @@ class Backprop:
                 else:
                     split_delta(weights, delta, prev_delta)
                 backward(None, prev_t, prev_delta_t, out=prev_delta_t)
-        if way is not None:
-            way.end()
         if self._l2_mask is not None:
             np.multiply(self.params.flat, self._l2_mask, out=self._l2_scratch)
             self.grads.flat += self._l2_scratch

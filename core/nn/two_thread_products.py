@@ -140,13 +140,18 @@ def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
 
 class BatchWay(FasterWay):
     """One or two threads for all the two-thread products of a plan, chosen and timed per batch
-    (forward and backward together): `begin()` before a batch, `end()` after it.
+    (its whole round: gather, forward, backward, optimizer step): `begin()` before a batch,
+    `end()` after it. Outside such a round (a step-through, a learning-rate test) the products
+    take the way last chosen.
 
     Why per batch, not per product: timed one by one, products of 0.05-0.6 ms flip-flopped with
     the VM's jitter, and the timing missed what two threads cost the work around them (after a
     product OpenBLAS's second thread spins for a while, on a core that may be a sibling of ours).
     In ABBA rounds on the 784 net (20,000 rows, idle 2-core VM) per-product choice made epochs
-    0.89-0.96x as long as one thread while two threads throughout made them 0.74-0.87x."""
+    0.89-0.96x as long as one thread while two threads throughout made them 0.74-0.87x. Timed
+    over forward and backward only, the choice missed that the optimizer step after them ran
+    slower beside the spinning thread at times (epochs of 0.38-0.45 s against 0.36 s on one
+    thread, while its products took 1.56 ms a batch against 2.97)."""
 
     __slots__ = ("two", "_start")
 
