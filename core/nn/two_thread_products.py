@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from core.nn.blas_threads import numpy_openblas_calls
-from core.nn.split_products import SPLIT_MIN_MACS, FasterWay
+from core.nn.split_products import PROBE_FIRST, PROBE_LONGEST, SPLIT_MIN_MACS
 
 # Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
 # 0.97-1.06x on two threads; a 4.2 M one 0.57-0.72x).
@@ -47,6 +47,11 @@ THREAD_MIN_MACS = 2_000_000
 # inner dimension (the 784 net's first layer, a sum of 785 terms, agrees in two blocks of ~393;
 # the blocks' extra pass costs ~5 % of that product on one thread, two threads save ~33 %).
 MAX_BLOCKS = 4
+
+# A probe of the way not in use lasts this many batches, the first not counted.
+PROBE_BATCHES = 4
+# Weight of a batch's time in the smoothed time of the way in use.
+_SMOOTHING = 0.25
 
 # Verdicts of the byte check by (shapes, strides, dtype): the same product of the next run (or
 # the next batch size's plan) is not checked again.
@@ -138,11 +143,16 @@ def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
     return verdict
 
 
-class BatchWay(FasterWay):
+class BatchWay:
     """One or two threads for all the two-thread products of a plan, chosen and timed per batch
     (its whole round: gather, forward, backward, optimizer step): `begin()` before a batch,
     `end()` after it. Outside such a round (a step-through, a learning-rate test) the products
-    take the way last chosen.
+    take the way last chosen. `parallel` forces a way (tests, benches, no second core).
+
+    The way in use is timed on every batch (smoothed); the other is tried now and then as a probe
+    of PROBE_BATCHES batches whose first is not counted (it pays the switch: waking OpenBLAS's
+    second thread, caches), first at once, then after PROBE_FIRST seconds, twice as long after
+    each lost probe, up to PROBE_LONGEST, as core.nn.split_products does for its halves.
 
     Why per batch, not per product: timed one by one, products of 0.05-0.6 ms flip-flopped with
     the VM's jitter, and the timing missed what two threads cost the work around them (after a
@@ -151,22 +161,74 @@ class BatchWay(FasterWay):
     0.89-0.96x as long as one thread while two threads throughout made them 0.74-0.87x. Timed
     over forward and backward only, the choice missed that the optimizer step after them ran
     slower beside the spinning thread at times (epochs of 0.38-0.45 s against 0.36 s on one
-    thread, while its products took 1.56 ms a batch against 2.97)."""
+    thread, while its products took 1.56 ms a batch against 2.97). Probes of one batch lost to
+    their own first batch: the first six epochs of a run stayed at one thread's 0.30-0.36 s, the
+    next ones took 0.21 s."""
 
-    __slots__ = ("two", "_start")
+    __slots__ = ("parallel", "two", "_start", "_cost", "_way", "_probe_way", "_probe_left",
+                 "_probe_times", "_probe_at", "_probe_wait")
 
     def __init__(self, parallel: bool | None = None) -> None:
-        super().__init__(parallel)
-        self.two = False  # the way of the current (or last) batch
+        self.parallel = parallel
+        self.two = bool(parallel)  # the way of the current (or last) batch
         self._start = 0.0
+        self._cost: dict[bool, float] = {}  # seconds per batch round, each way
+        self._way = False  # the faster way as measured so far
+        self._probe_way = False
+        self._probe_left = 0  # batches left in the probe under way
+        self._probe_times: list[float] = []
+        self._probe_at = 0.0  # perf_counter time of the next probe of the other way
+        self._probe_wait = PROBE_FIRST
+
+    @property
+    def faster_side_by_side(self) -> bool | None:
+        """Whether two threads measured faster (None: not measured both ways yet)."""
+        return self._way if len(self._cost) == 2 else None
 
     def begin(self) -> None:
-        self._start = time.perf_counter()
-        self.two = self._choose(self._start)
+        now = self._start = time.perf_counter()
+        if self.parallel is not None:
+            self.two = self.parallel
+            return
+        if not self._probe_left:
+            if len(self._cost) < 2:  # each way first, two threads first
+                self._start_probe(True not in self._cost)
+            elif now >= self._probe_at:
+                self._start_probe(not self._way)
+        self.two = self._probe_way if self._probe_left else self._way
+
+    def _start_probe(self, way: bool) -> None:
+        self._probe_way, self._probe_left, self._probe_times = way, PROBE_BATCHES, []
 
     def end(self) -> None:
-        if self.parallel is None:
-            self._measured(self.two, time.perf_counter() - self._start, self._start)
+        if self.parallel is not None:
+            return
+        now = time.perf_counter()
+        seconds = now - self._start
+        if self._probe_left:
+            self._probe_left -= 1
+            if self._probe_left < PROBE_BATCHES - 1:  # the first batch paid the switch
+                self._probe_times.append(seconds)
+            if not self._probe_left:
+                self._probe_done(sorted(self._probe_times)[len(self._probe_times) // 2], now)
+            return
+        old = self._cost.get(self._way)
+        self._cost[self._way] = seconds if old is None else old + _SMOOTHING * (seconds - old)
+        if len(self._cost) == 2 and self._cost[not self._way] < self._cost[self._way]:
+            self._way = not self._way  # the way in use got slower than the other's last probe
+
+    def _probe_done(self, seconds: float, now: float) -> None:
+        first_round = len(self._cost) < 2  # measuring each way once, not a probe against the other
+        way = self._probe_way
+        self._cost[way] = seconds
+        if len(self._cost) < 2:
+            return
+        faster = self._cost[True] < self._cost[False]
+        if not first_round:  # it won (switch, probe again soon) or lost (back off)
+            self._probe_wait = PROBE_FIRST if faster == way else \
+                min(PROBE_LONGEST, 2 * self._probe_wait)
+        self._probe_at = now + self._probe_wait
+        self._way = faster
 
 
 class TwoThreadProduct:

@@ -201,3 +201,43 @@ def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_a_second_core(
         assert other.params.flat.tobytes() == runs[0].params.flat.tobytes()
         for name, values in runs[0].history.columns.items():
             assert other.history.columns[name].tobytes() == values.tobytes(), name
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_the_batch_way_follows_the_faster_way_and_discounts_each_probes_first_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(two_thread_products, "time", clock)
+    way = BatchWay()
+
+    def batch(seconds: float, slow_two_threads: float | None = None) -> bool:
+        way.begin()
+        chosen = way.two
+        clock.now += slow_two_threads if chosen and slow_two_threads else seconds
+        way.end()
+        return chosen
+
+    # Each way once first, two threads first: a probe of PROBE_BATCHES batches whose first (the
+    # switch, here 50 ms) does not count.
+    n = two_thread_products.PROBE_BATCHES
+    assert [batch(0.050 if i == 0 else 0.001) for i in range(n)] == [True] * n
+    assert [batch(0.050 if i == 0 else 0.002) for i in range(n)] == [False] * n
+    assert way.faster_side_by_side is True
+    assert batch(0.001) is True
+    # The next probe of one thread comes PROBE_FIRST later; it loses, so the wait doubles.
+    clock.now += two_thread_products.PROBE_FIRST
+    assert [batch(0.003) for _ in range(n)] == [False] * n
+    assert way._probe_wait == 2 * two_thread_products.PROBE_FIRST
+    assert batch(0.001) is True and batch(0.001) is True  # no probe before the wait is over
+    # Two threads slow down (another program took the second core): once their smoothed time
+    # passes one thread's last probe, one thread is used, without waiting for a probe.
+    chosen = [batch(0.003, slow_two_threads=0.010) for _ in range(8)]
+    assert chosen[0] is True and chosen[-4:] == [False] * 4
+    assert way.faster_side_by_side is False
