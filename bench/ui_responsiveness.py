@@ -109,6 +109,7 @@ def headless_seconds(spec: NetworkSpec, dataset: object, config: object,
         start = time.perf_counter()  # like the app's Train press: the session is made in time
         session = TrainingSession(spec, initial_params(spec, config), data,
                                   dataclasses.replace(config, params_every_seconds=None))
+        session.leave_second_core()  # as the app trains it (the UI thread's core)
         if store:
             session.snapshots = SnapshotStore(DEFAULT_BUDGET_BYTES)
         # Events by slices, as the app's worker asks for them: an event per epoch would keep

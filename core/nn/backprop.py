@@ -115,6 +115,7 @@ class Backprop:
         # Mid-sized products run on one BLAS thread or two where both give the same bytes
         # (core.nn.two_thread_products); `split_parallel` forces their way too.
         self.thread_calls = thread_calls()
+        self.second_thread = True  # False: hold those products at one thread (keep_one_thread)
         # Class weights (core.nn.class_weights) apply to training batches only: the validation
         # loss stays the plain loss, comparable across runs with and without weights.
         self.class_weights = None if class_weights is None else \
@@ -130,6 +131,13 @@ class Backprop:
             for w0, w1, _, _ in layout(self.spec):
                 self._l2_mask[w0:w1] = self.l2
             self._l2_scratch = np.empty_like(self.params.flat)
+
+    def keep_one_thread(self) -> None:
+        """Hold the two-thread products at one thread from now on (same bytes, the same forms)."""
+        self.second_thread = False
+        for buf in self._buffers.values():
+            if buf.way is not None:
+                buf.way.parallel = False
 
     def buffers(self, m: int) -> Buffers:
         found = self._buffers.get(m)
@@ -148,7 +156,8 @@ class Backprop:
         threaded = bool(self.thread_calls) and training_threads(self.spec.sizes, buf.m) == 1 \
             and not any(split_worthwhile(a, b) for a, b in self._product_shapes(buf.m))
         if threaded:  # held at one thread without a second core to use
-            buf.way = BatchWay(self.split_parallel if self.second_core is not None else False)
+            usable = self.second_core is not None and self.second_thread
+            buf.way = BatchWay(self.split_parallel if usable else False)
         forward = []
         for i, act in enumerate(self.activations):
             units = len(buf.deltas[i])

@@ -131,6 +131,16 @@ class TrainingSession(LiveSettings, EpochBook):
         self.optimizer = make_optimizer(c.optimizer, c.learning_rate, momentum=c.momentum,
                                         nesterov=c.nesterov)
 
+    def leave_second_core(self) -> None:
+        """Train on one BLAS thread throughout (the same bytes): for a session trained beside a
+        window, whose UI thread needs the other core. With products on two BLAS threads
+        (core.nn.two_thread_products), OpenBLAS's second thread spins between products on that
+        core, and the window's largest gaps grew from 17-20 ms to 39-51 ms in
+        bench/ui_responsiveness.py (with the spin switched off, 15 ms: the spin was the cause),
+        for no measurable gain in the app's 784 runs. Large products' halves still run side
+        by side when faster (their second thread sleeps between products)."""
+        self._backprop.keep_one_thread()
+
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate live, from the next epoch on; a schedule continues from it."""
         self.request_change("learning_rate", float(learning_rate))

@@ -128,6 +128,7 @@ class SessionKeeping:
                 carry_optimizer(self._carry[0], self._session, self._carry[1])
                 self._carry = None
             self._epoch_offset = doc.history.last_epoch  # a thinned history has fewer rows
+        self._session.leave_second_core()  # the window's UI thread needs it
         self._session_key, self._anchor = key, None
         self.session_created.emit(self._session)
         return self._session

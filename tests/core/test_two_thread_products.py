@@ -178,17 +178,20 @@ def _session(parallel: bool | None, epochs: int = 3) -> TrainingSession:
     return session
 
 
-def test_a_run_is_byte_identical_on_one_thread_or_two_and_without_a_second_core(
+def test_a_run_is_byte_identical_on_one_thread_or_two_beside_a_window_or_without_a_core(
         monkeypatch: pytest.MonkeyPatch) -> None:
     runs = []
-    for parallel in (False, True, None, "no second core"):
+    for parallel in (False, True, None, "beside a window", "no second core"):
         if parallel == "no second core":
             monkeypatch.setenv("PERCEPTRON_STUDIO_SPLIT", "0")
-        session = _session(None if parallel == "no second core" else parallel)
+        session = _session(parallel if isinstance(parallel, bool) else None)
+        if parallel == "beside a window":
+            session.leave_second_core()
         for _event in session.run():
             pass
         runs.append(session)
-    assert runs[3]._backprop.buffers(128).way.parallel is False  # held at one thread
+    for held in runs[3:]:
+        assert held._backprop.buffers(128).way.parallel is False  # held at one thread
     forward, backward = runs[1]._backprop.buffers(128).plan
     products = [step[-1] for step in forward] + [p for step in backward for p in step[-2:]]
     threaded = [p for p in products if isinstance(p, TwoThreadProduct)]
