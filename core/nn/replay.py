@@ -138,10 +138,14 @@ def _replay_config(record: RunRecord) -> Any:
 
 def rerun(record: RunRecord, data: TrainingData, runs: Mapping[str, RunRecord],
           stores: Mapping[str, SnapshotStore], stop: Any = None,
-          on_event: Callable[[Any], None] | None = None) -> tuple[RerunResult, TrainingSession]:
-    """Re-run `record` on `data` and compare (raises RerunRefused when it cannot)."""
+          on_event: Callable[[Any], None] | None = None, leave_second_core: bool = False
+          ) -> tuple[RerunResult, TrainingSession]:
+    """Re-run `record` on `data` and compare (raises RerunRefused when it cannot).
+    `leave_second_core`: train on one BLAS thread, as beside a window (the same bytes)."""
     check_data(record, data)
     session = start_session(record, data, runs, stores, stop)
+    if leave_second_core:
+        session.leave_second_core()
     follow_changes(session, record.changes, record.end_epoch, stop, on_event)
     if stop is not None and _is_set(stop):
         raise RerunRefused("The re-run was stopped before it finished.")

@@ -30,7 +30,8 @@ class RerunWorker(QObject):
         from core.nn.replay import rerun
 
         try:
-            result, _session = rerun(*self._args, stop=self._stop)
+            result, _session = rerun(*self._args, stop=self._stop,
+                                     leave_second_core=True)  # the UI thread's core
         except StudioError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - a person sees a sentence, never a traceback

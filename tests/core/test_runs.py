@@ -48,6 +48,10 @@ def test_a_rerun_with_live_changes_is_identical() -> None:
     assert result.identical, result.message
     assert again.changes == session.changes
     assert np.array_equal(again.params.flat, session.params.flat)
+    # As the window re-runs it, leaving the second core to its UI thread: the same bytes.
+    result, held = rerun(record, _data(), {record.id: record}, {}, leave_second_core=True)
+    assert result.identical, result.message
+    assert held._backprop.second_thread is False and again._backprop.second_thread is True
 
 
 def test_a_rerun_without_the_live_changes_differs_where_they_began() -> None:
