@@ -16,6 +16,7 @@ in two fixed halves where it did not; either uses the second core only while tha
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -77,9 +78,6 @@ def _blas_thread_calls() -> list[tuple[Any, Any]]:
     return calls
 
 
-_NUMPY_CALLS: list[tuple[Any, Any]] | None = None
-
-
 def _numpy_owns(filepath: str) -> bool:
     """Whether a loaded library is NumPy's own (inside its package, or its wheel's numpy.libs)."""
     import numpy
@@ -88,31 +86,29 @@ def _numpy_owns(filepath: str) -> bool:
     return path.startswith(home + os.sep) or path.startswith(home + ".libs" + os.sep)
 
 
+@functools.cache
 def numpy_openblas_calls() -> list[tuple[Any, Any]]:
-    """(get, set) of the thread-count functions of the OpenBLAS that np.dot calls, found once:
-    cheap enough (~0.3 µs) to change the count around a single product. [] when NumPy's BLAS is
-    not such an OpenBLAS (MKL, an OpenMP build, a system library that cannot be told apart, no
-    threadpoolctl): then its count cannot follow a product. SciPy's or PyTorch's own BLAS, loaded
-    later, are never touched: np.dot does not call them."""
-    global _NUMPY_CALLS
-    if _NUMPY_CALLS is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _NUMPY_CALLS = []
-            return _NUMPY_CALLS
-        blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
-        own = [lib for lib in blas if _numpy_owns(lib.filepath)]
-        if not own and len(blas) == 1:  # a NumPy built against the system's one BLAS
-            own = blas
-        found = []
-        for lib in own[:1]:
-            if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
-                direct = _openblas_calls(lib)
-                if direct is not None:
-                    found.append(direct)
-        _NUMPY_CALLS = found
-    return _NUMPY_CALLS
+    """(get, set) of the thread-count functions of the OpenBLAS that np.dot calls (looked up
+    once: the library NumPy loaded does not change): cheap enough (~0.3 µs) to change the count
+    around a single product. [] when NumPy's BLAS is not such an OpenBLAS (MKL, an OpenMP build,
+    a system library that cannot be told apart, no threadpoolctl): then its count cannot follow
+    a product. SciPy's or PyTorch's own BLAS, loaded later, are never touched: np.dot does not
+    call them."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return []
+    blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    own = [lib for lib in blas if _numpy_owns(lib.filepath)]
+    if not own and len(blas) == 1:  # a NumPy built against the system's one BLAS
+        own = blas
+    found = []
+    for lib in own[:1]:
+        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
+            direct = _openblas_calls(lib)
+            if direct is not None:
+                found.append(direct)
+    return found
 
 
 class BlasThreads:

@@ -53,8 +53,9 @@ PROBE_BATCHES = 4
 # Weight of a batch's time in the smoothed time of the way in use.
 _SMOOTHING = 0.25
 
-# Verdicts of the byte check by (shapes, strides, dtype): the same product of the next run (or
-# the next batch size's plan) is not checked again.
+# A memo of the byte check by (shapes, strides, dtype, form): a fact about the BLAS library the
+# process loaded, so the same product of the next run (or the next batch size's plan) is not
+# checked again. Not state: an entry never changes once found.
 _VERDICTS: dict[tuple, bool] = {}
 
 
