@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.nn.activations import ACTIVATIONS
-from core.nn.blas_threads import training_threads
+from core.nn.blas_threads import numpy_openblas_calls, training_threads
 from core.nn.class_weights import sample_weights
 from core.nn.losses import LOSSES
 from core.nn.params import Params, layout
@@ -36,12 +36,7 @@ from core.nn.split_products import (
     second_core_available,
     split_worthwhile,
 )
-from core.nn.two_thread_products import (
-    BatchWay,
-    TwoThreadProduct,
-    thread_calls,
-    two_threads_worthwhile,
-)
+from core.nn.two_thread_products import BatchWay, TwoThreadProduct, two_threads_worthwhile
 
 
 def augment(spec: NetworkSpec, X: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -113,8 +108,10 @@ class Backprop:
         self.second_core = SecondCore() if second_core_available() else None
         self.split_parallel: bool | None = None
         # Mid-sized products run on one BLAS thread or two where both give the same bytes
-        # (core.nn.two_thread_products); `split_parallel` forces their way too.
-        self.thread_calls = thread_calls()
+        # (core.nn.two_thread_products); `split_parallel` forces their way too. The calls are
+        # taken even without a second core to use (PERCEPTRON_STUDIO_SPLIT=0): the byte check
+        # decides a product's form (whole or in blocks), which must not depend on it.
+        self.thread_calls = numpy_openblas_calls()
         self.second_thread = True  # False: hold those products at one thread (keep_one_thread)
         # Class weights (core.nn.class_weights) apply to training batches only: the validation
         # loss stays the plain loss, comparable across runs with and without weights.

@@ -12,12 +12,11 @@ On an idle machine a full-batch 400-25-10 epoch (5,000 rows) took ~0.6x the time
 busy elsewhere (or the app's own UI thread drawing) the halves run one after the other as before.
 
 The cut halves the larger operand: rows of `out` when `a` is the larger, else columns. Products
-under SPLIT_MIN_MACS are never cut: measured on an idle 2-core VM, the 784-256-128-10 net's
+under SPLIT_MIN_MACS are left whole: measured on an idle 2-core VM, the 784-256-128-10 net's
 largest product at batch 128 (26 M multiply-adds, ~0.5 ms) gained under 10 % side by side, less
 than the load's noise, while the 400-25-10 net's full-batch products (50 M, ~3 ms) took ~0.55x.
-A product that gives the same bytes on two BLAS threads as on one does better still on two
-threads, whole (core.nn.two_thread_products, which falls back on these halves where the bytes
-differ); FasterWay, the measured choice between two ways, serves both.
+Such mid-sized products run on two BLAS threads instead where that gives the same bytes
+(core.nn.two_thread_products), in networks with no product cut here.
 """
 from __future__ import annotations
 
@@ -94,63 +93,22 @@ class SecondCore:
                 self._done.put(None)
 
 
-class FasterWay:
-    """Two ways of doing the same work with the same bytes: False (one core) and True (two).
-    `_choose(now)` says which to run, `_measured(way, seconds, now)` takes the time it took;
-    each way runs once first, then the faster one, with a probe of the other now and then
-    (`parallel` forces one way: tests and benches)."""
+class SplitProduct:
+    """`product(a, b, out)`: out = a @ b in two halves, side by side or one after the other,
+    whichever its own measurements say is faster now (`parallel` forces one way: tests)."""
 
-    __slots__ = ("parallel", "_cost", "_way", "_probe_at", "_probe_wait")
+    __slots__ = ("core", "by_rows", "parallel", "_cost", "_way", "_probe_at", "_probe_wait")
 
-    def __init__(self, parallel: bool | None = None) -> None:
-        self.parallel = parallel
+    def __init__(self, core: SecondCore | None, a_shape: tuple[int, int],
+                 b_shape: tuple[int, int], parallel: bool | None = None) -> None:
+        self.core = core
+        # Cutting the rows of `out` halves `a`; cutting its columns halves `b`.
+        self.by_rows = a_shape[0] * a_shape[1] >= b_shape[0] * b_shape[1]
+        self.parallel = parallel if core is not None else False
         self._cost: dict[bool, float] = {}  # smoothed seconds per call, each way
         self._way = False  # the faster way as measured so far
         self._probe_at = 0.0  # perf_counter time of the next probe of the other way
         self._probe_wait = PROBE_FIRST
-
-    def _choose(self, now: float) -> bool:
-        if self.parallel is not None:
-            return self.parallel
-        if len(self._cost) < 2:  # each way once, first
-            return True not in self._cost
-        return (not self._way) if now >= self._probe_at else self._way
-
-    def _measured(self, way: bool, seconds: float, now: float) -> None:
-        old = self._cost.get(way)
-        # A probe's figure replaces the other way's old one (stale by now); the way in use is
-        # smoothed over its calls.
-        probe = way != self._way
-        self._cost[way] = seconds if old is None or probe else old + _SMOOTHING * (seconds - old)
-        if len(self._cost) < 2:
-            return
-        faster = self._cost[True] < self._cost[False]
-        if probe:  # it won (switch, probe again soon) or lost (back off)
-            self._probe_wait = PROBE_FIRST if faster == way else \
-                min(PROBE_LONGEST, 2 * self._probe_wait)
-            self._probe_at = now + self._probe_wait
-        self._way = faster
-
-    @property
-    def faster_side_by_side(self) -> bool | None:
-        """What the measurements say now (None: not measured both ways yet)."""
-        if len(self._cost) < 2:
-            return None
-        return self._way
-
-
-class SplitProduct(FasterWay):
-    """`product(a, b, out)`: out = a @ b in two halves, side by side or one after the other,
-    whichever its own measurements say is faster now (`parallel` forces one way: tests)."""
-
-    __slots__ = ("core", "by_rows")
-
-    def __init__(self, core: SecondCore | None, a_shape: tuple[int, int],
-                 b_shape: tuple[int, int], parallel: bool | None = None) -> None:
-        super().__init__(parallel if core is not None else False)
-        self.core = core
-        # Cutting the rows of `out` halves `a`; cutting its columns halves `b`.
-        self.by_rows = a_shape[0] * a_shape[1] >= b_shape[0] * b_shape[1]
 
     def halves(self, a: np.ndarray, b: np.ndarray, out: np.ndarray
                ) -> tuple[Callable[[], object], Callable[[], object]]:
@@ -182,6 +140,35 @@ class SplitProduct(FasterWay):
             second()
         if self.parallel is None:
             self._measured(side_by_side, clock() - start, start)
+
+    def _choose(self, now: float) -> bool:
+        if self.parallel is not None:
+            return self.parallel
+        if len(self._cost) < 2:  # each way once, first
+            return True not in self._cost
+        return (not self._way) if now >= self._probe_at else self._way
+
+    def _measured(self, way: bool, seconds: float, now: float) -> None:
+        old = self._cost.get(way)
+        # A probe's figure replaces the other way's old one (stale by now); the way in use is
+        # smoothed over its calls.
+        probe = way != self._way
+        self._cost[way] = seconds if old is None or probe else old + _SMOOTHING * (seconds - old)
+        if len(self._cost) < 2:
+            return
+        faster = self._cost[True] < self._cost[False]
+        if probe:  # it won (switch, probe again soon) or lost (back off)
+            self._probe_wait = PROBE_FIRST if faster == way else \
+                min(PROBE_LONGEST, 2 * self._probe_wait)
+            self._probe_at = now + self._probe_wait
+        self._way = faster
+
+    @property
+    def faster_side_by_side(self) -> bool | None:
+        """What the measurements say now (None: not measured both ways yet)."""
+        if len(self._cost) < 2:
+            return None
+        return self._way
 
 
 def second_core_available() -> bool:

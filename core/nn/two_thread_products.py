@@ -13,8 +13,8 @@ sum of two products of ~393 terms each (0.40 ms on two threads against 0.60 ms w
 
 So each product here is checked once, on random operands laid out as its real ones (same shapes,
 same strides), with one and with two threads: only when the bytes agree may it use two, and then
-which way runs is measured all the time, per batch (BatchWay), as for core.nn.split_products
-(FasterWay: the faster way, a probe of the other now and then, backing off while it loses), so
+which way runs is measured all the time, per batch (BatchWay: the faster way, a probe of the
+other now and then, backing off while it loses, as core.nn.split_products does per product), so
 under load it stays on one thread. Changing OpenBLAS's thread count costs ~0.3 µs a call, so it
 is set around the one product.
 
@@ -36,8 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from core.nn.blas_threads import numpy_openblas_calls
-from core.nn.split_products import PROBE_FIRST, PROBE_LONGEST, SPLIT_MIN_MACS
+from core.nn.split_products import PROBE_FIRST, PROBE_LONGEST
 
 # Below this many multiply-adds two threads gained nothing measurable (a 1.3 M product took
 # 0.97-1.06x on two threads; a 4.2 M one 0.57-0.72x).
@@ -60,19 +59,9 @@ _VERDICTS: dict[tuple, bool] = {}
 
 
 def two_threads_worthwhile(a_shape: tuple[int, int], b_shape: tuple[int, int]) -> bool:
-    """Whether a product of these shapes is large enough to gain from two threads, and small
-    enough not to be cut in halves (core.nn.split_products)."""
+    """Whether a product of these shapes is large enough to gain from two threads."""
     (p, k), (_k, q) = a_shape, b_shape
-    return THREAD_MIN_MACS <= p * k * q < SPLIT_MIN_MACS
-
-
-def thread_calls() -> list[tuple[Any, Any]]:
-    """The BLAS thread-count calls to check and run products with ([]: keep one thread).
-
-    Not tied to a second core being usable (PERCEPTRON_STUDIO_SPLIT=0): the byte check decides a
-    product's form (whole or in blocks), and a run's bytes must not depend on whether the second
-    core is used; without one, BatchWay is simply held at one thread."""
-    return numpy_openblas_calls()
+    return p * k * q >= THREAD_MIN_MACS
 
 
 def block_cuts(k: int, blocks: int) -> list[tuple[int, int]]:
@@ -146,9 +135,9 @@ def same_bytes_on_two_threads(a: np.ndarray, b: np.ndarray, out: np.ndarray,
 
 class BatchWay:
     """One or two threads for all the two-thread products of a plan, chosen and timed per batch
-    (its whole round: gather, forward, backward, optimizer step): `begin()` before a batch,
-    `end()` after it. Outside such a round (a step-through, a learning-rate test) the products
-    take the way last chosen. `parallel` forces a way (tests, benches, no second core).
+    (forward, backward and the optimizer step): `begin()` before a batch, `end()` after it.
+    Outside such a round (a step-through, a learning-rate test) the products take the way last
+    chosen. `parallel` forces a way (tests, benches, no second core).
 
     The way in use is timed on every batch (smoothed); the other is tried now and then as a probe
     of PROBE_BATCHES batches whose first is not counted (it pays the switch: waking OpenBLAS's
