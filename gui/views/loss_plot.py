@@ -245,8 +245,10 @@ class LossPlot(QWidget):
             self.live.changed()  # draw the rows around the epochs now shown, in detail
 
     def _update_best_epoch(self) -> None:
-        best = getattr(self._doc.history, "best_epoch", None)
-        cp.show_best_epoch(self._plots, best if self._doc.config.early_stopping_patience else None)
+        # The best epoch is a pass over the whole loss column: only when the line is shown.
+        best = (getattr(self._doc.history, "best_epoch", None)
+                if self._doc.config.early_stopping_patience else None)
+        cp.show_best_epoch(self._plots, best)
 
     @Slot(object)
     def _on_document_config_changed(self, _config: TrainConfig) -> None:
